@@ -1,0 +1,43 @@
+import {
+  OperationOutcomeError as MedplumOutcomeError,
+  isDataTypeLoaded,
+  loadDataType,
+  validateResource,
+  validateTypedValue,
+} from '@medplum/core';
+import type { OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
+
+/*
+ * Every call into medplum's validator goes through here. It returns all issues (errors and
+ * warnings) whether medplum returned or threw them: medplum's error class never leaves.
+ */
+
+/** Base R4: structure, cardinality, primitive formats, invariants. */
+export function validateBase(resource: Resource): OperationOutcomeIssue[] {
+  return medplumIssues(() => validateResource(resource));
+}
+
+/**
+ * Indexes one of our StructureDefinitions (with snapshot) for `validateAgainst`. medplum
+ * re-parses a StructureDefinition passed as `{ profile }` on every call (~3 ms for a resource
+ * profile); a definition whose `type` is an absolute URL is instead kept parsed in its type
+ * table (as for logical models), and values of that type are validated against it.
+ */
+export function indexForValidation(sd: StructureDefinition): void {
+  loadDataType({ ...sd, type: sd.url });
+}
+
+/** Validates a resource or an extension against one of our StructureDefinitions. */
+export function validateAgainst(sd: StructureDefinition, value: object): OperationOutcomeIssue[] {
+  if (isDataTypeLoaded(sd.url)) return medplumIssues(() => validateTypedValue({ type: sd.url, value }));
+  return medplumIssues(() => validateTypedValue({ type: sd.type, value }, { profile: sd }));
+}
+
+function medplumIssues(run: () => OperationOutcomeIssue[]): OperationOutcomeIssue[] {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof MedplumOutcomeError) return err.outcome.issue ?? [];
+    throw err;
+  }
+}

@@ -1,0 +1,59 @@
+import type { OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
+import { SUPPORTED_TYPES, isSupportedType, loadR4Definitions } from './definitions';
+import { checkExtensions } from './extension-rules';
+import { validateAgainst, validateBase } from './medplum-validation';
+import { badRequest, fail, outcomeWithIssues } from './outcomes';
+import { checkBindings, checkReferenceTargets, explainSlices, isObject, issue } from './profile-rules';
+import type { ProfileRegistry } from './profiles';
+import { stripVersion } from './terminology';
+
+export interface Validator {
+  /**
+   * Throws our OperationOutcomeError: 400 when this is not a resource of a type we store,
+   * 422 with every issue (each with a FHIRPath `expression`) when it is not valid R4 or does
+   * not conform to a profile it claims in `meta.profile`.
+   */
+  validate(resource: Resource): void;
+}
+
+/** The one validation pipeline: shape, base R4, then our extensions and claimed profiles. */
+export function createValidator(registry: ProfileRegistry): Validator {
+  loadR4Definitions();
+  return {
+    validate(resource: Resource): void {
+      if (!isObject(resource)) fail(badRequest('Expected a FHIR resource: a JSON object with a resourceType', 'resourceType'));
+      if (!isSupportedType(resource.resourceType)) {
+        fail(badRequest(`Unsupported resourceType ${JSON.stringify(resource.resourceType)}; expected one of ${SUPPORTED_TYPES.join(', ')}`, 'resourceType'));
+      }
+      // Profiles are only checked on a valid base resource: their issues would repeat the base ones.
+      failOnErrors(validateBase(resource));
+      failOnErrors([...checkExtensions(resource as Record<string, unknown>, registry), ...checkProfiles(resource, registry)]);
+    },
+  };
+}
+
+function checkProfiles(resource: Resource, registry: ProfileRegistry): OperationOutcomeIssue[] {
+  const type = resource.resourceType;
+  return (resource.meta?.profile ?? []).flatMap((url, i) => {
+    if (stripVersion(url) === `http://hl7.org/fhir/StructureDefinition/${type}`) return [];
+    const at = `${type}.meta.profile[${i}]`;
+    const sd = registry.structureDefinition(url);
+    if (!sd || sd.kind !== 'resource') return [issue(at, `Unknown profile ${url}`, 'not-supported')];
+    if (sd.type !== type) return [issue(at, `Profile ${url} is for ${sd.type}, not ${type}`)];
+    return checkProfile(resource, sd, registry);
+  });
+}
+
+function checkProfile(resource: Resource, sd: StructureDefinition, registry: ProfileRegistry): OperationOutcomeIssue[] {
+  const structural = validateAgainst(sd, resource);
+  return [
+    ...explainSlices(sd, structural.filter((i) => i.severity === 'error')),
+    ...checkBindings(sd, resource, resource.resourceType, registry),
+    ...checkReferenceTargets(sd, resource, (url) => registry.structureDefinition(url)?.type),
+  ];
+}
+
+function failOnErrors(issues: OperationOutcomeIssue[]): void {
+  const errors = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+  if (errors.length > 0) fail(outcomeWithIssues('unprocessable', errors));
+}
