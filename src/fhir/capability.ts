@@ -1,0 +1,66 @@
+import type { CapabilityStatement, CapabilityStatementRestResource, ResourceType } from '@medplum/fhirtypes';
+import type { FhirRoute, Interaction } from './routes';
+
+const SYSTEM_INTERACTIONS: Interaction[] = ['batch', 'transaction'];
+
+export interface SearchParamSummary {
+  name: string;
+  type: NonNullable<CapabilityStatementRestResource['searchParam']>[number]['type'];
+  definition?: string;
+}
+
+export interface CapabilityInputs {
+  routes: readonly FhirRoute[];
+  types: readonly string[];
+  /** The search parameters the search engine serves for a type. */
+  searchParams(type: string): SearchParamSummary[];
+  /** Profiles loaded from fhir-profiles/, by the type they constrain. */
+  profiles: readonly { type: string; url: string }[];
+  baseUrl: string;
+  software: { name: string; version: string };
+}
+
+/**
+ * The CapabilityStatement, computed from the route table and the search engine so that it
+ * cannot claim what is not routed. https://hl7.org/fhir/R4/capabilitystatement.html
+ */
+export function buildCapabilityStatement(inputs: CapabilityInputs): CapabilityStatement {
+  const typeInteractions = unique(inputs.routes.map((r) => r.interaction).filter((i): i is Interaction => !!i && !SYSTEM_INTERACTIONS.includes(i)));
+  const operations = unique(inputs.routes.map((r) => r.operation).filter((o): o is string => !!o));
+  const system = unique(inputs.routes.map((r) => r.interaction).filter((i): i is Interaction => !!i && SYSTEM_INTERACTIONS.includes(i)));
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: new Date().toISOString(),
+    kind: 'instance',
+    software: inputs.software,
+    implementation: { description: 'FHIR R4 facade server', url: inputs.baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    patchFormat: ['application/json-patch+json'],
+    rest: [
+      {
+        mode: 'server',
+        resource: inputs.types.map((type) => ({
+          type: type as ResourceType,
+          profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+          supportedProfile: inputs.profiles.filter((p) => p.type === type).map((p) => p.url),
+          interaction: typeInteractions.map((code) => ({ code: code as never })),
+          versioning: 'versioned-update',
+          readHistory: true,
+          updateCreate: true,
+          conditionalCreate: typeInteractions.includes('create') && typeInteractions.includes('search-type'),
+          conditionalUpdate: typeInteractions.includes('update') && typeInteractions.includes('search-type'),
+          conditionalDelete: 'not-supported',
+          searchParam: typeInteractions.includes('search-type') ? inputs.searchParams(type) : [],
+          operation: operations.map((name) => ({ name, definition: `http://hl7.org/fhir/OperationDefinition/Resource-${name}` })),
+        })),
+        interaction: system.map((code) => ({ code: code as never })),
+      },
+    ],
+  };
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,39 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { StoredVersion } from '../store/rows';
+import type { Outcome } from './outcomes';
+import type { FhirService } from './service';
+
+export type QueryValue = string | string[] | undefined;
+
+/** A FHIR REST request, free of any HTTP framework. */
+export interface FhirRequest {
+  resourceType?: string;
+  id?: string;
+  versionId?: string;
+  query: Record<string, QueryValue>;
+  body: unknown;
+  /** The version number from `If-Match: W/"n"`. */
+  ifMatch?: string;
+  /** The search criteria of `If-None-Exist`. */
+  ifNoneExist?: string;
+  /** `Prefer: handling=lenient` — unknown search parameters are ignored, not rejected. */
+  lenient?: boolean;
+  /** Absolute base URL of the FHIR API, e.g. `http://host/fhir/R4`. */
+  baseUrl: string;
+}
+
+/** What a handler answers; the HTTP layer adds the headers (sendResource). */
+export interface FhirResult {
+  outcome: Outcome;
+  resource?: Resource;
+  /** The stored version the answer is about: drives ETag, Last-Modified and Location. */
+  version?: StoredVersion;
+}
+
+export type FhirHandler = (req: FhirRequest, service: FhirService) => Promise<FhirResult>;
+
+/** The single value of a query parameter; repeated values are a client error for these. */
+export function singleParam(req: FhirRequest, name: string): string | undefined {
+  const value = req.query[name];
+  return Array.isArray(value) ? value[value.length - 1] : value;
+}

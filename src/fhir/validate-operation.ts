@@ -1,0 +1,21 @@
+import type { Parameters, Resource } from '@medplum/fhirtypes';
+import { allOk } from './outcomes';
+import { resourceBody } from './interactions';
+import type { FhirHandler, FhirRequest } from './request';
+
+/**
+ * `POST [base]/[type]/$validate` — the write pipeline without the write. A valid resource
+ * answers 200 "All OK"; an invalid one the same 400/422 OperationOutcome a create would.
+ * https://hl7.org/fhir/R4/operation-resource-validate.html
+ */
+export const validateOperation: FhirHandler = async (req, service) => {
+  service.validator.validate(resourceBody({ ...req, body: unwrapParameters(req) }));
+  return { outcome: allOk(), resource: allOk().resource };
+};
+
+/** The operation also takes a Parameters resource whose `resource` parameter is the subject. */
+function unwrapParameters(req: FhirRequest): unknown {
+  const body = req.body as Resource | undefined;
+  if (body?.resourceType !== 'Parameters') return body;
+  return (body as Parameters).parameter?.find((p) => p.name === 'resource')?.resource;
+}

@@ -1,0 +1,63 @@
+import express, { type Request, type Response, type Router } from 'express';
+import { isSupportedType } from '../fhir/definitions';
+import { badRequest, fail, notFound } from '../fhir/outcomes';
+import type { FhirRequest, QueryValue } from '../fhir/request';
+import type { FhirRoute } from '../fhir/routes';
+import type { FhirService } from '../fhir/service';
+import { preferReturn, sendResult } from './send-resource';
+
+export interface FhirRouterDeps {
+  routes: readonly FhirRoute[];
+  serviceFor(req: Request): FhirService;
+  baseUrlOf(req: Request): string;
+}
+
+/** Mounts the FHIR route table: parse the request, call the handler, send the result. */
+export function fhirRouter(deps: FhirRouterDeps): Router {
+  const router = express.Router();
+  for (const route of deps.routes) {
+    router[route.method](route.path, async (req: Request, res: Response) => {
+      const fhirRequest = toFhirRequest(req, deps.baseUrlOf(req));
+      if (fhirRequest.resourceType !== undefined && !isSupportedType(fhirRequest.resourceType)) {
+        fail(notFound(`Resource type ${fhirRequest.resourceType} is not supported by this server`));
+      }
+      const result = await route.handler(fhirRequest, deps.serviceFor(req));
+      sendResult(res, result, fhirRequest.baseUrl, preferReturn(req.get('prefer')));
+    });
+  }
+  return router;
+}
+
+function toFhirRequest(req: Request, baseUrl: string): FhirRequest {
+  const params = req.params as Record<string, string | undefined>;
+  return {
+    resourceType: params.type,
+    id: params.id,
+    versionId: params.vid,
+    query: mergedQuery(req),
+    body: req.body,
+    ifMatch: parseIfMatch(req.get('if-match')),
+    ifNoneExist: req.get('if-none-exist'),
+    lenient: /handling=lenient/.test(req.get('prefer') ?? ''),
+    baseUrl,
+  };
+}
+
+/** `POST _search` carries its parameters form-encoded in the body; they join the URL's. */
+function mergedQuery(req: Request): Record<string, QueryValue> {
+  const query = { ...(req.query as Record<string, QueryValue>) };
+  if (req.path.endsWith('/_search') && req.body && typeof req.body === 'object' && !Array.isArray(req.body)) {
+    for (const [key, value] of Object.entries(req.body as Record<string, QueryValue>)) {
+      const existing = query[key];
+      query[key] = existing === undefined ? value : ([] as string[]).concat(existing, value ?? []);
+    }
+  }
+  return query;
+}
+
+/** `W/"3"` or `"3"` → `3`. https://hl7.org/fhir/R4/http.html#concurrency */
+function parseIfMatch(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const m = /^(?:W\/)?"?([^"]+)"?$/.exec(header.trim());
+  return m?.[1] ?? fail(badRequest('If-Match must look like W/"<versionId>"', 'If-Match'));
+}

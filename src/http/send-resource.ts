@@ -1,0 +1,39 @@
+import type { Response } from 'express';
+import { statusOf } from '../fhir/outcomes';
+import type { FhirResult } from '../fhir/request';
+
+export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+
+export type PreferReturn = 'minimal' | 'representation' | 'OperationOutcome';
+
+/**
+ * The one place FHIR response headers are written: content type, ETag, Last-Modified,
+ * Location, and the body `Prefer: return=` asks for. https://hl7.org/fhir/R4/http.html#ops
+ */
+export function sendResult(res: Response, result: FhirResult, baseUrl: string, prefer?: PreferReturn): void {
+  const status = statusOf(result.outcome);
+  const { version } = result;
+  if (version) {
+    const { resourceType, id } = version.resource;
+    res.setHeader('ETag', `W/"${version.versionId}"`);
+    res.setHeader('Last-Modified', new Date(version.lastUpdated).toUTCString());
+    if (status === 201) {
+      res.setHeader('Location', `${baseUrl}/${resourceType}/${id}/_history/${version.versionId}`);
+    }
+  }
+  res.status(status).type(FHIR_JSON);
+  const isWrite = version !== undefined && (status === 201 || res.req.method !== 'GET');
+  if (isWrite && prefer === 'minimal') {
+    res.end();
+  } else if (isWrite && prefer === 'OperationOutcome') {
+    res.json(result.outcome.resource);
+  } else {
+    res.json(result.resource ?? result.outcome.resource);
+  }
+}
+
+/** `Prefer: return=…` from the request header, if it names one we serve. */
+export function preferReturn(header: string | undefined): PreferReturn | undefined {
+  const m = /return=(minimal|representation|OperationOutcome)/.exec(header ?? '');
+  return m?.[1] as PreferReturn | undefined;
+}

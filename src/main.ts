@@ -1,0 +1,66 @@
+import http from 'node:http';
+import { createApp } from './app';
+import { loadConfig } from './config';
+import { loadR4Definitions } from './fhir/definitions';
+import { loadProfiles } from './fhir/profiles';
+import { createValidator } from './fhir/validation';
+import { createLogger } from './logger';
+import { openDatabase } from './store/db';
+import { migrateToLatest } from './store/migrate';
+import { closeRedisClients } from './store/rate-limit-redis';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  logger.info({ database: database.kind }, `database: ${database.describe}`);
+  logger.info(`rate limits: ${config.rateLimit.points} requests per ${config.rateLimit.windowSeconds} s per API key or client, counted in ${config.redisUrl ? 'Redis' : 'PostgreSQL'}`);
+  logger.info(config.junction.apiKey ? `junction: API at ${config.junction.baseUrl}` : 'junction: embedded sandbox (JUNCTION_API_KEY not set)');
+
+  const applied = await migrateToLatest(database.knex);
+  logger.info({ applied }, `migrations applied: ${applied.length}`);
+
+  loadR4Definitions();
+  const profiles = loadProfiles();
+  let shuttingDown = false;
+  const app = createApp({
+    knex: database.knex,
+    validator: createValidator(profiles),
+    profiles,
+    logger,
+    bodyLimit: config.bodyLimit,
+    publicBaseUrl: config.publicBaseUrl,
+    rateLimit: config.rateLimit,
+    redisUrl: config.redisUrl,
+    isShuttingDown: () => shuttingDown,
+  });
+  if (config.trustProxy) app.set('trust proxy', true);
+
+  const server = http.createServer(app);
+  server.listen(config.port, () => logger.info({ port: config.port }, `listening on :${config.port}`));
+
+  const shutdown = (signal: string): void => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'draining in-flight requests');
+    const force = setTimeout(() => {
+      logger.warn('grace period over; exiting with requests still open');
+      process.exit(1);
+    }, config.shutdownGraceMs);
+    force.unref();
+    server.close(async () => {
+      await closeRedisClients();
+      await database.knex.destroy();
+      logger.info('stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`start-up failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

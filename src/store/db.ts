@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import { PGlite, type Extension } from '@electric-sql/pglite';
+import { knex, type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string; absent = embedded PGlite. */
+  url?: string;
+  /** Directory for embedded data; absent = in memory. */
+  dataDir?: string;
+  /** Schema to work in (tests isolate runs this way); default `public`. */
+  schema?: string;
+}
+
+export interface Database {
+  knex: Knex;
+  kind: 'postgresql' | 'pglite';
+  describe: string;
+}
+
+export function openDatabase(options: DatabaseOptions): Database {
+  return options.url ? openPostgres(options.url, options.schema) : openPglite(options.dataDir, options.schema);
+}
+
+function openPostgres(url: string, schema?: string): Database {
+  const instance = knex({
+    client: 'pg',
+    connection: { connectionString: url, statement_timeout: 15000, idle_in_transaction_session_timeout: 30000 } as Knex.PgConnectionConfig,
+    searchPath: schema ? [schema, 'public'] : undefined,
+    pool: {
+      min: 0,
+      max: 10,
+      afterCreate: (conn: { on(event: string, cb: () => void): void }, done: (err: Error | null, conn: unknown) => void) => {
+        // A backend that dies while the connection idles must not crash the process.
+        conn.on('error', () => undefined);
+        done(null, conn);
+      },
+    },
+    acquireConnectionTimeout: 10000,
+  });
+  return { knex: instance, kind: 'postgresql', describe: `PostgreSQL at ${redactUrl(url)}` };
+}
+
+// The package's type declarations for contrib extensions are ESM-only; the CommonJS build exists.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
+
+function openPglite(dataDir?: string, schema?: string): Database {
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const pglite = new PGlite({ dataDir, extensions: { pg_trgm } });
+  const instance = knex({
+    client: ClientPgLite as unknown as typeof knex.Client,
+    dialect: 'postgres',
+    connection: () => ({ pglite }) as object,
+    searchPath: schema ? [schema, 'public'] : undefined,
+  } as Knex.Config);
+  return {
+    knex: instance,
+    kind: 'pglite',
+    describe: dataDir ? `embedded PostgreSQL (PGlite) in ${dataDir}` : 'embedded PostgreSQL (PGlite) in memory',
+  };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured DATABASE_URL';
+  }
+}

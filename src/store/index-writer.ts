@@ -1,0 +1,45 @@
+import type { Knex } from 'knex';
+import type { Resource } from '@medplum/fhirtypes';
+import { extractIndexRows, INDEXED_TYPES } from './search/extract';
+import { uniqueKeysOf, type UniqueKey } from './unique-keys';
+
+interface Target {
+  tenantId: string;
+  resourceType: string;
+  id: string;
+}
+
+/** Replaces the search index rows of one resource; `resource` undefined (deleted) clears them. */
+export async function replaceSearchIndex(db: Knex | Knex.Transaction, target: Target, resource: Resource | undefined, isNew: boolean): Promise<void> {
+  const owner = { tenant_id: target.tenantId, resource_type: target.resourceType, resource_id: target.id };
+  const rows = resource ? extractIndexRows(resource) : undefined;
+  for (const type of INDEXED_TYPES) {
+    const table = `search_${type}`;
+    if (!isNew) await db(table).where(owner).delete();
+    const list = rows?.[type] ?? [];
+    if (list.length > 0) await db(table).insert(list.map((row) => ({ ...owner, ...row })));
+  }
+}
+
+/**
+ * Replaces the resource's business keys. A key another resource already holds (also one
+ * held by a concurrent, not yet committed write: ON CONFLICT waits for it) is returned.
+ */
+export async function replaceUniqueKeys(db: Knex | Knex.Transaction, target: Target, resource: Resource | undefined, isNew: boolean): Promise<string[]> {
+  const owner = { tenant_id: target.tenantId, resource_type: target.resourceType, resource_id: target.id };
+  if (!isNew) await db('unique_keys').where(owner).delete();
+  const keys = dedupeKeys(resource ? uniqueKeysOf(resource) : []);
+  if (keys.length === 0) return [];
+  const inserted: { key_kind: string; key_value: string }[] = await db('unique_keys')
+    .insert(keys.map((k) => ({ tenant_id: target.tenantId, key_kind: k.kind, key_value: k.value, resource_type: target.resourceType, resource_id: target.id })))
+    .onConflict(['tenant_id', 'key_kind', 'key_value'])
+    .ignore()
+    .returning(['key_kind', 'key_value']);
+  const taken = new Set(inserted.map((k) => `${k.key_kind}\u0000${k.key_value}`));
+  return [...new Set(keys.filter((k) => !taken.has(`${k.kind}\u0000${k.value}`)).map((k) => k.kind))];
+}
+
+function dedupeKeys(keys: UniqueKey[]): UniqueKey[] {
+  const seen = new Map(keys.map((k) => [`${k.kind}\u0000${k.value}`, k]));
+  return [...seen.values()];
+}

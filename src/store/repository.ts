@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Resource } from '@medplum/fhirtypes';
+import { duplicate, fail, gone, notFound, preconditionFailed, conflict } from '../fhir/outcomes';
+import { replaceSearchIndex, replaceUniqueKeys } from './index-writer';
+import { toStoredVersion, type StoredVersion, type VersionRow } from './rows';
+import { UNIQUE_KEY_MESSAGES } from './unique-keys';
+
+export interface HistoryOptions {
+  count: number;
+  offset: number;
+  since?: string;
+}
+
+export interface HistoryPage {
+  total: number;
+  versions: StoredVersion[];
+}
+
+/**
+ * The tenant-scoped store of FHIR resources, named by the FHIR interactions it serves.
+ * Every statement filters by `tenant_id`; there is no unscoped query.
+ * https://hl7.org/fhir/R4/http.html
+ */
+export class Repository {
+  constructor(
+    readonly db: Knex | Knex.Transaction,
+    readonly tenantId: string,
+  ) {}
+
+  /** Runs `fn` in one database transaction (a savepoint when already inside one). */
+  transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T> {
+    return this.db.transaction((trx) => fn(new Repository(trx, this.tenantId)));
+  }
+
+  /** Serialises work on one key until the surrounding transaction ends. */
+  async lock(key: string): Promise<void> {
+    await this.db.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`${this.tenantId}\u0000${key}`]);
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#create — the server assigns a UUID. */
+  create(resource: Resource, id: string = randomUUID()): Promise<StoredVersion> {
+    return this.transaction((repo) => repo.writeVersion(resource.resourceType, id, resource, undefined));
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#read */
+  async read(resourceType: string, id: string): Promise<StoredVersion> {
+    const row = await this.current(resourceType, id);
+    if (!row) fail(notFound(`${resourceType}/${id} not found`));
+    if (row.deleted) fail(gone(`${resourceType}/${id} was deleted`));
+    return toStoredVersion(row);
+  }
+
+  /** Reads several current resources of one type at once; missing and deleted ones are left out. */
+  async readMany(resourceType: string, ids: string[]): Promise<StoredVersion[]> {
+    if (ids.length === 0) return [];
+    const rows: VersionRow[] = await this.db('resources')
+      .where({ tenant_id: this.tenantId, resource_type: resourceType, deleted: false })
+      .whereIn('id', ids);
+    return rows.map(toStoredVersion);
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#vread */
+  async vread(resourceType: string, id: string, versionId: string): Promise<StoredVersion> {
+    const version = Number(versionId);
+    const row: VersionRow | undefined = Number.isInteger(version)
+      ? await this.db('resource_versions').where({ tenant_id: this.tenantId, resource_type: resourceType, id, version_id: version }).first()
+      : undefined;
+    if (!row) fail(notFound(`${resourceType}/${id}/_history/${versionId} not found`));
+    if (row.deleted) fail(gone(`${resourceType}/${id}/_history/${versionId} is a deletion`));
+    return toStoredVersion(row);
+  }
+
+  /**
+   * https://hl7.org/fhir/R4/http.html#update — with `ifMatch`, only when the current version
+   * is that one (https://hl7.org/fhir/R4/http.html#concurrency). An absent or deleted
+   * resource is created under the given id.
+   */
+  update(resource: Resource & { id: string }, ifMatch?: string): Promise<{ version: StoredVersion; created: boolean }> {
+    return this.transaction(async (repo) => {
+      const previous = await repo.current(resource.resourceType, resource.id, true);
+      if (ifMatch !== undefined && (!previous || previous.deleted || String(previous.version_id) !== ifMatch)) {
+        fail(preconditionFailed(`If-Match version ${ifMatch} is not the current version of ${resource.resourceType}/${resource.id}`));
+      }
+      const version = await repo.writeVersion(resource.resourceType, resource.id, resource, previous);
+      return { version, created: !previous || previous.deleted };
+    });
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#delete — a deletion is a version too; deleting twice is a no-op. */
+  delete(resourceType: string, id: string): Promise<void> {
+    return this.transaction(async (repo) => {
+      const previous = await repo.current(resourceType, id, true);
+      if (!previous) fail(notFound(`${resourceType}/${id} not found`));
+      if (previous.deleted) return;
+      await repo.writeVersion(resourceType, id, { resourceType, id } as Resource, previous, true);
+    });
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#history — newest first; instance history when `id` is given. */
+  async history(resourceType: string, id: string | undefined, options: HistoryOptions): Promise<HistoryPage> {
+    const base = this.db('resource_versions').where({ tenant_id: this.tenantId, resource_type: resourceType });
+    if (id !== undefined) base.andWhere({ id });
+    if (options.since) base.andWhere('last_updated', '>=', options.since);
+    const [{ count }] = (await base.clone().count({ count: '*' })) as [{ count: string | number }];
+    const rows: VersionRow[] = await base
+      .orderBy([{ column: 'last_updated', order: 'desc' }, { column: 'version_id', order: 'desc' }])
+      .limit(options.count)
+      .offset(options.offset);
+    return { total: Number(count), versions: rows.map(toStoredVersion) };
+  }
+
+  private async current(resourceType: string, id: string, forUpdate = false): Promise<VersionRow | undefined> {
+    const query = this.db('resources').where({ tenant_id: this.tenantId, resource_type: resourceType, id }).first();
+    return forUpdate ? query.forUpdate() : query;
+  }
+
+  private async writeVersion(resourceType: string, id: string, body: Resource, previous: VersionRow | undefined, deleted = false): Promise<StoredVersion> {
+    const versionId = (previous?.version_id ?? 0) + 1;
+    const lastUpdated = nextTimestamp(previous);
+    const content = { ...body, resourceType, id, meta: { ...body.meta, versionId: String(versionId), lastUpdated: lastUpdated.toISOString() } } as Resource;
+    const createdAt = previous ? previous.created_at : lastUpdated;
+    const row = { tenant_id: this.tenantId, resource_type: resourceType, id, version_id: versionId, last_updated: lastUpdated, created_at: createdAt, deleted, content };
+    if (previous) {
+      await this.db('resources').where({ tenant_id: this.tenantId, resource_type: resourceType, id }).update(row);
+    } else {
+      const inserted = await this.db('resources').insert(row).onConflict(['tenant_id', 'resource_type', 'id']).ignore().returning('id');
+      if (inserted.length === 0) fail(conflict(`${resourceType}/${id} was created by a concurrent request; retry`));
+    }
+    await this.db('resource_versions').insert(row);
+    const target = { tenantId: this.tenantId, resourceType, id };
+    const live = deleted ? undefined : content;
+    await replaceSearchIndex(this.db, target, live, !previous);
+    const taken = await replaceUniqueKeys(this.db, target, live, !previous);
+    if (taken[0]) fail(duplicate(UNIQUE_KEY_MESSAGES[taken[0]] ?? 'duplicate resource', taken[0]));
+    return toStoredVersion(row);
+  }
+}
+
+/** Now, but never before the previous version's timestamp, so history order is stable. */
+function nextTimestamp(previous: VersionRow | undefined): Date {
+  const now = Date.now();
+  const before = previous ? new Date(previous.last_updated).getTime() : 0;
+  return new Date(Math.max(now, before + 1));
+}

@@ -1,0 +1,37 @@
+import type { Resource } from '@medplum/fhirtypes';
+
+/** A row of `resources` or `resource_versions`. */
+export interface VersionRow {
+  tenant_id: string;
+  resource_type: string;
+  id: string;
+  version_id: number;
+  last_updated: Date | string;
+  created_at: Date | string;
+  deleted: boolean;
+  content: Resource;
+}
+
+/** One version as the FHIR layer sees it. */
+export interface StoredVersion {
+  resource: Resource;
+  versionId: string;
+  lastUpdated: string;
+  /** When version 1 was written (the /v1 `created_at`). */
+  createdAt: string;
+  deleted: boolean;
+}
+
+export function toStoredVersion(row: VersionRow): StoredVersion {
+  return {
+    resource: row.content,
+    versionId: String(row.version_id),
+    lastUpdated: isoString(row.last_updated),
+    createdAt: isoString(row.created_at),
+    deleted: row.deleted,
+  };
+}
+
+function isoString(value: Date | string): string {
+  return (value instanceof Date ? value : new Date(value)).toISOString();
+}
