@@ -1,0 +1,53 @@
+import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+
+test('eight concurrent updates from the same version: exactly one wins, the rest answer 412', async () => {
+  const created = await t.http.post(`${FHIR_BASE}/Patient`).set('content-type', 'application/fhir+json').send({ resourceType: 'Patient', active: true });
+  const id = created.body.id as string;
+  const attempts = await Promise.all(
+    Array.from({ length: 8 }, (_, i) =>
+      t.http
+        .put(`${FHIR_BASE}/Patient/${id}`)
+        .set('content-type', 'application/fhir+json')
+        .set('if-match', 'W/"1"')
+        .send({ resourceType: 'Patient', id, name: [{ family: `Writer${i}` }] }),
+    ),
+  );
+  const statuses = attempts.map((r) => r.status).sort();
+  expect(statuses).toEqual([200, 412, 412, 412, 412, 412, 412, 412]);
+  const history = await t.http.get(`${FHIR_BASE}/Patient/${id}/_history`);
+  expect(history.body.total).toBe(2);
+  const winner = attempts.find((r) => r.status === 200)!;
+  expect((await t.http.get(`${FHIR_BASE}/Patient/${id}`)).body.name).toEqual(winner.body.name);
+});
+
+test('concurrent updates without If-Match each get their own version; none is lost', async () => {
+  const created = await t.http.post(`${FHIR_BASE}/Organization`).set('content-type', 'application/fhir+json').send({ resourceType: 'Organization', name: 'start' });
+  const id = created.body.id as string;
+  const results = await Promise.all(
+    Array.from({ length: 6 }, (_, i) =>
+      t.http.put(`${FHIR_BASE}/Organization/${id}`).set('content-type', 'application/fhir+json').send({ resourceType: 'Organization', id, name: `n${i}` }),
+    ),
+  );
+  expect(results.every((r) => r.status === 200)).toBe(true);
+  const versions = results.map((r) => Number(r.body.meta.versionId)).sort((a, b) => a - b);
+  expect(versions).toEqual([2, 3, 4, 5, 6, 7]);
+});
+
+test('a tenant cannot read, update or delete another tenant’s resource: 404', async () => {
+  const other = await t.otherTenant();
+  const created = await t.http.post(`${FHIR_BASE}/Patient`).set('content-type', 'application/fhir+json').send({ resourceType: 'Patient' });
+  const url = `${FHIR_BASE}/Patient/${created.body.id}`;
+  expect((await other.http.get(url)).status).toBe(404);
+  expect((await other.http.get(`${url}/_history/1`)).status).toBe(404);
+  expect((await other.http.delete(url)).status).toBe(404);
+  expect((await other.http.get(`${url}/_history`)).body.total).toBe(0);
+  const ifMatch = await other.http.put(url).set('content-type', 'application/fhir+json').set('if-match', 'W/"1"').send({ resourceType: 'Patient', id: created.body.id });
+  expect(ifMatch.status).toBe(412);
+  expect((await t.http.get(url)).body.meta.versionId).toBe('1');
+});
