@@ -1,6 +1,6 @@
 import type { Practitioner, PractitionerQualification } from '@medplum/fhirtypes';
 import { EXT, PROFILE, SYSTEM } from './fhir-urls';
-import { contactPoint, identifierValue, lastUpdated, resourceId, telecomValue, withoutEmptyArrays } from './elements';
+import { contactPoint, identifierValue, resourceId, telecomValue, withoutEmptyArrays } from './elements';
 import { codeExtension, extensionString } from './extensions';
 import { nameText, parseHumanName, preferredName } from './human-name';
 import type { Created, V1Physician, V1PhysicianRequest } from './types';

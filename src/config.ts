@@ -1,4 +1,4 @@
-import { bool, cleanEnv, num, port, str, url } from 'envalid';
+import { bool, cleanEnv, num, port, str } from 'envalid';
 
 /** Every setting the server reads, validated once at start-up; the README's table mirrors this. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -13,9 +13,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     RATE_LIMIT_POINTS: num({ default: 500, desc: 'Requests per window per API key / client' }),
     RATE_LIMIT_WINDOW_SECONDS: num({ default: 3600, desc: 'Rate-limit window length' }),
     REDIS_URL: str({ default: '', desc: 'Redis URL for shared rate-limit counters; empty = PostgreSQL' }),
-    BOOTSTRAP_API_KEY: str({ default: '', desc: 'Ensures an all-scopes key for the default tenant' }),
-    JUNCTION_API_KEY: str({ default: '', desc: 'Junction API key; empty = embedded sandbox' }),
-    JUNCTION_BASE_URL: url({ default: 'https://api.sandbox.tryvital.io', desc: 'Junction API base' }),
     TRUST_PROXY: bool({ default: false, desc: 'Trust X-Forwarded-* (behind a load balancer)' }),
   });
   return {
@@ -28,8 +25,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     shutdownGraceMs: raw.SHUTDOWN_GRACE_MS,
     rateLimit: { points: raw.RATE_LIMIT_POINTS, windowSeconds: raw.RATE_LIMIT_WINDOW_SECONDS },
     redisUrl: raw.REDIS_URL || undefined,
-    bootstrapApiKey: raw.BOOTSTRAP_API_KEY || undefined,
-    junction: { apiKey: raw.JUNCTION_API_KEY || undefined, baseUrl: raw.JUNCTION_BASE_URL },
     trustProxy: raw.TRUST_PROXY,
   };
 }

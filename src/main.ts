@@ -15,7 +15,6 @@ async function main(): Promise<void> {
   const database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   logger.info({ database: database.kind }, `database: ${database.describe}`);
   logger.info(`rate limits: ${config.rateLimit.points} requests per ${config.rateLimit.windowSeconds} s per API key or client, counted in ${config.redisUrl ? 'Redis' : 'PostgreSQL'}`);
-  logger.info(config.junction.apiKey ? `junction: API at ${config.junction.baseUrl}` : 'junction: embedded sandbox (JUNCTION_API_KEY not set)');
 
   const applied = await migrateToLatest(database.knex);
   logger.info({ applied }, `migrations applied: ${applied.length}`);
