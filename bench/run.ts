@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   await database.knex.destroy();
 }
 
-function patient(run: string, i: number): unknown {
+function patient(run: string, i: number): Record<string, unknown> {
   return {
     resourceType: 'Patient',
     identifier: [{ system: 'urn:bench', value: `${run}-${i}` }],
