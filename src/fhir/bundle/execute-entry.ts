@@ -1,0 +1,28 @@
+import type { Repository } from '../../store/repository';
+import type { FhirResult } from '../request';
+import type { FhirService } from '../service';
+import { isConditionalReference, resolveConditionalReference } from './conditional-reference';
+import { deleteIfMatch } from './delete-if-match';
+import type { BundleRequestEntry } from './parse-entry';
+import { replaceReferences } from './references';
+
+/** Placeholder fullUrls (`urn:uuid:…`) already given a server identity (`Patient/abc`). */
+export type Identities = ReadonlyMap<string, string>;
+
+/**
+ * Runs one entry through the handler its url routes to, exactly as the single-resource
+ * endpoint would (If-None-Exist included), once its references are resolved.
+ */
+export async function executeEntry(entry: BundleRequestEntry, service: FhirService, identities: Identities): Promise<FhirResult> {
+  const body = await replaceReferences(entry.request.body, (reference) => resolveReference(reference, identities, service.repo));
+  const req = { ...entry.request, body };
+  const { ifMatch } = req;
+  if (entry.method === 'DELETE' && ifMatch !== undefined) return deleteIfMatch(entry.route.handler, { ...req, ifMatch }, service);
+  return entry.route.handler(req, service);
+}
+
+function resolveReference(reference: string, identities: Identities, repo: Repository): string | Promise<string> {
+  const identity = identities.get(reference);
+  if (identity !== undefined) return identity;
+  return isConditionalReference(reference) ? resolveConditionalReference(repo, reference) : reference;
+}

@@ -1,0 +1,39 @@
+import type { FhirRoute } from '../routes';
+
+export interface RouteMatch {
+  route: FhirRoute;
+  /** Values of the route's `:name` segments, e.g. `{ type: 'Patient', id: '123' }`. */
+  params: Record<string, string>;
+}
+
+/**
+ * The route of FHIR_ROUTES an entry's method and path would reach over HTTP: the first row
+ * whose segments match, as Express picks the first mounted one. Only `:name` segments and
+ * literals (Express escapes like `\$validate` included) occur in the table.
+ */
+export function matchRoute(routes: readonly FhirRoute[], method: string, segments: readonly string[]): RouteMatch | undefined {
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const params = matchSegments(patternOf(route), segments);
+    if (params) return { route, params };
+  }
+  return undefined;
+}
+
+function patternOf(route: FhirRoute): string[] {
+  return route.path
+    .replace(/\\/g, '')
+    .split('/')
+    .filter((s) => s !== '');
+}
+
+function matchSegments(pattern: readonly string[], segments: readonly string[]): Record<string, string> | undefined {
+  if (pattern.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, part] of pattern.entries()) {
+    const segment = segments[i] ?? '';
+    if (part.startsWith(':')) params[part.slice(1)] = segment;
+    else if (part !== segment) return undefined;
+  }
+  return params;
+}
