@@ -13,30 +13,14 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex('tenants').insert({ id: DEFAULT_TENANT_ID, name: 'default' });
 
+  // Current versions, and every version ever written (same columns, one more key part).
   await knex.schema.createTable('resources', (t) => {
-    t.uuid('tenant_id').notNullable().references('tenants.id');
-    t.text('resource_type').notNullable();
-    t.text('id').notNullable();
-    t.integer('version_id').notNullable();
-    t.timestamp('last_updated', { useTz: true }).notNullable();
-    t.timestamp('created_at', { useTz: true }).notNullable();
-    t.boolean('deleted').notNullable().defaultTo(false);
-    t.jsonb('content').notNullable();
+    versionColumns(t);
     t.primary(['tenant_id', 'resource_type', 'id']);
-    t.index(['tenant_id', 'resource_type', 'last_updated']);
   });
-
   await knex.schema.createTable('resource_versions', (t) => {
-    t.uuid('tenant_id').notNullable().references('tenants.id');
-    t.text('resource_type').notNullable();
-    t.text('id').notNullable();
-    t.integer('version_id').notNullable();
-    t.timestamp('last_updated', { useTz: true }).notNullable();
-    t.timestamp('created_at', { useTz: true }).notNullable();
-    t.boolean('deleted').notNullable().defaultTo(false);
-    t.jsonb('content').notNullable();
+    versionColumns(t);
     t.primary(['tenant_id', 'resource_type', 'id', 'version_id']);
-    t.index(['tenant_id', 'resource_type', 'last_updated']);
   });
 
   // Business uniqueness (e.g. one patient per brand and email) enforced by the primary key.
@@ -49,6 +33,18 @@ export async function up(knex: Knex): Promise<void> {
     t.primary(['tenant_id', 'key_kind', 'key_value']);
     t.index(['tenant_id', 'resource_type', 'resource_id']);
   });
+}
+
+function versionColumns(t: Knex.CreateTableBuilder): void {
+  t.uuid('tenant_id').notNullable().references('tenants.id');
+  t.text('resource_type').notNullable();
+  t.text('id').notNullable();
+  t.integer('version_id').notNullable();
+  t.timestamp('last_updated', { useTz: true }).notNullable();
+  t.timestamp('created_at', { useTz: true }).notNullable();
+  t.boolean('deleted').notNullable().defaultTo(false);
+  t.jsonb('content').notNullable();
+  t.index(['tenant_id', 'resource_type', 'last_updated']);
 }
 
 export async function down(knex: Knex): Promise<void> {
