@@ -5,6 +5,7 @@ import { validateAgainst, validateBase } from './medplum-validation';
 import { badRequest, fail, outcomeWithIssues } from './outcomes';
 import { checkBindings, checkReferenceTargets, explainSlices, isObject, issue } from './profile-rules';
 import type { ProfileRegistry } from './profiles';
+import { checkRequiredBindings, planRequiredBindings } from './required-bindings';
 import { stripVersion } from './terminology';
 
 export interface Validator {
@@ -16,9 +17,10 @@ export interface Validator {
   validate(resource: Resource): void;
 }
 
-/** The one validation pipeline: shape, base R4, then our extensions and claimed profiles. */
+/** The one validation pipeline: shape, base R4 (with its required bindings), then our extensions and claimed profiles. */
 export function createValidator(registry: ProfileRegistry): Validator {
   loadR4Definitions();
+  planRequiredBindings(SUPPORTED_TYPES);
   return {
     validate(resource: Resource): void {
       if (!isObject(resource)) fail(badRequest('Expected a FHIR resource: a JSON object with a resourceType', 'resourceType'));
@@ -26,7 +28,7 @@ export function createValidator(registry: ProfileRegistry): Validator {
         fail(badRequest(`Unsupported resourceType ${JSON.stringify(resource.resourceType)}; expected one of ${SUPPORTED_TYPES.join(', ')}`, 'resourceType'));
       }
       // Profiles are only checked on a valid base resource: their issues would repeat the base ones.
-      failOnErrors(validateBase(resource));
+      failOnErrors([...validateBase(resource), ...checkRequiredBindings(resource as Record<string, unknown>)]);
       failOnErrors([...checkExtensions(resource as Record<string, unknown>, registry), ...checkProfiles(resource, registry)]);
     },
   };

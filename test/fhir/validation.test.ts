@@ -4,6 +4,7 @@ import type { Patient, Practitioner, PractitionerRole, Resource, ServiceRequest 
 import { EXT, FACADE_BASE, PROFILE, SYSTEM } from '../../mappings/fhir-urls';
 import { OperationOutcomeError, statusOf } from '../../src/fhir/outcomes';
 import { loadProfiles } from '../../src/fhir/profiles';
+import { checkRequiredBindings } from '../../src/fhir/required-bindings';
 import { createValidator, type Validator } from '../../src/fhir/validation';
 
 let validator: Validator;
@@ -257,5 +258,103 @@ describe('profiles claimed in meta.profile', () => {
       expect422({ ...labOrder(), code: { coding: [{ system: SYSTEM.labPanel, code: 'thyroid' }] } }, 'ServiceRequest.code');
       expect422({ ...labOrder(), code: { coding: [{ system: 'http://loinc.org', code: 'pcos' }] } }, 'ServiceRequest.code');
     });
+  });
+});
+
+describe('required bindings of base R4', () => {
+  test('a code outside a required value set answers 422 naming the element and the value set', () => {
+    const err = expect422({ resourceType: 'Patient', gender: 'x' }, 'Patient.gender');
+    const text = err.outcome.resource.issue?.[0]?.details?.text;
+    expect(text).toContain('http://hl7.org/fhir/ValueSet/administrative-gender');
+    expect(text).toContain('male, female, other, unknown');
+    expect(err.outcome.resource.issue?.[0]?.code).toBe('code-invalid');
+  });
+
+  test('codes are checked inside data types and backbone elements, with their index', () => {
+    expect422(
+      {
+        resourceType: 'Patient',
+        name: [{ family: 'A' }, { family: 'B', use: 'nick' }],
+        telecom: [{ system: 'pager2', value: '1' }],
+        contact: [{ name: { family: 'C' }, gender: 'f' }],
+      },
+      'Patient.name[1].use',
+      'Patient.telecom[0].system',
+      'Patient.contact[0].gender',
+    );
+    expect422({ resourceType: 'Location', name: 'Lab', hoursOfOperation: [{ daysOfWeek: ['mon', 'mo'] }] }, 'Location.hoursOfOperation[0].daysOfWeek[1]');
+  });
+
+  test('a ServiceRequest status and intent must be R4 codes', () => {
+    expect422(
+      { resourceType: 'ServiceRequest', status: 'pending', intent: 'orders', priority: 'now', subject: { reference: 'Patient/1' } },
+      'ServiceRequest.status',
+      'ServiceRequest.intent',
+      'ServiceRequest.priority',
+    );
+  });
+
+  test('binding failures and other base failures come in one outcome', () => {
+    expect422({ resourceType: 'Patient', gender: 'x', birthDate: 'yesterday' }, 'Patient.gender', 'Patient.birthDate');
+  });
+
+  test('codes in extension values, primitive extensions and contained resources are checked', () => {
+    const humanName = { url: 'http://example.org/name', valueHumanName: { use: 'alias' } };
+    expect422({ resourceType: 'Patient', extension: [humanName] }, 'Patient.extension[0].valueHumanName.use');
+    expect422(
+      { resourceType: 'Patient', birthDate: '2000-01-01', _birthDate: { extension: [humanName] } },
+      'Patient.birthDate.extension[0].valueHumanName.use',
+    );
+    const contained = { resourceType: 'Practitioner', id: 'p1', gender: 'none' };
+    expect422({ resourceType: 'Organization', name: 'x', contained: [contained] }, 'Organization.contained[0].gender');
+  });
+
+  test('a CodeableConcept is judged only by its codings from the bound system', () => {
+    const clinical = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
+    const condition = (coding: object[]) => ({ resourceType: 'Condition', id: 'c1', subject: { reference: 'Patient/1' }, clinicalStatus: { coding } });
+    const patientWith = (coding: object[]) => ({ resourceType: 'Patient', contained: [condition(coding)] });
+    expect422(patientWith([{ system: clinical, code: 'sleeping' }]), 'Patient.contained[0].clinicalStatus');
+    expect(() => validator.validate(patientWith([{ system: clinical, code: 'relapse' }]) as Resource)).not.toThrow();
+    expect(() => validator.validate(patientWith([{ system: 'http://snomed.info/sct', code: '55561003' }]) as Resource)).not.toThrow();
+  });
+
+  test('value sets that R4 cannot enumerate are not checked', () => {
+    const patient = {
+      resourceType: 'Patient',
+      photo: [{ contentType: 'image/x-anything', url: 'http://example.org/p.png' }],
+      communication: [{ language: { coding: [{ system: 'urn:ietf:bcp:47', code: 'xx-YY' }] } }],
+      extension: [{ url: 'http://example.org/fee', valueMoney: { value: 1, currency: 'XYZ' } }],
+    };
+    expect(() => validator.validate(patient as Resource)).not.toThrow();
+  });
+
+  test('every code of the bound value sets passes', () => {
+    const patient: Patient = {
+      resourceType: 'Patient',
+      gender: 'unknown',
+      name: [{ use: 'maiden', family: 'A' }],
+      telecom: ['phone', 'fax', 'email', 'pager', 'url', 'sms', 'other'].map((system) => ({ system: system as 'phone', value: '1', use: 'mobile' })),
+      address: [{ use: 'billing', type: 'both', city: 'X' }],
+      identifier: [{ use: 'secondary', value: '1' }],
+      link: [{ other: { reference: 'Patient/2' }, type: 'seealso' }],
+      text: { status: 'extensions', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' },
+    };
+    expect(() => validator.validate(patient)).not.toThrow();
+    const order: ServiceRequest = {
+      resourceType: 'ServiceRequest',
+      status: 'entered-in-error',
+      intent: 'reflex-order',
+      priority: 'stat',
+      subject: { reference: 'Patient/1' },
+    };
+    expect(() => validator.validate(order)).not.toThrow();
+  });
+
+  test('the binding check costs well under a millisecond per resource', () => {
+    const p = { ...patient(), telecom: [{ system: 'phone', value: '1', use: 'home' }], address: [{ use: 'home', city: 'X' }] } as Patient;
+    expect(checkRequiredBindings(p as unknown as Record<string, unknown>)).toEqual([]);
+    const start = performance.now();
+    for (let i = 0; i < 500; i++) checkRequiredBindings(p as unknown as Record<string, unknown>);
+    expect((performance.now() - start) / 500).toBeLessThan(1);
   });
 });
