@@ -25,9 +25,9 @@ export interface CapabilityInputs {
  * cannot claim what is not routed. https://hl7.org/fhir/R4/capabilitystatement.html
  */
 export function buildCapabilityStatement(inputs: CapabilityInputs): CapabilityStatement {
-  const typeInteractions = unique(inputs.routes.map((r) => r.interaction).filter((i): i is Interaction => !!i && !SYSTEM_INTERACTIONS.includes(i)));
+  const typeInteractions = unique(inputs.routes.flatMap(interactionsOf).filter((i): i is Interaction => !!i && !SYSTEM_INTERACTIONS.includes(i)));
   const operations = unique(inputs.routes.map((r) => r.operation).filter((o): o is string => !!o));
-  const system = unique(inputs.routes.map((r) => r.interaction).filter((i): i is Interaction => !!i && SYSTEM_INTERACTIONS.includes(i)));
+  const system = unique(inputs.routes.flatMap(interactionsOf).filter((i): i is Interaction => !!i && SYSTEM_INTERACTIONS.includes(i)));
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -59,6 +59,11 @@ export function buildCapabilityStatement(inputs: CapabilityInputs): CapabilitySt
       },
     ],
   };
+}
+
+/** What a route serves: its interaction and any it `alsoServes`. */
+function interactionsOf(route: FhirRoute): (Interaction | undefined)[] {
+  return [route.interaction, ...(route.alsoServes ?? [])];
 }
 
 function unique<T>(values: T[]): T[] {

@@ -35,7 +35,7 @@ export class Repository {
 
   /** Serialises work on one key until the surrounding transaction ends. */
   async lock(key: string): Promise<void> {
-    await this.db.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`${this.tenantId}\u0000${key}`]);
+    await this.db.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`${this.tenantId}/${key}`]);
   }
 
   /** https://hl7.org/fhir/R4/http.html#create — the server assigns a UUID. */

@@ -1,0 +1,91 @@
+import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import type { StoredVersion } from '../store/rows';
+import { allOk, badRequest, created, fail, outcome } from './outcomes';
+import { pageLinks, pageOf, queryWithoutPaging } from './paging';
+import { singleParam, type FhirHandler, type FhirRequest } from './request';
+import { dateRange } from '../store/search/date-range';
+import { conditionalCreate, conditionalUpdate } from './conditional';
+
+/** https://hl7.org/fhir/R4/http.html#create */
+export const createResource: FhirHandler = async (req, service) => {
+  if (req.ifNoneExist !== undefined) return conditionalCreate(service, resourceBody(req), req.ifNoneExist);
+  const version = await service.create(resourceBody(req));
+  return { outcome: created(), resource: version.resource, version };
+};
+
+/** https://hl7.org/fhir/R4/http.html#read */
+export const readResource: FhirHandler = async (req, service) => {
+  const version = await service.read(typeOf(req), idOf(req));
+  return { outcome: allOk(), resource: version.resource, version };
+};
+
+/** https://hl7.org/fhir/R4/http.html#vread */
+export const vreadResource: FhirHandler = async (req, service) => {
+  const version = await service.vread(typeOf(req), idOf(req), req.versionId ?? '');
+  return { outcome: allOk(), resource: version.resource, version };
+};
+
+/** https://hl7.org/fhir/R4/http.html#update */
+export const updateResource: FhirHandler = async (req, service) => {
+  const { version, created: isNew } = await service.update(typeOf(req), idOf(req), resourceBody(req), req.ifMatch);
+  return { outcome: isNew ? created() : allOk(), resource: version.resource, version };
+};
+
+/** https://hl7.org/fhir/R4/http.html#cond-update — `PUT /{type}?criteria`. */
+export const conditionalUpdateResource: FhirHandler = (req, service) => conditionalUpdate(service, resourceBody(req), req.query, req.ifMatch);
+
+/** https://hl7.org/fhir/R4/http.html#patch */
+export const patchResource: FhirHandler = async (req, service) => {
+  const version = await service.patch(typeOf(req), idOf(req), req.body, req.ifMatch);
+  return { outcome: allOk(), resource: version.resource, version };
+};
+
+/** https://hl7.org/fhir/R4/http.html#delete */
+export const deleteResource: FhirHandler = async (req, service) => {
+  await service.delete(typeOf(req), idOf(req));
+  return { outcome: outcome('ok', `Deleted ${typeOf(req)}/${idOf(req)}`) };
+};
+
+/** https://hl7.org/fhir/R4/http.html#history — instance level when the request names an id. */
+export const resourceHistory: FhirHandler = async (req, service) => {
+  const page = pageOf(req);
+  const since = singleParam(req, '_since');
+  if (since !== undefined && !dateRange(since)) fail(badRequest('_since must be a FHIR instant', '_since'));
+  const history = await service.history(typeOf(req), req.id, { ...page, since });
+  const url = `${req.baseUrl}/${typeOf(req)}${req.id ? `/${req.id}` : ''}/_history`;
+  const bundle: Bundle = {
+    resourceType: 'Bundle',
+    type: 'history',
+    total: history.total,
+    link: pageLinks(url, queryWithoutPaging(req), page, history.versions.length, history.total),
+    entry: history.versions.map((v) => historyEntry(req.baseUrl, v)),
+  };
+  return { outcome: allOk(), resource: bundle };
+};
+
+function historyEntry(baseUrl: string, version: StoredVersion): BundleEntry {
+  const { resourceType, id } = version.resource;
+  const fullUrl = `${baseUrl}/${resourceType}/${id}`;
+  const response = { status: version.deleted ? '204' : version.versionId === '1' ? '201' : '200', etag: `W/"${version.versionId}"`, lastModified: version.lastUpdated };
+  if (version.deleted) return { fullUrl, request: { method: 'DELETE', url: `${resourceType}/${id}` }, response };
+  const method = version.versionId === '1' ? 'POST' : 'PUT';
+  return { fullUrl, resource: version.resource, request: { method, url: method === 'POST' ? resourceType : `${resourceType}/${id}` }, response };
+}
+
+/** The request body as a resource of the URL's type (400 when it is not). */
+export function resourceBody(req: FhirRequest): Resource {
+  const body = req.body as Resource | undefined;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) fail(badRequest('The request body must be a FHIR resource (a JSON object)'));
+  if (body.resourceType !== typeOf(req)) {
+    fail(badRequest(`resourceType "${String(body.resourceType)}" does not match the URL (${typeOf(req)})`, 'resourceType'));
+  }
+  return body;
+}
+
+export function typeOf(req: FhirRequest): string {
+  return req.resourceType ?? fail(badRequest('No resource type in the URL'));
+}
+
+export function idOf(req: FhirRequest): string {
+  return req.id ?? fail(badRequest('No resource id in the URL'));
+}

@@ -1,0 +1,14 @@
+import { searchResources } from '../../store/search/search';
+import { typeOf } from '../interactions';
+import { allOk } from '../outcomes';
+import type { FhirHandler } from '../request';
+import { searchsetBundle } from './bundle';
+import { parseSearch } from './parse';
+
+/** https://hl7.org/fhir/R4/http.html#search — GET `/{type}?…` and POST `/{type}/_search` alike. */
+export const searchType: FhirHandler = async (req, service) => {
+  const resourceType = typeOf(req);
+  const search = parseSearch(resourceType, req.query, { lenient: req.lenient, baseUrl: req.baseUrl });
+  const result = await searchResources(service.repo, resourceType, search);
+  return { outcome: allOk(), resource: searchsetBundle(req, resourceType, search, result) };
+};

@@ -1,0 +1,56 @@
+import { getSearchParameters } from '@medplum/core';
+import type { SearchParameter } from '@medplum/fhirtypes';
+import type { IndexedParamType } from '../../store/search/extract';
+import type { SearchParamSummary } from '../capability';
+import { isSupportedType, loadR4Definitions } from '../definitions';
+
+/** A search parameter this server serves: an index table, or a column of `resources`. */
+export interface SearchParamDef {
+  code: string;
+  type: IndexedParamType;
+  /** `_id` and `_lastUpdated` read columns of `resources`, not an index table. */
+  column?: 'id' | 'lastUpdated';
+  /** Reference parameters: the resource types they may point at. */
+  targets: string[];
+  definition?: string;
+}
+
+const INDEXED = new Set<string>(['string', 'token', 'reference', 'date', 'number', 'uri']);
+/** Medplum's own parameters, not part of R4. */
+const NOT_R4 = new Set(['_compartment']);
+const COLUMNS: Record<string, 'id' | 'lastUpdated'> = { _id: 'id', _lastUpdated: 'lastUpdated' };
+
+/** The served search parameter `code` of `resourceType`, if there is one. */
+export function searchParamOf(resourceType: string, code: string): SearchParamDef | undefined {
+  loadR4Definitions();
+  const param = getSearchParameters(resourceType)?.[code];
+  return param && isServed(param) ? toDef(param) : undefined;
+}
+
+/** Every served search parameter of a type, for the CapabilityStatement. */
+export function supportedSearchParams(resourceType: string): SearchParamSummary[] {
+  loadR4Definitions();
+  if (!isSupportedType(resourceType)) return [];
+  return Object.values(getSearchParameters(resourceType) ?? {})
+    .filter(isServed)
+    .map((param) => ({ name: param.code as string, type: param.type as SearchParamSummary['type'], definition: param.url }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The reference parameters of a type (for `_include=Type:*`). */
+export function referenceParamsOf(resourceType: string): SearchParamDef[] {
+  loadR4Definitions();
+  return Object.values(getSearchParameters(resourceType) ?? {})
+    .filter(isServed)
+    .map(toDef)
+    .filter((p) => p.type === 'reference');
+}
+
+function isServed(param: SearchParameter): boolean {
+  return !!param.code && !!param.expression && !NOT_R4.has(param.code) && INDEXED.has(param.type ?? '');
+}
+
+function toDef(param: SearchParameter): SearchParamDef {
+  const code = param.code as string;
+  return { code, type: param.type as IndexedParamType, column: COLUMNS[code], targets: param.target ?? [], definition: param.url };
+}

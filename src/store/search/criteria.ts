@@ -1,0 +1,97 @@
+import type { Knex } from 'knex';
+import type { Criterion } from './query';
+import { matchDateRange, matchValue } from './values';
+
+/** The resources row a criterion is about: its type and the alias of its `resources` row. */
+export interface Subject {
+  type: string;
+  row: string;
+}
+
+/** Per-query state: the tenant every subquery is bound to, and fresh aliases for nesting. */
+export class CriteriaContext {
+  private next = 0;
+  constructor(
+    readonly db: Knex | Knex.Transaction,
+    readonly tenantId: string,
+  ) {}
+
+  alias(prefix: string): string {
+    this.next += 1;
+    return `${prefix}${this.next}`;
+  }
+}
+
+/** Adds one criterion to a query over `resources` (aliased `subject.row`). */
+export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subject: Subject, criterion: Criterion): void {
+  const { row } = subject;
+  switch (criterion.kind) {
+    case 'constant':
+      if (!criterion.matches) qb.whereRaw('false');
+      return;
+    case 'id':
+      qb.whereIn(`${row}.id`, criterion.ids);
+      return;
+    case 'lastUpdated':
+      qb.where((any) => {
+        for (const value of criterion.values) any.orWhere((w) => matchDateRange(w, `${row}.last_updated`, `${row}.last_updated`, value));
+      });
+      return;
+    case 'missing': {
+      const rows = indexRows(ctx, subject, criterion.table, criterion.code);
+      if (criterion.missing) qb.whereNotExists(rows.query);
+      else qb.whereExists(rows.query);
+      return;
+    }
+    case 'index': {
+      const rows = indexRows(ctx, subject, criterion.table, criterion.code);
+      const s = rows.alias;
+      rows.query.where((any) => {
+        for (const value of criterion.values) any.orWhere((w) => matchValue(w, s, value));
+      });
+      if (criterion.negate) qb.whereNotExists(rows.query);
+      else qb.whereExists(rows.query);
+      return;
+    }
+    case 'chain':
+      qb.whereExists(chainRows(ctx, subject, criterion));
+      return;
+  }
+}
+
+/** The index rows of one parameter of the subject resource, tenant-bound. */
+function indexRows(ctx: CriteriaContext, subject: Subject, table: string, code: string): { alias: string; query: Knex.QueryBuilder } {
+  const s = ctx.alias('s');
+  const query = ctx.db
+    .select(ctx.db.raw('1'))
+    .from(`search_${table} as ${s}`)
+    .where(`${s}.tenant_id`, ctx.tenantId)
+    .andWhere(`${s}.resource_type`, subject.type)
+    .andWhere(`${s}.resource_id`, ctx.db.ref(`${subject.row}.id`))
+    .andWhere(`${s}.code`, code);
+  return { alias: s, query };
+}
+
+/**
+ * A reference of the subject to a live resource of the same tenant that meets the target
+ * type's criterion. https://hl7.org/fhir/R4/search.html#chaining
+ */
+function chainRows(ctx: CriteriaContext, subject: Subject, criterion: Extract<Criterion, { kind: 'chain' }>): Knex.QueryBuilder {
+  const refs = indexRows(ctx, subject, 'reference', criterion.code);
+  const target = ctx.alias('t');
+  const c = refs.alias;
+  refs.query
+    .join(`resources as ${target}`, (on) => {
+      on.on(`${target}.tenant_id`, `${c}.tenant_id`).andOn(`${target}.resource_type`, `${c}.target_type`).andOn(`${target}.id`, `${c}.target_id`);
+    })
+    .where(`${target}.deleted`, false)
+    .where((any) => {
+      for (const { type, criterion: inner } of criterion.targets) {
+        any.orWhere((w) => {
+          w.where(`${c}.target_type`, type);
+          applyCriterion(ctx, w, { type, row: target }, inner);
+        });
+      }
+    });
+  return refs.query;
+}

@@ -1,0 +1,151 @@
+import { evalFhirPathTyped, getSearchParameters, toTypedValue, type TypedValue } from '@medplum/core';
+import type { Resource } from '@medplum/fhirtypes';
+import { dateRange } from './date-range';
+
+export interface IndexRows {
+  string: { code: string; value: string; exact: string }[];
+  /** `text` (display or CodeableConcept.text) is normalized like strings, for `:text`. */
+  token: { code: string; system: string | null; value: string | null; text: string | null }[];
+  reference: { code: string; reference: string; target_type: string | null; target_id: string | null }[];
+  date: { code: string; low: Date; high: Date }[];
+  number: { code: string; value: string }[];
+  uri: { code: string; value: string }[];
+}
+
+export type IndexedParamType = keyof IndexRows;
+export const INDEXED_TYPES: readonly IndexedParamType[] = ['string', 'token', 'reference', 'date', 'number', 'uri'];
+
+/** Parameters served from columns of the resources table rather than index rows. */
+const COLUMN_PARAMS = new Set(['_id', '_lastUpdated']);
+
+/** Lower-case, accents removed: how string search compares. https://hl7.org/fhir/R4/search.html#string */
+export function normalizeString(text: string): string {
+  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
+/** Evaluates every indexed SearchParameter of the resource's type into index rows. */
+export function extractIndexRows(resource: Resource): IndexRows {
+  const rows: IndexRows = { string: [], token: [], reference: [], date: [], number: [], uri: [] };
+  const params = getSearchParameters(resource.resourceType) ?? {};
+  const typed = [toTypedValue(resource)];
+  for (const param of Object.values(params)) {
+    const type = param.type as IndexedParamType;
+    if (!param.code || !param.expression || COLUMN_PARAMS.has(param.code) || !INDEXED_TYPES.includes(type)) continue;
+    for (const value of evalFhirPathTyped(param.expression, typed)) {
+      addRows(rows, type, param.code, value);
+    }
+  }
+  return dedupe(rows);
+}
+
+function addRows(rows: IndexRows, type: IndexedParamType, code: string, tv: TypedValue): void {
+  switch (type) {
+    case 'string':
+      for (const text of stringsOf(tv)) rows.string.push({ code, value: normalizeString(text), exact: text });
+      return;
+    case 'token':
+      for (const token of tokensOf(tv)) rows.token.push({ code, ...token, text: token.text === null ? null : normalizeString(token.text) });
+      return;
+    case 'reference': {
+      const ref = referenceOf(tv);
+      if (ref) rows.reference.push({ code, ...ref });
+      return;
+    }
+    case 'date':
+      for (const range of datesOf(tv)) rows.date.push({ code, ...range });
+      return;
+    case 'number':
+      if (typeof tv.value === 'number') rows.number.push({ code, value: String(tv.value) });
+      return;
+    case 'uri':
+      if (typeof tv.value === 'string') rows.uri.push({ code, value: tv.value });
+      return;
+  }
+}
+
+function stringsOf({ type, value }: TypedValue): string[] {
+  if (typeof value === 'string') return [value];
+  if (type === 'HumanName') {
+    return compact([value.text, value.family, ...(value.given ?? []), ...(value.prefix ?? []), ...(value.suffix ?? [])]);
+  }
+  if (type === 'Address') {
+    return compact([value.text, ...(value.line ?? []), value.city, value.district, value.state, value.postalCode, value.country]);
+  }
+  return [];
+}
+
+type Token = Omit<IndexRows['token'][number], 'code'>;
+
+function tokensOf({ type, value }: TypedValue): Token[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value === 'string') return [{ system: null, value, text: null }];
+  if (typeof value === 'boolean') return [{ system: null, value: String(value), text: null }];
+  switch (type) {
+    case 'Coding':
+      return [{ system: value.system ?? null, value: value.code ?? null, text: value.display ?? null }];
+    case 'CodeableConcept': {
+      const codings: Token[] = (value.coding ?? []).map((c: { system?: string; code?: string; display?: string }) => ({
+        system: c.system ?? null,
+        value: c.code ?? null,
+        text: c.display ?? null,
+      }));
+      return value.text ? [...codings, { system: null, value: null, text: value.text }] : codings;
+    }
+    case 'Identifier':
+      return [{ system: value.system ?? null, value: value.value ?? null, text: value.type?.text ?? null }];
+    case 'ContactPoint':
+      return [{ system: value.system ?? null, value: value.value ?? null, text: null }];
+    default:
+      return [];
+  }
+}
+
+/** `Patient/123`, `https://host/fhir/Patient/123/_history/2` → type and id; other references keep only the text. */
+export function parseReference(reference: string): { target_type: string | null; target_id: string | null } {
+  const m = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
+  return m ? { target_type: m[1] ?? null, target_id: m[2] ?? null } : { target_type: null, target_id: null };
+}
+
+function referenceOf({ value }: TypedValue): Omit<IndexRows['reference'][number], 'code'> | undefined {
+  const reference = typeof value === 'string' ? value : value?.reference;
+  if (typeof reference !== 'string') return undefined;
+  return { reference, ...parseReference(reference) };
+}
+
+const FAR_PAST = new Date('0001-01-01T00:00:00Z');
+const FAR_FUTURE = new Date('9999-12-31T23:59:59.999Z');
+
+function datesOf({ type, value }: TypedValue): { low: Date; high: Date }[] {
+  if (typeof value === 'string') return compact([dateRange(value)]);
+  if (type === 'Period') {
+    const low = value.start ? dateRange(value.start)?.low : FAR_PAST;
+    const high = value.end ? dateRange(value.end)?.high : FAR_FUTURE;
+    return low && high ? [{ low, high }] : [];
+  }
+  if (type === 'Timing') return compact((value.event ?? []).map((e: string) => dateRange(e)));
+  return [];
+}
+
+function compact<T>(values: (T | undefined | null)[]): T[] {
+  return values.filter((v): v is T => v !== undefined && v !== null && v !== '');
+}
+
+function dedupe(rows: IndexRows): IndexRows {
+  const unique = <T>(list: T[]): T[] => {
+    const seen = new Set<string>();
+    return list.filter((row) => {
+      const key = JSON.stringify(row);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  };
+  return {
+    string: unique(rows.string),
+    token: unique(rows.token),
+    reference: unique(rows.reference),
+    date: unique(rows.date),
+    number: unique(rows.number),
+    uri: unique(rows.uri),
+  };
+}

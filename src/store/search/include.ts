@@ -1,0 +1,74 @@
+import type { Knex } from 'knex';
+import type { Repository } from '../repository';
+import { toStoredVersion, type StoredVersion, type VersionRow } from '../rows';
+import type { IncludeSpec } from './query';
+
+/** How many rounds `:iterate` follows, and how many resources a page may bring in. */
+export const MAX_INCLUDE_DEPTH = 3;
+export const MAX_INCLUDED = 1000;
+
+const keyOf = (v: StoredVersion): string => `${v.resource.resourceType}/${v.resource.id}`;
+
+/**
+ * The resources that `_include` / `_revinclude` bring into a page: the first round follows
+ * every spec from the matches, later rounds follow the `:iterate` specs from what the
+ * previous round added. Only live resources of the tenant; none of the matches again.
+ * https://hl7.org/fhir/R4/search.html#include
+ */
+export async function findIncluded(repo: Repository, matches: StoredVersion[], specs: IncludeSpec[]): Promise<StoredVersion[]> {
+  const seen = new Set(matches.map(keyOf));
+  const included: StoredVersion[] = [];
+  let frontier = matches;
+  for (let depth = 0; depth < MAX_INCLUDE_DEPTH && frontier.length > 0 && included.length < MAX_INCLUDED; depth++) {
+    const added: StoredVersion[] = [];
+    for (const spec of specs.filter((s) => depth === 0 || s.iterate)) {
+      const rows = await (spec.reverse ? referencing(repo, spec, frontier) : referenced(repo, spec, frontier));
+      for (const version of rows.map(toStoredVersion)) {
+        if (seen.has(keyOf(version)) || included.length + added.length >= MAX_INCLUDED) continue;
+        seen.add(keyOf(version));
+        added.push(version);
+      }
+    }
+    included.push(...added);
+    frontier = added;
+  }
+  return included;
+}
+
+/** Resources that the frontier's `sourceType` resources point at through the spec's parameter. */
+function referenced(repo: Repository, spec: IncludeSpec, frontier: StoredVersion[]): Promise<VersionRow[]> {
+  const ids = frontier.filter((v) => v.resource.resourceType === spec.sourceType).map((v) => v.resource.id as string);
+  if (ids.length === 0) return Promise.resolve([]);
+  const query = links(repo, 'target')
+    .where('s.resource_type', spec.sourceType)
+    .whereIn('s.resource_id', ids);
+  if (spec.targetType) query.where('s.target_type', spec.targetType);
+  return withCode(query, spec);
+}
+
+/** Resources of `sourceType` that point at a frontier resource through the spec's parameter. */
+function referencing(repo: Repository, spec: IncludeSpec, frontier: StoredVersion[]): Promise<VersionRow[]> {
+  const targets = frontier.filter((v) => !spec.targetType || v.resource.resourceType === spec.targetType).map((v) => [v.resource.resourceType, v.resource.id as string]);
+  if (targets.length === 0) return Promise.resolve([]);
+  const query = links(repo, 'source')
+    .where('s.resource_type', spec.sourceType)
+    .whereIn(['s.target_type', 's.target_id'], targets);
+  return withCode(query, spec);
+}
+
+/** Reference index rows of the tenant joined to the live resource at one end of each. */
+function links(repo: Repository, end: 'source' | 'target'): Knex.QueryBuilder {
+  const [type, id] = end === 'target' ? ['s.target_type', 's.target_id'] : ['s.resource_type', 's.resource_id'];
+  return repo
+    .db('search_reference as s')
+    .join('resources as r', (on) => on.on('r.tenant_id', 's.tenant_id').andOn('r.resource_type', type).andOn('r.id', id))
+    .where('s.tenant_id', repo.tenantId)
+    .andWhere('r.deleted', false)
+    .distinct('r.*')
+    .limit(MAX_INCLUDED);
+}
+
+function withCode(query: Knex.QueryBuilder, spec: IncludeSpec): Promise<VersionRow[]> {
+  if (spec.code) query.where('s.code', spec.code);
+  return query;
+}

@@ -1,0 +1,57 @@
+import type { IndexedParamType } from './extract';
+
+/** FHIR search prefixes. https://hl7.org/fhir/R4/search.html#prefix */
+export type Prefix = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb' | 'ap';
+
+/** One alternative of a parameter's comma-separated values, ready to compare with an index row. */
+export type IndexValue =
+  | { type: 'string'; match: 'start' | 'exact' | 'contains'; text: string }
+  /** `system` undefined = any system, null = no system; `code` undefined = any code. */
+  | { type: 'token'; system?: string | null; code?: string }
+  | { type: 'tokenText'; text: string }
+  /** Either the exact `reference` text, or a target id (and type when known). */
+  | { type: 'reference'; reference?: string; targetType?: string; id?: string }
+  /** `low`/`high`: the inclusive instant range the search value stands for (ISO strings). */
+  | { type: 'date'; prefix: Prefix; low: string; high: string }
+  /** `half`: half a unit of the value's last significant digit (its implied precision). */
+  | { type: 'number'; prefix: Prefix; value: string; half: string }
+  | { type: 'uri'; match: 'exact' | 'below' | 'above'; uri: string };
+
+/** One criterion of a search; the criteria of a search are ANDed. */
+export type Criterion =
+  /** Some index row of `code` matches one of `values` (none does, when `negate`). */
+  | { kind: 'index'; table: IndexedParamType; code: string; values: IndexValue[]; negate?: boolean }
+  | { kind: 'missing'; table: IndexedParamType; code: string; missing: boolean }
+  | { kind: 'id'; ids: string[] }
+  | { kind: 'lastUpdated'; values: Extract<IndexValue, { type: 'date' }>[] }
+  | { kind: 'constant'; matches: boolean }
+  /** A reference `code` to a resource of one of the target types that meets that type's criterion. */
+  | { kind: 'chain'; code: string; targets: { type: string; criterion: Criterion }[] };
+
+export interface SortKey {
+  /** `id` and `lastUpdated` are columns of `resources`; the rest read an index table. */
+  on: IndexedParamType | 'id' | 'lastUpdated';
+  code: string;
+  descending: boolean;
+}
+
+/** `_include` (forward) or `_revinclude` (reverse). https://hl7.org/fhir/R4/search.html#include */
+export interface IncludeSpec {
+  reverse: boolean;
+  sourceType: string;
+  /** A reference parameter of sourceType; undefined = every reference parameter (`*`). */
+  code?: string;
+  targetType?: string;
+  iterate: boolean;
+}
+
+/** What the store needs to run a search. */
+export interface SearchQuery {
+  criteria: Criterion[];
+  sort: SortKey[];
+  count: number;
+  offset: number;
+  /** Count all matches (for Bundle.total). */
+  countTotal: boolean;
+  include: IncludeSpec[];
+}

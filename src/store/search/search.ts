@@ -1,0 +1,45 @@
+import type { Repository } from '../repository';
+import { toStoredVersion, type StoredVersion, type VersionRow } from '../rows';
+import { applyCriterion, CriteriaContext } from './criteria';
+import { findIncluded } from './include';
+import type { Criterion, SearchQuery } from './query';
+import { applySort } from './sort';
+
+export interface SearchResult {
+  /** The page of matches, in order. */
+  versions: StoredVersion[];
+  /** All matches, when the query asked for the count. */
+  total?: number;
+  /** Whether more matches follow this page (known without counting). */
+  more: boolean;
+  /** Resources brought in by _include/_revinclude, not matches themselves. */
+  included: StoredVersion[];
+}
+
+/**
+ * Runs a search over the tenant's current resources of one type, reading only the index
+ * tables and the `resources` columns. https://hl7.org/fhir/R4/search.html
+ */
+export async function searchResources(repo: Repository, resourceType: string, query: SearchQuery): Promise<SearchResult> {
+  const total = query.countTotal ? await countMatches(repo, resourceType, query.criteria) : undefined;
+  if (query.count === 0) return { versions: [], total, more: false, included: [] };
+  const page = matching(repo, resourceType, query.criteria).select('r.*').limit(query.count + 1).offset(query.offset);
+  applySort(page, repo.tenantId, resourceType, 'r', query.sort);
+  const rows: VersionRow[] = await page;
+  const versions = rows.slice(0, query.count).map(toStoredVersion);
+  const included = await findIncluded(repo, versions, query.include);
+  return { versions, total, more: rows.length > query.count, included };
+}
+
+async function countMatches(repo: Repository, resourceType: string, criteria: Criterion[]): Promise<number> {
+  const [row] = (await matching(repo, resourceType, criteria).count({ count: '*' })) as { count: string | number }[];
+  return Number(row?.count ?? 0);
+}
+
+/** The tenant's live resources of the type that meet every criterion, aliased `r`. */
+function matching(repo: Repository, resourceType: string, criteria: Criterion[]) {
+  const ctx = new CriteriaContext(repo.db, repo.tenantId);
+  const qb = repo.db('resources as r').where({ 'r.tenant_id': repo.tenantId, 'r.resource_type': resourceType, 'r.deleted': false });
+  for (const criterion of criteria) applyCriterion(ctx, qb, { type: resourceType, row: 'r' }, criterion);
+  return qb;
+}

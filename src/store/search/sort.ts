@@ -1,0 +1,36 @@
+import type { Knex } from 'knex';
+import type { IndexedParamType } from './extract';
+import type { SortKey } from './query';
+
+/** The index column each parameter type sorts by (low/high for dates: see below). */
+const SORT_COLUMN: Record<IndexedParamType, string> = {
+  string: 'value',
+  token: 'value',
+  reference: 'reference',
+  date: 'low',
+  number: 'value',
+  uri: 'value',
+};
+
+/**
+ * Orders by each key in turn, then by id so that pages never overlap or skip.
+ * A multi-valued parameter sorts by its smallest value ascending and its largest descending
+ * (for dates: earliest start / latest end); resources without a value come last.
+ * https://hl7.org/fhir/R4/search.html#sort
+ */
+export function applySort(qb: Knex.QueryBuilder, tenantId: string, type: string, row: string, keys: SortKey[]): void {
+  for (const key of keys) {
+    const direction = key.descending ? 'DESC' : 'ASC';
+    if (key.on === 'id' || key.on === 'lastUpdated') {
+      qb.orderByRaw(`?? ${direction}`, [`${row}.${key.on === 'id' ? 'id' : 'last_updated'}`]);
+      continue;
+    }
+    const aggregate = key.descending ? 'max' : 'min';
+    const column = key.on === 'date' && key.descending ? 'high' : SORT_COLUMN[key.on];
+    qb.orderByRaw(
+      `(SELECT ${aggregate}(o.??) FROM ?? o WHERE o.tenant_id = ? AND o.resource_type = ? AND o.resource_id = ?? AND o.code = ?) ${direction} NULLS LAST`,
+      [column, `search_${key.on}`, tenantId, type, `${row}.id`, key.code],
+    );
+  }
+  qb.orderBy(`${row}.id`, 'asc');
+}

@@ -1,0 +1,95 @@
+import type { Knex } from 'knex';
+import type { IndexValue, Prefix } from './query';
+
+type Where = Knex.QueryBuilder;
+
+/** `%`, `_` and `\` are LIKE wildcards/escape in PostgreSQL; search text matches them literally. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Restricts index rows (alias `s`) to those matching one value. https://hl7.org/fhir/R4/search.html */
+export function matchValue(qb: Where, s: string, value: IndexValue): void {
+  switch (value.type) {
+    case 'string':
+      if (value.match === 'exact') qb.where(`${s}.exact`, value.text);
+      else qb.where(`${s}.value`, 'like', `${value.match === 'contains' ? '%' : ''}${escapeLike(value.text)}%`);
+      return;
+    case 'token':
+      if (value.system === null) qb.whereNull(`${s}.system`);
+      else if (value.system !== undefined) qb.where(`${s}.system`, value.system);
+      if (value.code !== undefined) qb.where(`${s}.value`, value.code);
+      return;
+    case 'tokenText':
+      qb.where(`${s}.text`, 'like', `${escapeLike(value.text)}%`);
+      return;
+    case 'reference':
+      if (value.reference !== undefined) qb.where(`${s}.reference`, value.reference);
+      if (value.id !== undefined) qb.where(`${s}.target_id`, value.id);
+      if (value.targetType !== undefined) qb.where(`${s}.target_type`, value.targetType);
+      return;
+    case 'date':
+      matchDateRange(qb, `${s}.low`, `${s}.high`, value);
+      return;
+    case 'number':
+      matchNumber(qb, `${s}.value`, value);
+      return;
+    case 'uri':
+      if (value.match === 'exact') qb.where(`${s}.value`, value.uri);
+      else if (value.match === 'below') qb.where(`${s}.value`, 'like', `${escapeLike(value.uri)}%`);
+      else qb.whereRaw('left(?, length(??)) = ??', [value.uri, `${s}.value`, `${s}.value`]);
+      return;
+  }
+}
+
+/**
+ * Compares a stored range [low, high] with the search range by prefix.
+ * https://hl7.org/fhir/R4/search.html#prefix — `ap` is taken as "the ranges overlap".
+ */
+export function matchDateRange(qb: Where, low: string, high: string, value: { prefix: Prefix; low: string; high: string }): void {
+  const within = (w: Where): Where => w.where(low, '>=', value.low).andWhere(high, '<=', value.high);
+  switch (value.prefix) {
+    case 'eq':
+      within(qb);
+      return;
+    case 'ne':
+      qb.whereNot(within);
+      return;
+    case 'gt':
+      qb.where(high, '>', value.high);
+      return;
+    case 'lt':
+      qb.where(low, '<', value.low);
+      return;
+    case 'ge':
+      qb.where((w) => w.where(high, '>', value.high).orWhere(within));
+      return;
+    case 'le':
+      qb.where((w) => w.where(low, '<', value.low).orWhere(within));
+      return;
+    case 'sa':
+      qb.where(low, '>', value.high);
+      return;
+    case 'eb':
+      qb.where(high, '<', value.low);
+      return;
+    case 'ap':
+      qb.where(low, '<=', value.high).andWhere(high, '>=', value.low);
+      return;
+  }
+}
+
+/** https://hl7.org/fhir/R4/search.html#number — eq/ne honour the value's precision, ap is ±10%. */
+function matchNumber(qb: Where, column: string, value: { prefix: Prefix; value: string; half: string }): void {
+  const ops: Partial<Record<Prefix, string>> = { gt: '>', lt: '<', ge: '>=', le: '<=', sa: '>', eb: '<' };
+  const op = ops[value.prefix];
+  if (op) {
+    qb.whereRaw(`?? ${op} ?::numeric`, [column, value.value]);
+    return;
+  }
+  const margin = value.prefix === 'ap' ? 'abs(?::numeric) * 0.1' : '?::numeric';
+  const marginValue = value.prefix === 'ap' ? value.value : value.half;
+  const inRange = `?? >= ?::numeric - ${margin} AND ?? < ?::numeric + ${margin}`;
+  const bindings = [column, value.value, marginValue, column, value.value, marginValue];
+  qb.whereRaw(value.prefix === 'ne' ? `NOT (${inRange})` : inRange, bindings);
+}
