@@ -42,7 +42,7 @@ export const patchResource: FhirHandler = async (req, service) => {
 
 /** https://hl7.org/fhir/R4/http.html#delete */
 export const deleteResource: FhirHandler = async (req, service) => {
-  await service.delete(typeOf(req), idOf(req));
+  await service.delete(typeOf(req), idOf(req), req.ifMatch);
   return { outcome: outcome('ok', `Deleted ${typeOf(req)}/${idOf(req)}`) };
 };
 

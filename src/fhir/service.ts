@@ -66,8 +66,8 @@ export class FhirService {
     });
   }
 
-  delete(resourceType: string, id: string): Promise<void> {
-    return this.repo.delete(resourceType, id);
+  delete(resourceType: string, id: string, ifMatch?: string): Promise<void> {
+    return this.repo.delete(resourceType, id, ifMatch);
   }
 
   history(resourceType: string, id: string | undefined, options: HistoryOptions): Promise<HistoryPage> {

@@ -87,11 +87,17 @@ export class Repository {
     });
   }
 
-  /** https://hl7.org/fhir/R4/http.html#delete — a deletion is a version too; deleting twice is a no-op. */
-  delete(resourceType: string, id: string): Promise<void> {
+  /**
+   * https://hl7.org/fhir/R4/http.html#delete — a deletion is a version too; deleting twice is a
+   * no-op. With `ifMatch`, only when the current version is that one.
+   */
+  delete(resourceType: string, id: string, ifMatch?: string): Promise<void> {
     return this.transaction(async (repo) => {
       const previous = await repo.current(resourceType, id, true);
       if (!previous) fail(notFound(`${resourceType}/${id} not found`));
+      if (ifMatch !== undefined && (previous.deleted || String(previous.version_id) !== ifMatch)) {
+        fail(preconditionFailed(`If-Match version ${ifMatch} is not the current version of ${resourceType}/${id}`));
+      }
       if (previous.deleted) return;
       await repo.writeVersion(resourceType, id, { resourceType, id } as Resource, previous, true);
     });

@@ -87,6 +87,13 @@ describe.each(Object.keys(SAMPLES))('%s interaction matrix', (type) => {
     expect(current.status).toBe(200);
   });
 
+  test('delete with a stale If-Match answers 412 and deletes nothing', async () => {
+    const { body } = await post(type, sample());
+    expect((await t.http.delete(`${FHIR_BASE}/${type}/${body.id}`).set('if-match', 'W/"2"')).status).toBe(412);
+    expect((await t.http.get(`${FHIR_BASE}/${type}/${body.id}`)).status).toBe(200);
+    expect((await t.http.delete(`${FHIR_BASE}/${type}/${body.id}`).set('if-match', 'W/"1"')).status).toBe(200);
+  });
+
   test('an invalid resource and a failed profile answer 422 naming the element', async () => {
     const invalid = await post(type, { ...sample(), notAnElement: 1 });
     expect(invalid.status).toBe(422);

@@ -2,7 +2,6 @@ import type { Repository } from '../../store/repository';
 import type { FhirResult } from '../request';
 import type { FhirService } from '../service';
 import { isConditionalReference, resolveConditionalReference } from './conditional-reference';
-import { deleteIfMatch } from './delete-if-match';
 import type { BundleRequestEntry } from './parse-entry';
 import { replaceReferences } from './references';
 
@@ -15,10 +14,7 @@ export type Identities = ReadonlyMap<string, string>;
  */
 export async function executeEntry(entry: BundleRequestEntry, service: FhirService, identities: Identities): Promise<FhirResult> {
   const body = await replaceReferences(entry.request.body, (reference) => resolveReference(reference, identities, service.repo));
-  const req = { ...entry.request, body };
-  const { ifMatch } = req;
-  if (entry.method === 'DELETE' && ifMatch !== undefined) return deleteIfMatch(entry.route.handler, { ...req, ifMatch }, service);
-  return entry.route.handler(req, service);
+  return entry.route.handler({ ...entry.request, body }, service);
 }
 
 function resolveReference(reference: string, identities: Identities, repo: Repository): string | Promise<string> {
