@@ -44,7 +44,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('query parser', 'extended');
+  // FHIR parameters are flat name=value pairs; nested qs objects (a[b]=c) only invite injection.
+  app.set('query parser', 'simple');
   const families: ErrorFamily[] = [{ prefix: FHIR_BASE, write: writeFhirError }];
   const baseUrlOf = (req: Request): string => `${deps.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`}${FHIR_BASE}`;
   const serviceFor = (req: Request): FhirService => new FhirService(new Repository(deps.knex, req.tenantId), deps.validator);

@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const database = openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   logger.info({ database: database.kind }, `database: ${database.describe}`);
-  logger.info(`rate limits: ${config.rateLimit.points} requests per ${config.rateLimit.windowSeconds} s per API key or client, counted in ${config.redisUrl ? 'Redis' : 'PostgreSQL'}`);
+  const { points, windowSeconds } = config.rateLimit;
+  logger.info(`rate limit: ${points} requests per ${windowSeconds} s per API key or client, counted in ${config.redisUrl ? 'Redis' : 'PostgreSQL'}`);
 
   const applied = await migrateToLatest(database.knex);
   logger.info({ applied }, `migrations applied: ${applied.length}`);

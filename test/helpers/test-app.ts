@@ -29,11 +29,6 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/**
- * The real app on a real database: the PostgreSQL server when DATABASE_URL is set (a
- * schema made for this run by global-setup), else an in-memory PGlite of this file's own.
- * Each TestApp acts for a tenant of its own, so test files never see each other's data.
- */
 export interface TestAppOptions {
   /** Default: a budget no test reaches, so only rate-limit tests meet the limiter. */
   rateLimit?: { points: number; windowSeconds: number };
@@ -41,6 +36,11 @@ export interface TestAppOptions {
   redisUrl?: string;
 }
 
+/**
+ * The real app on a real database: the PostgreSQL server when DATABASE_URL is set (a
+ * schema made for this run by global-setup), else an in-memory PGlite of this file's own.
+ * Each TestApp acts for a tenant of its own, so test files never see each other's data.
+ */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const url = process.env.DATABASE_URL;
   const openPool = () => openDatabase({ url, schema: url ? process.env.TEST_DB_SCHEMA : undefined });
@@ -50,7 +50,6 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const profiles = loadProfiles();
   const validator = createValidator(profiles);
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-
   const rateLimit = options.rateLimit ?? { points: 1_000_000_000, windowSeconds: 3600 };
 
   const instance = (knex: Knex, tenantId: string, close: () => Promise<void>): TestApp => {

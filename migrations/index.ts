@@ -1,0 +1,18 @@
+import type { Knex } from 'knex';
+import * as m001 from './001_resources';
+import * as m002 from './002_search_indexes';
+import * as m003 from './003_rate_limit_counters';
+import * as m004 from './004_clinician_profile_search';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Ordered list of migrations; imported (not globbed) so it works from src and from dist alike. */
+export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
+  ['001_resources', m001],
+  ['002_search_indexes', m002],
+  ['003_rate_limit_counters', m003],
+  ['004_clinician_profile_search', m004],
+];
