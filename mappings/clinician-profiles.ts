@@ -50,11 +50,7 @@ function roleLabel(roles: PractitionerRole[]): string | null {
  */
 function conceptLabel(concept: CodeableConcept, codeAsLast: boolean): string | undefined {
   const codings = concept.coding ?? [];
-  return (
-    concept.text ??
-    codings.find((c) => c.display)?.display ??
-    (codeAsLast ? codings.find((c) => c.code)?.code : undefined)
-  );
+  return concept.text ?? codings.find((c) => c.display)?.display ?? (codeAsLast ? codings.find((c) => c.code)?.code : undefined);
 }
 
 function joinOrNull(labels: (string | undefined)[]): string | null {

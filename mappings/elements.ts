@@ -20,7 +20,7 @@ export function identifierValue(identifiers: Identifier[] | undefined, system: s
 export function referenceId(reference: Reference | undefined, resourceType: string): string | null {
   const prefix = `${resourceType}/`;
   const ref = reference?.reference;
-  return ref?.startsWith(prefix) ? ref.slice(prefix.length).split('/')[0] ?? null : null;
+  return ref?.startsWith(prefix) ? (ref.slice(prefix.length).split('/')[0] ?? null) : null;
 }
 
 /**

@@ -3,8 +3,26 @@ import type { HumanName } from '@medplum/fhirtypes';
 // Compared lowercased without dots, so "Dr.", "DR" and "dr" all match.
 const PREFIXES = new Set(['dr', 'prof', 'mr', 'mrs', 'ms', 'miss', 'mx', 'sir', 'dame', 'rev']);
 const SUFFIXES = new Set([
-  'md', 'do', 'phd', 'mbbs', 'mbchb', 'np', 'pa', 'pac', 'rn', 'dnp', 'pharmd', 'dds', 'dmd',
-  'facp', 'faafp', 'jr', 'sr', 'ii', 'iii', 'iv',
+  'md',
+  'do',
+  'phd',
+  'mbbs',
+  'mbchb',
+  'np',
+  'pa',
+  'pac',
+  'rn',
+  'dnp',
+  'pharmd',
+  'dds',
+  'dmd',
+  'facp',
+  'faafp',
+  'jr',
+  'sr',
+  'ii',
+  'iii',
+  'iv',
 ]);
 
 // Lowercase surname particles that belong to the family name: "Ana de la Cruz" → family "de la Cruz".
@@ -49,7 +67,5 @@ export function preferredName(names: HumanName[] | undefined): HumanName | undef
 export function nameText(name: HumanName | undefined): string {
   if (!name) return '';
   if (name.text) return name.text;
-  return [...(name.prefix ?? []), ...(name.given ?? []), name.family ?? '', ...(name.suffix ?? [])]
-    .filter(Boolean)
-    .join(' ');
+  return [...(name.prefix ?? []), ...(name.given ?? []), name.family ?? '', ...(name.suffix ?? [])].filter(Boolean).join(' ');
 }

@@ -123,7 +123,10 @@ describe('fromFhir', () => {
     const patient = toFhir({ ...minimalRequest, external_ids: external });
     patient.identifier?.push({ system: SYSTEM.npi, value: '1234567893' });
     const v1 = fromFhir(stored(patient, 'p1', at), { createdAt: at });
-    expect(Object.entries(v1.external_ids)).toEqual([['__proto__', 'x1'], ['a/b c%', 'x2']]);
+    expect(Object.entries(v1.external_ids)).toEqual([
+      ['__proto__', 'x1'],
+      ['a/b c%', 'x2'],
+    ]);
   });
 
   test('metadata that is not a JSON object reads as {}', () => {

@@ -90,9 +90,7 @@ function genderFromFhir(patient: PatientJson): string | null {
 // Object.fromEntries, not assignment, so that a key such as "__proto__" survives.
 function externalIdsFromFhir(identifiers: Identifier[] | undefined): Record<string, string> {
   const entries = (identifiers ?? []).flatMap(({ system, value }) =>
-    system?.startsWith(SYSTEM.externalIdPrefix) && value !== undefined
-      ? [[decodeKey(system.slice(SYSTEM.externalIdPrefix.length)), value] as const]
-      : [],
+    system?.startsWith(SYSTEM.externalIdPrefix) && value !== undefined ? [[decodeKey(system.slice(SYSTEM.externalIdPrefix.length)), value] as const] : [],
   );
   return Object.fromEntries(entries);
 }

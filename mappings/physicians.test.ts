@@ -79,9 +79,7 @@ describe('status', () => {
 test('withJunctionPhysicianId sets the id once, replacing an earlier one', () => {
   const first = withJunctionPhysicianId(toFhir(minimalRequest), 'jp_1');
   const second = withJunctionPhysicianId(first, 'jp_2');
-  expect(second.identifier?.filter((i) => i.system === SYSTEM.junctionPhysicianId)).toEqual([
-    { system: SYSTEM.junctionPhysicianId, value: 'jp_2' },
-  ]);
+  expect(second.identifier?.filter((i) => i.system === SYSTEM.junctionPhysicianId)).toEqual([{ system: SYSTEM.junctionPhysicianId, value: 'jp_2' }]);
   expect(fromFhir(stored(second), { createdAt: at }).junction_physician_id).toBe('jp_2');
 });
 

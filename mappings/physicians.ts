@@ -11,10 +11,62 @@ import type { Created, V1Physician, V1PhysicianRequest } from './types';
  * not accepted as a license_state.
  */
 export const US_STATE_CODES: readonly string[] = [
-  'AL', 'AK', 'AZ', 'AR', 'CA', 'CO', 'CT', 'DE', 'FL', 'GA', 'HI', 'ID', 'IL', 'IN', 'IA', 'KS', 'KY',
-  'LA', 'ME', 'MD', 'MA', 'MI', 'MN', 'MS', 'MO', 'MT', 'NE', 'NV', 'NH', 'NJ', 'NM', 'NY', 'NC', 'ND',
-  'OH', 'OK', 'OR', 'PA', 'RI', 'SC', 'SD', 'TN', 'TX', 'UT', 'VT', 'VA', 'WA', 'WV', 'WI', 'WY',
-  'DC', 'AS', 'GU', 'MP', 'PR', 'VI',
+  'AL',
+  'AK',
+  'AZ',
+  'AR',
+  'CA',
+  'CO',
+  'CT',
+  'DE',
+  'FL',
+  'GA',
+  'HI',
+  'ID',
+  'IL',
+  'IN',
+  'IA',
+  'KS',
+  'KY',
+  'LA',
+  'ME',
+  'MD',
+  'MA',
+  'MI',
+  'MN',
+  'MS',
+  'MO',
+  'MT',
+  'NE',
+  'NV',
+  'NH',
+  'NJ',
+  'NM',
+  'NY',
+  'NC',
+  'ND',
+  'OH',
+  'OK',
+  'OR',
+  'PA',
+  'RI',
+  'SC',
+  'SD',
+  'TN',
+  'TX',
+  'UT',
+  'VT',
+  'VA',
+  'WA',
+  'WV',
+  'WI',
+  'WY',
+  'DC',
+  'AS',
+  'GU',
+  'MP',
+  'PR',
+  'VI',
 ];
 
 /** NY is the state whose reference labs need a CLEP permit before the physician may order. */
@@ -42,9 +94,7 @@ type QualificationType = 'state-license' | 'clep-permit';
 const qualificationCode = (code: QualificationType) => ({ coding: [{ system: SYSTEM.qualificationType, code }] });
 
 function findQualification(practitioner: Practitioner, code: QualificationType): PractitionerQualification | undefined {
-  return practitioner.qualification?.find((q) =>
-    q.code.coding?.some((c) => c.system === SYSTEM.qualificationType && c.code === code),
-  );
+  return practitioner.qualification?.find((q) => q.code.coding?.some((c) => c.system === SYSTEM.qualificationType && c.code === code));
 }
 
 /** What the Junction registration adds after the request: the id Junction gave the physician. */
@@ -63,9 +113,7 @@ export function toFhir(body: V1PhysicianRequest, registration: PhysicianRegistra
     meta: { profile: [PROFILE.v1Physician] },
     identifier: [
       { system: SYSTEM.npi, value: body.npi },
-      ...(registration.junctionPhysicianId === undefined
-        ? []
-        : [{ system: SYSTEM.junctionPhysicianId, value: registration.junctionPhysicianId }]),
+      ...(registration.junctionPhysicianId === undefined ? [] : [{ system: SYSTEM.junctionPhysicianId, value: registration.junctionPhysicianId }]),
     ],
     active: true,
     name: [parseHumanName(body.name)],

@@ -1,11 +1,4 @@
-import type {
-  Coding,
-  Location,
-  Organization,
-  PractitionerRole,
-  PractitionerRoleAvailableTime,
-  Reference,
-} from '@medplum/fhirtypes';
+import type { Coding, Location, Organization, PractitionerRole, PractitionerRoleAvailableTime, Reference } from '@medplum/fhirtypes';
 import { PROFILE, SYSTEM } from './fhir-urls';
 import { contactPoint, reference, referenceId, resourceId, telecomValue, withoutEmptyArrays } from './elements';
 import { V1_ROLES, type V1PractitionerRole, type V1PractitionerRoleRequest, type V1Role } from './types';
@@ -101,8 +94,6 @@ function availableTimeToFhir(body: V1PractitionerRoleRequest): PractitionerRoleA
 /** The v1 code whose coding (in its own system) the role carries. */
 function roleFromFhir(role: PractitionerRole): string {
   const codings = role.code?.flatMap((c) => c.coding ?? []) ?? [];
-  const match = V1_ROLES.find((r) =>
-    codings.some((c) => c.system === ROLE_CODINGS[r].system && c.code === ROLE_CODINGS[r].code),
-  );
+  const match = V1_ROLES.find((r) => codings.some((c) => c.system === ROLE_CODINGS[r].system && c.code === ROLE_CODINGS[r].code));
   return match ?? '';
 }

@@ -37,10 +37,7 @@ test.each(files)('%s is draft-07 and compiles in Ajv strict mode', (file) => {
   expect(() => ajv.compile(schema)).not.toThrow();
 });
 
-test.each(files.filter((f) => f.endsWith('.request.json') || f.endsWith('.query.json')))(
-  '%s rejects fields it does not define',
-  (file) => {
-    const schema = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>;
-    expect(schema.additionalProperties).toBe(false);
-  },
-);
+test.each(files.filter((f) => f.endsWith('.request.json') || f.endsWith('.query.json')))('%s rejects fields it does not define', (file) => {
+  const schema = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>;
+  expect(schema.additionalProperties).toBe(false);
+});

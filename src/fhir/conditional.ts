@@ -28,7 +28,8 @@ export function conditionalUpdate(service: FhirService, body: Resource, query: R
   return serialized(service, resourceType, query, async (tx) => {
     const match = single(await findMatchesOf(tx.repo, resourceType, query), resourceType);
     const id = match?.resource.id ?? body.id;
-    if (match && body.id !== undefined && body.id !== id) fail(badRequest(`The resource id must be absent or ${id}, the id of the match`, `${resourceType}.id`));
+    if (match && body.id !== undefined && body.id !== id)
+      fail(badRequest(`The resource id must be absent or ${id}, the id of the match`, `${resourceType}.id`));
     if (id === undefined) return result(await tx.create(body), true);
     const updated = await tx.update(resourceType, id, { ...body, id }, ifMatch);
     return result(updated.version, updated.created);
@@ -39,7 +40,12 @@ export function conditionalUpdate(service: FhirService, body: Resource, query: R
  * Search and write in one transaction holding a lock on (tenant, type, criteria): concurrent
  * requests with the same criteria run one after the other, each seeing the previous one's write.
  */
-function serialized(service: FhirService, resourceType: string, query: Record<string, unknown>, fn: (tx: FhirService) => Promise<FhirResult>): Promise<FhirResult> {
+function serialized(
+  service: FhirService,
+  resourceType: string,
+  query: Record<string, unknown>,
+  fn: (tx: FhirService) => Promise<FhirResult>,
+): Promise<FhirResult> {
   const criteria = Object.entries(query)
     .map(([name, value]) => [name, ([] as unknown[]).concat(value)] as const)
     .sort(([a], [b]) => a.localeCompare(b));

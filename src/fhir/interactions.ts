@@ -66,7 +66,11 @@ export const resourceHistory: FhirHandler = async (req, service) => {
 function historyEntry(baseUrl: string, version: StoredVersion): BundleEntry {
   const { resourceType, id } = version.resource;
   const fullUrl = `${baseUrl}/${resourceType}/${id}`;
-  const response = { status: version.deleted ? '204' : version.versionId === '1' ? '201' : '200', etag: `W/"${version.versionId}"`, lastModified: version.lastUpdated };
+  const response = {
+    status: version.deleted ? '204' : version.versionId === '1' ? '201' : '200',
+    etag: `W/"${version.versionId}"`,
+    lastModified: version.lastUpdated,
+  };
   if (version.deleted) return { fullUrl, request: { method: 'DELETE', url: `${resourceType}/${id}` }, response };
   const method = version.versionId === '1' ? 'POST' : 'PUT';
   return { fullUrl, resource: version.resource, request: { method, url: method === 'POST' ? resourceType : `${resourceType}/${id}` }, response };

@@ -1,10 +1,4 @@
-import {
-  OperationOutcomeError as MedplumOutcomeError,
-  isDataTypeLoaded,
-  loadDataType,
-  validateResource,
-  validateTypedValue,
-} from '@medplum/core';
+import { OperationOutcomeError as MedplumOutcomeError, isDataTypeLoaded, loadDataType, validateResource, validateTypedValue } from '@medplum/core';
 import type { OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
 
 /*

@@ -86,14 +86,12 @@ export function outcomeWithIssues(kind: OutcomeKind, issues: OperationOutcomeIss
 
 export const allOk = (text = 'All OK'): Outcome => outcome('ok', text);
 export const created = (text = 'Created'): Outcome => outcome('created', text);
-export const badRequest = (text: string, expression?: string | string[]): Outcome =>
-  outcome('badRequest', text, expression);
+export const badRequest = (text: string, expression?: string | string[]): Outcome => outcome('badRequest', text, expression);
 export const notFound = (text = 'Not found'): Outcome => outcome('notFound', text);
 export const gone = (text = 'Deleted'): Outcome => outcome('gone', text);
 export const conflict = (text: string, expression?: string): Outcome => outcome('conflict', text, expression);
 export const preconditionFailed = (text: string): Outcome => outcome('preconditionFailed', text);
-export const unprocessable = (text: string, expression?: string | string[]): Outcome =>
-  outcome('unprocessable', text, expression);
+export const unprocessable = (text: string, expression?: string | string[]): Outcome => outcome('unprocessable', text, expression);
 
 export function statusOf(o: Outcome | OutcomeKind): number {
   return STATUS[typeof o === 'string' ? o : o.kind];
@@ -117,9 +115,7 @@ export function isOperationOutcomeError(err: unknown): err is OperationOutcomeEr
 
 /** A business-key clash (409); `key` names the rule so each API family can word it. */
 export function duplicate(text: string, key: string): Outcome {
-  return outcomeWithIssues('conflict', [
-    { severity: 'error', code: 'duplicate', details: { text, coding: [{ code: key }] } },
-  ]);
+  return outcomeWithIssues('conflict', [{ severity: 'error', code: 'duplicate', details: { text, coding: [{ code: key }] } }]);
 }
 
 /** The rule a duplicate outcome names, if it is one. */

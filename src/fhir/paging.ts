@@ -39,7 +39,10 @@ export function pageLinks(url: string, query: URLSearchParams, page: Page, retur
     q.set('_offset', String(offset));
     return `${url}?${q.toString()}`;
   };
-  const links: BundleLink[] = [{ relation: 'self', url: at(page.offset) }, { relation: 'first', url: at(0) }];
+  const links: BundleLink[] = [
+    { relation: 'self', url: at(page.offset) },
+    { relation: 'first', url: at(0) },
+  ];
   if (page.offset > 0) links.push({ relation: 'previous', url: at(Math.max(0, page.offset - page.count)) });
   const more = total !== undefined ? page.offset + returned < total : returned === page.count && page.count > 0;
   if (more && page.offset + page.count <= MAX_OFFSET) links.push({ relation: 'next', url: at(page.offset + page.count) });

@@ -74,7 +74,11 @@ const LITERAL = /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[A
 const CONDITIONAL = /^([A-Z][A-Za-z]+)\?/;
 
 /** Reference targets our profiles narrow (lab-order: `subject` is a Patient). */
-export function checkReferenceTargets(sd: StructureDefinition, resource: unknown, resolveType: (profileUrl: string) => string | undefined): OperationOutcomeIssue[] {
+export function checkReferenceTargets(
+  sd: StructureDefinition,
+  resource: unknown,
+  resolveType: (profileUrl: string) => string | undefined,
+): OperationOutcomeIssue[] {
   const issues: OperationOutcomeIssue[] = [];
   for (const element of sd.differential?.element ?? []) {
     const targets = element.type?.find((t) => t.code === 'Reference')?.targetProfile;

@@ -75,8 +75,7 @@ export function loadProfiles(dir: string = defaultProfilesDir()): ProfileRegistr
     codeSystem: (url) => find<CodeSystem>(url, 'CodeSystem'),
     valueSet: (url) => find<ValueSet>(url, 'ValueSet'),
     contains: (valueSetUrl, system, code) => terminology.contains(valueSetUrl, system, code),
-    profilesFor: (resourceType) =>
-      sds.filter((sd) => sd.type === resourceType && sd.kind === 'resource').map((sd) => sd.url),
+    profilesFor: (resourceType) => sds.filter((sd) => sd.type === resourceType && sd.kind === 'resource').map((sd) => sd.url),
     all: () =>
       resources.map((r) => ({
         resourceType: r.resourceType,

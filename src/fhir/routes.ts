@@ -15,17 +15,7 @@ import { validateOperation } from './validate-operation';
 
 /** Interaction codes of CapabilityStatement.rest.resource.interaction (and system-level ones). */
 export type Interaction =
-  | 'read'
-  | 'vread'
-  | 'update'
-  | 'patch'
-  | 'delete'
-  | 'history-instance'
-  | 'history-type'
-  | 'create'
-  | 'search-type'
-  | 'batch'
-  | 'transaction';
+  'read' | 'vread' | 'update' | 'patch' | 'delete' | 'history-instance' | 'history-type' | 'create' | 'search-type' | 'batch' | 'transaction';
 
 export interface FhirRoute {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';

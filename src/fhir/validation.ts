@@ -49,7 +49,10 @@ function checkProfiles(resource: Resource, registry: ProfileRegistry): Operation
 function checkProfile(resource: Resource, sd: StructureDefinition, registry: ProfileRegistry): OperationOutcomeIssue[] {
   const structural = validateAgainst(sd, resource);
   return [
-    ...explainSlices(sd, structural.filter((i) => i.severity === 'error')),
+    ...explainSlices(
+      sd,
+      structural.filter((i) => i.severity === 'error'),
+    ),
     ...checkBindings(sd, resource, resource.resourceType, registry),
     ...checkReferenceTargets(sd, resource, (url) => registry.structureDefinition(url)?.type),
   ];

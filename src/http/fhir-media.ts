@@ -12,7 +12,12 @@ const JSON_ACCEPT = /application\/(fhir\+)?json|\*\/\*|application\/\*|^json$/;
 export function fhirMediaTypes(req: Request, _res: Response, next: NextFunction): void {
   const format = typeof req.query._format === 'string' ? req.query._format : undefined;
   if (format && !/json/.test(format)) {
-    throw new ProblemError({ status: 406, code: 'not_acceptable', message: `_format=${format.slice(0, 40)} is not supported; this server returns application/fhir+json`, field: '_format' });
+    throw new ProblemError({
+      status: 406,
+      code: 'not_acceptable',
+      message: `_format=${format.slice(0, 40)} is not supported; this server returns application/fhir+json`,
+      field: '_format',
+    });
   }
   const accept = req.get('accept');
   if (accept && !JSON_ACCEPT.test(accept)) {

@@ -54,9 +54,7 @@ export class Repository {
   /** Reads several current resources of one type at once; missing and deleted ones are left out. */
   async readMany(resourceType: string, ids: string[]): Promise<StoredVersion[]> {
     if (ids.length === 0) return [];
-    const rows: VersionRow[] = await this.db('resources')
-      .where({ tenant_id: this.tenantId, resource_type: resourceType, deleted: false })
-      .whereIn('id', ids);
+    const rows: VersionRow[] = await this.db('resources').where({ tenant_id: this.tenantId, resource_type: resourceType, deleted: false }).whereIn('id', ids);
     return rows.map(toStoredVersion);
   }
 
@@ -110,7 +108,10 @@ export class Repository {
     if (options.since) base.andWhere('last_updated', '>=', options.since);
     const [{ count }] = (await base.clone().count({ count: '*' })) as [{ count: string | number }];
     const rows: VersionRow[] = await base
-      .orderBy([{ column: 'last_updated', order: 'desc' }, { column: 'version_id', order: 'desc' }])
+      .orderBy([
+        { column: 'last_updated', order: 'desc' },
+        { column: 'version_id', order: 'desc' },
+      ])
       .limit(options.count)
       .offset(options.offset);
     return { total: Number(count), versions: rows.map(toStoredVersion) };
@@ -126,7 +127,16 @@ export class Repository {
     const lastUpdated = nextTimestamp(previous);
     const content = { ...body, resourceType, id, meta: { ...body.meta, versionId: String(versionId), lastUpdated: lastUpdated.toISOString() } } as Resource;
     const createdAt = previous ? previous.created_at : lastUpdated;
-    const row = { tenant_id: this.tenantId, resource_type: resourceType, id, version_id: versionId, last_updated: lastUpdated, created_at: createdAt, deleted, content };
+    const row = {
+      tenant_id: this.tenantId,
+      resource_type: resourceType,
+      id,
+      version_id: versionId,
+      last_updated: lastUpdated,
+      created_at: createdAt,
+      deleted,
+      content,
+    };
     if (previous) {
       await this.db('resources').where({ tenant_id: this.tenantId, resource_type: resourceType, id }).update(row);
     } else {

@@ -28,7 +28,7 @@ function fieldOf(error: ErrorObject | undefined): string | undefined {
     .slice(1)
     .map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : `${i > 0 ? '.' : ''}${part}`))
     .join('');
-  const extra = (error.params as { missingProperty?: string; additionalProperty?: string });
+  const extra = error.params as { missingProperty?: string; additionalProperty?: string };
   const child = extra.missingProperty ?? extra.additionalProperty;
   return child ? (path ? `${path}.${child}` : child) : path || undefined;
 }

@@ -27,11 +27,17 @@ test('eight concurrent updates from the same version: exactly one wins, the rest
 });
 
 test('concurrent updates without If-Match each get their own version; none is lost', async () => {
-  const created = await t.http.post(`${FHIR_BASE}/Organization`).set('content-type', 'application/fhir+json').send({ resourceType: 'Organization', name: 'start' });
+  const created = await t.http
+    .post(`${FHIR_BASE}/Organization`)
+    .set('content-type', 'application/fhir+json')
+    .send({ resourceType: 'Organization', name: 'start' });
   const id = created.body.id as string;
   const results = await Promise.all(
     Array.from({ length: 6 }, (_, i) =>
-      t.http.put(`${FHIR_BASE}/Organization/${id}`).set('content-type', 'application/fhir+json').send({ resourceType: 'Organization', id, name: `n${i}` }),
+      t.http
+        .put(`${FHIR_BASE}/Organization/${id}`)
+        .set('content-type', 'application/fhir+json')
+        .send({ resourceType: 'Organization', id, name: `n${i}` }),
     ),
   );
   expect(results.every((r) => r.status === 200)).toBe(true);
@@ -47,7 +53,11 @@ test('a tenant cannot read, update or delete another tenant’s resource: 404', 
   expect((await other.http.get(`${url}/_history/1`)).status).toBe(404);
   expect((await other.http.delete(url)).status).toBe(404);
   expect((await other.http.get(`${url}/_history`)).body.total).toBe(0);
-  const ifMatch = await other.http.put(url).set('content-type', 'application/fhir+json').set('if-match', 'W/"1"').send({ resourceType: 'Patient', id: created.body.id });
+  const ifMatch = await other.http
+    .put(url)
+    .set('content-type', 'application/fhir+json')
+    .set('if-match', 'W/"1"')
+    .send({ resourceType: 'Patient', id: created.body.id });
   expect(ifMatch.status).toBe(412);
   expect((await t.http.get(url)).body.meta.versionId).toBe('1');
 });

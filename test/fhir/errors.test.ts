@@ -48,12 +48,19 @@ describe('every failure under /fhir is an OperationOutcome with a 4xx', () => {
   });
 
   test('an invalid id in the URL answers 400 on update', async () => {
-    const res = await t.http.put(`${FHIR_BASE}/Patient/${'x'.repeat(65)}`).set('content-type', 'application/fhir+json').send({ resourceType: 'Patient', id: 'x'.repeat(65) });
+    const res = await t.http
+      .put(`${FHIR_BASE}/Patient/${'x'.repeat(65)}`)
+      .set('content-type', 'application/fhir+json')
+      .send({ resourceType: 'Patient', id: 'x'.repeat(65) });
     expectOutcome(res, 400);
   });
 
   test('a malformed If-Match answers 400', async () => {
-    const res = await t.http.put(`${FHIR_BASE}/Patient/abc`).set('content-type', 'application/fhir+json').set('if-match', 'W/""').send({ resourceType: 'Patient', id: 'abc' });
+    const res = await t.http
+      .put(`${FHIR_BASE}/Patient/abc`)
+      .set('content-type', 'application/fhir+json')
+      .set('if-match', 'W/""')
+      .send({ resourceType: 'Patient', id: 'abc' });
     expectOutcome(res, 400);
   });
 

@@ -20,7 +20,11 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const post = (type: string, body: unknown) => t.http.post(`${FHIR_BASE}/${type}`).set('content-type', FHIR_JSON).send(body as object);
+const post = (type: string, body: unknown) =>
+  t.http
+    .post(`${FHIR_BASE}/${type}`)
+    .set('content-type', FHIR_JSON)
+    .send(body as object);
 
 describe.each(Object.keys(SAMPLES))('%s interaction matrix', (type) => {
   const sample = SAMPLES[type]!;
@@ -48,7 +52,10 @@ describe.each(Object.keys(SAMPLES))('%s interaction matrix', (type) => {
 
   test('update makes version 2, vread returns each version', async () => {
     const { body } = await post(type, sample());
-    const updated = await t.http.put(`${FHIR_BASE}/${type}/${body.id}`).set('content-type', FHIR_JSON).send({ ...sample(), id: body.id });
+    const updated = await t.http
+      .put(`${FHIR_BASE}/${type}/${body.id}`)
+      .set('content-type', FHIR_JSON)
+      .send({ ...sample(), id: body.id });
     expect(updated.status).toBe(200);
     expect(updated.body.meta.versionId).toBe('2');
     expect(updated.headers.etag).toBe('W/"2"');
@@ -81,9 +88,17 @@ describe.each(Object.keys(SAMPLES))('%s interaction matrix', (type) => {
 
   test('update with a stale If-Match answers 412; the current one succeeds', async () => {
     const { body } = await post(type, sample());
-    const stale = await t.http.put(`${FHIR_BASE}/${type}/${body.id}`).set('content-type', FHIR_JSON).set('if-match', 'W/"7"').send({ ...sample(), id: body.id });
+    const stale = await t.http
+      .put(`${FHIR_BASE}/${type}/${body.id}`)
+      .set('content-type', FHIR_JSON)
+      .set('if-match', 'W/"7"')
+      .send({ ...sample(), id: body.id });
     expect(stale.status).toBe(412);
-    const current = await t.http.put(`${FHIR_BASE}/${type}/${body.id}`).set('content-type', FHIR_JSON).set('if-match', 'W/"1"').send({ ...sample(), id: body.id });
+    const current = await t.http
+      .put(`${FHIR_BASE}/${type}/${body.id}`)
+      .set('content-type', FHIR_JSON)
+      .set('if-match', 'W/"1"')
+      .send({ ...sample(), id: body.id });
     expect(current.status).toBe(200);
   });
 

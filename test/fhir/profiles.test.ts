@@ -110,6 +110,12 @@ test('a file that is not valid R4 is refused at load, naming the file', () => {
 });
 
 test('a value set including a whole code system that is not ours is refused at load', () => {
-  const vs = { resourceType: 'ValueSet', url: 'https://example.org/vs', name: 'Loinc', status: 'active', compose: { include: [{ system: 'http://loinc.org' }] } };
+  const vs = {
+    resourceType: 'ValueSet',
+    url: 'https://example.org/vs',
+    name: 'Loinc',
+    status: 'active',
+    compose: { include: [{ system: 'http://loinc.org' }] },
+  };
   expect(() => loadProfiles(dirWith({ 'ValueSet-loinc.json': vs }))).toThrow(/http:\/\/loinc.org/);
 });

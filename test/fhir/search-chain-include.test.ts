@@ -12,10 +12,25 @@ beforeAll(async () => {
   location = (await create(t, { resourceType: 'Location', name: `Room${u}`, managingOrganization: { reference: `Organization/${org}` } })).id;
   practitioner = (await create(t, { resourceType: 'Practitioner', name: [{ family: `Smith${u}` }] })).id;
   otherPractitioner = (await create(t, { resourceType: 'Practitioner', name: [{ family: `Jones${u}` }] })).id;
-  role = (await create(t, { resourceType: 'PractitionerRole', practitioner: { reference: `Practitioner/${practitioner}` }, organization: { reference: `Organization/${org}` }, location: [{ reference: `Location/${location}` }] })).id;
+  role = (
+    await create(t, {
+      resourceType: 'PractitionerRole',
+      practitioner: { reference: `Practitioner/${practitioner}` },
+      organization: { reference: `Organization/${org}` },
+      location: [{ reference: `Location/${location}` }],
+    })
+  ).id;
   otherRole = (await create(t, { resourceType: 'PractitionerRole', practitioner: { reference: `Practitioner/${otherPractitioner}` } })).id;
   patient = (await create(t, { resourceType: 'Patient', name: [{ family: `Chain${u}` }], managingOrganization: { reference: `Organization/${org}` } })).id;
-  order = (await create(t, { resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { reference: `Patient/${patient}` }, requester: { reference: `PractitionerRole/${role}` } })).id;
+  order = (
+    await create(t, {
+      resourceType: 'ServiceRequest',
+      status: 'active',
+      intent: 'order',
+      subject: { reference: `Patient/${patient}` },
+      requester: { reference: `PractitionerRole/${role}` },
+    })
+  ).id;
   locationOrder = (await create(t, { resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { reference: `Location/${location}` } })).id;
 });
 afterAll(() => t.close());
@@ -75,7 +90,10 @@ describe('_include and _revinclude', () => {
   test(':iterate follows includes from included resources', async () => {
     const flat = await search(t, `ServiceRequest?_id=${order}&_include=ServiceRequest:requester&_include=PractitionerRole:practitioner`);
     expect(includedRefs(flat)).toEqual([`PractitionerRole/${role}`]);
-    const deep = await search(t, `ServiceRequest?_id=${order}&_include=ServiceRequest:requester&_include:iterate=PractitionerRole:practitioner&_include:iterate=PractitionerRole:location&_include:iterate=Location:organization`);
+    const deep = await search(
+      t,
+      `ServiceRequest?_id=${order}&_include=ServiceRequest:requester&_include:iterate=PractitionerRole:practitioner&_include:iterate=PractitionerRole:location&_include:iterate=Location:organization`,
+    );
     expect(includedRefs(deep)).toEqual(sorted([`PractitionerRole/${role}`, `Practitioner/${practitioner}`, `Location/${location}`, `Organization/${org}`]));
   });
 
@@ -85,7 +103,10 @@ describe('_include and _revinclude', () => {
   });
 
   test('a resource that is already a match is not included again', async () => {
-    const bundle = await search(t, `PractitionerRole?_id=${role},${otherRole}&_include=PractitionerRole:practitioner&_revinclude=PractitionerRole:practitioner`);
+    const bundle = await search(
+      t,
+      `PractitionerRole?_id=${role},${otherRole}&_include=PractitionerRole:practitioner&_revinclude=PractitionerRole:practitioner`,
+    );
     expect(matchIds(bundle)).toEqual(sorted([role, otherRole]));
     expect(includedRefs(bundle)).toEqual(sorted([`Practitioner/${practitioner}`, `Practitioner/${otherPractitioner}`]));
     const keys = (bundle.entry ?? []).map((e) => `${e.resource?.resourceType}/${e.resource?.id}`);

@@ -7,7 +7,9 @@ let patient: string;
 
 beforeAll(async () => {
   t = await startTestApp();
-  patient = (await create(t, { resourceType: 'Patient', name: [{ family: `Err${u}` }], birthDate: '1980-01-01', identifier: [{ system: 'http://x', value: u }] })).id;
+  patient = (
+    await create(t, { resourceType: 'Patient', name: [{ family: `Err${u}` }], birthDate: '1980-01-01', identifier: [{ system: 'http://x', value: u }] })
+  ).id;
 });
 afterAll(() => t.close());
 

@@ -23,7 +23,14 @@ afterAll(() => t.close());
 async function matching(search: string): Promise<string[]> {
   const repo = new Repository(t.knex, t.tenantId);
   const criteria = [{ kind: 'index' as const, table: 'number' as const, code, values: [numberValue(search, code)] }];
-  const result = await searchResources(repo, 'Patient', { criteria, sort: [{ on: 'number', code, descending: false }], count: 100, offset: 0, countTotal: false, include: [] });
+  const result = await searchResources(repo, 'Patient', {
+    criteria,
+    sort: [{ on: 'number', code, descending: false }],
+    count: 100,
+    offset: 0,
+    countTotal: false,
+    include: [],
+  });
   return result.versions.map((v) => v.resource.id as string);
 }
 const ids = (...values: string[]): string[] => sorted(values.map((v) => byValue[v] as string));

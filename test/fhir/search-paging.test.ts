@@ -80,7 +80,11 @@ describe('paging', () => {
 
   test('POST _search with a form body answers as GET does', async () => {
     const viaGet = await search(t, `Patient?family=page${u}&gender=male&_sort=_id`);
-    const viaPost = await t.http.post(`${FHIR_BASE}/Patient/_search`).type('form').send({ family: `page${u}`, gender: 'male', _sort: '_id' }).expect(200);
+    const viaPost = await t.http
+      .post(`${FHIR_BASE}/Patient/_search`)
+      .type('form')
+      .send({ family: `page${u}`, gender: 'male', _sort: '_id' })
+      .expect(200);
     expect(matchIds(viaPost.body, true)).toEqual(matchIds(viaGet, true));
     expect(viaPost.body.total).toBe(viaGet.total);
     expect(linkOf(viaPost.body, 'self')).toContain(`family=page${u}`);
@@ -91,7 +95,12 @@ describe('sorting', () => {
   const s = unique();
   const born: Record<string, string> = {};
   beforeAll(async () => {
-    for (const [given, birthDate] of [['b', '1990'], ['a', '1980'], ['b', '2000'], ['a', '1995']] as const) {
+    for (const [given, birthDate] of [
+      ['b', '1990'],
+      ['a', '1980'],
+      ['b', '2000'],
+      ['a', '1995'],
+    ] as const) {
       born[`${given}${birthDate}`] = (await create(t, { resourceType: 'Patient', name: [{ family: `Sort${s}`, given: [given] }], birthDate })).id;
     }
   });
@@ -120,9 +129,19 @@ describe('_summary and _elements', () => {
   const e = unique();
   let id: string;
   beforeAll(async () => {
-    id = (await create(t, { resourceType: 'Patient', text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' }, name: [{ family: `Elem${e}` }], birthDate: '1970-01-01', deceasedBoolean: false, maritalStatus: { text: 'M' } })).id;
+    id = (
+      await create(t, {
+        resourceType: 'Patient',
+        text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' },
+        name: [{ family: `Elem${e}` }],
+        birthDate: '1970-01-01',
+        deceasedBoolean: false,
+        maritalStatus: { text: 'M' },
+      })
+    ).id;
   });
-  const only = async (query: string): Promise<Record<string, unknown>> => (await search(t, `Patient?_id=${id}&${query}`)).entry?.[0]?.resource as unknown as Record<string, unknown>;
+  const only = async (query: string): Promise<Record<string, unknown>> =>
+    (await search(t, `Patient?_id=${id}&${query}`)).entry?.[0]?.resource as unknown as Record<string, unknown>;
   const subsetted = (r: Record<string, unknown>): boolean => JSON.stringify(r.meta).includes('SUBSETTED');
 
   test('_summary=true keeps the summary elements and marks the resource SUBSETTED', async () => {

@@ -14,8 +14,13 @@ beforeAll(async () => {
   mine = await startTestApp();
   theirs = await mine.otherTenant();
   // The other tenant holds the same names, identifiers and a role pointing at a practitioner of ours by id.
-  for (const [key, app] of [['mine', mine], ['theirs', theirs]] as const) {
-    ids[`${key}Practitioner`] = (await create(app, { resourceType: 'Practitioner', name: [{ family: `Iso${u}` }], identifier: [{ system: 'http://x', value: u }] })).id;
+  for (const [key, app] of [
+    ['mine', mine],
+    ['theirs', theirs],
+  ] as const) {
+    ids[`${key}Practitioner`] = (
+      await create(app, { resourceType: 'Practitioner', name: [{ family: `Iso${u}` }], identifier: [{ system: 'http://x', value: u }] })
+    ).id;
     ids[`${key}Role`] = (await create(app, { resourceType: 'PractitionerRole', practitioner: { reference: `Practitioner/${ids[`${key}Practitioner`]}` } })).id;
   }
   ids.crossRole = (await create(theirs, { resourceType: 'PractitionerRole', practitioner: { reference: `Practitioner/${ids.minePractitioner}` } })).id;
@@ -46,7 +51,10 @@ test('_include and _revinclude never bring in another tenant’s resources', asy
   const forward = await search(theirs, `PractitionerRole?_id=${ids.crossRole}&_include=PractitionerRole:practitioner`);
   expect(matchIds(forward)).toEqual([ids.crossRole]);
   expect(includedRefs(forward)).toEqual([]);
-  const reverse = await search(mine, `Practitioner?_id=${ids.minePractitioner}&_revinclude=PractitionerRole:practitioner&_revinclude:iterate=PractitionerRole:*`);
+  const reverse = await search(
+    mine,
+    `Practitioner?_id=${ids.minePractitioner}&_revinclude=PractitionerRole:practitioner&_revinclude:iterate=PractitionerRole:*`,
+  );
   expect(allIds(reverse).sort()).toEqual([ids.minePractitioner, ids.mineRole].sort());
 });
 
@@ -67,9 +75,17 @@ test('conditional create in one tenant does not see a match in another', async (
   expect(res.status).toBe(200);
   expect(res.body.id).toBe(ids.theirsPractitioner);
   const fresh = unique();
-  const created = await theirs.http.post('/fhir/R4/Patient').set('content-type', 'application/fhir+json').set('if-none-exist', `family=${fresh}`).send({ resourceType: 'Patient', name: [{ family: fresh }] });
+  const created = await theirs.http
+    .post('/fhir/R4/Patient')
+    .set('content-type', 'application/fhir+json')
+    .set('if-none-exist', `family=${fresh}`)
+    .send({ resourceType: 'Patient', name: [{ family: fresh }] });
   expect(created.status).toBe(201);
-  const again = await mine.http.post('/fhir/R4/Patient').set('content-type', 'application/fhir+json').set('if-none-exist', `family=${fresh}`).send({ resourceType: 'Patient', name: [{ family: fresh }] });
+  const again = await mine.http
+    .post('/fhir/R4/Patient')
+    .set('content-type', 'application/fhir+json')
+    .set('if-none-exist', `family=${fresh}`)
+    .send({ resourceType: 'Patient', name: [{ family: fresh }] });
   expect(again.status).toBe(201);
   expect(again.body.id).not.toBe(created.body.id);
 });

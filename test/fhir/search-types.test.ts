@@ -54,8 +54,25 @@ describe('token parameters', () => {
   const other = `http://example.org/other/${u}`;
   let a: string, b: string, c: string;
   beforeAll(async () => {
-    a = (await create(t, { resourceType: 'Patient', gender: 'female', active: true, name: [{ family: `Tok${u}` }], identifier: [{ system: sys, value: `v1-${u}`, type: { text: 'Medical Record Number' } }], telecom: [{ system: 'email', value: `ann${u}@example.org` }] })).id;
-    b = (await create(t, { resourceType: 'Patient', gender: 'male', active: false, name: [{ family: `Tok${u}` }], identifier: [{ system: other, value: `v1-${u}` }, { value: `v2-${u}` }] })).id;
+    a = (
+      await create(t, {
+        resourceType: 'Patient',
+        gender: 'female',
+        active: true,
+        name: [{ family: `Tok${u}` }],
+        identifier: [{ system: sys, value: `v1-${u}`, type: { text: 'Medical Record Number' } }],
+        telecom: [{ system: 'email', value: `ann${u}@example.org` }],
+      })
+    ).id;
+    b = (
+      await create(t, {
+        resourceType: 'Patient',
+        gender: 'male',
+        active: false,
+        name: [{ family: `Tok${u}` }],
+        identifier: [{ system: other, value: `v1-${u}` }, { value: `v2-${u}` }],
+      })
+    ).id;
     c = (await create(t, { resourceType: 'Patient', name: [{ family: `Tok${u}` }], meta: { tag: [{ system: `http://tags/${u}`, code: 'vip' }] } })).id;
   });
 
@@ -110,9 +127,13 @@ describe('reference parameters', () => {
   });
 
   test('an absolute URL on this server is the same as Type/id; elsewhere it is compared as written', async () => {
-    const local = await t.http.get(`${FHIR_BASE}/PractitionerRole?practitioner=${encodeURIComponent(`http://fhir.test${FHIR_BASE}/Practitioner/${practitioner}`)}`).set('host', 'fhir.test');
+    const local = await t.http
+      .get(`${FHIR_BASE}/PractitionerRole?practitioner=${encodeURIComponent(`http://fhir.test${FHIR_BASE}/Practitioner/${practitioner}`)}`)
+      .set('host', 'fhir.test');
     expect(matchIds(local.body)).toEqual([role]);
-    expect(matchIds(await search(t, `PractitionerRole?practitioner=${encodeURIComponent(`https://elsewhere.example/fhir/Practitioner/${u}`)}`))).toEqual([remoteRole]);
+    expect(matchIds(await search(t, `PractitionerRole?practitioner=${encodeURIComponent(`https://elsewhere.example/fhir/Practitioner/${u}`)}`))).toEqual([
+      remoteRole,
+    ]);
   });
 
   test(':missing', async () => {
@@ -151,7 +172,14 @@ describe('date parameters', () => {
   });
 
   test('values with a zone compare in UTC; open periods extend forever', async () => {
-    const late = await create(t, { resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { reference: `Patient/${day}` }, authoredOn: '2021-03-01T23:30:00-05:00', occurrencePeriod: { start: '2021-01-01' } });
+    const late = await create(t, {
+      resourceType: 'ServiceRequest',
+      status: 'active',
+      intent: 'order',
+      subject: { reference: `Patient/${day}` },
+      authoredOn: '2021-03-01T23:30:00-05:00',
+      occurrencePeriod: { start: '2021-01-01' },
+    });
     const sr = (query: string): Promise<string[]> => search(t, `ServiceRequest?subject=Patient/${day}&${query}`).then((b) => matchIds(b));
     expect(await sr('authored=2021-03-02')).toEqual([late.id]);
     expect(await sr('authored=2021-03-01')).toEqual([]);
@@ -176,7 +204,15 @@ describe('uri parameters', () => {
   let protocol: string;
   beforeAll(async () => {
     const patient = await create(t, { resourceType: 'Patient', name: [{ family: `Uri${u}` }] });
-    protocol = (await create(t, { resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { reference: `Patient/${patient.id}` }, instantiatesUri: [`http://example.org/${u}/protocols/a`] })).id;
+    protocol = (
+      await create(t, {
+        resourceType: 'ServiceRequest',
+        status: 'active',
+        intent: 'order',
+        subject: { reference: `Patient/${patient.id}` },
+        instantiatesUri: [`http://example.org/${u}/protocols/a`],
+      })
+    ).id;
   });
 
   test('exact, :below and :above', async () => {
@@ -189,7 +225,12 @@ describe('uri parameters', () => {
 
   test('_profile and _source', async () => {
     const profile = 'https://fhir-facade.dev/fhir/StructureDefinition/v1-physician';
-    const practitioner = await create(t, { resourceType: 'Practitioner', meta: { profile: [profile], source: `urn:${u}` }, identifier: [{ system: 'http://hl7.org/fhir/sid/us-npi', value: u }], name: [{ family: `Uri${u}` }] });
+    const practitioner = await create(t, {
+      resourceType: 'Practitioner',
+      meta: { profile: [profile], source: `urn:${u}` },
+      identifier: [{ system: 'http://hl7.org/fhir/sid/us-npi', value: u }],
+      name: [{ family: `Uri${u}` }],
+    });
     expect(matchIds(await search(t, `Practitioner?_profile=${encodeURIComponent(profile)}&identifier=${u}`))).toEqual([practitioner.id]);
     expect(matchIds(await search(t, `Practitioner?_source=urn:${u}`))).toEqual([practitioner.id]);
   });

@@ -7,7 +7,10 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 test('create then read a Patient', async () => {
-  const created = await t.http.post(`${FHIR_BASE}/Patient`).set('content-type', 'application/fhir+json').send({ resourceType: 'Patient', name: [{ family: 'Smoke' }] });
+  const created = await t.http
+    .post(`${FHIR_BASE}/Patient`)
+    .set('content-type', 'application/fhir+json')
+    .send({ resourceType: 'Patient', name: [{ family: 'Smoke' }] });
   expect(created.status).toBe(201);
   const read = await t.http.get(`${FHIR_BASE}/Patient/${created.body.id}`);
   expect(read.status).toBe(200);

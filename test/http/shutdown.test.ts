@@ -35,7 +35,13 @@ test('npm start announces the embedded database, and SIGTERM lets an in-flight r
     const body = JSON.stringify({ resourceType: 'Patient', name: [{ family: 'Draining' }] });
     const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port, method: 'POST', path: '/fhir/R4/Patient', headers: { 'content-type': 'application/fhir+json', 'content-length': Buffer.byteLength(body) } },
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/fhir/R4/Patient',
+          headers: { 'content-type': 'application/fhir+json', 'content-length': Buffer.byteLength(body) },
+        },
         (res) => {
           let text = '';
           res.on('data', (c: Buffer) => (text += c.toString()));

@@ -104,7 +104,12 @@ test('a FHIR client can create a /v1 patient by claiming the profile', async () 
   const res = await t.http
     .post(`${FHIR_BASE}/Patient`)
     .set('content-type', FHIR_JSON)
-    .send({ resourceType: 'Patient', meta: { profile: [PROFILE.v1Patient] }, extension: [{ url: EXT.brandId, valueString: brand }], name: [{ family: 'Hopper', given: ['Grace'] }] });
+    .send({
+      resourceType: 'Patient',
+      meta: { profile: [PROFILE.v1Patient] },
+      extension: [{ url: EXT.brandId, valueString: brand }],
+      name: [{ family: 'Hopper', given: ['Grace'] }],
+    });
   expect(res.status).toBe(201);
   expect(await getV1(res.body.id)).toMatchObject({ id: res.body.id, brand_id: brand, first_name: 'Grace', last_name: 'Hopper', status: 'active' });
 });

@@ -78,7 +78,8 @@ describe('POST /v1/patients', () => {
   });
 
   test('keys such as __proto__ round-trip as plain data and pollute nothing', async () => {
-    const raw = '{"brand_id":"b","first_name":"A","last_name":"B","external_ids":{"__proto__":"x","constructor":"y"},"metadata":{"__proto__":{"polluted":true}}}';
+    const raw =
+      '{"brand_id":"b","first_name":"A","last_name":"B","external_ids":{"__proto__":"x","constructor":"y"},"metadata":{"__proto__":{"polluted":true}}}';
     const created = await t.http.post('/v1/patients').set('content-type', 'application/json').send(raw);
     expectDocumented(created, 'patients');
     expect(created.status).toBe(201);
@@ -177,7 +178,10 @@ describe('GET /v1/patients/{id}', () => {
   });
 
   test('a FHIR Patient that does not claim the v1-patient profile answers 404', async () => {
-    const fhir = await t.http.post(`${FHIR_BASE}/Patient`).set('content-type', 'application/fhir+json').send({ resourceType: 'Patient', name: [{ family: 'Plain', given: ['Fhir'] }] });
+    const fhir = await t.http
+      .post(`${FHIR_BASE}/Patient`)
+      .set('content-type', 'application/fhir+json')
+      .send({ resourceType: 'Patient', name: [{ family: 'Plain', given: ['Fhir'] }] });
     expect(fhir.status).toBe(201);
     const res = await get(fhir.body.id);
     expect(res.status).toBe(404);
@@ -200,7 +204,11 @@ test.each([
   ['patients', minimal()],
   ['physicians', physicianBody()],
 ])('an unexpected failure in /v1/%s answers 500 in the loop shape without internals', async (family, body) => {
-  const failing = { validate: () => { throw new Error('connect ECONNREFUSED 10.0.0.7:5432 password=hunter2'); } };
+  const failing = {
+    validate: () => {
+      throw new Error('connect ECONNREFUSED 10.0.0.7:5432 password=hunter2');
+    },
+  };
   const app = createApp({ knex: t.knex, validator: failing, profiles: loadProfiles(), logger: createLogger('silent'), resolveTenant: () => t.tenantId });
   const res = await supertest(app).post(`/v1/${family}`).send(body);
   expectDocumented(res, family);

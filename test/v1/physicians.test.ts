@@ -27,7 +27,14 @@ describe('POST /v1/physicians', () => {
     const res = await post(body);
     expect(res.status).toBe(201);
     expect(res.headers.location).toBe(`/v1/physicians/${res.body.id}`);
-    expect(res.body).toEqual({ id: expect.any(String), ...body, clep_permit_number: null, junction_physician_id: null, status: 'active', created_at: expect.any(String) });
+    expect(res.body).toEqual({
+      id: expect.any(String),
+      ...body,
+      clep_permit_number: null,
+      junction_physician_id: null,
+      status: 'active',
+      created_at: expect.any(String),
+    });
   });
 
   test('every field, CLEP permit included, comes back unchanged from POST and from GET', async () => {
@@ -65,11 +72,14 @@ describe('POST /v1/physicians', () => {
     expect(res.body.message).toContain(message);
   });
 
-  test.each(['id', 'status', 'created_at', 'junction_physician_id', 'tenant_id'])('a field the page does not accept (%s) answers 400 naming it', async (field) => {
-    const res = await post(physician({ [field]: 'x' }));
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'validation_error', message: `${field} is not a recognised field` });
-  });
+  test.each(['id', 'status', 'created_at', 'junction_physician_id', 'tenant_id'])(
+    'a field the page does not accept (%s) answers 400 naming it',
+    async (field) => {
+      const res = await post(physician({ [field]: 'x' }));
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'validation_error', message: `${field} is not a recognised field` });
+    },
+  );
 
   test('malformed JSON, a non-JSON type and an oversized body answer 400, 415 and 413', async () => {
     const malformed = await t.http.post('/v1/physicians').set('content-type', 'application/json').send('{"npi":');
@@ -122,7 +132,10 @@ describe('GET /v1/physicians/{id}', () => {
   });
 
   test('a Practitioner that does not claim the v1-physician profile answers 404', async () => {
-    const fhir = await t.http.post(`${FHIR_BASE}/Practitioner`).set('content-type', 'application/fhir+json').send({ resourceType: 'Practitioner', name: [{ text: 'Plain Practitioner' }] });
+    const fhir = await t.http
+      .post(`${FHIR_BASE}/Practitioner`)
+      .set('content-type', 'application/fhir+json')
+      .send({ resourceType: 'Practitioner', name: [{ text: 'Plain Practitioner' }] });
     expect(fhir.status).toBe(201);
     expect((await get(fhir.body.id)).status).toBe(404);
   });

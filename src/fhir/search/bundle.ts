@@ -43,6 +43,11 @@ function links(req: FhirRequest, resourceType: string, search: ParsedSearch, res
 function ignoredOutcome(search: ParsedSearch): Resource {
   return {
     resourceType: 'OperationOutcome',
-    issue: search.ignored.map(({ param, reason }) => ({ severity: 'warning', code: 'not-supported', details: { text: `Ignored: ${reason}` }, expression: [param] })),
+    issue: search.ignored.map(({ param, reason }) => ({
+      severity: 'warning',
+      code: 'not-supported',
+      details: { text: `Ignored: ${reason}` },
+      expression: [param],
+    })),
   };
 }

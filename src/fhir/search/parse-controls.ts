@@ -32,7 +32,8 @@ export function parseInclude(resourceType: string, name: string, raw: string): I
   const iterate = modifier !== undefined;
   if (raw === '*') return referenceParamsOf(resourceType).map((p) => ({ reverse, sourceType: resourceType, code: p.code, iterate }));
   const [sourceType = '', code = '', targetType, ...extra] = raw.split(':');
-  if (extra.length > 0 || !isSupportedType(sourceType)) unsupported(name, `${name}: "${clip(raw)}" is not Type:parameter[:Target] for a type this server stores`);
+  if (extra.length > 0 || !isSupportedType(sourceType))
+    unsupported(name, `${name}: "${clip(raw)}" is not Type:parameter[:Target] for a type this server stores`);
   if (targetType !== undefined && !isSupportedType(targetType)) unsupported(name, `${name}: "${clip(targetType)}" is not a type this server stores`);
   if (code === '*') return [{ reverse, sourceType, targetType, iterate }];
   const def = searchParamOf(sourceType, code);
@@ -53,7 +54,10 @@ export function parseSummary(raw: string): SummaryMode {
 
 /** `_elements=name,birthDate`: top-level element names. https://hl7.org/fhir/R4/search.html#elements */
 export function parseElements(raw: string): string[] {
-  const names = raw.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const names = raw
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
   const bad = names.find((n) => !/^[A-Za-z][A-Za-z0-9]*$/.test(n));
   if (bad !== undefined) fail(badRequest(`_elements: "${clip(bad)}" is not an element name`, '_elements'));
   return names;

@@ -40,7 +40,9 @@ function splitEscaped(raw: string, separator: string): string[] {
 }
 
 export function stringValue(text: string, modifier: 'exact' | 'contains' | undefined): Of<'string'> {
-  return modifier === 'exact' ? { type: 'string', match: 'exact', text } : { type: 'string', match: modifier === 'contains' ? 'contains' : 'start', text: normalizeString(text) };
+  return modifier === 'exact'
+    ? { type: 'string', match: 'exact', text }
+    : { type: 'string', match: modifier === 'contains' ? 'contains' : 'start', text: normalizeString(text) };
 }
 
 /** `code`, `system|code`, `|code` (no system) or `system|` (any code). */

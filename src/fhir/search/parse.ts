@@ -75,7 +75,8 @@ function queryPairs(query: Record<string, unknown>): [string, string][] {
     const values = Array.isArray(value) ? value : [value];
     for (const v of values) {
       if (v === undefined) continue;
-      if (typeof v !== 'string') fail(badRequest(`Search parameter "${clip(name)}" is malformed (bracketed or nested values are not FHIR search syntax)`, clip(name)));
+      if (typeof v !== 'string')
+        fail(badRequest(`Search parameter "${clip(name)}" is malformed (bracketed or nested values are not FHIR search syntax)`, clip(name)));
       if (`${name}${v}`.includes('\u0000')) fail(badRequest(`Search parameter "${clip(name)}" contains a NUL character`, clip(name)));
       if (v.split(',').length > MAX_VALUES) fail(badRequest(`Search parameter "${clip(name)}" has more than ${MAX_VALUES} values`, clip(name)));
       pairs.push([name, v]);

@@ -19,7 +19,9 @@ export function subsetResource(resource: Resource, summary: SummaryMode | undefi
   else if (summary === 'data') keep = (e) => e !== 'text';
   else if (elements && summary !== 'false') keep = (e) => always.has(e) || elements.includes(e);
   else return resource;
-  const choices = Object.keys(schema.elements).filter((name) => name.endsWith('[x]')).map((name) => name.slice(0, -3));
+  const choices = Object.keys(schema.elements)
+    .filter((name) => name.endsWith('[x]'))
+    .map((name) => name.slice(0, -3));
   const kept = Object.entries(resource).filter(([key]) => keep(elementOf(key, choices)));
   const subset = Object.fromEntries(kept) as Resource;
   subset.meta = { ...subset.meta, tag: [...(subset.meta?.tag ?? []), SUBSETTED] };

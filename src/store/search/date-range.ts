@@ -4,8 +4,7 @@ export interface DateRange {
   high: Date;
 }
 
-const DATE_PATTERN =
-  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+const DATE_PATTERN = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
 /**
  * The range a FHIR date/dateTime/instant covers at its precision: `2020` is the whole
@@ -23,7 +22,8 @@ export function dateRange(text: string): DateRange | undefined {
   const day = d ? Number(d) : 1;
   const [hour, minute, second] = [Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0)];
   const offsetMinutes = zoneOffsetMinutes(zone);
-  if (year < 1 || month > 11 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59 || offsetMinutes === undefined) return undefined;
+  if (year < 1 || month > 11 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59 || offsetMinutes === undefined)
+    return undefined;
   const base = utc(year, month, day, hour, minute, second);
   const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
   let end: number;

@@ -20,7 +20,10 @@ const COLUMN_PARAMS = new Set(['_id', '_lastUpdated']);
 
 /** Lower-case, accents removed: how string search compares. https://hl7.org/fhir/R4/search.html#string */
 export function normalizeString(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 }
 
 /** Evaluates every indexed SearchParameter of the resource's type into index rows. */

@@ -39,20 +39,18 @@ export async function findIncluded(repo: Repository, matches: StoredVersion[], s
 function referenced(repo: Repository, spec: IncludeSpec, frontier: StoredVersion[]): Promise<VersionRow[]> {
   const ids = frontier.filter((v) => v.resource.resourceType === spec.sourceType).map((v) => v.resource.id as string);
   if (ids.length === 0) return Promise.resolve([]);
-  const query = links(repo, 'target')
-    .where('s.resource_type', spec.sourceType)
-    .whereIn('s.resource_id', ids);
+  const query = links(repo, 'target').where('s.resource_type', spec.sourceType).whereIn('s.resource_id', ids);
   if (spec.targetType) query.where('s.target_type', spec.targetType);
   return withCode(query, spec);
 }
 
 /** Resources of `sourceType` that point at a frontier resource through the spec's parameter. */
 function referencing(repo: Repository, spec: IncludeSpec, frontier: StoredVersion[]): Promise<VersionRow[]> {
-  const targets = frontier.filter((v) => !spec.targetType || v.resource.resourceType === spec.targetType).map((v) => [v.resource.resourceType, v.resource.id as string]);
+  const targets = frontier
+    .filter((v) => !spec.targetType || v.resource.resourceType === spec.targetType)
+    .map((v) => [v.resource.resourceType, v.resource.id as string]);
   if (targets.length === 0) return Promise.resolve([]);
-  const query = links(repo, 'source')
-    .where('s.resource_type', spec.sourceType)
-    .whereIn(['s.target_type', 's.target_id'], targets);
+  const query = links(repo, 'source').where('s.resource_type', spec.sourceType).whereIn(['s.target_type', 's.target_id'], targets);
   return withCode(query, spec);
 }
 

@@ -23,7 +23,10 @@ export interface SearchResult {
 export async function searchResources(repo: Repository, resourceType: string, query: SearchQuery): Promise<SearchResult> {
   const total = query.countTotal ? await countMatches(repo, resourceType, query.criteria) : undefined;
   if (query.count === 0) return { versions: [], total, more: false, included: [] };
-  const page = matching(repo, resourceType, query.criteria).select('r.*').limit(query.count + 1).offset(query.offset);
+  const page = matching(repo, resourceType, query.criteria)
+    .select('r.*')
+    .limit(query.count + 1)
+    .offset(query.offset);
   applySort(page, repo.tenantId, resourceType, 'r', query.sort);
   const rows: VersionRow[] = await page;
   const versions = rows.slice(0, query.count).map(toStoredVersion);

@@ -59,7 +59,15 @@ describe('parseSearch', () => {
   test('repeated names AND, commas OR', () => {
     const parsed = parseSearch('Patient', { family: ['a,b', 'c'] });
     expect(parsed.criteria).toEqual([
-      { kind: 'index', table: 'string', code: 'family', values: [{ type: 'string', match: 'start', text: 'a' }, { type: 'string', match: 'start', text: 'b' }] },
+      {
+        kind: 'index',
+        table: 'string',
+        code: 'family',
+        values: [
+          { type: 'string', match: 'start', text: 'a' },
+          { type: 'string', match: 'start', text: 'b' },
+        ],
+      },
       { kind: 'index', table: 'string', code: 'family', values: [{ type: 'string', match: 'start', text: 'c' }] },
     ]);
   });
