@@ -1,6 +1,6 @@
 import express, { type Express, type Request } from 'express';
 import type { Knex } from 'knex';
-import { loadConfig } from './config';
+import { DEFAULT_RATE_LIMIT } from './config';
 import { buildCapabilityStatement } from './fhir/capability';
 import { SUPPORTED_TYPES } from './fhir/definitions';
 import type { ProfileRegistry } from './fhir/profiles';
@@ -34,7 +34,7 @@ export interface AppDeps {
   /** Which tenant a request acts for; one default tenant until API keys land. */
   resolveTenant?: (req: Request) => string;
   isShuttingDown?: () => boolean;
-  /** Requests per window per API key or client address; default: config's defaults (500 per 3600 s). */
+  /** Requests per window per API key or client address; default 500 per hour. */
   rateLimit?: WindowSettings;
   /** Rate-limit counters in this Redis instead of PostgreSQL. */
   redisUrl?: string;
@@ -53,7 +53,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestContext(deps.resolveTenant ?? (() => DEFAULT_TENANT_ID)));
   app.use(requestLog(deps.logger));
   app.use(healthRoutes(deps.knex, deps.isShuttingDown ?? (() => false)));
-  const limits = deps.rateLimit ?? loadConfig({}).rateLimit;
+  const limits = deps.rateLimit ?? DEFAULT_RATE_LIMIT;
   app.use([FHIR_BASE, '/v1', '/api-v1'], rateLimit(openRateLimitCounter({ ...limits, knex: deps.knex, redisUrl: deps.redisUrl, logger: deps.logger }), limits));
 
   const jsonTypes = ['application/json', 'application/fhir+json', 'application/json-patch+json'];
