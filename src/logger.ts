@@ -5,15 +5,16 @@ import pino from 'pino';
  * names, birth dates, emails, phones or credentials are never logged, and these paths
  * are redacted in case one slips into a log call.
  */
-export function createLogger(level: string) {
-  return pino({
+export function createLogger(level: string, destination?: pino.DestinationStream) {
+  const options: pino.LoggerOptions = {
     level,
     base: undefined,
     redact: {
       paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'body', 'query', '*.email', '*.phone', '*.birthDate', '*.name'],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type Logger = ReturnType<typeof createLogger>;

@@ -22,7 +22,9 @@ export function errorFunnel(families: readonly ErrorFamily[], logger: Logger) {
     const problem = toProblem(err);
     if (problem.status >= 500) {
       const e = err as { name?: string; code?: string; stack?: string };
-      logger.error({ requestId: req.requestId, errName: e?.name, errCode: e?.code, stack: e?.stack }, 'request failed');
+      // Frames only: an error's message (e.g. PostgreSQL's "invalid input syntax: <value>") may quote request data.
+      const frames = e?.stack?.split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n');
+      logger.error({ requestId: req.requestId, errName: e?.name, errCode: e?.code, frames }, 'request failed');
     }
     if (res.headersSent) {
       res.end();

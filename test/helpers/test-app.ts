@@ -7,7 +7,7 @@ import { createApp, FHIR_BASE } from '../../src/app';
 import { loadR4Definitions } from '../../src/fhir/definitions';
 import { loadProfiles } from '../../src/fhir/profiles';
 import { createValidator } from '../../src/fhir/validation';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import { openDatabase } from '../../src/store/db';
 import { migrateToLatest } from '../../src/store/migrate';
 
@@ -34,6 +34,8 @@ export interface TestAppOptions {
   rateLimit?: { points: number; windowSeconds: number };
   /** Rate-limit counters in this Redis instead of the database. */
   redisUrl?: string;
+  /** Where log lines go; default: silent (or TEST_LOG_LEVEL to stdout). */
+  logger?: Logger;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   loadR4Definitions();
   const profiles = loadProfiles();
   const validator = createValidator(profiles);
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const rateLimit = options.rateLimit ?? { points: 1_000_000_000, windowSeconds: 3600 };
 
   const instance = (knex: Knex, tenantId: string, close: () => Promise<void>): TestApp => {

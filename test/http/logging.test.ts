@@ -1,0 +1,30 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/logger';
+import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
+
+const lines: string[] = [];
+let t: TestApp;
+beforeAll(async () => {
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  t = await startTestApp({ logger: createLogger('debug', sink) });
+});
+afterAll(() => t.close());
+
+test('request logs carry ids, route templates and statuses but no names, birth dates, emails or phones', async () => {
+  const phi = { first: 'Zebulon', last: 'Quixotic', email: 'zebulon.quixotic@example.org', phone: '+1-555-0199', dob: '1971-03-04' };
+  await t.http.post('/v1/patients').send({ brand_id: 'b1', first_name: phi.first, last_name: phi.last, email: phi.email, phone: phi.phone, date_of_birth: phi.dob });
+  await t.http.post('/v1/patients').send({ brand_id: 'b1', first_name: phi.first, last_name: phi.last, email: phi.email });
+  await t.http.get(`${FHIR_BASE}/Patient?family=${phi.last}&email=${encodeURIComponent(phi.email)}&birthdate=${phi.dob}`);
+  await t.http.post(`${FHIR_BASE}/Patient`).set('content-type', 'application/fhir+json').send({ resourceType: 'Patient', name: [{ family: phi.last }], birthDate: 'not-a-date' });
+
+  const text = lines.join('');
+  expect(lines.length).toBeGreaterThanOrEqual(4);
+  expect(text).toContain('"route":"/:type"');
+  expect(text).toMatch(/"status":409/);
+  for (const value of Object.values(phi)) expect(text).not.toContain(value);
+});
