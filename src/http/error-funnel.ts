@@ -23,7 +23,10 @@ export function errorFunnel(families: readonly ErrorFamily[], logger: Logger) {
     if (problem.status >= 500) {
       const e = err as { name?: string; code?: string; stack?: string };
       // Frames only: an error's message (e.g. PostgreSQL's "invalid input syntax: <value>") may quote request data.
-      const frames = e?.stack?.split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n');
+      const frames = e?.stack
+        ?.split('\n')
+        .filter((line) => line.trimStart().startsWith('at '))
+        .join('\n');
       logger.error({ requestId: req.requestId, errName: e?.name, errCode: e?.code, frames }, 'request failed');
     }
     if (res.headersSent) {
