@@ -358,3 +358,14 @@ describe('required bindings of base R4', () => {
     expect((performance.now() - start) / 500).toBeLessThan(1);
   });
 });
+
+describe('v1-physician requires what the /v1 projection shows', () => {
+  test('a registration without an NPI fails on Practitioner.identifier', () => {
+    expect422({ ...physician(), identifier: [{ system: 'urn:other', value: '1' }] }, 'Practitioner.identifier');
+  });
+
+  test('a registration without a qualification fails on Practitioner.qualification', () => {
+    const { qualification: _q, ...withoutLicence } = physician();
+    expect422(withoutLicence, 'Practitioner.qualification');
+  });
+});
