@@ -6,6 +6,7 @@ import { loadProfiles } from './fhir/profiles';
 import { createValidator } from './fhir/validation';
 import { createLogger } from './logger';
 import { openDatabase } from './store/db';
+import { keepStatisticsFresh } from './store/embedded-statistics';
 import { migrateToLatest } from './store/migrate';
 import { closeRedisClients } from './store/rate-limit-redis';
 
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
 
   const applied = await migrateToLatest(database.knex);
   logger.info({ applied }, `migrations applied: ${applied.length}`);
+  const stopStatistics = database.kind === 'pglite' ? keepStatisticsFresh(database.knex, logger) : () => undefined;
 
   loadR4Definitions();
   const profiles = loadProfiles();
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
     }, config.shutdownGraceMs);
     force.unref();
     server.close(async () => {
+      stopStatistics();
       await closeRedisClients();
       await database.knex.destroy();
       logger.info('stopped');
