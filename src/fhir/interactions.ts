@@ -1,5 +1,6 @@
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { StoredVersion } from '../store/rows';
+import { assertValidId } from './ids';
 import { allOk, badRequest, created, fail, outcome } from './outcomes';
 import { pageLinks, pageOf, queryWithoutPaging } from './paging';
 import { singleParam, type FhirHandler, type FhirRequest } from './request';
@@ -91,5 +92,5 @@ export function typeOf(req: FhirRequest): string {
 }
 
 export function idOf(req: FhirRequest): string {
-  return req.id ?? fail(badRequest('No resource id in the URL'));
+  return assertValidId(req.id ?? fail(badRequest('No resource id in the URL')));
 }

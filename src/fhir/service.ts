@@ -2,13 +2,12 @@ import { applyPatch, validate as validatePatch, type Operation } from 'fast-json
 import type { Resource } from '@medplum/fhirtypes';
 import type { Repository, HistoryOptions, HistoryPage } from '../store/repository';
 import type { StoredVersion } from '../store/rows';
+import { assertValidId } from './ids';
 import { badRequest, fail, preconditionFailed, unprocessable } from './outcomes';
 
 export interface Validator {
   validate(resource: Resource): void;
 }
-
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /**
  * FHIR write and read semantics over the repository: every write is validated (base R4
@@ -73,10 +72,6 @@ export class FhirService {
   history(resourceType: string, id: string | undefined, options: HistoryOptions): Promise<HistoryPage> {
     return this.repo.history(resourceType, id, options);
   }
-}
-
-export function assertValidId(id: string): void {
-  if (!FHIR_ID.test(id)) fail(badRequest(`"${id.slice(0, 70)}" is not a valid FHIR id`, 'id'));
 }
 
 /** The server owns versionId and lastUpdated; what a client sends there never takes effect. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Resource } from '@medplum/fhirtypes';
+import { isFhirId } from '../fhir/ids';
 import { duplicate, fail, gone, notFound, preconditionFailed, conflict } from '../fhir/outcomes';
 import { replaceSearchIndex, replaceUniqueKeys } from './index-writer';
 import { toStoredVersion, type StoredVersion, type VersionRow } from './rows';
@@ -45,14 +46,15 @@ export class Repository {
 
   /** https://hl7.org/fhir/R4/http.html#read */
   async read(resourceType: string, id: string): Promise<StoredVersion> {
-    const row = await this.current(resourceType, id);
+    const row = isFhirId(id) ? await this.current(resourceType, id) : undefined;
     if (!row) fail(notFound(`${resourceType}/${id} not found`));
     if (row.deleted) fail(gone(`${resourceType}/${id} was deleted`));
     return toStoredVersion(row);
   }
 
   /** Reads several current resources of one type at once; missing and deleted ones are left out. */
-  async readMany(resourceType: string, ids: string[]): Promise<StoredVersion[]> {
+  async readMany(resourceType: string, candidates: string[]): Promise<StoredVersion[]> {
+    const ids = candidates.filter(isFhirId);
     if (ids.length === 0) return [];
     const rows: VersionRow[] = await this.db('resources').where({ tenant_id: this.tenantId, resource_type: resourceType, deleted: false }).whereIn('id', ids);
     return rows.map(toStoredVersion);
@@ -61,9 +63,10 @@ export class Repository {
   /** https://hl7.org/fhir/R4/http.html#vread */
   async vread(resourceType: string, id: string, versionId: string): Promise<StoredVersion> {
     const version = Number(versionId);
-    const row: VersionRow | undefined = Number.isInteger(version)
-      ? await this.db('resource_versions').where({ tenant_id: this.tenantId, resource_type: resourceType, id, version_id: version }).first()
-      : undefined;
+    const row: VersionRow | undefined =
+      Number.isInteger(version) && isFhirId(id)
+        ? await this.db('resource_versions').where({ tenant_id: this.tenantId, resource_type: resourceType, id, version_id: version }).first()
+        : undefined;
     if (!row) fail(notFound(`${resourceType}/${id}/_history/${versionId} not found`));
     if (row.deleted) fail(gone(`${resourceType}/${id}/_history/${versionId} is a deletion`));
     return toStoredVersion(row);
