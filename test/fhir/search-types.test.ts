@@ -230,6 +230,7 @@ describe('uri parameters', () => {
       meta: { profile: [profile], source: `urn:${u}` },
       identifier: [{ system: 'http://hl7.org/fhir/sid/us-npi', value: u }],
       name: [{ family: `Uri${u}` }],
+      qualification: [{ code: { text: 'State licence' } }],
     });
     expect(matchIds(await search(t, `Practitioner?_profile=${encodeURIComponent(profile)}&identifier=${u}`))).toEqual([practitioner.id]);
     expect(matchIds(await search(t, `Practitioner?_source=urn:${u}`))).toEqual([practitioner.id]);
