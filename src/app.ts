@@ -48,7 +48,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
   const families: ErrorFamily[] = [{ prefix: FHIR_BASE, write: writeFhirError }];
   const baseUrlOf = (req: Request): string => `${deps.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`}${FHIR_BASE}`;
-  const serviceFor = (req: Request): FhirService => new FhirService(new Repository(deps.knex, req.tenantId), deps.validator);
+  const serviceFor = (req: Request): FhirService => new FhirService(new Repository(deps.knex, req.tenantId), deps.validator, deps.logger);
 
   app.use(requestContext(deps.resolveTenant ?? (() => DEFAULT_TENANT_ID)));
   app.use(requestLog(deps.logger));

@@ -18,3 +18,16 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 }
 
 export type Logger = ReturnType<typeof createLogger>;
+
+/**
+ * What is logged of an unexpected error: its name, code and stack frames — never its
+ * message, which may quote request data (e.g. PostgreSQL's "invalid input syntax: <value>").
+ */
+export function errorLogFields(err: unknown): { errName?: string; errCode?: string; frames?: string } {
+  const e = err as { name?: string; code?: string; stack?: string } | undefined;
+  const frames = e?.stack
+    ?.split('\n')
+    .filter((line) => line.trimStart().startsWith('at '))
+    .join('\n');
+  return { errName: e?.name, errCode: e?.code, frames };
+}

@@ -1,5 +1,6 @@
 import { applyPatch, validate as validatePatch, type Operation } from 'fast-json-patch';
 import type { Resource } from '@medplum/fhirtypes';
+import type { Logger } from '../logger';
 import type { Repository, HistoryOptions, HistoryPage } from '../store/repository';
 import type { StoredVersion } from '../store/rows';
 import { assertValidId } from './ids';
@@ -17,11 +18,13 @@ export class FhirService {
   constructor(
     readonly repo: Repository,
     readonly validator: Validator,
+    /** Where failures that do not surface as a response (a batch entry's) are reported. */
+    readonly logger?: Logger,
   ) {}
 
   /** The same service bound to one database transaction. */
   transaction<T>(fn: (service: FhirService) => Promise<T>): Promise<T> {
-    return this.repo.transaction((repo) => fn(new FhirService(repo, this.validator)));
+    return this.repo.transaction((repo) => fn(new FhirService(repo, this.validator, this.logger)));
   }
 
   async create(resource: Resource): Promise<StoredVersion> {
@@ -60,7 +63,7 @@ export class FhirService {
       if (patched.resourceType !== resourceType || patched.id !== id) {
         fail(badRequest('A patch may not change resourceType or id'));
       }
-      const service = new FhirService(repo, this.validator);
+      const service = new FhirService(repo, this.validator, this.logger);
       return (await service.update(resourceType, id, patched, current.versionId)).version;
     });
   }

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Logger } from '../logger';
+import { errorLogFields, type Logger } from '../logger';
 import { toProblem, type Problem } from './problem';
 
 /** Writes a Problem in one API family's documented error shape. */
@@ -21,13 +21,7 @@ export function errorFunnel(families: readonly ErrorFamily[], logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const problem = toProblem(err);
     if (problem.status >= 500) {
-      const e = err as { name?: string; code?: string; stack?: string };
-      // Frames only: an error's message (e.g. PostgreSQL's "invalid input syntax: <value>") may quote request data.
-      const frames = e?.stack
-        ?.split('\n')
-        .filter((line) => line.trimStart().startsWith('at '))
-        .join('\n');
-      logger.error({ requestId: req.requestId, errName: e?.name, errCode: e?.code, frames }, 'request failed');
+      logger.error({ requestId: req.requestId, ...errorLogFields(err) }, 'request failed');
     }
     if (res.headersSent) {
       res.end();

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/logger';
+import { createLogger, errorLogFields } from '../../src/logger';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 const lines: string[] = [];
@@ -17,14 +17,27 @@ afterAll(() => t.close());
 
 test('request logs carry ids, route templates and statuses but no names, birth dates, emails or phones', async () => {
   const phi = { first: 'Zebulon', last: 'Quixotic', email: 'zebulon.quixotic@example.org', phone: '+1-555-0199', dob: '1971-03-04' };
-  await t.http.post('/v1/patients').send({ brand_id: 'b1', first_name: phi.first, last_name: phi.last, email: phi.email, phone: phi.phone, date_of_birth: phi.dob });
+  await t.http
+    .post('/v1/patients')
+    .send({ brand_id: 'b1', first_name: phi.first, last_name: phi.last, email: phi.email, phone: phi.phone, date_of_birth: phi.dob });
   await t.http.post('/v1/patients').send({ brand_id: 'b1', first_name: phi.first, last_name: phi.last, email: phi.email });
   await t.http.get(`${FHIR_BASE}/Patient?family=${phi.last}&email=${encodeURIComponent(phi.email)}&birthdate=${phi.dob}`);
-  await t.http.post(`${FHIR_BASE}/Patient`).set('content-type', 'application/fhir+json').send({ resourceType: 'Patient', name: [{ family: phi.last }], birthDate: 'not-a-date' });
+  await t.http
+    .post(`${FHIR_BASE}/Patient`)
+    .set('content-type', 'application/fhir+json')
+    .send({ resourceType: 'Patient', name: [{ family: phi.last }], birthDate: 'not-a-date' });
 
   const text = lines.join('');
   expect(lines.length).toBeGreaterThanOrEqual(4);
   expect(text).toContain('"route":"/:type"');
   expect(text).toMatch(/"status":409/);
   for (const value of Object.values(phi)) expect(text).not.toContain(value);
+});
+
+test('an unexpected error is logged by name, code and frames, never by its message', () => {
+  const err = Object.assign(new Error('invalid input syntax for type uuid: "zebulon.quixotic@example.org"'), { code: '22P02' });
+  const fields = errorLogFields(err);
+  expect(fields).toMatchObject({ errName: 'Error', errCode: '22P02' });
+  expect(fields.frames).toMatch(/^\s+at /);
+  expect(JSON.stringify(fields)).not.toContain('zebulon');
 });

@@ -1,5 +1,6 @@
 import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import { isOperationOutcomeError, outcome } from '../outcomes';
+import { errorLogFields } from '../../logger';
 import type { FhirService } from '../service';
 import { executeEntry } from './execute-entry';
 import type { BundleRequestEntry } from './parse-entry';
@@ -19,6 +20,7 @@ export async function runBatch(entries: readonly BundleRequestEntry[], service: 
       answers.push(responseEntry(entry, await service.transaction((tx) => executeEntry(entry, tx, NO_IDENTITIES))));
     } catch (err) {
       // Other entries have committed: an unexpected error must not hide their results.
+      if (!isOperationOutcomeError(err)) service.logger?.error(errorLogFields(err), 'batch entry failed');
       answers.push(errorEntry(isOperationOutcomeError(err) ? err.outcome : outcome('serverError', 'An unexpected error occurred')));
     }
   }
