@@ -4,6 +4,7 @@ import type { Created } from '../../mappings/types';
 import type { FhirService } from '../fhir/service';
 import type { V1Deps, V1Family } from '.';
 import { v1JsonBody } from './json-body';
+import { findProjected } from './projected';
 import { inRequestTerms, loopErrorWriter, notFound } from './loop-errors';
 import type { Check } from './schema';
 
@@ -40,8 +41,8 @@ export async function createProjection<B, S, R extends Resource>(family: LoopFam
 /** GET: the projection, or one 404 for ids that are malformed, unknown, another tenant's, deleted or not /v1. */
 export async function readProjection<B, S, R extends Resource>(family: LoopFamily<B, S, R>, service: FhirService, id: string): Promise<S> {
   if (!UUID.test(id)) throw notFound(family.noun);
-  const [stored] = await service.repo.readMany(family.resourceType, [id]);
-  if (!stored?.resource.meta?.profile?.includes(family.profile)) throw notFound(family.noun);
+  const stored = await findProjected(service.repo, family.resourceType, family.profile, id);
+  if (!stored) throw notFound(family.noun);
   return family.fromFhir(stored.resource as R, stored);
 }
 

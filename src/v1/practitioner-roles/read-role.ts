@@ -5,6 +5,7 @@ import { fromFhir } from '../../../mappings/practitioner-roles';
 import type { V1PractitionerRole } from '../../../mappings/types';
 import type { FhirService } from '../../fhir/service';
 import { ProblemError } from '../../http/problem';
+import { findProjected } from '../projected';
 
 /**
  * GET /v1/practitioner-roles/{id}: the POST's shape, with the organization and location
@@ -12,11 +13,9 @@ import { ProblemError } from '../../http/problem';
  * Like the other /v1 families, only resources claiming the family's profile are projected.
  */
 export async function readPractitionerRole(service: FhirService, id: string): Promise<V1PractitionerRole> {
-  const [stored] = await service.repo.readMany('PractitionerRole', [id]);
-  const role = stored?.resource as PractitionerRole | undefined;
-  if (!stored || !role?.meta?.profile?.includes(PROFILE.v1PractitionerRole)) {
-    throw new ProblemError({ status: 404, code: 'not_found', message: 'practitioner role not found' });
-  }
+  const stored = await findProjected(service.repo, 'PractitionerRole', PROFILE.v1PractitionerRole, id);
+  if (!stored) throw new ProblemError({ status: 404, code: 'not_found', message: 'practitioner role not found' });
+  const role = stored.resource as PractitionerRole;
   const [organization, location] = await Promise.all([
     nameOf(service, 'Organization', referenceId(role.organization, 'Organization')),
     nameOf(service, 'Location', referenceId(role.location?.[0], 'Location')),
