@@ -4,13 +4,8 @@
  * number of requests per scenario, a fixed concurrency, nothing but 127.0.0.1.
  */
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../src/app';
-import { loadR4Definitions } from '../src/fhir/definitions';
-import { loadProfiles } from '../src/fhir/profiles';
-import { createValidator } from '../src/fhir/validation';
-import { createLogger } from '../src/logger';
-import { openDatabase } from '../src/store/db';
-import { migrateToLatest } from '../src/store/migrate';
+import { bootstrap } from '../src/bootstrap';
+import { loadConfig } from '../src/config';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 400);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -21,17 +16,9 @@ interface Scenario {
 }
 
 async function main(): Promise<void> {
-  const database = openDatabase({ url: process.env.DATABASE_URL });
-  await migrateToLatest(database.knex);
-  loadR4Definitions();
-  const profiles = loadProfiles();
-  const app = createApp({
-    knex: database.knex,
-    validator: createValidator(profiles),
-    profiles,
-    logger: createLogger(process.env.LOG_LEVEL ?? 'error'),
-    rateLimit: { points: 1_000_000, windowSeconds: 3600 },
-  });
+  const { app, database, close } = await bootstrap(
+    loadConfig({ ...process.env, DATA_DIR: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', RATE_LIMIT_POINTS: '1000000' }),
+  );
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir/R4`;
@@ -62,7 +49,7 @@ async function main(): Promise<void> {
     );
   }
   server.close();
-  await database.knex.destroy();
+  await close();
 }
 
 function patient(run: string, i: number): Record<string, unknown> {

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-
-export const DEFAULT_TENANT_ID = '00000000-0000-0000-0000-000000000001';
+import { DEFAULT_TENANT_ID } from '../src/store/default-tenant';
 
 /** Tenants, current and historical resource versions, and uniqueness keys. */
 export async function up(knex: Knex): Promise<void> {

@@ -1,13 +1,8 @@
-import type { CapabilityStatement, CapabilityStatementRestResource, ResourceType } from '@medplum/fhirtypes';
-import type { FhirRoute, Interaction } from './routes';
+import type { CapabilityStatement, ResourceType } from '@medplum/fhirtypes';
+import type { FhirRoute, Interaction } from './request';
+import type { SearchParamSummary } from './search/params';
 
 const SYSTEM_INTERACTIONS: Interaction[] = ['batch', 'transaction'];
-
-export interface SearchParamSummary {
-  name: string;
-  type: NonNullable<CapabilityStatementRestResource['searchParam']>[number]['type'];
-  definition?: string;
-}
 
 export interface CapabilityInputs {
   routes: readonly FhirRoute[];

@@ -1,6 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { StoredVersion } from '../store/rows';
-import { allOk, badRequest, created, fail, preconditionFailed } from './outcomes';
+import { allOk, badRequest, created, fail, preconditionFailed } from '../problems/outcomes';
 import type { FhirResult } from './request';
 import { criteriaQuery, findMatchesOf } from './search/match';
 import type { FhirService } from './service';
@@ -12,7 +12,7 @@ import type { FhirService } from './service';
 export function conditionalCreate(service: FhirService, body: Resource, criteria: string): Promise<FhirResult> {
   const query = criteriaQuery(body.resourceType, criteria);
   return serialized(service, body.resourceType, query, async (tx) => {
-    const match = single(await findMatchesOf(tx.repo, body.resourceType, query), body.resourceType);
+    const match = single(await findMatchesOf(tx, body.resourceType, query), body.resourceType);
     if (match) return result(match, false);
     return result(await tx.create(body), true);
   });
@@ -26,7 +26,7 @@ export function conditionalCreate(service: FhirService, body: Resource, criteria
 export function conditionalUpdate(service: FhirService, body: Resource, query: Record<string, unknown>, ifMatch?: string): Promise<FhirResult> {
   const { resourceType } = body;
   return serialized(service, resourceType, query, async (tx) => {
-    const match = single(await findMatchesOf(tx.repo, resourceType, query), resourceType);
+    const match = single(await findMatchesOf(tx, resourceType, query), resourceType);
     const id = match?.resource.id ?? body.id;
     if (match && body.id !== undefined && body.id !== id)
       fail(badRequest(`The resource id must be absent or ${id}, the id of the match`, `${resourceType}.id`));
@@ -50,7 +50,7 @@ function serialized(
     .map(([name, value]) => [name, ([] as unknown[]).concat(value)] as const)
     .sort(([a], [b]) => a.localeCompare(b));
   return service.transaction(async (tx) => {
-    await tx.repo.lock(`conditional:${resourceType}?${JSON.stringify(criteria)}`);
+    await tx.lock(`conditional:${resourceType}?${JSON.stringify(criteria)}`);
     return fn(tx);
   });
 }

@@ -1,4 +1,4 @@
-import { badRequest, fail } from './outcomes';
+import { badRequest, fail } from '../problems/outcomes';
 
 /** https://hl7.org/fhir/R4/datatypes.html#id */
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;

@@ -1,10 +1,10 @@
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { StoredVersion } from '../store/rows';
 import { assertValidId } from './ids';
-import { allOk, badRequest, created, fail, outcome } from './outcomes';
+import { allOk, badRequest, created, fail, outcome } from '../problems/outcomes';
 import { pageLinks, pageOf, queryWithoutPaging } from './paging';
 import { singleParam, type FhirHandler, type FhirRequest } from './request';
-import { dateRange } from '../store/search/date-range';
+import { dateRange } from './search/date-range';
 import { conditionalCreate, conditionalUpdate } from './conditional';
 
 /** https://hl7.org/fhir/R4/http.html#create */

@@ -1,5 +1,5 @@
 import type { BundleLink } from '@medplum/fhirtypes';
-import { badRequest, fail } from './outcomes';
+import { badRequest, fail } from '../problems/outcomes';
 import { singleParam, type FhirRequest } from './request';
 
 export const DEFAULT_COUNT = 20;

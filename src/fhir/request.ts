@@ -1,6 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { StoredVersion } from '../store/rows';
-import type { Outcome } from './outcomes';
+import type { Outcome } from '../problems/outcomes';
 import type { FhirService } from './service';
 
 export type QueryValue = string | string[] | undefined;
@@ -36,4 +36,20 @@ export type FhirHandler = (req: FhirRequest, service: FhirService) => Promise<Fh
 export function singleParam(req: FhirRequest, name: string): string | undefined {
   const value = req.query[name];
   return Array.isArray(value) ? value[value.length - 1] : value;
+}
+
+/** Interaction codes of CapabilityStatement.rest.resource.interaction (and system-level ones). */
+export type Interaction =
+  'read' | 'vread' | 'update' | 'patch' | 'delete' | 'history-instance' | 'history-type' | 'create' | 'search-type' | 'batch' | 'transaction';
+
+export interface FhirRoute {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express path below the FHIR base; `:type`, `:id` and `:vid` are bound. */
+  path: string;
+  handler: FhirHandler;
+  /** What the route serves, for the CapabilityStatement; `operation` names a `$op`. */
+  interaction?: Interaction;
+  /** Further interactions the same handler serves (`batch` beside `transaction` at `POST /`). */
+  alsoServes?: Interaction[];
+  operation?: string;
 }

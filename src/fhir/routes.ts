@@ -9,25 +9,9 @@ import {
   vreadResource,
 } from './interactions';
 import { processBundle } from './bundle/process-bundle';
-import type { FhirHandler } from './request';
+import type { FhirRoute } from './request';
 import { searchType } from './search/handler';
 import { validateOperation } from './validate-operation';
-
-/** Interaction codes of CapabilityStatement.rest.resource.interaction (and system-level ones). */
-export type Interaction =
-  'read' | 'vread' | 'update' | 'patch' | 'delete' | 'history-instance' | 'history-type' | 'create' | 'search-type' | 'batch' | 'transaction';
-
-export interface FhirRoute {
-  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
-  /** Express path below the FHIR base; `:type`, `:id` and `:vid` are bound. */
-  path: string;
-  handler: FhirHandler;
-  /** What the route serves, for the CapabilityStatement; `operation` names a `$op`. */
-  interaction?: Interaction;
-  /** Further interactions the same handler serves (`batch` beside `transaction` at `POST /`). */
-  alsoServes?: Interaction[];
-  operation?: string;
-}
 
 /**
  * The one table of type- and instance-level FHIR routes: the HTTP layer mounts exactly

@@ -1,96 +1,196 @@
-import { applyPatch, validate as validatePatch, type Operation } from 'fast-json-patch';
 import type { Resource } from '@medplum/fhirtypes';
 import type { Logger } from '../logger';
-import type { Repository, HistoryOptions, HistoryPage } from '../store/repository';
+import { badRequest, fail, notFound, preconditionFailed } from '../problems/outcomes';
+import type { HistoryOptions, HistoryPage, Repository } from '../store/repository';
 import type { StoredVersion } from '../store/rows';
-import { assertValidId } from './ids';
-import { badRequest, fail, preconditionFailed, unprocessable } from './outcomes';
+import type { SearchQuery } from '../store/search/query';
+import { searchResources, type SearchResult } from '../store/search/search';
+import type { Access, ServiceHooks } from './access';
+import { assertValidId, isFhirId } from './ids';
+import { applyJsonPatch } from './json-patch';
+import { withoutServerFields } from './server-fields';
 
 export interface Validator {
   validate(resource: Resource): void;
 }
 
+export interface FhirServiceDeps {
+  repo: Repository;
+  validator: Validator;
+  hooks?: readonly ServiceHooks[];
+  /** Where failures that do not surface as a response (a batch entry's) are reported. */
+  logger?: Logger;
+}
+
+/** Work deferred until the outermost transaction commits; dropped when it rolls back. */
+type Deferred = (() => void)[];
+
+/** Version ids are PostgreSQL integers; a larger number names no version. */
+const MAX_VERSION_ID = 2 ** 31 - 1;
+
+const one = (version: StoredVersion): StoredVersion[] => [version];
+const all = (versions: StoredVersion[]): StoredVersion[] => versions;
+const page = (result: { versions: StoredVersion[] }): StoredVersion[] => result.versions;
+
 /**
- * FHIR write and read semantics over the repository: every write is validated (base R4
- * and claimed profiles) before it is stored. Used by the REST handlers, bundles and /v1.
+ * The one way to stored resources: every read, search, history, match and write of REST
+ * handlers, bundle entries and /v1 use cases goes through here, so hooks see all of them.
+ * Every write is validated (base R4 and claimed profiles) before it is stored.
  */
 export class FhirService {
+  private readonly repo: Repository;
+  private readonly hooks: readonly ServiceHooks[];
+  readonly logger?: Logger;
+
   constructor(
-    readonly repo: Repository,
-    readonly validator: Validator,
-    /** Where failures that do not surface as a response (a batch entry's) are reported. */
-    readonly logger?: Logger,
-  ) {}
-
-  /** The same service bound to one database transaction. */
-  transaction<T>(fn: (service: FhirService) => Promise<T>): Promise<T> {
-    return this.repo.transaction((repo) => fn(new FhirService(repo, this.validator, this.logger)));
+    private readonly deps: FhirServiceDeps,
+    /** Set inside a transaction: after-commit work waits here. */
+    private readonly deferred?: Deferred,
+  ) {
+    this.repo = deps.repo;
+    this.hooks = deps.hooks ?? [];
+    this.logger = deps.logger;
   }
 
-  async create(resource: Resource): Promise<StoredVersion> {
-    const body = withoutServerFields(resource);
-    this.validator.validate(body);
-    return this.repo.create(body);
+  /** The same service bound to one database transaction (a savepoint inside another). */
+  async transaction<T>(fn: (service: FhirService) => Promise<T>): Promise<T> {
+    const deferred: Deferred = [];
+    const result = await this.repo.transaction((repo) => fn(new FhirService({ ...this.deps, repo }, deferred)));
+    if (this.deferred) this.deferred.push(...deferred);
+    else for (const run of deferred) run();
+    return result;
   }
 
+  /** Serialises work on one key (within the tenant) until the surrounding transaction ends. */
+  lock(key: string): Promise<void> {
+    return this.repo.lock(key);
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#create */
+  create(resource: Resource): Promise<StoredVersion> {
+    return this.write({ kind: 'create', resourceType: resource.resourceType }, (tx) => {
+      const body = withoutServerFields(resource);
+      this.deps.validator.validate(body);
+      return tx.repo.create(body);
+    });
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#read */
   read(resourceType: string, id: string): Promise<StoredVersion> {
-    return this.repo.read(resourceType, id);
+    return this.readAccess({ kind: 'read', resourceType, id }, one, () => {
+      if (!isFhirId(id)) fail(notFound(`${resourceType}/${id.slice(0, 70)} not found`));
+      return this.repo.read(resourceType, id);
+    });
   }
 
+  /** Several current resources of one type; missing, deleted and malformed ids are left out. */
+  readMany(resourceType: string, ids: string[]): Promise<StoredVersion[]> {
+    return this.readAccess({ kind: 'read', resourceType }, all, () => this.repo.readMany(resourceType, ids.filter(isFhirId)));
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#vread */
   vread(resourceType: string, id: string, versionId: string): Promise<StoredVersion> {
-    return this.repo.vread(resourceType, id, versionId);
+    return this.readAccess({ kind: 'vread', resourceType, id }, one, () => {
+      const version = /^\d{1,10}$/.test(versionId) ? Number(versionId) : 0;
+      if (!isFhirId(id) || version < 1 || version > MAX_VERSION_ID) {
+        fail(notFound(`${resourceType}/${id.slice(0, 70)}/_history/${versionId.slice(0, 20)} not found`));
+      }
+      return this.repo.vread(resourceType, id, version);
+    });
   }
 
   /** Update, or create under the client's id when absent (update-as-create, docs/fhir-api.md). */
-  async update(resourceType: string, id: string, resource: Resource, ifMatch?: string): Promise<{ version: StoredVersion; created: boolean }> {
+  update(resourceType: string, id: string, resource: Resource, ifMatch?: string): Promise<{ version: StoredVersion; created: boolean }> {
+    let created = false;
+    return this.write({ kind: 'update', resourceType, id }, async (tx) => {
+      const result = await tx.updateUnhooked(resourceType, id, resource, ifMatch);
+      created = result.created;
+      return result.version;
+    }).then((version) => ({ version, created }));
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#patch — JSON Patch applied to the current version. */
+  patch(resourceType: string, id: string, operations: unknown, ifMatch?: string): Promise<StoredVersion> {
+    if (!Array.isArray(operations)) fail(badRequest('A JSON Patch body is an array of operations'));
+    return this.write({ kind: 'patch', resourceType, id }, async (tx) => {
+      const current = await tx.repo.read(resourceType, assertValidId(id));
+      if (ifMatch !== undefined && ifMatch !== current.versionId) {
+        fail(preconditionFailed(`If-Match version ${ifMatch} is not the current version of ${resourceType}/${id}`));
+      }
+      const patched = applyJsonPatch(current.resource, operations);
+      if (patched.resourceType !== resourceType || patched.id !== id) fail(badRequest('A patch may not change resourceType or id'));
+      return (await tx.updateUnhooked(resourceType, id, patched, current.versionId)).version;
+    });
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#delete — deleting twice is a no-op. */
+  async delete(resourceType: string, id: string, ifMatch?: string): Promise<void> {
+    const access: Access = { kind: 'delete', resourceType, id };
+    await this.before(access);
+    if (!isFhirId(id)) fail(notFound(`${resourceType}/${id.slice(0, 70)} not found`));
+    await this.transaction(async (tx) => {
+      await tx.repo.delete(resourceType, id, ifMatch);
+      tx.defer(access, []);
+    });
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#history — instance level when `id` is given. */
+  history(resourceType: string, id: string | undefined, options: HistoryOptions): Promise<HistoryPage> {
+    return this.readAccess({ kind: 'history', resourceType, id }, page, async () => {
+      if (id !== undefined && !isFhirId(id)) return { total: 0, versions: [] };
+      return this.repo.history(resourceType, id, options);
+    });
+  }
+
+  /** https://hl7.org/fhir/R4/search.html — matches of one type, with the resources `_include` may add. */
+  async search(resourceType: string, query: SearchQuery): Promise<SearchResult> {
+    const result = await this.readAccess({ kind: 'search', resourceType }, page, () => searchResources(this.repo, resourceType, query));
+    const mayInclude = (type: string): boolean => this.hooks.every((hook) => hook.mayInclude?.(type) ?? true);
+    return { ...result, included: result.included.filter((v) => mayInclude(v.resource.resourceType)) };
+  }
+
+  /** The write pipeline without the write (`$validate`). */
+  async validate(resource: Resource): Promise<void> {
+    await this.before({ kind: 'validate', resourceType: resource.resourceType });
+    this.deps.validator.validate(withoutServerFields(resource));
+  }
+
+  private async updateUnhooked(resourceType: string, id: string, resource: Resource, ifMatch?: string): Promise<{ version: StoredVersion; created: boolean }> {
     assertValidId(id);
     if (resource.resourceType !== resourceType) fail(badRequest(`resourceType must be ${resourceType}`, 'resourceType'));
     if (resource.id !== id) fail(badRequest(`Resource id must equal the id in the URL (${id})`, `${resourceType}.id`));
     const body = { ...withoutServerFields(resource), id } as Resource & { id: string };
-    this.validator.validate(body);
+    this.deps.validator.validate(body);
     return this.repo.update(body, ifMatch);
   }
 
-  /** https://hl7.org/fhir/R4/http.html#patch — JSON Patch applied to the current version. */
-  async patch(resourceType: string, id: string, operations: unknown, ifMatch?: string): Promise<StoredVersion> {
-    if (!Array.isArray(operations)) fail(badRequest('A JSON Patch body is an array of operations'));
-    return this.repo.transaction(async (repo) => {
-      const current = await repo.read(resourceType, id);
-      if (ifMatch !== undefined && ifMatch !== current.versionId) {
-        fail(preconditionFailed(`If-Match version ${ifMatch} is not the current version of ${resourceType}/${id}`));
-      }
-      const patched = applyJsonPatch(current.resource, operations as Operation[]);
-      if (patched.resourceType !== resourceType || patched.id !== id) {
-        fail(badRequest('A patch may not change resourceType or id'));
-      }
-      const service = new FhirService(repo, this.validator, this.logger);
-      return (await service.update(resourceType, id, patched, current.versionId)).version;
+  private async write(access: Access, store: (tx: FhirService) => Promise<StoredVersion>): Promise<StoredVersion> {
+    await this.before(access);
+    return this.transaction(async (tx) => {
+      const version = await store(tx);
+      const stored = { ...access, id: version.resource.id };
+      for (const hook of this.hooks) await hook.onStored?.(stored, version, tx);
+      tx.defer(stored, [version]);
+      return version;
     });
   }
 
-  delete(resourceType: string, id: string, ifMatch?: string): Promise<void> {
-    return this.repo.delete(resourceType, id, ifMatch);
+  private async readAccess<T>(access: Access, versionsOf: (result: T) => readonly StoredVersion[], run: () => Promise<T>): Promise<T> {
+    await this.before(access);
+    const result = await run();
+    this.defer(access, versionsOf(result));
+    return result;
   }
 
-  history(resourceType: string, id: string | undefined, options: HistoryOptions): Promise<HistoryPage> {
-    return this.repo.history(resourceType, id, options);
+  private async before(access: Access): Promise<void> {
+    for (const hook of this.hooks) await hook.before?.(access);
   }
-}
 
-/** The server owns versionId and lastUpdated; what a client sends there never takes effect. */
-function withoutServerFields<T extends Resource>(resource: T): T {
-  if (!resource.meta) return resource;
-  const { versionId: _v, lastUpdated: _l, ...meta } = resource.meta;
-  const { meta: _m, ...rest } = resource;
-  return (Object.keys(meta).length > 0 ? { ...rest, meta } : rest) as T;
-}
-
-function applyJsonPatch(resource: Resource, operations: Operation[]): Resource {
-  const invalid = validatePatch(operations, resource);
-  if (invalid) fail(unprocessable(`JSON Patch cannot be applied: ${invalid.message.split('\n')[0]}`, invalid.operation?.path));
-  try {
-    return applyPatch(structuredClone(resource), operations, true, false).newDocument;
-  } catch (err) {
-    return fail(unprocessable(`JSON Patch cannot be applied: ${(err as Error).message.split('\n')[0]}`));
+  private defer(access: Access, versions: readonly StoredVersion[]): void {
+    const run = (): void => {
+      for (const hook of this.hooks) hook.afterCommit?.(access, versions);
+    };
+    if (this.deferred) this.deferred.push(run);
+    else run();
   }
 }

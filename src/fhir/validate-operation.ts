@@ -1,5 +1,5 @@
 import type { Parameters, Resource } from '@medplum/fhirtypes';
-import { allOk } from './outcomes';
+import { allOk } from '../problems/outcomes';
 import { resourceBody } from './interactions';
 import type { FhirHandler, FhirRequest } from './request';
 
@@ -9,7 +9,7 @@ import type { FhirHandler, FhirRequest } from './request';
  * https://hl7.org/fhir/R4/operation-resource-validate.html
  */
 export const validateOperation: FhirHandler = async (req, service) => {
-  service.validator.validate(resourceBody({ ...req, body: unwrapParameters(req) }));
+  await service.validate(resourceBody({ ...req, body: unwrapParameters(req) }));
   return { outcome: allOk(), resource: allOk().resource };
 };
 

@@ -1,12 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
 import { errorLogFields, type Logger } from '../logger';
-import { toProblem, type Problem } from './problem';
+import { isServerProblem, toProblem, type Problem } from '../problems/problem';
 
-/** Writes a Problem in one API family's documented error shape. */
+/** Writes a Problem in one API's documented error shape. */
 export type ErrorWriter = (problem: Problem, err: unknown, req: Request, res: Response) => void;
 
-export interface ErrorFamily {
-  /** Path prefix the family owns, e.g. `/fhir` or `/v1/patients`. */
+/** The paths below `prefix` answer errors with `write`. */
+export interface ErrorScope {
   prefix: string;
   write: ErrorWriter;
 }
@@ -16,11 +16,11 @@ const plainWriter: ErrorWriter = (problem, _err, _req, res) => {
   res.status(problem.status).json({ error: problem.code, message: problem.message });
 };
 
-/** The single error handler: every thrown thing leaves in its family's shape, 500s without internals. */
-export function errorFunnel(families: readonly ErrorFamily[], logger: Logger) {
+/** The single error handler: every thrown thing leaves in its scope's shape, 500s without internals. */
+export function errorFunnel(scopes: readonly ErrorScope[], logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const problem = toProblem(err);
-    if (problem.status >= 500) {
+    if (isServerProblem(problem)) {
       logger.error({ requestId: req.requestId, ...errorLogFields(err) }, 'request failed');
     }
     if (res.headersSent) {
@@ -28,11 +28,11 @@ export function errorFunnel(families: readonly ErrorFamily[], logger: Logger) {
       return;
     }
     for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
-    familyOf(families, req.path)(problem, err, req, res);
+    writerFor(scopes, req.path)(problem, err, req, res);
   };
 }
 
 /** The writer for a path, also used for 404s on unknown routes. */
-export function familyOf(families: readonly ErrorFamily[], path: string): ErrorWriter {
-  return families.find((f) => path === f.prefix || path.startsWith(`${f.prefix}/`))?.write ?? plainWriter;
+export function writerFor(scopes: readonly ErrorScope[], path: string): ErrorWriter {
+  return scopes.find((s) => path === s.prefix || path.startsWith(`${s.prefix}/`))?.write ?? plainWriter;
 }

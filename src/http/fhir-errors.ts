@@ -1,23 +1,7 @@
-import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
-import { isOperationOutcomeError } from '../fhir/outcomes';
+import type { OperationOutcome } from '@medplum/fhirtypes';
+import { isOperationOutcomeError, issueCodeOf } from '../problems/outcomes';
 import type { ErrorWriter } from './error-funnel';
 import { FHIR_JSON } from './send-resource';
-
-const ISSUE_CODE_BY_STATUS: Record<number, OperationOutcomeIssue['code']> = {
-  400: 'invalid',
-  401: 'login',
-  403: 'forbidden',
-  404: 'not-found',
-  405: 'not-supported',
-  406: 'not-supported',
-  409: 'conflict',
-  410: 'deleted',
-  412: 'conflict',
-  413: 'too-costly',
-  415: 'not-supported',
-  422: 'processing',
-  429: 'throttled',
-};
 
 /** FHIR failures are OperationOutcomes. https://hl7.org/fhir/R4/http.html#2.21.0.8 */
 export const writeFhirError: ErrorWriter = (problem, err, _req, res) => {
@@ -28,7 +12,7 @@ export const writeFhirError: ErrorWriter = (problem, err, _req, res) => {
         issue: [
           {
             severity: 'error',
-            code: ISSUE_CODE_BY_STATUS[problem.status] ?? 'exception',
+            code: issueCodeOf(problem.kind),
             details: { text: problem.message },
             ...(problem.field ? { expression: [problem.field] } : {}),
           },

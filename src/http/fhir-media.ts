@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { ProblemError } from './problem';
+import { ProblemError } from '../problems/problem';
 
 const JSON_BODY = /^application\/(fhir\+json|json|json-patch\+json)$/;
 const FORM_BODY = 'application/x-www-form-urlencoded';
@@ -13,7 +13,7 @@ export function fhirMediaTypes(req: Request, _res: Response, next: NextFunction)
   const format = typeof req.query._format === 'string' ? req.query._format : undefined;
   if (format && !/json/.test(format)) {
     throw new ProblemError({
-      status: 406,
+      kind: 'notAcceptable',
       code: 'not_acceptable',
       message: `_format=${format.slice(0, 40)} is not supported; this server returns application/fhir+json`,
       field: '_format',
@@ -21,14 +21,18 @@ export function fhirMediaTypes(req: Request, _res: Response, next: NextFunction)
   }
   const accept = req.get('accept');
   if (accept && !JSON_ACCEPT.test(accept)) {
-    throw new ProblemError({ status: 406, code: 'not_acceptable', message: 'Only application/fhir+json responses are available; XML is not supported' });
+    throw new ProblemError({
+      kind: 'notAcceptable',
+      code: 'not_acceptable',
+      message: 'Only application/fhir+json responses are available; XML is not supported',
+    });
   }
   if (hasBody(req)) {
     const type = (req.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const formSearch = type === FORM_BODY && req.path.endsWith('/_search');
     if (!JSON_BODY.test(type) && !formSearch) {
       const what = type.includes('xml') ? 'XML is not supported' : `Content-Type "${type.slice(0, 60) || '(none)'}" is not supported`;
-      throw new ProblemError({ status: 415, code: 'unsupported_media_type', message: `${what}; send application/fhir+json` });
+      throw new ProblemError({ kind: 'unsupportedMediaType', code: 'unsupported_media_type', message: `${what}; send application/fhir+json` });
     }
   }
   next();

@@ -1,8 +1,8 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { isSupportedType } from '../fhir/definitions';
-import { badRequest, fail, notFound } from '../fhir/outcomes';
+import { isSupportedType } from '../fhir/validation/definitions';
+import { badRequest, fail, notFound } from '../problems/outcomes';
 import type { FhirRequest, QueryValue } from '../fhir/request';
-import type { FhirRoute } from '../fhir/routes';
+import type { FhirRoute } from '../fhir/request';
 import type { FhirService } from '../fhir/service';
 import { preferReturn, sendResult } from './send-resource';
 

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { RateLimitCounter, WindowSettings } from '../store/rate-limit-counter';
-import { ProblemError } from './problem';
+import { ProblemError } from '../problems/problem';
 import { rateLimitKey } from './rate-limit-key';
 import { setRateLimitState, type RateLimitState } from './rate-limit-state';
 
@@ -31,7 +31,7 @@ export function rateLimit(counter: RateLimitCounter, settings: WindowSettings) {
     const retryAfter = Math.max(1, state.resetSeconds);
     next(
       new ProblemError({
-        status: 429,
+        kind: 'tooManyRequests',
         code: 'rate_limited',
         message: `Rate limit of ${settings.points} requests per ${settings.windowSeconds} seconds exceeded; retry in ${retryAfter} seconds`,
         headers: { 'Retry-After': String(retryAfter) },

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { statusOf } from '../fhir/outcomes';
+import { statusOf } from '../problems/outcomes';
 import type { FhirResult } from '../fhir/request';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';

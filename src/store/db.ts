@@ -70,3 +70,6 @@ function redactUrl(url: string): string {
     return 'the configured DATABASE_URL';
   }
 }
+
+/** The database handle the layers above pass along without speaking SQL themselves. */
+export type Db = Knex;

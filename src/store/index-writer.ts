@@ -1,7 +1,5 @@
 import type { Knex } from 'knex';
-import type { Resource } from '@medplum/fhirtypes';
-import { extractIndexRows, INDEXED_TYPES } from './search/extract';
-import { uniqueKeysOf, type UniqueKey } from './unique-keys';
+import { INDEXED_TYPES, type IndexRows, type UniqueKey } from './index-rows';
 
 interface Target {
   tenantId: string;
@@ -9,10 +7,9 @@ interface Target {
   id: string;
 }
 
-/** Replaces the search index rows of one resource; `resource` undefined (deleted) clears them. */
-export async function replaceSearchIndex(db: Knex | Knex.Transaction, target: Target, resource: Resource | undefined, isNew: boolean): Promise<void> {
+/** Replaces the search index rows of one resource; `rows` undefined (deleted) clears them. */
+export async function replaceSearchIndex(db: Knex | Knex.Transaction, target: Target, rows: IndexRows | undefined, isNew: boolean): Promise<void> {
   const owner = { tenant_id: target.tenantId, resource_type: target.resourceType, resource_id: target.id };
-  const rows = resource ? extractIndexRows(resource) : undefined;
   for (const type of INDEXED_TYPES) {
     const table = `search_${type}`;
     if (!isNew) await db(table).where(owner).delete();
@@ -25,18 +22,20 @@ export async function replaceSearchIndex(db: Knex | Knex.Transaction, target: Ta
  * Replaces the resource's business keys. A key another resource already holds (also one
  * held by a concurrent, not yet committed write: ON CONFLICT waits for it) is returned.
  */
-export async function replaceUniqueKeys(db: Knex | Knex.Transaction, target: Target, resource: Resource | undefined, isNew: boolean): Promise<string[]> {
+export async function replaceUniqueKeys(db: Knex | Knex.Transaction, target: Target, keys: UniqueKey[], isNew: boolean): Promise<string[]> {
   const owner = { tenant_id: target.tenantId, resource_type: target.resourceType, resource_id: target.id };
   if (!isNew) await db('unique_keys').where(owner).delete();
-  const keys = dedupeKeys(resource ? uniqueKeysOf(resource) : []);
-  if (keys.length === 0) return [];
+  const unique = dedupeKeys(keys);
+  if (unique.length === 0) return [];
   const inserted: { key_kind: string; key_value: string }[] = await db('unique_keys')
-    .insert(keys.map((k) => ({ tenant_id: target.tenantId, key_kind: k.kind, key_value: k.value, resource_type: target.resourceType, resource_id: target.id })))
+    .insert(
+      unique.map((k) => ({ tenant_id: target.tenantId, key_kind: k.kind, key_value: k.value, resource_type: target.resourceType, resource_id: target.id })),
+    )
     .onConflict(['tenant_id', 'key_kind', 'key_value'])
     .ignore()
     .returning(['key_kind', 'key_value']);
   const taken = new Set(inserted.map((k) => `${k.key_kind}\u0000${k.key_value}`));
-  return [...new Set(keys.filter((k) => !taken.has(`${k.kind}\u0000${k.value}`)).map((k) => k.kind))];
+  return [...new Set(unique.filter((k) => !taken.has(`${k.kind}\u0000${k.value}`)).map((k) => k.kind))];
 }
 
 function dedupeKeys(keys: UniqueKey[]): UniqueKey[] {

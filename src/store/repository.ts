@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Resource } from '@medplum/fhirtypes';
-import { isFhirId } from '../fhir/ids';
-import { duplicate, fail, gone, notFound, preconditionFailed, conflict } from '../fhir/outcomes';
+import { duplicate, fail, gone, notFound, preconditionFailed, conflict } from '../problems/outcomes';
+import type { Indexer } from './index-rows';
 import { replaceSearchIndex, replaceUniqueKeys } from './index-writer';
 import { toStoredVersion, type StoredVersion, type VersionRow } from './rows';
-import { UNIQUE_KEY_MESSAGES } from './unique-keys';
 
 export interface HistoryOptions {
   count: number;
@@ -20,18 +19,24 @@ export interface HistoryPage {
 
 /**
  * The tenant-scoped store of FHIR resources, named by the FHIR interactions it serves.
- * Every statement filters by `tenant_id`; there is no unscoped query.
- * https://hl7.org/fhir/R4/http.html
+ * Every statement filters by `tenant_id`; there is no unscoped query. Ids reach it already
+ * checked (FhirService is its only caller). https://hl7.org/fhir/R4/http.html
  */
 export class Repository {
   constructor(
     readonly db: Knex | Knex.Transaction,
     readonly tenantId: string,
+    private readonly indexer: Indexer,
   ) {}
 
   /** Runs `fn` in one database transaction (a savepoint when already inside one). */
   transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T> {
-    return this.db.transaction((trx) => fn(new Repository(trx, this.tenantId)));
+    return this.db.transaction((trx) => fn(new Repository(trx, this.tenantId, this.indexer)));
+  }
+
+  /** Runs `fn` in the surrounding transaction, or in a new one when there is none. */
+  private atomically<T>(fn: (repo: Repository) => Promise<T>): Promise<T> {
+    return this.db.isTransaction ? fn(this) : this.transaction(fn);
   }
 
   /** Serialises work on one key until the surrounding transaction ends. */
@@ -41,32 +46,29 @@ export class Repository {
 
   /** https://hl7.org/fhir/R4/http.html#create — the server assigns a UUID. */
   create(resource: Resource, id: string = randomUUID()): Promise<StoredVersion> {
-    return this.transaction((repo) => repo.writeVersion(resource.resourceType, id, resource, undefined));
+    return this.atomically((repo) => repo.writeVersion(resource.resourceType, id, resource, undefined));
   }
 
   /** https://hl7.org/fhir/R4/http.html#read */
   async read(resourceType: string, id: string): Promise<StoredVersion> {
-    const row = isFhirId(id) ? await this.current(resourceType, id) : undefined;
+    const row = await this.current(resourceType, id);
     if (!row) fail(notFound(`${resourceType}/${id} not found`));
     if (row.deleted) fail(gone(`${resourceType}/${id} was deleted`));
     return toStoredVersion(row);
   }
 
   /** Reads several current resources of one type at once; missing and deleted ones are left out. */
-  async readMany(resourceType: string, candidates: string[]): Promise<StoredVersion[]> {
-    const ids = candidates.filter(isFhirId);
+  async readMany(resourceType: string, ids: string[]): Promise<StoredVersion[]> {
     if (ids.length === 0) return [];
     const rows: VersionRow[] = await this.db('resources').where({ tenant_id: this.tenantId, resource_type: resourceType, deleted: false }).whereIn('id', ids);
     return rows.map(toStoredVersion);
   }
 
   /** https://hl7.org/fhir/R4/http.html#vread */
-  async vread(resourceType: string, id: string, versionId: string): Promise<StoredVersion> {
-    const version = Number(versionId);
-    const row: VersionRow | undefined =
-      Number.isInteger(version) && isFhirId(id)
-        ? await this.db('resource_versions').where({ tenant_id: this.tenantId, resource_type: resourceType, id, version_id: version }).first()
-        : undefined;
+  async vread(resourceType: string, id: string, versionId: number): Promise<StoredVersion> {
+    const row: VersionRow | undefined = await this.db('resource_versions')
+      .where({ tenant_id: this.tenantId, resource_type: resourceType, id, version_id: versionId })
+      .first();
     if (!row) fail(notFound(`${resourceType}/${id}/_history/${versionId} not found`));
     if (row.deleted) fail(gone(`${resourceType}/${id}/_history/${versionId} is a deletion`));
     return toStoredVersion(row);
@@ -78,7 +80,7 @@ export class Repository {
    * resource is created under the given id.
    */
   update(resource: Resource & { id: string }, ifMatch?: string): Promise<{ version: StoredVersion; created: boolean }> {
-    return this.transaction(async (repo) => {
+    return this.atomically(async (repo) => {
       const previous = await repo.current(resource.resourceType, resource.id, true);
       if (ifMatch !== undefined && (!previous || previous.deleted || String(previous.version_id) !== ifMatch)) {
         fail(preconditionFailed(`If-Match version ${ifMatch} is not the current version of ${resource.resourceType}/${resource.id}`));
@@ -93,7 +95,7 @@ export class Repository {
    * no-op. With `ifMatch`, only when the current version is that one.
    */
   delete(resourceType: string, id: string, ifMatch?: string): Promise<void> {
-    return this.transaction(async (repo) => {
+    return this.atomically(async (repo) => {
       const previous = await repo.current(resourceType, id, true);
       if (!previous) fail(notFound(`${resourceType}/${id} not found`));
       if (ifMatch !== undefined && (previous.deleted || String(previous.version_id) !== ifMatch)) {
@@ -148,10 +150,10 @@ export class Repository {
     }
     await this.db('resource_versions').insert(row);
     const target = { tenantId: this.tenantId, resourceType, id };
-    const live = deleted ? undefined : content;
-    await replaceSearchIndex(this.db, target, live, !previous);
-    const taken = await replaceUniqueKeys(this.db, target, live, !previous);
-    if (taken[0]) fail(duplicate(UNIQUE_KEY_MESSAGES[taken[0]] ?? 'duplicate resource', taken[0]));
+    const entries = deleted ? undefined : this.indexer.entriesOf(content);
+    await replaceSearchIndex(this.db, target, entries?.rows, !previous);
+    const taken = await replaceUniqueKeys(this.db, target, entries?.keys ?? [], !previous);
+    if (taken[0]) fail(duplicate(this.indexer.keyMessage(taken[0]), taken[0]));
     return toStoredVersion(row);
   }
 }

@@ -1,6 +1,6 @@
 import Ajv, { type ErrorObject, type Schema } from 'ajv';
 import addFormats from 'ajv-formats';
-import { ProblemError } from '../http/problem';
+import { invalidField } from '../problems/problem';
 
 const ajv = new Ajv({ allErrors: false, useDefaults: true, coerceTypes: false, allowUnionTypes: true, strict: false });
 addFormats(ajv);
@@ -16,7 +16,7 @@ export function compileCheck<T>(schema: Schema, code = 'validation_error'): Chec
   return (data: unknown): T => {
     if (validate(data)) return data as T;
     const error = validate.errors?.[0];
-    throw new ProblemError({ status: 400, code, message: describe(error), field: fieldOf(error) });
+    throw invalidField(fieldOf(error), describe(error), code);
   };
 }
 

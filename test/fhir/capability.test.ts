@@ -10,8 +10,8 @@ import type {
   SearchParameter,
   StructureDefinition,
 } from '@medplum/fhirtypes';
-import { loadR4Definitions, SUPPORTED_TYPES } from '../../src/fhir/definitions';
-import { defaultProfilesDir } from '../../src/fhir/profiles';
+import { loadR4Definitions, SUPPORTED_TYPES } from '../../src/fhir/validation/definitions';
+import { defaultProfilesDir } from '../../src/fhir/validation/profiles';
 import { FHIR_ROUTES } from '../../src/fhir/routes';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 

@@ -1,6 +1,5 @@
 import type { Patient } from '@medplum/fhirtypes';
 import { findMatches } from '../../src/fhir/search/match';
-import { Repository } from '../../src/store/repository';
 import { FHIR_BASE, startTestApp, type TestApp } from '../helpers/test-app';
 import { create, matchIds, search, unique } from './search/fixtures';
 
@@ -115,16 +114,16 @@ describe('findMatches', () => {
     const value = unique();
     const a = await create(t, patient(value));
     const b = await create(t, patient(value));
-    const repo = new Repository(t.knex, t.tenantId);
-    expect((await findMatches(repo, 'Patient', criteria(value))).map((v) => v.resource.id).sort()).toEqual([a.id, b.id].sort());
-    expect(await findMatches(repo, 'Patient', `Patient?${criteria(value)}`, 1)).toHaveLength(1);
-    expect(await findMatches(repo, 'Patient', `?${criteria(value)}&family=nobody`)).toEqual([]);
+    const service = t.service();
+    expect((await findMatches(service, 'Patient', criteria(value))).map((v) => v.resource.id).sort()).toEqual([a.id, b.id].sort());
+    expect(await findMatches(service, 'Patient', `Patient?${criteria(value)}`, 1)).toHaveLength(1);
+    expect(await findMatches(service, 'Patient', `?${criteria(value)}&family=nobody`)).toEqual([]);
   });
 
   test('criteria for another type, unknown parameters and empty criteria are a 400', async () => {
-    const repo = new Repository(t.knex, t.tenantId);
+    const service = t.service();
     for (const bad of ['Practitioner?identifier=1', 'nope=1', '', '_count=5']) {
-      await expect(findMatches(repo, 'Patient', bad)).rejects.toMatchObject({ outcome: { kind: 'badRequest' } });
+      await expect(findMatches(service, 'Patient', bad)).rejects.toMatchObject({ outcome: { kind: 'badRequest' } });
     }
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StructureDefinition } from '@medplum/fhirtypes';
 import { EXT, PROFILE, SYSTEM, VALUE_SET } from '../../mappings/fhir-urls';
-import { defaultProfilesDir, loadProfiles, type ProfileRegistry } from '../../src/fhir/profiles';
+import { defaultProfilesDir, loadProfiles, type ProfileRegistry } from '../../src/fhir/validation/profiles';
 
 let registry: ProfileRegistry;
 beforeAll(() => {

@@ -1,6 +1,4 @@
 import { numberValue } from '../../src/fhir/search/parse-values';
-import { Repository } from '../../src/store/repository';
-import { searchResources } from '../../src/store/search/search';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { create, sorted } from './search/fixtures';
 
@@ -21,9 +19,8 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 async function matching(search: string): Promise<string[]> {
-  const repo = new Repository(t.knex, t.tenantId);
   const criteria = [{ kind: 'index' as const, table: 'number' as const, code, values: [numberValue(search, code)] }];
-  const result = await searchResources(repo, 'Patient', {
+  const result = await t.service().search('Patient', {
     criteria,
     sort: [{ on: 'number', code, descending: false }],
     count: 100,

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { OperationOutcomeError as MedplumOutcomeError } from '@medplum/core';
 import type { Patient, Practitioner, PractitionerRole, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import { EXT, FACADE_BASE, PROFILE, SYSTEM } from '../../mappings/fhir-urls';
-import { OperationOutcomeError, statusOf } from '../../src/fhir/outcomes';
-import { loadProfiles } from '../../src/fhir/profiles';
-import { checkRequiredBindings } from '../../src/fhir/required-bindings';
-import { createValidator, type Validator } from '../../src/fhir/validation';
+import { OperationOutcomeError, statusOf } from '../../src/problems/outcomes';
+import { loadProfiles } from '../../src/fhir/validation/profiles';
+import { checkRequiredBindings } from '../../src/fhir/validation/required-bindings';
+import { createValidator, type Validator } from '../../src/fhir/validation/validation';
 
 let validator: Validator;
 beforeAll(() => {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
-import { SUPPORTED_TYPES } from '../../src/fhir/definitions';
+import { SUPPORTED_TYPES } from '../../src/fhir/validation/definitions';
 
 const EXAMPLES_DIR = join(__dirname, '../../node_modules/hl7.fhir.r4.examples');
 const GAPS_DOC = join(__dirname, '../../docs/r4-examples.md');

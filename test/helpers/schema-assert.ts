@@ -30,9 +30,9 @@ export function documentedKeys(name: string): string[] {
 }
 
 /**
- * A loop-family response (`family` = `patients` | `physicians` | …): the body must match the
+ * A response of an `{error, message}` family (`family` = `patients` | `physicians` | …): the body must match the
  * schema documented for this status, or — for statuses the page leaves out (404, 413, 415) —
- * the family's 400 error shape, which every loop error shares.
+ * the family's 400 error shape, which every such error shares.
  */
 export function expectDocumented(res: { status: number; body: unknown }, family: string): void {
   const name = res.status < 300 ? `${family}.201` : validatorFor(`${family}.${res.status}`) ? `${family}.${res.status}` : `${family}.400`;

@@ -3,12 +3,16 @@ import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import supertest from 'supertest';
-import { createApp, FHIR_BASE } from '../../src/app';
-import { loadR4Definitions } from '../../src/fhir/definitions';
-import { loadProfiles } from '../../src/fhir/profiles';
-import { createValidator } from '../../src/fhir/validation';
+import { bootstrap } from '../../src/bootstrap';
+import { loadConfig } from '../../src/config';
+import type { ServiceHooks } from '../../src/fhir/access';
+import { fhirServiceFactory } from '../../src/fhir/service-factory';
+import type { FhirService } from '../../src/fhir/service';
+import { loadProfiles } from '../../src/fhir/validation/profiles';
+import { createValidator } from '../../src/fhir/validation/validation';
+import { FHIR_BASE } from '../../src/http/app';
 import { createLogger, type Logger } from '../../src/logger';
-import { openDatabase } from '../../src/store/db';
+import { openDatabase, type Database } from '../../src/store/db';
 import { migrateToLatest } from '../../src/store/migrate';
 
 export { FHIR_BASE };
@@ -19,6 +23,8 @@ export interface TestApp {
   tenantId: string;
   /** supertest bound to the app */
   http: ReturnType<typeof supertest>;
+  /** The FHIR service acting for this tenant, for tests of code below HTTP. */
+  service(): FhirService;
   /** Another app on the same database acting for a fresh tenant. */
   otherTenant(): Promise<TestApp>;
   /**
@@ -36,35 +42,41 @@ export interface TestAppOptions {
   redisUrl?: string;
   /** Where log lines go; default: silent (or TEST_LOG_LEVEL to stdout). */
   logger?: Logger;
+  /** Hooks on every FHIR service access. */
+  hooks?: readonly ServiceHooks[];
 }
 
 /**
- * The real app on a real database: the PostgreSQL server when DATABASE_URL is set (a
- * schema made for this run by global-setup), else an in-memory PGlite of this file's own.
- * Each TestApp acts for a tenant of its own, so test files never see each other's data.
+ * The real app, built by the same bootstrap as `npm start`, on a real database: the
+ * PostgreSQL server when DATABASE_URL is set (a schema made for this run by global-setup),
+ * else an in-memory PGlite of this file's own. Each TestApp acts for a tenant of its own, so
+ * test files never see each other's data.
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const url = process.env.DATABASE_URL;
-  const openPool = () => openDatabase({ url, schema: url ? process.env.TEST_DB_SCHEMA : undefined });
+  const openPool = (): Database => openDatabase({ url, schema: url ? process.env.TEST_DB_SCHEMA : undefined });
   const database = openPool();
-  if (!url) await migrateToLatest(database.knex);
-  loadR4Definitions();
-  const profiles = loadProfiles();
-  const validator = createValidator(profiles);
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const rateLimit = options.rateLimit ?? { points: 1_000_000_000, windowSeconds: 3600 };
+  const config = loadConfig({
+    RATE_LIMIT_POINTS: String(rateLimit.points),
+    RATE_LIMIT_WINDOW_SECONDS: String(rateLimit.windowSeconds),
+    REDIS_URL: options.redisUrl ?? '',
+  });
+  const validator = createValidator(loadProfiles());
 
-  const instance = (knex: Knex, tenantId: string, close: () => Promise<void>): TestApp => {
-    const app = createApp({ knex, validator, profiles, logger, resolveTenant: () => tenantId, rateLimit, redisUrl: options.redisUrl });
+  const instance = async (db: Database, tenantId: string, close: () => Promise<void>): Promise<TestApp> => {
+    const server = await bootstrap(config, { database: db, logger, resolveTenant: () => tenantId, hooks: options.hooks });
     return {
-      app,
-      knex,
+      app: server.app,
+      knex: db.knex,
       tenantId,
-      http: supertest(app),
+      http: supertest(server.app),
+      service: () => fhirServiceFactory({ db: db.knex, validator, hooks: options.hooks })(tenantId),
       otherTenant: forTenant,
       sameTenantInstance: async () => {
-        const pool = url ? openPool().knex : undefined;
-        return instance(pool ?? knex, tenantId, pool ? () => pool.destroy() : async () => undefined);
+        const pool = url ? openPool() : undefined;
+        return instance(pool ?? db, tenantId, pool ? () => pool.knex.destroy() : async () => undefined);
       },
       close,
     };
@@ -72,7 +84,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const forTenant = async (): Promise<TestApp> => {
     const tenantId = randomUUID();
     await database.knex('tenants').insert({ id: tenantId, name: `test ${tenantId}` });
-    return instance(database.knex, tenantId, () => database.knex.destroy());
+    return instance(database, tenantId, () => database.knex.destroy());
   };
+  if (!url) await migrateToLatest(database.knex);
   return forTenant();
 }

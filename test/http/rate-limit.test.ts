@@ -85,7 +85,7 @@ describe('429 when the budget is spent, in each family shape', () => {
     expect(res.body).toEqual({ error: { code: 'rate_limited', message: expect.any(String) }, meta: { request_id: expect.any(String) } });
   });
 
-  test('loop-style families: error and message', async () => {
+  test('{error, message} families: error and message', async () => {
     const key = newKey();
     await spend(key);
     const res = await t.http.get(`/v1/patients/${randomUUID()}`).set('x-api-key', key);

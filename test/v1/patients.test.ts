@@ -1,8 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import supertest from 'supertest';
-import { createApp } from '../../src/app';
-import { loadProfiles } from '../../src/fhir/profiles';
-import { createLogger } from '../../src/logger';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 import { expectDocumented } from '../helpers/schema-assert';
 import { physicianBody } from './physicians-fixtures';
@@ -193,7 +189,7 @@ describe('GET /v1/patients/{id}', () => {
     expect((await get(created.body.id)).status).toBe(404);
   });
 
-  test('a method the family does not serve answers 404 in the loop shape', async () => {
+  test('a method the family does not serve answers 404 in the {error, message} shape', async () => {
     const res = await t.http.delete(`/v1/patients/${randomUUID()}`);
     expectDocumented(res, 'patients');
     expect(res.status).toBe(404);
@@ -203,14 +199,15 @@ describe('GET /v1/patients/{id}', () => {
 test.each([
   ['patients', minimal()],
   ['physicians', physicianBody()],
-])('an unexpected failure in /v1/%s answers 500 in the loop shape without internals', async (family, body) => {
+])('an unexpected failure in /v1/%s answers 500 in the {error, message} shape without internals', async (family, body) => {
   const failing = {
-    validate: () => {
+    before: () => {
       throw new Error('connect ECONNREFUSED 10.0.0.7:5432 password=hunter2');
     },
   };
-  const app = createApp({ knex: t.knex, validator: failing, profiles: loadProfiles(), logger: createLogger('silent'), resolveTenant: () => t.tenantId });
-  const res = await supertest(app).post(`/v1/${family}`).send(body);
+  const broken = await startTestApp({ hooks: [failing] });
+  const res = await broken.http.post(`/v1/${family}`).send(body);
+  await broken.close();
   expectDocumented(res, family);
   expect(res.status).toBe(500);
   expect(res.body).toEqual({ error: 'internal_error', message: 'An unexpected error occurred' });

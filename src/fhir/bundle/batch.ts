@@ -1,5 +1,5 @@
 import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
-import { isOperationOutcomeError, outcome } from '../outcomes';
+import { isOperationOutcomeError, outcome } from '../../problems/outcomes';
 import { errorLogFields } from '../../logger';
 import type { FhirService } from '../service';
 import { executeEntry } from './execute-entry';

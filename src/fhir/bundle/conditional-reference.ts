@@ -1,7 +1,7 @@
-import type { Repository } from '../../store/repository';
-import { isSupportedType } from '../definitions';
-import { badRequest, fail, preconditionFailed } from '../outcomes';
+import { isSupportedType } from '../validation/definitions';
+import { badRequest, fail, preconditionFailed } from '../../problems/outcomes';
 import { findMatches } from '../search/match';
+import type { FhirService } from '../service';
 
 const CONDITIONAL_REFERENCE = /^([A-Za-z]+)\?(.*)$/s;
 
@@ -11,11 +11,11 @@ export function isConditionalReference(reference: string): boolean {
 }
 
 /** The `Type/id` of the one resource a conditional reference matches; 412 unless exactly one does. */
-export async function resolveConditionalReference(repo: Repository, reference: string): Promise<string> {
+export async function resolveConditionalReference(service: FhirService, reference: string): Promise<string> {
   const [, type = '', criteria = ''] = CONDITIONAL_REFERENCE.exec(reference) ?? [];
   const shown = reference.slice(0, 200);
   if (!isSupportedType(type)) fail(badRequest(`Conditional reference ${shown} names a resource type this server does not store`));
-  const matches = await findMatches(repo, type, criteria, 2);
+  const matches = await findMatches(service, type, criteria, 2);
   const [only] = matches;
   if (!only || matches.length > 1) {
     fail(preconditionFailed(`Conditional reference ${shown} matches ${only ? 'more than one resource' : 'no resource'}; exactly one is required`));

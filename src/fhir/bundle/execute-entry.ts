@@ -1,4 +1,3 @@
-import type { Repository } from '../../store/repository';
 import type { FhirResult } from '../request';
 import type { FhirService } from '../service';
 import { isConditionalReference, resolveConditionalReference } from './conditional-reference';
@@ -13,12 +12,12 @@ export type Identities = ReadonlyMap<string, string>;
  * endpoint would (If-None-Exist included), once its references are resolved.
  */
 export async function executeEntry(entry: BundleRequestEntry, service: FhirService, identities: Identities): Promise<FhirResult> {
-  const body = await replaceReferences(entry.request.body, (reference) => resolveReference(reference, identities, service.repo));
+  const body = await replaceReferences(entry.request.body, (reference) => resolveReference(reference, identities, service));
   return entry.route.handler({ ...entry.request, body }, service);
 }
 
-function resolveReference(reference: string, identities: Identities, repo: Repository): string | Promise<string> {
+function resolveReference(reference: string, identities: Identities, service: FhirService): string | Promise<string> {
   const identity = identities.get(reference);
   if (identity !== undefined) return identity;
-  return isConditionalReference(reference) ? resolveConditionalReference(repo, reference) : reference;
+  return isConditionalReference(reference) ? resolveConditionalReference(service, reference) : reference;
 }

@@ -1,7 +1,7 @@
-import { badRequest, fail, outcome } from '../outcomes';
-import { isObject } from '../profile-rules';
+import { badRequest, fail, outcome } from '../../problems/outcomes';
+import { isObject } from '../validation/profile-rules';
 import type { FhirRequest } from '../request';
-import type { FhirRoute } from '../routes';
+import type { FhirRoute } from '../request';
 import { parseEntry, type BundleRequestEntry } from './parse-entry';
 
 /** Larger Bundles are refused with 413 (docs/bundles.md): one transaction holds its locks until the end. */

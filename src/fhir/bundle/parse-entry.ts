@@ -1,8 +1,8 @@
-import { isSupportedType } from '../definitions';
-import { badRequest, fail } from '../outcomes';
-import { isObject } from '../profile-rules';
+import { isSupportedType } from '../validation/definitions';
+import { badRequest, fail } from '../../problems/outcomes';
+import { isObject } from '../validation/profile-rules';
 import type { FhirRequest } from '../request';
-import type { FhirRoute } from '../routes';
+import type { FhirRoute } from '../request';
 import { parseEntryUrl } from './entry-url';
 import { patchOperations } from './patch-body';
 import { matchRoute } from './route-match';

@@ -1,5 +1,5 @@
 import type { Binary } from '@medplum/fhirtypes';
-import { badRequest, fail } from '../outcomes';
+import { badRequest, fail } from '../../problems/outcomes';
 
 /**
  * The JSON Patch of a PATCH entry. A Bundle cannot carry a bare JSON array as a resource, so

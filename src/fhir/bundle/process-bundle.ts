@@ -1,6 +1,6 @@
-import { allOk } from '../outcomes';
+import { allOk } from '../../problems/outcomes';
 import type { FhirRequest, FhirResult } from '../request';
-import type { FhirRoute } from '../routes';
+import type { FhirRoute } from '../request';
 import type { FhirService } from '../service';
 import { runBatch } from './batch';
 import { parseBundle } from './parse-bundle';

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Bundle, BundleEntry, BundleEntryResponse } from '@medplum/fhirtypes';
-import { statusOf, type Outcome } from '../outcomes';
+import { statusOf, type Outcome } from '../../problems/outcomes';
 import type { FhirResult } from '../request';
 import type { BundleRequestEntry } from './parse-entry';
 

@@ -1,4 +1,4 @@
-import type { FhirRoute } from '../routes';
+import type { FhirRoute } from '../request';
 
 export interface RouteMatch {
   route: FhirRoute;

@@ -1,4 +1,4 @@
-import { badRequest, fail } from '../outcomes';
+import { badRequest, fail } from '../../problems/outcomes';
 import type { BundleRequestEntry, EntryMethod } from './parse-entry';
 import { referencesIn } from './references';
 

@@ -1,5 +1,5 @@
 import type { Bundle } from '@medplum/fhirtypes';
-import { isOperationOutcomeError, OperationOutcomeError, type Outcome } from '../outcomes';
+import { isOperationOutcomeError, OperationOutcomeError, type Outcome } from '../../problems/outcomes';
 import type { FhirResult } from '../request';
 import type { FhirService } from '../service';
 import { executeEntry } from './execute-entry';

@@ -1,6 +1,5 @@
-import { searchResources } from '../../store/search/search';
 import { typeOf } from '../interactions';
-import { allOk } from '../outcomes';
+import { allOk } from '../../problems/outcomes';
 import type { FhirHandler } from '../request';
 import { searchsetBundle } from './bundle';
 import { parseSearch } from './parse';
@@ -9,6 +8,6 @@ import { parseSearch } from './parse';
 export const searchType: FhirHandler = async (req, service) => {
   const resourceType = typeOf(req);
   const search = parseSearch(resourceType, req.query, { lenient: req.lenient, baseUrl: req.baseUrl });
-  const result = await searchResources(service.repo, resourceType, search);
+  const result = await service.search(resourceType, search);
   return { outcome: allOk(), resource: searchsetBundle(req, resourceType, search, result) };
 };

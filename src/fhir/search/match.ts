@@ -1,7 +1,6 @@
-import type { Repository } from '../../store/repository';
 import type { StoredVersion } from '../../store/rows';
-import { searchResources } from '../../store/search/search';
-import { badRequest, fail } from '../outcomes';
+import { badRequest, fail } from '../../problems/outcomes';
+import type { FhirService } from '../service';
 import { parseSearch } from './parse';
 
 /**
@@ -12,8 +11,8 @@ import { parseSearch } from './parse';
  * Returns at most `limit` matches (default 2: enough to tell none, one and several apart).
  * https://hl7.org/fhir/R4/http.html#ccreate
  */
-export async function findMatches(repo: Repository, resourceType: string, criteria: string, limit = 2): Promise<StoredVersion[]> {
-  return findMatchesOf(repo, resourceType, criteriaQuery(resourceType, criteria), limit);
+export async function findMatches(service: FhirService, resourceType: string, criteria: string, limit = 2): Promise<StoredVersion[]> {
+  return findMatchesOf(service, resourceType, criteriaQuery(resourceType, criteria), limit);
 }
 
 /** A criteria query string as names with their values. */
@@ -26,9 +25,9 @@ export function criteriaQuery(resourceType: string, criteria: string): Record<st
 }
 
 /** findMatches over an already parsed query (the URL of a conditional update). */
-export async function findMatchesOf(repo: Repository, resourceType: string, query: Record<string, unknown>, limit = 2): Promise<StoredVersion[]> {
+export async function findMatchesOf(service: FhirService, resourceType: string, query: Record<string, unknown>, limit = 2): Promise<StoredVersion[]> {
   const parsed = parseSearch(resourceType, query);
   if (parsed.criteria.length === 0) fail(badRequest(`Conditional criteria for ${resourceType} must name at least one search parameter`));
-  const result = await searchResources(repo, resourceType, { criteria: parsed.criteria, sort: [], count: limit, offset: 0, countTotal: false, include: [] });
+  const result = await service.search(resourceType, { criteria: parsed.criteria, sort: [], count: limit, offset: 0, countTotal: false, include: [] });
   return result.versions;
 }

@@ -1,8 +1,13 @@
 import { getSearchParameters } from '@medplum/core';
-import type { SearchParameter } from '@medplum/fhirtypes';
-import type { IndexedParamType } from '../../store/search/extract';
-import type { SearchParamSummary } from '../capability';
-import { isSupportedType, loadR4Definitions } from '../definitions';
+import type { CapabilityStatementRestResource, SearchParameter } from '@medplum/fhirtypes';
+import type { IndexedParamType } from '../../store/index-rows';
+import { isSupportedType, loadR4Definitions } from '../validation/definitions';
+
+export interface SearchParamSummary {
+  name: string;
+  type: NonNullable<CapabilityStatementRestResource['searchParam']>[number]['type'];
+  definition?: string;
+}
 
 /** A search parameter this server serves: an index table, or a column of `resources`. */
 export interface SearchParamDef {

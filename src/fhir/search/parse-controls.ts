@@ -1,6 +1,6 @@
 import type { IncludeSpec, SortKey } from '../../store/search/query';
-import { isSupportedType } from '../definitions';
-import { badRequest, fail } from '../outcomes';
+import { isSupportedType } from '../validation/definitions';
+import { badRequest, fail } from '../../problems/outcomes';
 import { referenceParamsOf, searchParamOf } from './params';
 import { clip } from './parse-values';
 import { unsupported } from './unsupported';

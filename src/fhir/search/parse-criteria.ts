@@ -1,6 +1,6 @@
 import type { Criterion, IndexValue } from '../../store/search/query';
-import { isSupportedType } from '../definitions';
-import { badRequest, fail } from '../outcomes';
+import { isSupportedType } from '../validation/definitions';
+import { badRequest, fail } from '../../problems/outcomes';
 import { searchParamOf, type SearchParamDef } from './params';
 import { clip, dateValue, numberValue, referenceValue, splitValues, stringValue, tokenValue, unescape, uriValue } from './parse-values';
 import { unsupported } from './unsupported';

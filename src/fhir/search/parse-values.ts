@@ -1,7 +1,7 @@
-import { dateRange } from '../../store/search/date-range';
-import { normalizeString } from '../../store/search/extract';
+import { dateRange } from './date-range';
+import { normalizeString } from './normalize';
 import type { IndexValue, Prefix } from '../../store/search/query';
-import { badRequest, fail } from '../outcomes';
+import { badRequest, fail } from '../../problems/outcomes';
 
 type Of<T extends IndexValue['type']> = Extract<IndexValue, { type: T }>;
 

@@ -1,5 +1,5 @@
 import type { SearchQuery } from '../../store/search/query';
-import { badRequest, fail } from '../outcomes';
+import { badRequest, fail } from '../../problems/outcomes';
 import { pageOf } from '../paging';
 import { parseCriterion } from './parse-criteria';
 import { parseElements, parseInclude, parseSort, parseSummary, parseTotal, type SummaryMode, type TotalMode } from './parse-controls';

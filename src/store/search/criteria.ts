@@ -56,6 +56,14 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
     case 'chain':
       qb.whereExists(chainRows(ctx, subject, criterion));
       return;
+    case 'has':
+      qb.whereExists(referencingRows(ctx, subject, criterion));
+      return;
+    case 'any':
+      qb.where((any) => {
+        for (const inner of criterion.criteria) any.orWhere((w) => applyCriterion(ctx, w, subject, inner));
+      });
+      return;
   }
 }
 
@@ -94,4 +102,27 @@ function chainRows(ctx: CriteriaContext, subject: Subject, criterion: Extract<Cr
       }
     });
   return refs.query;
+}
+
+/**
+ * A live resource of the criterion's type, of the same tenant, that references the subject
+ * through `code` and meets every inner criterion. https://hl7.org/fhir/R4/search.html#has
+ */
+function referencingRows(ctx: CriteriaContext, subject: Subject, criterion: Extract<Criterion, { kind: 'has' }>): Knex.QueryBuilder {
+  const source = ctx.alias('h');
+  const c = ctx.alias('s');
+  const query = ctx.db
+    .select(ctx.db.raw('1'))
+    .from(`search_reference as ${c}`)
+    .join(`resources as ${source}`, (on) => {
+      on.on(`${source}.tenant_id`, `${c}.tenant_id`).andOn(`${source}.resource_type`, `${c}.resource_type`).andOn(`${source}.id`, `${c}.resource_id`);
+    })
+    .where(`${c}.tenant_id`, ctx.tenantId)
+    .andWhere(`${c}.resource_type`, criterion.type)
+    .andWhere(`${c}.code`, criterion.code)
+    .andWhere(`${c}.target_type`, subject.type)
+    .andWhere(`${c}.target_id`, ctx.db.ref(`${subject.row}.id`))
+    .andWhere(`${source}.deleted`, false);
+  for (const inner of criterion.criteria) applyCriterion(ctx, query, { type: criterion.type, row: source }, inner);
+  return query;
 }

@@ -1,4 +1,4 @@
-import type { IndexedParamType } from './extract';
+import type { IndexedParamType } from '../index-rows';
 
 /** FHIR search prefixes. https://hl7.org/fhir/R4/search.html#prefix */
 export type Prefix = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb' | 'ap';
@@ -9,6 +9,8 @@ export type IndexValue =
   /** `system` undefined = any system, null = no system; `code` undefined = any code. */
   | { type: 'token'; system?: string | null; code?: string }
   | { type: 'tokenText'; text: string }
+  /** Token values containing `text`, case-insensitively (lower-case `text`); not a FHIR modifier, for /v1 filters. */
+  | { type: 'tokenSubstring'; text: string }
   /** Either the exact `reference` text, or a target id (and type when known). */
   | { type: 'reference'; reference?: string; targetType?: string; id?: string }
   /** `low`/`high`: the inclusive instant range the search value stands for (ISO strings). */
@@ -26,11 +28,15 @@ export type Criterion =
   | { kind: 'lastUpdated'; values: Extract<IndexValue, { type: 'date' }>[] }
   | { kind: 'constant'; matches: boolean }
   /** A reference `code` to a resource of one of the target types that meets that type's criterion. */
-  | { kind: 'chain'; code: string; targets: { type: string; criterion: Criterion }[] };
+  | { kind: 'chain'; code: string; targets: { type: string; criterion: Criterion }[] }
+  /** A live `type` resource that meets every criterion references the subject through `code` (`_has`). */
+  | { kind: 'has'; type: string; code: string; criteria: Criterion[] }
+  /** At least one of the criteria holds. */
+  | { kind: 'any'; criteria: Criterion[] };
 
 export interface SortKey {
-  /** `id` and `lastUpdated` are columns of `resources`; the rest read an index table. */
-  on: IndexedParamType | 'id' | 'lastUpdated';
+  /** `id`, `lastUpdated` and `created` (first version's time) are columns of `resources`; the rest read an index table. */
+  on: IndexedParamType | 'id' | 'lastUpdated' | 'created';
   code: string;
   descending: boolean;
 }

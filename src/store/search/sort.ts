@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { IndexedParamType } from './extract';
+import type { IndexedParamType } from '../index-rows';
 import type { SortKey } from './query';
 
 /** The index column each parameter type sorts by (low/high for dates: see below). */
@@ -12,6 +12,8 @@ const SORT_COLUMN: Record<IndexedParamType, string> = {
   uri: 'value',
 };
 
+const RESOURCE_COLUMN = { id: 'id', lastUpdated: 'last_updated', created: 'created_at' } as const;
+
 /**
  * Orders by each key in turn, then by id so that pages never overlap or skip.
  * A multi-valued parameter sorts by its smallest value ascending and its largest descending
@@ -21,15 +23,16 @@ const SORT_COLUMN: Record<IndexedParamType, string> = {
 export function applySort(qb: Knex.QueryBuilder, tenantId: string, type: string, row: string, keys: SortKey[]): void {
   for (const key of keys) {
     const direction = key.descending ? 'DESC' : 'ASC';
-    if (key.on === 'id' || key.on === 'lastUpdated') {
-      qb.orderByRaw(`?? ${direction}`, [`${row}.${key.on === 'id' ? 'id' : 'last_updated'}`]);
+    if (key.on in RESOURCE_COLUMN) {
+      qb.orderByRaw(`?? ${direction}`, [`${row}.${RESOURCE_COLUMN[key.on as keyof typeof RESOURCE_COLUMN]}`]);
       continue;
     }
+    const on = key.on as IndexedParamType;
     const aggregate = key.descending ? 'max' : 'min';
-    const column = key.on === 'date' && key.descending ? 'high' : SORT_COLUMN[key.on];
+    const column = on === 'date' && key.descending ? 'high' : SORT_COLUMN[on];
     qb.orderByRaw(
       `(SELECT ${aggregate}(o.??) FROM ?? o WHERE o.tenant_id = ? AND o.resource_type = ? AND o.resource_id = ?? AND o.code = ?) ${direction} NULLS LAST`,
-      [column, `search_${key.on}`, tenantId, type, `${row}.id`, key.code],
+      [column, `search_${on}`, tenantId, type, `${row}.id`, key.code],
     );
   }
   qb.orderBy(`${row}.id`, 'asc');

@@ -20,6 +20,9 @@ export function matchValue(qb: Where, s: string, value: IndexValue): void {
       else if (value.system !== undefined) qb.where(`${s}.system`, value.system);
       if (value.code !== undefined) qb.where(`${s}.value`, value.code);
       return;
+    case 'tokenSubstring':
+      qb.whereRaw('lower(??) LIKE ?', [`${s}.value`, `%${escapeLike(value.text)}%`]);
+      return;
     case 'tokenText':
       qb.where(`${s}.text`, 'like', `${escapeLike(value.text)}%`);
       return;

@@ -1,6 +1,6 @@
 import schema from '../../../mappings/schemas/clinician-profiles.query.json';
-import type { ClinicianFilters } from '../../store/clinician-profiles';
-import { ProblemError } from '../../http/problem';
+import type { ClinicianFilters } from './directory';
+import { invalidField } from '../../problems/problem';
 import { compileCheck } from '../schema';
 
 interface ProfileQuery {
@@ -56,5 +56,5 @@ function typedValue(type: string | undefined, value: unknown): unknown {
 }
 
 function invalid(field: string, message: string): never {
-  throw new ProblemError({ status: 400, code: 'invalid_parameter', message, field });
+  throw invalidField(field, message, 'invalid_parameter');
 }

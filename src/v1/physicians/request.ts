@@ -1,7 +1,7 @@
 import { isValidNpi, US_STATE_CODES } from '../../../mappings/physicians';
 import schema from '../../../mappings/schemas/physicians.request.json';
 import type { V1PhysicianRequest } from '../../../mappings/types';
-import { invalidField } from '../loop-errors';
+import { invalidField } from '../../problems/problem';
 import { compileCheck } from '../schema';
 
 const checkShape = compileCheck<V1PhysicianRequest>(schema);

@@ -1,5 +1,6 @@
 import type { Location, Organization } from '@medplum/fhirtypes';
 import type { FhirService } from '../../fhir/service';
+import { escapeSearchValue } from '../../fhir/search/compose';
 import { findMatches } from '../../fhir/search/match';
 
 type Named = 'Organization' | 'Location';
@@ -10,10 +11,10 @@ type Named = 'Organization' | 'Location';
  * makes a concurrent request for the same name wait and then find this one's resource.
  */
 export async function findOrCreateNamed(service: FhirService, resourceType: Named, name: string): Promise<string> {
-  await service.repo.lock(`${resourceType}?name=${name}`);
+  await service.lock(`${resourceType}?name=${name}`);
   const criteria = new URLSearchParams({ 'name:exact': escapeSearchValue(name) }).toString();
   // `name` also searches aliases; only a resource named exactly so is the one we mean.
-  const found = (await findMatches(service.repo, resourceType, criteria, 20))
+  const found = (await findMatches(service, resourceType, criteria, 20))
     .filter((match) => (match.resource as Organization | Location).name === name)
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
   const stored = found ?? (await service.create(newNamed(resourceType, name)));
@@ -22,11 +23,6 @@ export async function findOrCreateNamed(service: FhirService, resourceType: Name
 
 function newNamed(resourceType: Named, name: string): Organization | Location {
   return resourceType === 'Organization' ? { resourceType, active: true, name } : { resourceType, status: 'active', name };
-}
-
-/** https://hl7.org/fhir/R4/search.html#escaping */
-function escapeSearchValue(value: string): string {
-  return value.replace(/[\\,|$]/g, (c) => `\\${c}`);
 }
 
 function idOf(resource: { id?: string }): string {

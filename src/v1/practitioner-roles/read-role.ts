@@ -4,7 +4,7 @@ import { PROFILE } from '../../../mappings/fhir-urls';
 import { fromFhir } from '../../../mappings/practitioner-roles';
 import type { V1PractitionerRole } from '../../../mappings/types';
 import type { FhirService } from '../../fhir/service';
-import { ProblemError } from '../../http/problem';
+import { notFoundProblem } from '../../problems/problem';
 import { findProjected } from '../projected';
 
 /**
@@ -13,8 +13,8 @@ import { findProjected } from '../projected';
  * Like the other /v1 families, only resources claiming the family's profile are projected.
  */
 export async function readPractitionerRole(service: FhirService, id: string): Promise<V1PractitionerRole> {
-  const stored = await findProjected(service.repo, 'PractitionerRole', PROFILE.v1PractitionerRole, id);
-  if (!stored) throw new ProblemError({ status: 404, code: 'not_found', message: 'practitioner role not found' });
+  const stored = await findProjected(service, 'PractitionerRole', PROFILE.v1PractitionerRole, id);
+  if (!stored) throw notFoundProblem('practitioner role not found');
   const role = stored.resource as PractitionerRole;
   const [organization, location] = await Promise.all([
     nameOf(service, 'Organization', referenceId(role.organization, 'Organization')),
@@ -25,6 +25,6 @@ export async function readPractitionerRole(service: FhirService, id: string): Pr
 
 async function nameOf(service: FhirService, resourceType: 'Organization' | 'Location', id: string | null): Promise<string | undefined> {
   if (id === null) return undefined;
-  const [stored] = await service.repo.readMany(resourceType, [id]);
+  const [stored] = await service.readMany(resourceType, [id]);
   return (stored?.resource as Organization | Location | undefined)?.name;
 }

@@ -1,6 +1,6 @@
 import type { V1PractitionerRoleRequest } from '../../../mappings/types';
 import schema from '../../../mappings/schemas/practitioner-roles.request.json';
-import { ProblemError } from '../../http/problem';
+import { invalidField } from '../../problems/problem';
 import { compileCheck } from '../schema';
 
 const checkShape = compileCheck<V1PractitionerRoleRequest>(schema);
@@ -25,5 +25,5 @@ export function checkRoleRequest(body: unknown): V1PractitionerRoleRequest {
 }
 
 function invalid(field: string, message: string): never {
-  throw new ProblemError({ status: 400, code: 'validation_error', message, field });
+  throw invalidField(field, message);
 }

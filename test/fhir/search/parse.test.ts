@@ -1,4 +1,4 @@
-import { isOperationOutcomeError, type OperationOutcomeError } from '../../../src/fhir/outcomes';
+import { isOperationOutcomeError, type OperationOutcomeError } from '../../../src/problems/outcomes';
 import { parseSearch } from '../../../src/fhir/search/parse';
 import { dateValue, numberValue, referenceValue, splitValues, tokenValue } from '../../../src/fhir/search/parse-values';
 

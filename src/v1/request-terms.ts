@@ -1,35 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
-import type { ErrorWriter } from '../http/error-funnel';
-import { ProblemError } from '../http/problem';
-import { duplicateKeyOf, isOperationOutcomeError } from '../fhir/outcomes';
-
-/** The body every loop-style family (patients, physicians, lab orders) answers an error with. */
-export interface LoopError {
-  error: string;
-  message: string;
-}
-
-/**
- * Writes `{ error, message }`; a business-key clash gets the family's documented code
- * (e.g. `duplicate_patient`) and the store's sentence, which carries no values.
- */
-export function loopErrorWriter(duplicateCode: string): ErrorWriter {
-  return (problem, err, _req, res) => {
-    const isDuplicate = isOperationOutcomeError(err) && duplicateKeyOf(err.outcome) !== undefined;
-    const body: LoopError = { error: isDuplicate ? duplicateCode : problem.code, message: problem.message };
-    res.status(problem.status).json(body);
-  };
-}
-
-/** A 400 for a rule the JSON Schema cannot say; the message names the field. */
-export function invalidField(field: string, message: string): ProblemError {
-  return new ProblemError({ status: 400, code: 'validation_error', message, field });
-}
-
-/** The one 404 of a loop family, whether the id is malformed, unknown, another tenant's, deleted or not /v1. */
-export function notFound(noun: string): ProblemError {
-  return new ProblemError({ status: 404, code: 'not_found', message: `No ${noun} exists with this id`, field: 'id' });
-}
+import { isOperationOutcomeError } from '../problems/outcomes';
+import { invalidField } from '../problems/problem';
 
 /**
  * FHIR validation rejected the resource mapped from `body` (422): the client's input, so a

@@ -1,30 +1,11 @@
 import { evalFhirPathTyped, getSearchParameters, toTypedValue, type TypedValue } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
-import { dateRange } from './date-range';
-
-export interface IndexRows {
-  string: { code: string; value: string; exact: string }[];
-  /** `text` (display or CodeableConcept.text) is normalized like strings, for `:text`. */
-  token: { code: string; system: string | null; value: string | null; text: string | null }[];
-  reference: { code: string; reference: string; target_type: string | null; target_id: string | null }[];
-  date: { code: string; low: Date; high: Date }[];
-  number: { code: string; value: string }[];
-  uri: { code: string; value: string }[];
-}
-
-export type IndexedParamType = keyof IndexRows;
-export const INDEXED_TYPES: readonly IndexedParamType[] = ['string', 'token', 'reference', 'date', 'number', 'uri'];
+import { dateRange } from '../search/date-range';
+import { normalizeString } from '../search/normalize';
+import { INDEXED_TYPES, type IndexedParamType, type IndexRows } from '../../store/index-rows';
 
 /** Parameters served from columns of the resources table rather than index rows. */
 const COLUMN_PARAMS = new Set(['_id', '_lastUpdated']);
-
-/** Lower-case, accents removed: how string search compares. https://hl7.org/fhir/R4/search.html#string */
-export function normalizeString(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase();
-}
 
 /** Evaluates every indexed SearchParameter of the resource's type into index rows. */
 export function extractIndexRows(resource: Resource): IndexRows {

@@ -93,6 +93,11 @@ export const conflict = (text: string, expression?: string): Outcome => outcome(
 export const preconditionFailed = (text: string): Outcome => outcome('preconditionFailed', text);
 export const unprocessable = (text: string, expression?: string | string[]): Outcome => outcome('unprocessable', text, expression);
 
+/** The OperationOutcome issue code of a kind. https://hl7.org/fhir/R4/valueset-issue-type.html */
+export function issueCodeOf(kind: OutcomeKind): OperationOutcomeIssue['code'] {
+  return ISSUE_CODE[kind];
+}
+
 export function statusOf(o: Outcome | OutcomeKind): number {
   return STATUS[typeof o === 'string' ? o : o.kind];
 }

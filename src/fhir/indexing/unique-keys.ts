@@ -1,11 +1,6 @@
 import type { Patient, Practitioner, Resource } from '@medplum/fhirtypes';
-import { EXT, SYSTEM } from '../../mappings/fhir-urls';
-
-/** A business key that at most one live resource of a tenant may hold. */
-export interface UniqueKey {
-  kind: string;
-  value: string;
-}
+import { EXT, SYSTEM } from '../../../mappings/fhir-urls';
+import type { UniqueKey } from '../../store/index-rows';
 
 /** What a client is told when a key is taken; no values, they may be PHI. */
 export const UNIQUE_KEY_MESSAGES: Record<string, string> = {

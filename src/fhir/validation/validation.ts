@@ -2,7 +2,7 @@ import type { OperationOutcomeIssue, Resource, StructureDefinition } from '@medp
 import { SUPPORTED_TYPES, isSupportedType, loadR4Definitions } from './definitions';
 import { checkExtensions } from './extension-rules';
 import { validateAgainst, validateBase } from './medplum-validation';
-import { badRequest, fail, outcomeWithIssues } from './outcomes';
+import { badRequest, fail, outcomeWithIssues } from '../../problems/outcomes';
 import { checkBindings, checkReferenceTargets, explainSlices, isObject, issue } from './profile-rules';
 import type { ProfileRegistry } from './profiles';
 import { checkRequiredBindings, planRequiredBindings } from './required-bindings';

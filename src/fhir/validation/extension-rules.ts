@@ -1,5 +1,5 @@
 import type { OperationOutcomeIssue, StructureDefinition } from '@medplum/fhirtypes';
-import { FACADE_BASE } from '../../mappings/fhir-urls';
+import { FACADE_BASE } from '../../../mappings/fhir-urls';
 import { validateAgainst } from './medplum-validation';
 import { checkBindings, isObject, issue } from './profile-rules';
 import type { Terminology } from './terminology';

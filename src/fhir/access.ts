@@ -1,0 +1,33 @@
+import type { StoredVersion } from '../store/rows';
+
+/** What a caller does through FhirService, named like SMART's scope letters read them. */
+export type AccessKind = 'create' | 'read' | 'vread' | 'update' | 'patch' | 'delete' | 'history' | 'search' | 'validate';
+
+/** One access to stored resources, whatever door it came through (REST, a bundle entry, /v1). */
+export interface Access {
+  kind: AccessKind;
+  resourceType: string;
+  /** The instance, when the access names one. */
+  id?: string;
+}
+
+/**
+ * The points where policy (scopes), records (audit) and side effects (lab orders) attach to
+ * every access. A hook that throws in `before` refuses the access before any database work;
+ * `onStored` runs inside the write's transaction, so what it writes commits or rolls back
+ * with the resource; `afterCommit` runs once the outermost transaction has committed (at once
+ * for reads outside a transaction) and must not throw.
+ */
+export interface ServiceHooks {
+  before?(access: Access): void | Promise<void>;
+  onStored?(access: Access, version: StoredVersion, tx: StoredWriteContext): Promise<void>;
+  afterCommit?(access: Access, versions: readonly StoredVersion[]): void;
+  /** Whether resources of this type may be returned beside a search's matches (`_include`). */
+  mayInclude?(resourceType: string): boolean;
+}
+
+/** What an `onStored` hook may do inside the write's transaction. */
+export interface StoredWriteContext {
+  /** Serialises work on one key until the transaction ends. */
+  lock(key: string): Promise<void>;
+}

@@ -1,0 +1,38 @@
+import type { Criterion, SearchQuery } from '../../store/search/query';
+import { parseCriterion } from './parse-criteria';
+
+/**
+ * Searches that code composes rather than a client's query string (the /v1 clinician
+ * directory): built from the same criteria the FHIR search engine runs, plus the two shapes
+ * a query string cannot say — "any of" and "referenced by a resource meeting several criteria".
+ */
+
+/** The criterion of one search parameter, e.g. `criterionOf('Practitioner', 'active:not', 'false')`. */
+export function criterionOf(resourceType: string, name: string, value: string): Criterion {
+  return parseCriterion(resourceType, name, value, '');
+}
+
+/** At least one of the criteria holds. */
+export function anyOf(...criteria: Criterion[]): Criterion {
+  return { kind: 'any', criteria };
+}
+
+/** A live `resourceType` resource meeting every criterion references the subject through `code`. */
+export function referencedBy(resourceType: string, code: string, criteria: Criterion[]): Criterion {
+  return { kind: 'has', type: resourceType, code, criteria };
+}
+
+/** A token parameter whose value contains `text`, case-insensitively (no FHIR modifier says this). */
+export function tokenContaining(code: string, text: string): Criterion {
+  return { kind: 'index', table: 'token', code, values: [{ type: 'tokenSubstring', text: text.toLowerCase() }] };
+}
+
+/** A page of matches oldest first (ties by id, so pages never overlap), without a total. */
+export function oldestFirst(criteria: Criterion[], count: number, offset = 0): SearchQuery {
+  return { criteria, sort: [{ on: 'created', code: '', descending: false }], count, offset, countTotal: false, include: [] };
+}
+
+/** A value taken literally by search syntax (commas, pipes and dollars escaped). https://hl7.org/fhir/R4/search.html#escaping */
+export function escapeSearchValue(value: string): string {
+  return value.replace(/[\\,|$]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,72 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { Created } from '../../mappings/types';
+import { duplicateKeyOf, isOperationOutcomeError } from '../problems/outcomes';
+import { notFoundProblem, ProblemError } from '../problems/problem';
+import type { V1Api, V1Request } from './api';
+import { findProjected } from './projected';
+import { inRequestTerms } from './request-terms';
+import type { Check } from './schema';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A family whose POST maps a checked body to one FHIR resource and answers its projection,
+ * and whose GET projects the stored resource (seeds 000, 002). The FHIR resource is the record.
+ */
+export interface ProjectionFamily<Body, Shape, R extends Resource> {
+  path: string;
+  /** The resource in words, for messages: `patient`. */
+  noun: string;
+  resourceType: R['resourceType'];
+  /** The profile whose claim (`meta.profile`) makes a stored resource a /v1 one. */
+  profile: string;
+  /** The documented `error` code of a business-key clash. */
+  duplicateCode: string;
+  /** The documented JSON Schema and prose rules; throws a 400 naming the field. */
+  check: Check<Body>;
+  toFhir(body: Body): R;
+  fromFhir(resource: R, created: Created): Shape;
+}
+
+/** POST: check, map, store (FHIR validation, profile and unique keys in one transaction), project. */
+export async function createProjection<B, S, R extends Resource>(family: ProjectionFamily<B, S, R>, req: V1Request): Promise<S> {
+  const resource = family.toFhir(family.check(req.body));
+  const stored = await req.service.create(resource).catch((err: unknown) => {
+    throw inFamilyTerms(family, inRequestTerms(err, req.body, resource));
+  });
+  return family.fromFhir(stored.resource as R, stored);
+}
+
+/** GET: the projection, or one 404 for ids that are malformed, unknown, another tenant's, deleted or not /v1. */
+export async function readProjection<B, S, R extends Resource>(family: ProjectionFamily<B, S, R>, req: V1Request): Promise<S> {
+  const id = req.params.id ?? '';
+  const stored = UUID.test(id) ? await findProjected(req.service, family.resourceType, family.profile, id) : undefined;
+  if (!stored) throw notFoundProblem(`No ${family.noun} exists with this id`, 'id');
+  return family.fromFhir(stored.resource as R, stored);
+}
+
+/** A business-key clash gets the family's documented code and the store's sentence, which carries no values. */
+function inFamilyTerms<B, S, R extends Resource>(family: ProjectionFamily<B, S, R>, err: unknown): unknown {
+  if (!isOperationOutcomeError(err) || duplicateKeyOf(err.outcome) === undefined) return err;
+  return new ProblemError({ kind: 'conflict', code: family.duplicateCode, message: err.message });
+}
+
+/** The family's two routes in the `{ error, message }` shape. */
+export function projectionApi<B, S extends { id: string }, R extends Resource>(family: ProjectionFamily<B, S, R>): V1Api {
+  return {
+    prefixes: [family.path],
+    shape: 'error-message',
+    acceptsJson: true,
+    routes: [
+      {
+        method: 'post',
+        path: '/',
+        handle: async (req) => {
+          const created = await createProjection(family, req);
+          return { data: created, createdId: created.id };
+        },
+      },
+      { method: 'get', path: '/:id', handle: async (req) => ({ data: await readProjection(family, req) }) },
+    ],
+  };
+}
