@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { bootstrap } from '../src/bootstrap';
 import { loadConfig } from '../src/config';
 
+const BENCH_KEY = 'bench-all-scopes-key-0000';
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 400);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
@@ -17,7 +18,7 @@ interface Scenario {
 
 async function main(): Promise<void> {
   const { app, database, close } = await bootstrap(
-    loadConfig({ ...process.env, DATA_DIR: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', RATE_LIMIT_POINTS: '1000000' }),
+    loadConfig({ ...process.env, DATA_DIR: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', RATE_LIMIT_POINTS: '1000000', BOOTSTRAP_API_KEY: BENCH_KEY }),
   );
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -73,7 +74,7 @@ async function measure(base: string, scenario: Scenario, onBody: (body: unknown)
       const t0 = performance.now();
       const res = await fetch(base + path, {
         method,
-        headers: { 'content-type': 'application/fhir+json' },
+        headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${BENCH_KEY}` },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const json = await res.json();

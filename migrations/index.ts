@@ -3,6 +3,9 @@ import * as m001 from './001_resources';
 import * as m002 from './002_search_indexes';
 import * as m003 from './003_rate_limit_counters';
 import * as m004 from './004_clinician_profile_search';
+import * as m005 from './005_api_keys';
+import * as m006 from './006_audit_events';
+import * as m007 from './007_resources_by_id';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -15,4 +18,7 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['002_search_indexes', m002],
   ['003_rate_limit_counters', m003],
   ['004_clinician_profile_search', m004],
+  ['005_api_keys', m005],
+  ['006_audit_events', m006],
+  ['007_resources_by_id', m007],
 ];

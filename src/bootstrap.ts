@@ -1,11 +1,21 @@
 import type { Express } from 'express';
+import { Admin } from './auth/admin';
+import { hashApiKey } from './auth/api-key-material';
+import { Authenticator } from './auth/authenticator';
+import { createJwtVerifier } from './auth/jwt';
+import { ALL_SCOPES } from './auth/scopes';
+import { scopeHook } from './auth/scope-hook';
 import type { Config } from './config';
 import type { ServiceHooks } from './fhir/access';
+import { auditEventOf } from './fhir/audit/audit-event';
+import { auditHook } from './fhir/audit/audit-hook';
 import { fhirServiceFactory } from './fhir/service-factory';
 import { loadProfiles } from './fhir/validation/profiles';
 import { createValidator } from './fhir/validation/validation';
-import { createApp } from './http/app';
+import { createApp, type Caller } from './http/app';
 import { createLogger, type Logger } from './logger';
+import { ensureApiKey, findApiKeyByHash, touchApiKeys } from './store/api-keys';
+import { AuditLog } from './store/audit-log';
 import { openDatabase, type Database } from './store/db';
 import { DEFAULT_TENANT_ID } from './store/default-tenant';
 import { keepStatisticsFresh } from './store/embedded-statistics';
@@ -13,14 +23,17 @@ import { databaseStatus } from './store/health';
 import { migrateToLatest } from './store/migrate';
 import { openRateLimitCounter } from './store/rate-limit-backend';
 import { closeRedisClients } from './store/rate-limit-redis';
+import { tenantExists } from './store/tenants';
 
 export interface ServerParts {
   app: Express;
   database: Database;
   logger: Logger;
+  admin: Admin;
+  audit: AuditLog;
   /** Flips readiness to "shutting down" (the HTTP server drains separately). */
   beginShutdown(): void;
-  /** Stops background work and closes the connections this bootstrap opened. */
+  /** Stops background work, writes what is queued and closes the connections this bootstrap opened. */
   close(): Promise<void>;
 }
 
@@ -28,8 +41,6 @@ export interface BootstrapOptions {
   /** An already open database (tests share one between app instances); default: the configured one. */
   database?: Database;
   logger?: Logger;
-  /** Which tenant a request acts for; default: the default tenant. */
-  resolveTenant?: (req: Express['request']) => string;
   /** Extra hooks on every FHIR service access. */
   hooks?: readonly ServiceHooks[];
 }
@@ -38,24 +49,55 @@ export interface BootstrapOptions {
 export async function bootstrap(config: Config, options: BootstrapOptions = {}): Promise<ServerParts> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = options.database ?? openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-  const applied = await migrateToLatest(database.knex);
+  const { knex } = database;
+  const applied = await migrateToLatest(knex);
   if (!options.database) logStartup(logger, config, database, applied);
-  const stopStatistics = database.kind === 'pglite' && !options.database ? keepStatisticsFresh(database.knex, logger) : () => undefined;
+  const stopStatistics = database.kind === 'pglite' && !options.database ? keepStatisticsFresh(knex, logger) : () => undefined;
 
+  const authenticator = new Authenticator({
+    store: {
+      findKey: async (hash) => {
+        const row = await findApiKeyByHash(knex, hash);
+        return row && { id: row.id, tenantId: row.tenant_id, scopes: row.scopes, revoked: row.revoked_at !== null };
+      },
+      tenantExists: (id) => tenantExists(knex, id),
+      touchKeys: (ids) => touchApiKeys(knex, ids),
+    },
+    pepper: config.apiKeyPepper,
+    jwt: config.jwt && createJwtVerifier(config.jwt),
+    ttlMs: config.apiKeyCacheMs,
+  });
+  const admin = new Admin({ knex, pepper: config.apiKeyPepper, onRevoke: (id) => authenticator.revoke(id) });
+  await ensureBootstrapKey(config, knex, admin, logger);
+
+  const audit = new AuditLog(knex, logger);
   const profiles = loadProfiles();
   const validator = createValidator(profiles);
-  const counter = openRateLimitCounter({ ...config.rateLimit, knex: database.knex, redisUrl: config.redisUrl, logger });
+  const serviceFor = fhirServiceFactory({ db: knex, validator, logger });
+  const hooksFor = (caller: Caller): ServiceHooks[] => [
+    scopeHook(caller.principal.scopes),
+    auditHook({ agent: { via: caller.principal.kind, id: caller.principal.subject }, requestId: caller.requestId }, (record) => {
+      const event = auditEventOf(record);
+      audit.record({ tenantId: caller.principal.tenantId, event, entities: record.references });
+    }),
+    ...(options.hooks ?? []),
+  ];
+  const counter = openRateLimitCounter({ ...config.rateLimit, knex, redisUrl: config.redisUrl, logger });
   let shuttingDown = false;
   const app = createApp({
     logger,
     profiles,
-    serviceFor: fhirServiceFactory({ db: database.knex, validator, hooks: options.hooks, logger }),
-    resolveTenant: options.resolveTenant ?? (() => DEFAULT_TENANT_ID),
+    serviceFor: (caller) => serviceFor(caller.principal.tenantId, hooksFor(caller)),
+    authenticator,
+    acceptsTokens: config.jwt !== undefined,
+    admin,
+    readAudit: (tenantId) => (query) => audit.search(tenantId, query),
     rateLimit: { counter, settings: config.rateLimit },
-    databaseStatus: () => databaseStatus(database.knex),
+    databaseStatus: () => databaseStatus(knex),
     isShuttingDown: () => shuttingDown,
     bodyLimit: config.bodyLimit,
     publicBaseUrl: config.publicBaseUrl,
+    corsOrigins: config.corsOrigins,
   });
   if (config.trustProxy) app.set('trust proxy', true);
 
@@ -63,20 +105,41 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     app,
     database,
     logger,
+    admin,
+    audit,
     beginShutdown: () => {
       shuttingDown = true;
     },
     close: async () => {
       stopStatistics();
+      await authenticator.close();
+      await audit.close();
       await closeRedisClients();
-      if (!options.database) await database.knex.destroy();
+      if (!options.database) await knex.destroy();
     },
   };
+}
+
+/** BOOTSTRAP_API_KEY: an all-scopes key for the default tenant; without it and without keys, say how to get one. */
+async function ensureBootstrapKey(config: Config, knex: Database['knex'], admin: Admin, logger: Logger): Promise<void> {
+  if (config.bootstrapApiKey) {
+    await ensureApiKey(knex, {
+      tenantId: DEFAULT_TENANT_ID,
+      name: 'bootstrap',
+      scopes: [...ALL_SCOPES],
+      keyHash: hashApiKey(config.bootstrapApiKey, config.apiKeyPepper),
+    });
+    logger.info('BOOTSTRAP_API_KEY: an all-scopes key for the default tenant is in place');
+  } else if (!(await admin.hasKeys())) {
+    logger.warn(
+      'no API keys exist: every API request will answer 401. Start with BOOTSTRAP_API_KEY=<a secret of 16+ characters> to create an all-scopes key, then mint narrower ones with POST /admin/api-keys',
+    );
+  }
 }
 
 function logStartup(logger: Logger, config: Config, database: Database, applied: string[]): void {
   logger.info({ database: database.kind }, `database: ${database.describe}`);
   const { points, windowSeconds } = config.rateLimit;
-  logger.info(`rate limit: ${points} requests per ${windowSeconds} s per API key or client, counted in ${config.redisUrl ? 'Redis' : 'PostgreSQL'}`);
+  logger.info(`rate limit: ${points} requests per ${windowSeconds} s per API key, counted in ${config.redisUrl ? 'Redis' : 'PostgreSQL'}`);
   logger.info({ applied }, `migrations applied: ${applied.length}`);
 }

@@ -17,7 +17,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     RATE_LIMIT_WINDOW_SECONDS: num({ default: DEFAULT_RATE_LIMIT.windowSeconds, desc: 'Rate-limit window length' }),
     REDIS_URL: str({ default: '', desc: 'Redis URL for shared rate-limit counters; empty = PostgreSQL' }),
     TRUST_PROXY: bool({ default: false, desc: 'Trust X-Forwarded-* (behind a load balancer)' }),
+    BOOTSTRAP_API_KEY: str({ default: '', desc: 'Ensures an all-scopes key with this value for the default tenant at start-up' }),
+    API_KEY_PEPPER: str({ default: '', desc: 'Secret mixed into stored API key hashes' }),
+    API_KEY_CACHE_SECONDS: num({ default: 5, desc: 'How long a verified API key is trusted without a lookup (revocation delay elsewhere)' }),
+    JWT_JWKS_URL: str({ default: '', desc: 'JWKS of the authorization server whose access tokens are accepted' }),
+    JWT_JWKS_FILE: str({ default: '', desc: 'The same keys as a file' }),
+    JWT_ISSUER: str({ default: '', desc: 'Required iss of access tokens' }),
+    JWT_AUDIENCE: str({ default: '', desc: 'Required aud of access tokens' }),
+    JWT_ALGORITHMS: str({ default: 'RS256,ES256', desc: 'Accepted signature algorithms' }),
+    JWT_TENANT_CLAIM: str({ default: 'tenant', desc: 'The token claim that holds the tenant id' }),
+    CORS_ORIGINS: str({ default: '', desc: 'Comma-separated browser origins allowed by CORS; empty = CORS off' }),
   });
+  const jwksConfigured = Boolean(raw.JWT_JWKS_URL || raw.JWT_JWKS_FILE);
+  if (jwksConfigured && (!raw.JWT_ISSUER || !raw.JWT_AUDIENCE)) throw new Error('JWT_JWKS_URL / JWT_JWKS_FILE need JWT_ISSUER and JWT_AUDIENCE');
   return {
     port: raw.PORT,
     databaseUrl: raw.DATABASE_URL || undefined,
@@ -29,6 +41,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     rateLimit: { points: raw.RATE_LIMIT_POINTS, windowSeconds: raw.RATE_LIMIT_WINDOW_SECONDS },
     redisUrl: raw.REDIS_URL || undefined,
     trustProxy: raw.TRUST_PROXY,
+    bootstrapApiKey: raw.BOOTSTRAP_API_KEY || undefined,
+    apiKeyPepper: raw.API_KEY_PEPPER,
+    apiKeyCacheMs: raw.API_KEY_CACHE_SECONDS * 1000,
+    jwt: jwksConfigured
+      ? {
+          jwksUrl: raw.JWT_JWKS_URL || undefined,
+          jwksFile: raw.JWT_JWKS_FILE || undefined,
+          issuer: raw.JWT_ISSUER,
+          audience: raw.JWT_AUDIENCE,
+          algorithms: raw.JWT_ALGORITHMS.split(',').map((a) => a.trim()),
+          tenantClaim: raw.JWT_TENANT_CLAIM,
+        }
+      : undefined,
+    corsOrigins: raw.CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
   };
 }
 

@@ -9,11 +9,14 @@ export interface Access {
   resourceType: string;
   /** The instance, when the access names one. */
   id?: string;
+  /** A search's parameter names (never their values). */
+  parameters?: string[];
 }
 
 /**
  * The points where policy (scopes), records (audit) and side effects (lab orders) attach to
- * every access. A hook that throws in `before` refuses the access before any database work;
+ * every access. A hook that throws in `before` refuses the access before any database work
+ * (`before` may also be asked ahead of time, so it must have no side effects);
  * `onStored` runs inside the write's transaction, so what it writes commits or rolls back
  * with the resource; `afterCommit` runs once the outermost transaction has committed (at once
  * for reads outside a transaction) and must not throw.
@@ -22,6 +25,8 @@ export interface ServiceHooks {
   before?(access: Access): void | Promise<void>;
   onStored?(access: Access, version: StoredVersion, tx: StoredWriteContext): Promise<void>;
   afterCommit?(access: Access, versions: readonly StoredVersion[]): void;
+  /** The access failed (refused, not found, invalid, rolled back); must not throw. */
+  failed?(access: Access, error: unknown): void;
   /** Whether resources of this type may be returned beside a search's matches (`_include`). */
   mayInclude?(resourceType: string): boolean;
 }

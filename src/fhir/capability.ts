@@ -1,4 +1,4 @@
-import type { CapabilityStatement, ResourceType } from '@medplum/fhirtypes';
+import type { CapabilityStatement, CapabilityStatementRestSecurity, ResourceType } from '@medplum/fhirtypes';
 import type { FhirRoute, Interaction } from './request';
 import type { SearchParamSummary } from './search/params';
 
@@ -12,6 +12,7 @@ export interface CapabilityInputs {
   /** Profiles loaded from fhir-profiles/, by the type they constrain. */
   profiles: readonly { type: string; url: string }[];
   baseUrl: string;
+  security: CapabilityStatementRestSecurity;
   software: { name: string; version: string };
 }
 
@@ -36,6 +37,7 @@ export function buildCapabilityStatement(inputs: CapabilityInputs): CapabilitySt
     rest: [
       {
         mode: 'server',
+        security: inputs.security,
         resource: inputs.types.map((type) => ({
           type: type as ResourceType,
           profile: `http://hl7.org/fhir/StructureDefinition/${type}`,

@@ -12,8 +12,16 @@ export interface ServiceFactoryDeps {
   logger?: Logger;
 }
 
-/** Makes the FhirService acting for one tenant; the repository behind it is reachable only through it. */
-export function fhirServiceFactory(deps: ServiceFactoryDeps): (tenantId: string) => FhirService {
-  return (tenantId) =>
-    new FhirService({ repo: new Repository(deps.db, tenantId, fhirIndexer), validator: deps.validator, hooks: deps.hooks, logger: deps.logger });
+/**
+ * Makes the FhirService acting for one tenant, with the factory's hooks and the caller's own
+ * (scopes, audit); the repository behind it is reachable only through it.
+ */
+export function fhirServiceFactory(deps: ServiceFactoryDeps): (tenantId: string, callerHooks?: readonly ServiceHooks[]) => FhirService {
+  return (tenantId, callerHooks = []) =>
+    new FhirService({
+      repo: new Repository(deps.db, tenantId, fhirIndexer),
+      validator: deps.validator,
+      hooks: [...(deps.hooks ?? []), ...callerHooks],
+      logger: deps.logger,
+    });
 }

@@ -1,6 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Logger } from '../logger';
-import { badRequest, fail, notFound, preconditionFailed } from '../problems/outcomes';
+import { badRequest, fail, notFound, preconditionFailed, unprocessable } from '../problems/outcomes';
 import type { HistoryOptions, HistoryPage, Repository } from '../store/repository';
 import type { StoredVersion } from '../store/rows';
 import type { SearchQuery } from '../store/search/query';
@@ -8,6 +8,7 @@ import { searchResources, type SearchResult } from '../store/search/search';
 import type { Access, ServiceHooks } from './access';
 import { assertValidId, isFhirId } from './ids';
 import { applyJsonPatch } from './json-patch';
+import { localReferences } from './local-references';
 import { withoutServerFields } from './server-fields';
 
 export interface Validator {
@@ -22,15 +23,19 @@ export interface FhirServiceDeps {
   logger?: Logger;
 }
 
-/** Work deferred until the outermost transaction commits; dropped when it rolls back. */
-type Deferred = (() => void)[];
+/** Accesses whose after-commit hooks wait for the outermost transaction; a rollback fails them instead. */
+type Deferred = { access: Access; versions: readonly StoredVersion[] }[];
 
 /** Version ids are PostgreSQL integers; a larger number names no version. */
 const MAX_VERSION_ID = 2 ** 31 - 1;
 
+/** Errors already reported to `failed` hooks, so an enclosing access does not report them again. */
+const reported = new WeakSet<object>();
+
 const one = (version: StoredVersion): StoredVersion[] => [version];
 const all = (versions: StoredVersion[]): StoredVersion[] => versions;
 const page = (result: { versions: StoredVersion[] }): StoredVersion[] => result.versions;
+const everything = (result: SearchResult): StoredVersion[] => [...result.versions, ...result.included];
 
 /**
  * The one way to stored resources: every read, search, history, match and write of REST
@@ -55,10 +60,20 @@ export class FhirService {
   /** The same service bound to one database transaction (a savepoint inside another). */
   async transaction<T>(fn: (service: FhirService) => Promise<T>): Promise<T> {
     const deferred: Deferred = [];
-    const result = await this.repo.transaction((repo) => fn(new FhirService({ ...this.deps, repo }, deferred)));
-    if (this.deferred) this.deferred.push(...deferred);
-    else for (const run of deferred) run();
-    return result;
+    try {
+      const result = await this.repo.transaction((repo) => fn(new FhirService({ ...this.deps, repo }, deferred)));
+      if (this.deferred) this.deferred.push(...deferred);
+      else for (const { access, versions } of deferred) this.notify('afterCommit', access, versions);
+      return result;
+    } catch (err) {
+      for (const { access } of deferred) this.notify('failed', access, err);
+      throw err;
+    }
+  }
+
+  /** Runs the `before` hooks for accesses about to be made, so a refusal comes before any of them. */
+  async permits(accesses: readonly Access[]): Promise<void> {
+    for (const access of accesses) await this.before(access);
   }
 
   /** Serialises work on one key (within the tenant) until the surrounding transaction ends. */
@@ -68,9 +83,10 @@ export class FhirService {
 
   /** https://hl7.org/fhir/R4/http.html#create */
   create(resource: Resource): Promise<StoredVersion> {
-    return this.write({ kind: 'create', resourceType: resource.resourceType }, (tx) => {
+    return this.write({ kind: 'create', resourceType: resource.resourceType }, async (tx) => {
       const body = withoutServerFields(resource);
       this.deps.validator.validate(body);
+      await tx.refuseForeignReferences(body);
       return tx.repo.create(body);
     });
   }
@@ -124,13 +140,15 @@ export class FhirService {
   }
 
   /** https://hl7.org/fhir/R4/http.html#delete — deleting twice is a no-op. */
-  async delete(resourceType: string, id: string, ifMatch?: string): Promise<void> {
+  delete(resourceType: string, id: string, ifMatch?: string): Promise<void> {
     const access: Access = { kind: 'delete', resourceType, id };
-    await this.before(access);
-    if (!isFhirId(id)) fail(notFound(`${resourceType}/${id.slice(0, 70)} not found`));
-    await this.transaction(async (tx) => {
-      await tx.repo.delete(resourceType, id, ifMatch);
-      tx.defer(access, []);
+    return this.failing(access, async () => {
+      await this.before(access);
+      if (!isFhirId(id)) fail(notFound(`${resourceType}/${id.slice(0, 70)} not found`));
+      await this.transaction(async (tx) => {
+        await tx.repo.delete(resourceType, id, ifMatch);
+        tx.defer(access, []);
+      });
     });
   }
 
@@ -143,16 +161,22 @@ export class FhirService {
   }
 
   /** https://hl7.org/fhir/R4/search.html — matches of one type, with the resources `_include` may add. */
-  async search(resourceType: string, query: SearchQuery): Promise<SearchResult> {
-    const result = await this.readAccess({ kind: 'search', resourceType }, page, () => searchResources(this.repo, resourceType, query));
+  search(resourceType: string, query: SearchQuery, parameters?: string[]): Promise<SearchResult> {
     const mayInclude = (type: string): boolean => this.hooks.every((hook) => hook.mayInclude?.(type) ?? true);
-    return { ...result, included: result.included.filter((v) => mayInclude(v.resource.resourceType)) };
+    return this.readAccess({ kind: 'search', resourceType, parameters }, everything, async () => {
+      const result = await searchResources(this.repo, resourceType, query);
+      return { ...result, included: result.included.filter((v) => mayInclude(v.resource.resourceType)) };
+    });
   }
 
   /** The write pipeline without the write (`$validate`). */
-  async validate(resource: Resource): Promise<void> {
-    await this.before({ kind: 'validate', resourceType: resource.resourceType });
-    this.deps.validator.validate(withoutServerFields(resource));
+  validate(resource: Resource): Promise<void> {
+    const access: Access = { kind: 'validate', resourceType: resource.resourceType };
+    return this.failing(access, async () => {
+      await this.before(access);
+      this.deps.validator.validate(withoutServerFields(resource));
+      this.defer(access, []);
+    });
   }
 
   private async updateUnhooked(resourceType: string, id: string, resource: Resource, ifMatch?: string): Promise<{ version: StoredVersion; created: boolean }> {
@@ -161,25 +185,48 @@ export class FhirService {
     if (resource.id !== id) fail(badRequest(`Resource id must equal the id in the URL (${id})`, `${resourceType}.id`));
     const body = { ...withoutServerFields(resource), id } as Resource & { id: string };
     this.deps.validator.validate(body);
+    await this.refuseForeignReferences(body);
     return this.repo.update(body, ifMatch);
   }
 
-  private async write(access: Access, store: (tx: FhirService) => Promise<StoredVersion>): Promise<StoredVersion> {
-    await this.before(access);
-    return this.transaction(async (tx) => {
-      const version = await store(tx);
-      const stored = { ...access, id: version.resource.id };
-      for (const hook of this.hooks) await hook.onStored?.(stored, version, tx);
-      tx.defer(stored, [version]);
-      return version;
+  /** 422 naming the element when a reference points at another tenant's resource. */
+  private async refuseForeignReferences(resource: Resource): Promise<void> {
+    const references = localReferences(resource);
+    const foreign = await this.repo.foreignOnly(references);
+    const first = references.find((r) => foreign.some((f) => f.resourceType === r.resourceType && f.id === r.id));
+    if (first) fail(unprocessable(`${first.resourceType}/${first.id} is not a resource of this tenant and cannot be referenced`, first.path));
+  }
+
+  private write(access: Access, store: (tx: FhirService) => Promise<StoredVersion>): Promise<StoredVersion> {
+    return this.failing(access, async () => {
+      await this.before(access);
+      return this.transaction(async (tx) => {
+        const version = await store(tx);
+        const stored = { ...access, id: version.resource.id };
+        for (const hook of this.hooks) await hook.onStored?.(stored, version, tx);
+        tx.defer(stored, [version]);
+        return version;
+      });
     });
   }
 
-  private async readAccess<T>(access: Access, versionsOf: (result: T) => readonly StoredVersion[], run: () => Promise<T>): Promise<T> {
-    await this.before(access);
-    const result = await run();
-    this.defer(access, versionsOf(result));
-    return result;
+  private readAccess<T>(access: Access, versionsOf: (result: T) => readonly StoredVersion[], run: () => Promise<T>): Promise<T> {
+    return this.failing(access, async () => {
+      await this.before(access);
+      const result = await run();
+      this.defer(access, versionsOf(result));
+      return result;
+    });
+  }
+
+  /** Runs an access; when it fails before being deferred, the `failed` hooks hear of it. */
+  private async failing<T>(access: Access, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (!reported.has(err as object)) this.notify('failed', access, err);
+      throw err;
+    }
   }
 
   private async before(access: Access): Promise<void> {
@@ -187,10 +234,17 @@ export class FhirService {
   }
 
   private defer(access: Access, versions: readonly StoredVersion[]): void {
-    const run = (): void => {
-      for (const hook of this.hooks) hook.afterCommit?.(access, versions);
-    };
-    if (this.deferred) this.deferred.push(run);
-    else run();
+    if (this.deferred) this.deferred.push({ access, versions });
+    else this.notify('afterCommit', access, versions);
+  }
+
+  private notify(point: 'afterCommit', access: Access, versions: readonly StoredVersion[]): void;
+  private notify(point: 'failed', access: Access, error: unknown): void;
+  private notify(point: 'afterCommit' | 'failed', access: Access, detail: unknown): void {
+    for (const hook of this.hooks) {
+      if (point === 'afterCommit') hook.afterCommit?.(access, detail as readonly StoredVersion[]);
+      else hook.failed?.(access, detail);
+    }
+    if (point === 'failed' && typeof detail === 'object' && detail !== null) reported.add(detail);
   }
 }

@@ -1,4 +1,11 @@
+import cors from 'cors';
 import express, { type Express, type Request } from 'express';
+import helmet from 'helmet';
+import type { Admin } from '../auth/admin';
+import type { Authenticator, Principal } from '../auth/authenticator';
+import { allows } from '../auth/scopes';
+import { securityStatement } from '../auth/security-statement';
+import { searchAuditEvents, type AuditReader } from '../fhir/audit/audit-search';
 import { buildCapabilityStatement } from '../fhir/capability';
 import { FHIR_ROUTES } from '../fhir/routes';
 import { supportedSearchParams } from '../fhir/search/params';
@@ -6,7 +13,7 @@ import type { FhirService } from '../fhir/service';
 import { SUPPORTED_TYPES } from '../fhir/validation/definitions';
 import type { ProfileRegistry } from '../fhir/validation/profiles';
 import type { Logger } from '../logger';
-import { problemOf } from '../problems/problem';
+import { insufficientScope, problemOf } from '../problems/problem';
 import type { DatabaseStatus } from '../store/health';
 import type { RateLimitCounter, WindowSettings } from '../store/rate-limit-counter';
 import { v1Apis } from '../v1';
@@ -14,28 +21,51 @@ import { errorFunnel, writerFor, type ErrorScope } from './error-funnel';
 import { writeFhirError } from './fhir-errors';
 import { fhirMediaTypes } from './fhir-media';
 import { fhirRouter } from './fhir-router';
+import { adminRouter } from './admin-router';
+import { authenticate } from './authenticate';
 import { healthRoutes } from './health';
 import { rateLimit } from './rate-limit';
 import { requestContext } from './request-context';
 import { requestLog } from './request-log';
-import { FHIR_JSON } from './send-resource';
+import { FHIR_JSON, sendResult } from './send-resource';
 import { ERROR_WRITERS } from './v1-shapes';
 import { v1Router } from './v1-router';
 
 export const FHIR_BASE = '/fhir/R4';
 
+/** Who a request is for: what the FHIR service needs to act for it (tenant, scopes, audit). */
+export interface Caller {
+  principal: Principal;
+  requestId: string;
+}
+
 export interface AppDeps {
   logger: Logger;
   profiles: ProfileRegistry;
-  /** The FHIR service acting for a tenant: the one door to stored resources. */
-  serviceFor(tenantId: string): FhirService;
-  /** Which tenant a request acts for; one default tenant until API keys land. */
-  resolveTenant(req: Request): string;
+  /** The FHIR service acting for an authenticated caller: the one door to stored resources. */
+  serviceFor(caller: Caller): FhirService;
+  authenticator: Authenticator;
+  /** Whether JWT access tokens are accepted beside API keys. */
+  acceptsTokens: boolean;
+  admin: Admin;
+  /** A tenant's audit trail. */
+  readAudit(tenantId: string): AuditReader;
   rateLimit: { counter: RateLimitCounter; settings: WindowSettings };
   databaseStatus(): Promise<DatabaseStatus>;
   isShuttingDown(): boolean;
   bodyLimit: string;
   publicBaseUrl?: string;
+  /** Browser origins allowed by CORS; none = CORS off. */
+  corsOrigins: string[];
+}
+
+/** Everything a client may call without credentials: the CapabilityStatement (probes are mounted before). */
+const isOpen = (req: Request): boolean => req.method === 'GET' && `${req.baseUrl}${req.path}` === `${FHIR_BASE}/metadata`;
+
+/** The authenticated caller; every path but the open ones has one. */
+function principalOf(req: Request): Principal {
+  if (!req.principal) throw new Error('no authenticated caller on an authenticated path');
+  return req.principal;
 }
 
 /** The whole HTTP surface, wired to its dependencies; no I/O happens until a request arrives. */
@@ -46,12 +76,19 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
   const scopes: ErrorScope[] = [{ prefix: FHIR_BASE, write: writeFhirError }];
   const baseUrlOf = (req: Request): string => `${deps.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`}${FHIR_BASE}`;
-  const serviceFor = (req: Request): FhirService => deps.serviceFor(req.tenantId);
+  const serviceFor = (req: Request): FhirService => deps.serviceFor({ principal: principalOf(req), requestId: req.requestId });
 
-  app.use(requestContext(deps.resolveTenant));
+  app.use(requestContext());
+  app.use(helmet({ crossOriginResourcePolicy: { policy: deps.corsOrigins.length > 0 ? 'cross-origin' : 'same-origin' } }));
+  if (deps.corsOrigins.length > 0)
+    app.use(
+      cors({ origin: deps.corsOrigins, exposedHeaders: ['ETag', 'Location', 'Last-Modified', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] }),
+    );
   app.use(requestLog(deps.logger));
   app.use(healthRoutes(deps.databaseStatus, deps.isShuttingDown));
-  app.use([FHIR_BASE, '/v1', '/api-v1'], rateLimit(deps.rateLimit.counter, deps.rateLimit.settings));
+  const apiPaths = [FHIR_BASE, '/v1', '/api-v1', '/admin'];
+  app.use(apiPaths, authenticate(deps.authenticator, isOpen));
+  app.use(apiPaths, rateLimit(deps.rateLimit.counter, deps.rateLimit.settings));
 
   const jsonTypes = ['application/json', 'application/fhir+json', 'application/json-patch+json'];
   app.use(FHIR_BASE, fhirMediaTypes, express.json({ type: jsonTypes, limit: deps.bodyLimit, strict: false }));
@@ -63,11 +100,21 @@ export function createApp(deps: AppDeps): Express {
       searchParams: supportedSearchParams,
       profiles: SUPPORTED_TYPES.flatMap((type) => deps.profiles.profilesFor(type).map((url) => ({ type, url }))),
       baseUrl: baseUrlOf(req),
+      security: securityStatement(deps.acceptsTokens),
       software: { name: 'fhir-facade-server', version: '0.1.0' },
     });
     res.type(FHIR_JSON).json(statement);
   });
+  app.get(`${FHIR_BASE}/AuditEvent`, async (req, res) => {
+    const principal = principalOf(req);
+    if (!allows(principal.scopes, 'AuditEvent', 's')) throw insufficientScope('reading the audit trail needs system/AuditEvent.rs');
+    const query = req.query as Record<string, string | string[] | undefined>;
+    const result = await searchAuditEvents({ query, body: undefined, baseUrl: baseUrlOf(req) }, deps.readAudit(principal.tenantId));
+    sendResult(res, result, baseUrlOf(req));
+  });
   app.use(FHIR_BASE, fhirRouter({ routes: FHIR_ROUTES, serviceFor, baseUrlOf }));
+  app.use('/admin', adminRouter(deps.admin, deps.bodyLimit));
+  scopes.push({ prefix: '/admin', write: ERROR_WRITERS['error-message'] });
 
   for (const api of v1Apis()) {
     const router = v1Router(api, { serviceFor, bodyLimit: deps.bodyLimit });

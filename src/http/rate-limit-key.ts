@@ -2,17 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 
 /**
- * Whose budget a request spends: the API key it presents (`x-api-key` or `Authorization:
- * Bearer`), else its client address (`req.ip`, which honours TRUST_PROXY), within the tenant
- * it acts for (a key belongs to one tenant; before keys, every caller acts for the default one).
- * Hashed, so neither credentials nor addresses are stored in the counters.
+ * Whose budget a request spends: the authenticated caller (API key id or token subject,
+ * within its tenant), else — on open paths without credentials — the client address
+ * (`req.ip`, which honours TRUST_PROXY). Hashed, so neither ids nor addresses sit in the counters.
  */
 export function rateLimitKey(req: Request): string {
-  const credential = req.get('x-api-key') || bearerToken(req.get('authorization'));
-  const subject = credential ? `key:${credential}` : `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
-  return createHash('sha256').update(`${req.tenantId}\n${subject}`).digest('hex');
-}
-
-function bearerToken(header: string | undefined): string | undefined {
-  return header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+  const subject = req.principal
+    ? `${req.principal.tenantId}\n${req.principal.kind}:${req.principal.subject}`
+    : `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
+  return createHash('sha256').update(subject).digest('hex');
 }

@@ -37,6 +37,11 @@ export function notFoundProblem(message: string, field?: string): ProblemError {
   return new ProblemError({ kind: 'notFound', code: 'not_found', message, field });
 }
 
+/** A 403: the credentials are valid but their scopes do not cover the request. */
+export function insufficientScope(message: string): ProblemError {
+  return new ProblemError({ kind: 'forbidden', code: 'insufficient_scope', message });
+}
+
 const CODE_BY_KIND: Partial<Record<OutcomeKind, string>> = {
   badRequest: 'validation_error',
   unprocessable: 'validation_error',

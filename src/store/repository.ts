@@ -64,6 +64,28 @@ export class Repository {
     return rows.map(toStoredVersion);
   }
 
+  /**
+   * Which of these resources are not in this tenant but exist, live, in another: a reference
+   * to them would cross tenants. One primary-key lookup when every target is the tenant's own.
+   */
+  async foreignOnly(targets: { resourceType: string; id: string }[]): Promise<{ resourceType: string; id: string }[]> {
+    if (targets.length === 0) return [];
+    const key = (type: string, id: string): string => `${type}/${id}`;
+    const pairs = (list: { resourceType: string; id: string }[]) => list.map((t) => [t.resourceType, t.id]);
+    const own: { resource_type: string; id: string }[] = await this.db('resources')
+      .select('resource_type', 'id')
+      .where({ tenant_id: this.tenantId })
+      .whereIn(['resource_type', 'id'], pairs(targets));
+    const ours = new Set(own.map((r) => key(r.resource_type, r.id)));
+    const missing = targets.filter((t) => !ours.has(key(t.resourceType, t.id)));
+    if (missing.length === 0) return [];
+    const elsewhere: { resource_type: string; id: string }[] = await this.db('resources')
+      .distinct('resource_type', 'id')
+      .whereIn(['resource_type', 'id'], pairs(missing))
+      .andWhere('deleted', false);
+    return elsewhere.map((r) => ({ resourceType: r.resource_type, id: r.id }));
+  }
+
   /** https://hl7.org/fhir/R4/http.html#vread */
   async vread(resourceType: string, id: string, versionId: number): Promise<StoredVersion> {
     const row: VersionRow | undefined = await this.db('resource_versions')

@@ -17,7 +17,10 @@ beforeAll(async () => {
   server = t.app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { Client } = await import('fhir-kit-client');
-  client = new Client({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}${FHIR_BASE}` });
+  client = new Client({
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}${FHIR_BASE}`,
+    customHeaders: { authorization: `Bearer ${t.apiKey}` },
+  });
   httpFor = Client.httpFor;
 });
 afterAll(async () => {

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Bundle } from '@medplum/fhirtypes';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 import { create, includedRefs, matchIds, search, unique } from './search/fixtures';
 
 let mine: TestApp;
@@ -13,17 +14,23 @@ const allIds = (bundle: Bundle): string[] => (bundle.entry ?? []).map((e) => e.r
 beforeAll(async () => {
   mine = await startTestApp();
   theirs = await mine.otherTenant();
-  // The other tenant holds the same names, identifiers and a role pointing at a practitioner of ours by id.
+  // The other tenant holds the same names and identifiers, and a role pointing by id at a
+  // practitioner of ours. A reference to another tenant's resource is refused on write, so
+  // that role is written while the id names nothing, and our practitioner takes the id after.
+  ids.minePractitioner = randomUUID();
+  ids.crossRole = (await create(theirs, { resourceType: 'PractitionerRole', practitioner: { reference: `Practitioner/${ids.minePractitioner}` } })).id;
+  const practitioner = { resourceType: 'Practitioner' as const, name: [{ family: `Iso${u}` }], identifier: [{ system: 'http://x', value: u }] };
+  await mine.http
+    .put(`${FHIR_BASE}/Practitioner/${ids.minePractitioner}`)
+    .send({ ...practitioner, id: ids.minePractitioner })
+    .expect(201);
+  ids.theirsPractitioner = (await create(theirs, practitioner)).id;
   for (const [key, app] of [
     ['mine', mine],
     ['theirs', theirs],
   ] as const) {
-    ids[`${key}Practitioner`] = (
-      await create(app, { resourceType: 'Practitioner', name: [{ family: `Iso${u}` }], identifier: [{ system: 'http://x', value: u }] })
-    ).id;
     ids[`${key}Role`] = (await create(app, { resourceType: 'PractitionerRole', practitioner: { reference: `Practitioner/${ids[`${key}Practitioner`]}` } })).id;
   }
-  ids.crossRole = (await create(theirs, { resourceType: 'PractitionerRole', practitioner: { reference: `Practitioner/${ids.minePractitioner}` } })).id;
   ids.theirLonelyRole = (await create(theirs, { resourceType: 'PractitionerRole', code: [{ text: u }] })).id;
 });
 afterAll(() => mine.close());

@@ -82,8 +82,10 @@ describe('every access passes the hooks, whatever door it comes through', () => 
       ],
     };
     await t.http.post(FHIR_BASE).send(bundle).expect(200);
-    expect(kinds(recorder.before_)).toEqual(['create Organization', 'search Patient', 'create Patient']);
-    expect(kinds(recorder.committed)).toEqual(kinds(recorder.before_));
+    const executed = ['create Organization', 'search Patient', 'create Patient'];
+    // A transaction asks every entry's `before` first (all or nothing), then runs them.
+    expect(kinds(recorder.before_)).toEqual(['create Organization', 'create Patient', 'search Patient', ...executed]);
+    expect(kinds(recorder.committed)).toEqual(executed);
   });
 
   test('/v1 writes and reads reach the same hooks', async () => {

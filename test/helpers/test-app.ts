@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import supertest from 'supertest';
+import { generateApiKey, hashApiKey } from '../../src/auth/api-key-material';
+import { ALL_SCOPES } from '../../src/auth/scopes';
 import { bootstrap } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config';
 import type { ServiceHooks } from '../../src/fhir/access';
@@ -12,6 +14,7 @@ import { loadProfiles } from '../../src/fhir/validation/profiles';
 import { createValidator } from '../../src/fhir/validation/validation';
 import { FHIR_BASE } from '../../src/http/app';
 import { createLogger, type Logger } from '../../src/logger';
+import { insertApiKey } from '../../src/store/api-keys';
 import { openDatabase, type Database } from '../../src/store/db';
 import { migrateToLatest } from '../../src/store/migrate';
 
@@ -21,8 +24,14 @@ export interface TestApp {
   app: Express;
   knex: Knex;
   tenantId: string;
-  /** supertest bound to the app */
-  http: ReturnType<typeof supertest>;
+  /** An all-scopes API key of this tenant. */
+  apiKey: string;
+  /** supertest bound to the app, sending `apiKey` as `Authorization: Bearer` unless a request sets its own. */
+  http: supertest.Agent;
+  /** supertest without credentials. */
+  anonymous: ReturnType<typeof supertest>;
+  /** A new API key of this tenant with just these scopes. */
+  keyWith(scopes: string[]): Promise<string>;
   /** The FHIR service acting for this tenant, for tests of code below HTTP. */
   service(): FhirService;
   /** Another app on the same database acting for a fresh tenant. */
@@ -44,6 +53,8 @@ export interface TestAppOptions {
   logger?: Logger;
   /** Hooks on every FHIR service access. */
   hooks?: readonly ServiceHooks[];
+  /** Further settings, as environment variables (JWT_*, API_KEY_CACHE_SECONDS, …). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -62,21 +73,30 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     RATE_LIMIT_POINTS: String(rateLimit.points),
     RATE_LIMIT_WINDOW_SECONDS: String(rateLimit.windowSeconds),
     REDIS_URL: options.redisUrl ?? '',
+    ...options.env,
   });
   const validator = createValidator(loadProfiles());
 
-  const instance = async (db: Database, tenantId: string, close: () => Promise<void>): Promise<TestApp> => {
-    const server = await bootstrap(config, { database: db, logger, resolveTenant: () => tenantId, hooks: options.hooks });
+  const keyWith = async (tenantId: string, scopes: string[]): Promise<string> => {
+    const key = generateApiKey();
+    await insertApiKey(database.knex, { tenantId, name: 'test', scopes, keyHash: hashApiKey(key, config.apiKeyPepper) });
+    return key;
+  };
+  const instance = async (db: Database, tenantId: string, apiKey: string, close: () => Promise<void>): Promise<TestApp> => {
+    const server = await bootstrap(config, { database: db, logger, hooks: options.hooks });
     return {
       app: server.app,
       knex: db.knex,
       tenantId,
-      http: supertest(server.app),
+      apiKey,
+      http: supertest.agent(server.app).set('authorization', `Bearer ${apiKey}`),
+      anonymous: supertest(server.app),
+      keyWith: (scopes) => keyWith(tenantId, scopes),
       service: () => fhirServiceFactory({ db: db.knex, validator, hooks: options.hooks })(tenantId),
       otherTenant: forTenant,
       sameTenantInstance: async () => {
         const pool = url ? openPool() : undefined;
-        return instance(pool ?? db, tenantId, pool ? () => pool.knex.destroy() : async () => undefined);
+        return instance(pool ?? db, tenantId, apiKey, pool ? () => pool.knex.destroy() : async () => undefined);
       },
       close,
     };
@@ -84,7 +104,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const forTenant = async (): Promise<TestApp> => {
     const tenantId = randomUUID();
     await database.knex('tenants').insert({ id: tenantId, name: `test ${tenantId}` });
-    return instance(database, tenantId, () => database.knex.destroy());
+    return instance(database, tenantId, await keyWith(tenantId, [...ALL_SCOPES]), () => database.knex.destroy());
   };
   if (!url) await migrateToLatest(database.knex);
   return forTenant();

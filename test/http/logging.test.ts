@@ -41,3 +41,15 @@ test('an unexpected error is logged by name, code and frames, never by its messa
   expect(fields.frames).toMatch(/^\s+at /);
   expect(JSON.stringify(fields)).not.toContain('zebulon');
 });
+
+test('credentials never reach the logs, valid or not, whichever header carries them', async () => {
+  const invented = 'fhk_invented-key-that-does-not-exist-0000';
+  await t.http.get(`${FHIR_BASE}/Patient`);
+  await t.anonymous.get(`${FHIR_BASE}/Patient`).set('x-api-key', t.apiKey);
+  await t.anonymous.get('/v1/clinician-profiles').set('authorization', `Bearer ${invented}`);
+  await t.anonymous.get('/v1/clinician-profiles').set('x-api-key', invented);
+  const text = lines.join('');
+  expect(text).toMatch(/"status":401/);
+  expect(text).toMatch(/"caller":"[0-9a-f-]{36}"/);
+  for (const secret of [t.apiKey, invented, t.apiKey.slice(4, 24)]) expect(text).not.toContain(secret);
+});

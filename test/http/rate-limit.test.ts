@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ALL_SCOPES } from '../../src/auth/scopes';
 import { PostgresRateLimitCounter } from '../../src/store/rate-limit-postgres';
 import { closeRedisClients, redisClientFor } from '../../src/store/rate-limit-redis';
 import { FHIR_BASE, startTestApp, type TestApp } from '../helpers/test-app';
@@ -14,15 +15,15 @@ afterAll(async () => {
   await t.close();
 });
 
-/** Each test spends the budget of an API key of its own. */
-const newKey = (): string => `test-key-${randomUUID()}`;
+/** Each test spends the budget of an API key of its own (issued to the app's tenant). */
+const newKey = (app: TestApp = t): Promise<string> => app.keyWith([...ALL_SCOPES]);
 const remaining = (res: { get(name: string): string | undefined }): number => Number(res.get('ratelimit-remaining'));
 
 describe('headers', () => {
   test.each([`${FHIR_BASE}/metadata`, '/v1/clinician-profiles', '/api-v1/clinician-profiles', '/v1/practitioner-roles/unknown', '/v1/no-such-family'])(
     'every API response carries RateLimit-* headers: %s',
     async (path) => {
-      const res = await t.http.get(path).set('x-api-key', newKey());
+      const res = await t.http.get(path).set('x-api-key', await newKey());
       expect(res.get('ratelimit-limit')).toBe(String(BUDGET));
       expect(remaining(res)).toBe(BUDGET - 1);
       expect(Number(res.get('ratelimit-reset'))).toBeGreaterThan(3500);
@@ -38,7 +39,7 @@ describe('headers', () => {
 
 describe('budget', () => {
   test('remaining counts down per request and is the same number in the practitioner-roles envelope', async () => {
-    const key = newKey();
+    const key = await newKey();
     const first = await t.http.get('/v1/practitioner-roles/unknown').set('x-api-key', key);
     const second = await t.http.get('/v1/practitioner-roles/unknown').set('x-api-key', key);
     expect([remaining(first), remaining(second)]).toEqual([2, 1]);
@@ -46,18 +47,37 @@ describe('budget', () => {
   });
 
   test('x-api-key and Authorization: Bearer with the same key share one budget; another key has its own', async () => {
-    const key = newKey();
+    const key = await newKey();
     await t.http.get('/v1/clinician-profiles').set('x-api-key', key);
     const bearer = await t.http.get('/v1/clinician-profiles').set('authorization', `Bearer ${key}`);
     expect(remaining(bearer)).toBe(1);
-    expect(remaining(await t.http.get('/v1/clinician-profiles').set('x-api-key', newKey()))).toBe(2);
+    expect(remaining(await t.http.get('/v1/clinician-profiles').set('x-api-key', await newKey()))).toBe(2);
   });
 
   test('/v1, /api-v1 and /fhir draw on the same budget', async () => {
-    const key = newKey();
+    const key = await newKey();
     await t.http.get(`${FHIR_BASE}/metadata`).set('x-api-key', key);
     await t.http.get('/api-v1/clinician-profiles').set('x-api-key', key);
     expect(remaining(await t.http.get('/v1/clinician-profiles').set('x-api-key', key))).toBe(0);
+  });
+});
+
+describe('only authenticated callers get a budget', () => {
+  test('an invented key gets 401 and no budget; the same requests with a real key count', async () => {
+    const invented = `fhk_invented-${randomUUID()}`;
+    for (let i = 0; i < BUDGET + 2; i++) {
+      const res = await t.anonymous.get('/v1/clinician-profiles').set('x-api-key', invented);
+      expect(res.status).toBe(401);
+      expect(res.get('ratelimit-limit')).toBeUndefined();
+    }
+    expect(remaining(await t.anonymous.get('/v1/clinician-profiles').set('x-api-key', await newKey()))).toBe(BUDGET - 1);
+  });
+
+  test('each key of one tenant has its own budget', async () => {
+    const [a, b] = [await newKey(), await newKey()];
+    await t.anonymous.get('/v1/clinician-profiles').set('x-api-key', a);
+    expect(remaining(await t.anonymous.get('/v1/clinician-profiles').set('x-api-key', a))).toBe(BUDGET - 2);
+    expect(remaining(await t.anonymous.get('/v1/clinician-profiles').set('x-api-key', b))).toBe(BUDGET - 1);
   });
 });
 
@@ -67,7 +87,7 @@ describe('429 when the budget is spent, in each family shape', () => {
   }
 
   test('practitioner-roles: the envelope with the numbers and Retry-After', async () => {
-    const key = newKey();
+    const key = await newKey();
     await spend(key);
     const res = await t.http.post('/v1/practitioner-roles').set('x-api-key', key).send({ practitionerId: randomUUID(), role: 'doctor' });
     expect(res.status).toBe(429);
@@ -77,7 +97,7 @@ describe('429 when the budget is spent, in each family shape', () => {
   });
 
   test('clinician-profiles: error and meta.request_id', async () => {
-    const key = newKey();
+    const key = await newKey();
     await spend(key);
     const res = await t.http.get('/api-v1/clinician-profiles').set('x-api-key', key);
     expect(res.status).toBe(429);
@@ -86,7 +106,7 @@ describe('429 when the budget is spent, in each family shape', () => {
   });
 
   test('{error, message} families: error and message', async () => {
-    const key = newKey();
+    const key = await newKey();
     await spend(key);
     const res = await t.http.get(`/v1/patients/${randomUUID()}`).set('x-api-key', key);
     expect(res.status).toBe(429);
@@ -94,7 +114,7 @@ describe('429 when the budget is spent, in each family shape', () => {
   });
 
   test('FHIR: a throttled OperationOutcome', async () => {
-    const key = newKey();
+    const key = await newKey();
     await spend(key);
     const res = await t.http.get(`${FHIR_BASE}/Patient`).set('x-api-key', key);
     expect(res.status).toBe(429);
@@ -137,7 +157,7 @@ describe('shared counters', () => {
   test('two server instances on one database share the budget', async () => {
     const second = await t.sameTenantInstance();
     try {
-      const key = newKey();
+      const key = await newKey();
       const seen = [];
       for (const app of [t, second, t]) seen.push(remaining(await app.http.get('/v1/clinician-profiles').set('x-api-key', key)));
       expect(seen).toEqual([2, 1, 0]);
@@ -150,7 +170,7 @@ describe('shared counters', () => {
   test('when Redis cannot be reached, this process counts in memory and the API stays up', async () => {
     const app = await startTestApp({ rateLimit: { points: 5, windowSeconds: 60 }, redisUrl: 'redis://127.0.0.1:1' });
     try {
-      const key = newKey();
+      const key = await newKey(app);
       const first = await app.http.get('/v1/clinician-profiles').set('x-api-key', key);
       const second = await app.http.get('/v1/clinician-profiles').set('x-api-key', key);
       expect([first.status, second.status]).toEqual([200, 200]);
@@ -171,7 +191,7 @@ const redisUrl = process.env.REDIS_URL;
     try {
       const rowsBefore = await first.knex('rate_limit_counters').count({ n: '*' });
       const redisKeysBefore = await redis.keys('rate-limit:*');
-      const key = newKey();
+      const key = await newKey(first);
       const seen = [];
       for (const app of [first, second, first]) seen.push(remaining(await app.http.get('/v1/clinician-profiles').set('x-api-key', key)));
       expect(seen).toEqual([2, 1, 0]);

@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
+const BOOTSTRAP_KEY = 'bootstrap-key-for-the-shutdown-test';
 
 /** Starts the real entry point (src/main.ts through tsx) on a free port with embedded PGlite. */
 function startServer(port: number, dataDir: string): { child: ChildProcessWithoutNullStreams; output: () => string; listening: Promise<void> } {
-  const env = { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' } as NodeJS.ProcessEnv;
+  const env = { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info', BOOTSTRAP_API_KEY: BOOTSTRAP_KEY } as NodeJS.ProcessEnv;
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env });
@@ -24,13 +25,15 @@ function startServer(port: number, dataDir: string): { child: ChildProcessWithou
   return { child, output: () => output, listening };
 }
 
-test('npm start announces the embedded database, and SIGTERM lets an in-flight request finish, then exits 0', async () => {
+test('npm start announces the embedded database and the bootstrap key, the key works, and SIGTERM lets an in-flight request finish, then exits 0', async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'fhir-shutdown-'));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const server = startServer(port, dataDir);
   try {
     await server.listening;
     expect(server.output()).toContain('embedded PostgreSQL (PGlite)');
+    expect(server.output()).toContain('BOOTSTRAP_API_KEY: an all-scopes key for the default tenant is in place');
+    expect(server.output()).not.toContain(BOOTSTRAP_KEY);
 
     const body = JSON.stringify({ resourceType: 'Patient', name: [{ family: 'Draining' }] });
     const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -40,7 +43,7 @@ test('npm start announces the embedded database, and SIGTERM lets an in-flight r
           port,
           method: 'POST',
           path: '/fhir/R4/Patient',
-          headers: { 'content-type': 'application/fhir+json', 'content-length': Buffer.byteLength(body) },
+          headers: { 'content-type': 'application/fhir+json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${BOOTSTRAP_KEY}` },
         },
         (res) => {
           let text = '';

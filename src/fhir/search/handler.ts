@@ -8,6 +8,6 @@ import { parseSearch } from './parse';
 export const searchType: FhirHandler = async (req, service) => {
   const resourceType = typeOf(req);
   const search = parseSearch(resourceType, req.query, { lenient: req.lenient, baseUrl: req.baseUrl });
-  const result = await service.search(resourceType, search);
+  const result = await service.search(resourceType, search, Object.keys(req.query));
   return { outcome: allOk(), resource: searchsetBundle(req, resourceType, search, result) };
 };

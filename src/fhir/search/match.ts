@@ -28,6 +28,10 @@ export function criteriaQuery(resourceType: string, criteria: string): Record<st
 export async function findMatchesOf(service: FhirService, resourceType: string, query: Record<string, unknown>, limit = 2): Promise<StoredVersion[]> {
   const parsed = parseSearch(resourceType, query);
   if (parsed.criteria.length === 0) fail(badRequest(`Conditional criteria for ${resourceType} must name at least one search parameter`));
-  const result = await service.search(resourceType, { criteria: parsed.criteria, sort: [], count: limit, offset: 0, countTotal: false, include: [] });
+  const result = await service.search(
+    resourceType,
+    { criteria: parsed.criteria, sort: [], count: limit, offset: 0, countTotal: false, include: [] },
+    Object.keys(query),
+  );
   return result.versions;
 }

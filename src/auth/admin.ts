@@ -1,0 +1,102 @@
+import type { Knex } from 'knex';
+import { invalidField, notFoundProblem } from '../problems/problem';
+import { countActiveApiKeys, insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from '../store/api-keys';
+import { createTenant, listTenants, tenantExists, type TenantRow } from '../store/tenants';
+import { generateApiKey, hashApiKey } from './api-key-material';
+import { parseScopes, ScopeError } from './scopes';
+
+export interface AdminDeps {
+  knex: Knex;
+  pepper: string;
+  /** Told of each revoked key, so this process stops accepting it at once. */
+  onRevoke?: (keyId: string) => void;
+}
+
+/** A key as the admin API shows it: never its hash; `key` only in the answer that created it. */
+export interface ApiKeyView {
+  id: string;
+  tenant_id: string;
+  name: string;
+  scopes: string[];
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Tenants and API keys (`/admin/*`, scope `admin`; docs/security.md). */
+export class Admin {
+  constructor(private readonly deps: AdminDeps) {}
+
+  createTenant(body: unknown): Promise<TenantRow> {
+    return createTenant(this.deps.knex, nameOf(body));
+  }
+
+  listTenants(): Promise<TenantRow[]> {
+    return listTenants(this.deps.knex);
+  }
+
+  /** A new key: the only time its value is shown. */
+  async createKey(body: unknown): Promise<ApiKeyView & { key: string }> {
+    const fields = objectOf(body);
+    const tenantId = fields.tenant_id;
+    if (typeof tenantId !== 'string' || !UUID.test(tenantId)) throw invalidField('tenant_id', 'tenant_id must be the id of a tenant');
+    if (!(await tenantExists(this.deps.knex, tenantId))) throw notFoundProblem('No tenant exists with this tenant_id', 'tenant_id');
+    const scopes = scopesOf(fields.scopes);
+    const key = generateApiKey();
+    const row = await insertApiKey(this.deps.knex, { tenantId, name: nameOf(body), scopes, keyHash: hashApiKey(key, this.deps.pepper) });
+    return { ...view(row), key };
+  }
+
+  async listKeys(tenantId: string | undefined): Promise<ApiKeyView[]> {
+    if (tenantId !== undefined && !UUID.test(tenantId)) throw invalidField('tenant_id', 'tenant_id must be a tenant id', 'invalid_parameter');
+    return (await listApiKeys(this.deps.knex, tenantId)).map(view);
+  }
+
+  /** Revokes at once in this process, within the key cache's lifetime elsewhere. */
+  async revokeKey(id: string): Promise<void> {
+    if (!UUID.test(id) || !(await revokeApiKey(this.deps.knex, id))) throw notFoundProblem('No active API key exists with this id', 'id');
+    this.deps.onRevoke?.(id);
+  }
+
+  hasKeys(): Promise<boolean> {
+    return countActiveApiKeys(this.deps.knex).then((n) => n > 0);
+  }
+}
+
+function view(row: ApiKeyRow): ApiKeyView {
+  return {
+    id: row.id,
+    tenant_id: row.tenant_id,
+    name: row.name,
+    scopes: row.scopes,
+    created_at: row.created_at,
+    last_used_at: row.last_used_at,
+    revoked_at: row.revoked_at,
+  };
+}
+
+function objectOf(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidField(undefined, 'The request body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function nameOf(body: unknown): string {
+  const name = objectOf(body).name;
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 200)
+    throw invalidField('name', 'name must be a non-empty string of at most 200 characters');
+  return name;
+}
+
+function scopesOf(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0 || !value.every((s) => typeof s === 'string')) {
+    throw invalidField('scopes', 'scopes must be a non-empty list of scopes, e.g. ["system/Patient.cruds"]');
+  }
+  try {
+    return [...parseScopes(value as string[]).scopes];
+  } catch (err) {
+    if (err instanceof ScopeError) throw invalidField('scopes', err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,24 @@
+import { createHmac, randomBytes } from 'node:crypto';
+
+/** Generated keys start with this, so a leaked one is recognisable (secret scanners, logs). */
+export const API_KEY_PREFIX = 'fhk_';
+
+/** A new key: 256 random bits, base64url. Shown once; only its hash is stored. */
+export function generateApiKey(): string {
+  return `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+/**
+ * The stored form of a key: HMAC-SHA256 under the server's pepper. A slow password hash
+ * (bcrypt, scrypt) defends low-entropy secrets against guessing; a 256-bit random key cannot
+ * be guessed, so one fast keyed hash suffices, and it lets a key be found by an index lookup.
+ * The pepper (API_KEY_PEPPER) keeps a stolen database from verifying keys on its own.
+ */
+export function hashApiKey(key: string, pepper: string): string {
+  return createHmac('sha256', pepper).update(key).digest('hex');
+}
+
+/** Printable ASCII of a plausible length: anything else is malformed, not merely unknown. */
+export function isPlausibleApiKey(value: string): boolean {
+  return /^[\x21-\x7e]{16,256}$/.test(value);
+}

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditEvent, AuditEventEntity } from '@medplum/fhirtypes';
+import type { Access, AccessKind } from '../access';
+
+/** Who made a request: how they authenticated and the key id or token subject. */
+export interface AuditAgent {
+  via: 'api-key' | 'jwt';
+  id: string;
+}
+
+export interface AccessRecord {
+  access: Access;
+  agent: AuditAgent;
+  requestId: string;
+  succeeded: boolean;
+  /** `Type/id` of each resource the access returned or wrote. */
+  references: string[];
+}
+
+const RESTFUL_INTERACTION = 'http://hl7.org/fhir/restful-interaction';
+const BALP_ENTITY_TYPE = 'https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType';
+const ACTION: Record<AccessKind, AuditEvent['action']> = {
+  create: 'C',
+  read: 'R',
+  vread: 'R',
+  history: 'R',
+  search: 'E',
+  update: 'U',
+  patch: 'U',
+  delete: 'D',
+  validate: 'E',
+};
+const SUBTYPE: Record<AccessKind, string> = {
+  create: 'create',
+  read: 'read',
+  vread: 'vread',
+  history: 'history-instance',
+  search: 'search-type',
+  update: 'update',
+  patch: 'patch',
+  delete: 'delete',
+  validate: 'operation',
+};
+
+/**
+ * A Basic Audit Log Patterns (IHE BALP) shaped AuditEvent for one access: who (key id or token
+ * subject), what (references and, for a search, the parameter names — never their values,
+ * which may be names or birth dates), when, the outcome and the request id.
+ * https://profiles.ihe.net/ITI/BALP/
+ */
+export function auditEventOf(record: AccessRecord, recorded = new Date().toISOString()): AuditEvent & { id: string; recorded: string } {
+  const { access } = record;
+  const subtype = access.kind === 'history' && access.id === undefined ? 'history-type' : SUBTYPE[access.kind];
+  const entity: AuditEventEntity[] = record.references.map((reference) => ({
+    what: { reference },
+    type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
+  }));
+  entity.push({
+    type: { system: BALP_ENTITY_TYPE, code: 'XrequestId' },
+    what: { identifier: { value: record.requestId } },
+    description: access.parameters ? `${access.resourceType}?${access.parameters.join('&')}` : access.resourceType,
+  });
+  return {
+    resourceType: 'AuditEvent',
+    id: randomUUID(),
+    type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' },
+    subtype: [{ system: RESTFUL_INTERACTION, code: subtype }],
+    action: ACTION[access.kind],
+    recorded,
+    outcome: record.succeeded ? '0' : '4',
+    agent: [
+      {
+        type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP', display: 'information recipient' }] },
+        who: { identifier: { system: `urn:fhir-facade:${record.agent.via}`, value: record.agent.id } },
+        requestor: true,
+      },
+    ],
+    source: { observer: { display: 'fhir-facade-server' }, type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4' }] },
+    entity,
+  };
+}

@@ -1,0 +1,48 @@
+import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
+import { allOk, badRequest, fail } from '../../problems/outcomes';
+import { pageLinks, pageOf, queryWithoutPaging } from '../paging';
+import { singleParam, type FhirRequest, type FhirResult } from '../request';
+import { dateRange } from '../search/date-range';
+
+export interface AuditQuery {
+  count: number;
+  offset: number;
+  entity?: string;
+  since?: string;
+}
+
+/** Reads one tenant's audit trail, newest first. */
+export type AuditReader = (query: AuditQuery) => Promise<{ total: number; events: AuditEvent[] }>;
+
+const PARAMS = new Set(['_count', '_offset', 'entity', 'date']);
+
+/**
+ * `GET [base]/AuditEvent` — the caller's tenant's audit trail, newest first. Parameters:
+ * `entity=Type/id` (events about that resource), `date=ge<instant>` (recorded since), paging.
+ * https://hl7.org/fhir/R4/auditevent.html#search
+ */
+export async function searchAuditEvents(req: FhirRequest, read: AuditReader): Promise<FhirResult> {
+  const unknown = Object.keys(req.query).find((name) => !PARAMS.has(name));
+  if (unknown !== undefined)
+    fail(badRequest(`AuditEvent search supports entity, date (ge), _count and _offset; not ${unknown.slice(0, 64)}`, unknown.slice(0, 64)));
+  const page = pageOf(req);
+  const entity = singleParam(req, 'entity');
+  if (entity !== undefined && !/^[A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(entity)) fail(badRequest('entity must be a reference Type/id', 'entity'));
+  const result = await read({ ...page, entity, since: sinceOf(singleParam(req, 'date')) });
+  const url = `${req.baseUrl}/AuditEvent`;
+  const bundle: Bundle = {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total: result.total,
+    link: pageLinks(url, queryWithoutPaging(req), page, result.events.length, result.total),
+    entry: result.events.map((event) => ({ fullUrl: `${url}/${event.id}`, resource: event, search: { mode: 'match' } })),
+  };
+  return { outcome: allOk(), resource: bundle };
+}
+
+function sinceOf(date: string | undefined): string | undefined {
+  if (date === undefined) return undefined;
+  const range = date.startsWith('ge') ? dateRange(date.slice(2)) : undefined;
+  if (!range) fail(badRequest('date must be ge followed by a FHIR date or instant, e.g. date=ge2026-01-01', 'date'));
+  return range.low.toISOString();
+}

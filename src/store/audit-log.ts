@@ -1,0 +1,91 @@
+import type { AuditEvent } from '@medplum/fhirtypes';
+import type { Knex } from 'knex';
+import { errorLogFields, type Logger } from '../logger';
+
+export interface AuditRecord {
+  tenantId: string;
+  event: AuditEvent & { id: string; recorded: string };
+  /** `Type/id` of each resource the event names. */
+  entities: string[];
+}
+
+export interface AuditQuery {
+  count: number;
+  offset: number;
+  /** Only events about this `Type/id`. */
+  entity?: string;
+  /** Only events recorded at or after this instant. */
+  since?: string;
+}
+
+/** Events wait at most this long, or until this many are queued, before one multi-row insert. */
+const FLUSH_MS = 500;
+const BATCH = 200;
+
+/**
+ * The audit trail, written in batches so that recording an access costs a request nothing
+ * but a push onto a queue. An event is durable once its batch commits (within FLUSH_MS);
+ * `close` writes what is queued. A failed batch is retried once.
+ */
+export class AuditLog {
+  private queue: AuditRecord[] = [];
+  private timer?: NodeJS.Timeout;
+  private writing: Promise<void> = Promise.resolve();
+  /** Records already retried once: a second failure drops them (logged) rather than block the queue. */
+  private readonly retried = new WeakSet<AuditRecord>();
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly logger: Logger,
+  ) {}
+
+  record(record: AuditRecord): void {
+    this.queue.push(record);
+    if (this.queue.length >= BATCH) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS).unref();
+  }
+
+  /** Writes everything queued so far; resolves when it is stored. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.queue.splice(0, this.queue.length);
+    this.writing = this.writing.then(() => (batch.length === 0 ? undefined : this.insert(batch)));
+    return this.writing;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+
+  /** One page of a tenant's events, newest first, and how many match. */
+  async search(tenantId: string, query: AuditQuery): Promise<{ total: number; events: AuditEvent[] }> {
+    const base = this.knex('audit_events').where({ tenant_id: tenantId });
+    if (query.entity !== undefined) base.whereRaw('entities @> ARRAY[?]::text[]', [query.entity]);
+    if (query.since !== undefined) base.where('recorded', '>=', query.since);
+    const [{ count }] = (await base.clone().count({ count: '*' })) as [{ count: string | number }];
+    const rows: { content: AuditEvent }[] = await base
+      .select('content')
+      .orderBy([
+        { column: 'recorded', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(query.count)
+      .offset(query.offset);
+    return { total: Number(count), events: rows.map((r) => r.content) };
+  }
+
+  private async insert(batch: AuditRecord[]): Promise<void> {
+    try {
+      await this.knex('audit_events').insert(
+        batch.map(({ tenantId, event, entities }) => ({ tenant_id: tenantId, id: event.id, recorded: event.recorded, entities, content: event })),
+      );
+    } catch (err) {
+      const again = batch.filter((r) => !this.retried.has(r));
+      this.logger.error({ events: batch.length, dropped: batch.length - again.length, ...errorLogFields(err) }, 'audit batch not written; retrying once');
+      for (const r of again) this.retried.add(r);
+      this.queue.unshift(...again);
+      if (again.length > 0) this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS).unref();
+    }
+  }
+}
