@@ -1,0 +1,38 @@
+import express from 'express';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { createLogger } from '../../logger';
+import { createJunctionSandbox } from './sandbox';
+
+/**
+ * `npm run junction-sandbox`: the sandbox alone on JUNCTION_SANDBOX_PORT (default 8090), sending
+ * webhooks to JUNCTION_WEBHOOK_URL signed with JUNCTION_WEBHOOK_SECRET. Without a URL no
+ * webhooks are sent, and the secret may be left out.
+ */
+function main(): void {
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'info');
+  const port = Number(process.env.JUNCTION_SANDBOX_PORT ?? 8090);
+  const webhookUrl = process.env.JUNCTION_WEBHOOK_URL || undefined;
+  const webhookSecret = process.env.JUNCTION_WEBHOOK_SECRET || undefined;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('JUNCTION_SANDBOX_PORT must be a port number');
+  if (webhookUrl && !webhookSecret) throw new Error('JUNCTION_WEBHOOK_SECRET (whsec_...) is required with JUNCTION_WEBHOOK_URL');
+
+  const sandbox = createJunctionSandbox({ webhookUrl, webhookSecret: webhookSecret ?? `whsec_${randomBytes(24).toString('base64')}`, logger });
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(sandbox.router);
+  const server = createServer(app).listen(port, () => {
+    logger.info({ port, teamId: sandbox.teamId, webhooks: webhookUrl ? 'on' : 'off' }, 'junction sandbox listening');
+  });
+
+  const stop = () => {
+    void sandbox.close().then(() => {
+      server.close();
+      server.closeAllConnections();
+    });
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main();
