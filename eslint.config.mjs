@@ -51,6 +51,18 @@ export default tseslint.config(
     rules: forbid(layer('store', 'src/http wires no SQL: the bootstrap hands it what it needs', true), pkg(SQL, 'only src/store speaks SQL')),
   },
   {
+    files: ['src/auth/**/*.ts'],
+    rules: forbid(layer('http', 'src/auth may not import src/http: the http adapter calls it'), layer('v1', 'src/auth may not import src/v1'), pkg(HTTP, 'src/auth is free of Express')),
+  },
+  {
+    files: ['src/junction/**/*.ts'],
+    ignores: ['src/junction/sandbox/**/*.ts'],
+    rules: forbid(
+      layer('http', 'src/junction may not import src/http: the http adapter calls it'),
+      { group: ['express'], message: 'src/junction is free of Express (only its sandbox is a server)', allowTypeImports: true },
+    ),
+  },
+  {
     files: ['src/problems/**/*.ts'],
     rules: forbid(layer('src', 'src/problems is neutral: every layer imports it, it imports none'), { group: ['../*'], message: 'src/problems imports nothing above it' }, pkg([...HTTP, ...SQL], 'src/problems is neutral')),
   },

@@ -21,6 +21,8 @@ export const EXT = {
   displayName: sd('display-name'),
   bio: sd('bio'),
   bookableOnline: sd('bookable-online'),
+  labOrderStatus: sd('lab-order-status'),
+  labOrderCompletedAt: sd('lab-order-completed-at'),
 } as const;
 
 export const PROFILE = {

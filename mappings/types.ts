@@ -113,3 +113,25 @@ export interface ClinicianProfile {
   created_at: string;
   updated_at: string;
 }
+
+export const LAB_PANELS = ['hashimotos', 'pcos', 'fertility'] as const;
+export type LabPanel = (typeof LAB_PANELS)[number];
+
+export interface V1LabOrderRequest {
+  brand_id: string;
+  patient_id: string;
+  panel_id: LabPanel;
+  patient?: { first_name: string; last_name: string; dob: string; email: string };
+  address?: { line1: string; line2?: string; city: string; state: string; zip: string; country: string };
+}
+
+export interface V1LabOrder {
+  id: string;
+  brand_id: string;
+  patient_id: string;
+  junction_order_id: string;
+  panel_id: string;
+  status: string;
+  created_at: string;
+  completed_at: string | null;
+}

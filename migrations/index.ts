@@ -6,6 +6,7 @@ import * as m004 from './004_clinician_profile_search';
 import * as m005 from './005_api_keys';
 import * as m006 from './006_audit_events';
 import * as m007 from './007_resources_by_id';
+import * as m008 from './008_lab_orders';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -21,4 +22,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['005_api_keys', m005],
   ['006_audit_events', m006],
   ['007_resources_by_id', m007],
+  ['008_lab_orders', m008],
 ];

@@ -7,12 +7,14 @@ import { ALL_SCOPES } from './auth/scopes';
 import { scopeHook } from './auth/scope-hook';
 import type { Config } from './config';
 import type { ServiceHooks } from './fhir/access';
-import { auditEventOf } from './fhir/audit/audit-event';
+import { randomUUID } from 'node:crypto';
+import { auditEventOf, type AuditAgent } from './fhir/audit/audit-event';
 import { auditHook } from './fhir/audit/audit-hook';
 import { fhirServiceFactory } from './fhir/service-factory';
 import { loadProfiles } from './fhir/validation/profiles';
 import { createValidator } from './fhir/validation/validation';
 import { createApp, type Caller } from './http/app';
+import { createJunctionBridge } from './junction/bridge';
 import { createLogger, type Logger } from './logger';
 import { ensureApiKey, findApiKeyByHash, touchApiKeys } from './store/api-keys';
 import { AuditLog } from './store/audit-log';
@@ -43,6 +45,8 @@ export interface BootstrapOptions {
   logger?: Logger;
   /** Extra hooks on every FHIR service access. */
   hooks?: readonly ServiceHooks[];
+  /** Run the lab order worker (default true; a second test instance on one database may not need its own). */
+  startWorkers?: boolean;
 }
 
 /** Builds the whole server from its configuration: the one place where parts are wired together. */
@@ -71,15 +75,24 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   await ensureBootstrapKey(config, knex, admin, logger);
 
   const audit = new AuditLog(knex, logger);
+  const auditFor = (tenantId: string, agent: AuditAgent, requestId: string): ServiceHooks =>
+    auditHook({ agent, requestId }, (record) => audit.record({ tenantId, event: auditEventOf(record), entities: record.references }));
   const profiles = loadProfiles();
   const validator = createValidator(profiles);
-  const serviceFor = fhirServiceFactory({ db: knex, validator, logger });
+  const labHooks: ServiceHooks[] = [];
+  const serviceFor = fhirServiceFactory({ db: knex, validator, logger, hooks: labHooks });
+  const junction = createJunctionBridge({
+    config,
+    knex,
+    logger,
+    systemService: (tenantId) => serviceFor(tenantId, [auditFor(tenantId, { via: 'system', id: 'junction-bridge' }, `junction_${randomUUID()}`)]),
+    selfUrl: `http://127.0.0.1:${config.port}`,
+  });
+  labHooks.push(junction.hook);
+  if (!options.database) logger.info(`lab orders: ${junction.describe}`);
   const hooksFor = (caller: Caller): ServiceHooks[] => [
     scopeHook(caller.principal.scopes),
-    auditHook({ agent: { via: caller.principal.kind, id: caller.principal.subject }, requestId: caller.requestId }, (record) => {
-      const event = auditEventOf(record);
-      audit.record({ tenantId: caller.principal.tenantId, event, entities: record.references });
-    }),
+    auditFor(caller.principal.tenantId, { via: caller.principal.kind, id: caller.principal.subject }, caller.requestId),
     ...(options.hooks ?? []),
   ];
   const counter = openRateLimitCounter({ ...config.rateLimit, knex, redisUrl: config.redisUrl, logger });
@@ -91,6 +104,8 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     authenticator,
     acceptsTokens: config.jwt !== undefined,
     admin,
+    v1Ports: junction.ports,
+    junction: { webhooks: junction.webhooks, sandbox: junction.sandbox },
     readAudit: (tenantId) => (query) => audit.search(tenantId, query),
     rateLimit: { counter, settings: config.rateLimit },
     databaseStatus: () => databaseStatus(knex),
@@ -100,6 +115,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     corsOrigins: config.corsOrigins,
   });
   if (config.trustProxy) app.set('trust proxy', true);
+  if (options.startWorkers ?? true) junction.start();
 
   return {
     app,
@@ -112,10 +128,13 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     },
     close: async () => {
       stopStatistics();
+      await junction.close();
       await authenticator.close();
       await audit.close();
+      // A database handed in is shared with other instances (tests): so are its Redis clients.
+      if (options.database) return;
       await closeRedisClients();
-      if (!options.database) await knex.destroy();
+      await knex.destroy();
     },
   };
 }

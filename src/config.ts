@@ -27,7 +27,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     JWT_ALGORITHMS: str({ default: 'RS256,ES256', desc: 'Accepted signature algorithms' }),
     JWT_TENANT_CLAIM: str({ default: 'tenant', desc: 'The token claim that holds the tenant id' }),
     CORS_ORIGINS: str({ default: '', desc: 'Comma-separated browser origins allowed by CORS; empty = CORS off' }),
+    JUNCTION_API_KEY: str({ default: '', desc: 'Junction team API key; empty = the embedded sandbox at /junction-sandbox' }),
+    JUNCTION_ENVIRONMENT: str({ default: 'sandbox', choices: ['sandbox', 'production'], desc: 'Which Junction environment' }),
+    JUNCTION_REGION: str({ default: 'us', choices: ['us', 'eu'], desc: 'Which Junction region' }),
+    JUNCTION_BASE_URL: str({ default: '', desc: 'Junction API base URL; overrides environment and region' }),
+    JUNCTION_TEAM_ID: str({ default: '', desc: 'Junction team id (team physicians)' }),
+    JUNCTION_WEBHOOK_SECRET: str({ default: '', desc: 'Svix signing secret of the Junction webhook endpoint (whsec_…)' }),
+    JUNCTION_PANELS_FILE: str({ default: 'junction-panels.json', desc: 'Panel code → Junction lab test id' }),
+    JUNCTION_TIMEOUT_MS: num({ default: 10000, desc: 'Per-attempt timeout of a Junction call' }),
+    LAB_ORDER_MAX_ATTEMPTS: num({ default: 8, desc: 'Submission attempts before a lab order is dead' }),
+    LAB_ORDER_POLL_MS: num({ default: 2000, desc: 'How often the lab order worker looks for due submissions' }),
   });
+  const sandbox = !raw.JUNCTION_API_KEY;
+  if (!sandbox && !raw.JUNCTION_WEBHOOK_SECRET) throw new Error('JUNCTION_API_KEY needs JUNCTION_WEBHOOK_SECRET (the webhook endpoint signing secret)');
   const jwksConfigured = Boolean(raw.JWT_JWKS_URL || raw.JWT_JWKS_FILE);
   if (jwksConfigured && (!raw.JWT_ISSUER || !raw.JWT_AUDIENCE)) throw new Error('JWT_JWKS_URL / JWT_JWKS_FILE need JWT_ISSUER and JWT_AUDIENCE');
   return {
@@ -54,6 +66,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
           tenantClaim: raw.JWT_TENANT_CLAIM,
         }
       : undefined,
+    junction: {
+      sandbox,
+      apiKey: raw.JUNCTION_API_KEY || 'sandbox',
+      baseUrl: raw.JUNCTION_BASE_URL || undefined,
+      environment: raw.JUNCTION_ENVIRONMENT as 'sandbox' | 'production',
+      region: raw.JUNCTION_REGION as 'us' | 'eu',
+      teamId: raw.JUNCTION_TEAM_ID || undefined,
+      webhookSecret: raw.JUNCTION_WEBHOOK_SECRET || undefined,
+      panelsFile: raw.JUNCTION_PANELS_FILE,
+      timeoutMs: raw.JUNCTION_TIMEOUT_MS,
+      maxAttempts: raw.LAB_ORDER_MAX_ATTEMPTS,
+      pollMs: raw.LAB_ORDER_POLL_MS,
+    },
     corsOrigins: raw.CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { invalidField, notFoundProblem } from '../problems/problem';
 import { countActiveApiKeys, insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from '../store/api-keys';
+import { listOutbox } from '../store/lab-outbox';
 import { createTenant, listTenants, tenantExists, type TenantRow } from '../store/tenants';
 import { generateApiKey, hashApiKey } from './api-key-material';
 import { parseScopes, ScopeError } from './scopes';
@@ -58,6 +59,21 @@ export class Admin {
   async revokeKey(id: string): Promise<void> {
     if (!UUID.test(id) || !(await revokeApiKey(this.deps.knex, id))) throw notFoundProblem('No active API key exists with this id', 'id');
     this.deps.onRevoke?.(id);
+  }
+
+  /** Lab orders in one outbox state, newest first: `dead` ones need an operator. */
+  async labOrders(state: string | undefined): Promise<unknown[]> {
+    if (state !== 'pending' && state !== 'submitted' && state !== 'dead')
+      throw invalidField('state', 'state must be pending, submitted or dead', 'invalid_parameter');
+    return (await listOutbox(this.deps.knex, state)).map((row) => ({
+      tenant_id: row.tenantId,
+      id: row.serviceRequestId,
+      state: row.state,
+      attempts: row.attempts,
+      last_error: row.lastError,
+      junction_order_id: row.junctionOrderId,
+      updated_at: row.updatedAt,
+    }));
   }
 
   hasKeys(): Promise<boolean> {

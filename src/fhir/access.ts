@@ -1,3 +1,4 @@
+import type { Db } from '../store/db';
 import type { StoredVersion } from '../store/rows';
 
 /** What a caller does through FhirService, named like SMART's scope letters read them. */
@@ -33,6 +34,11 @@ export interface ServiceHooks {
 
 /** What an `onStored` hook may do inside the write's transaction. */
 export interface StoredWriteContext {
+  readonly tenantId: string;
+  /** The transaction, for store functions whose rows must commit with the resource. */
+  readonly db: Db;
   /** Serialises work on one key until the transaction ends. */
   lock(key: string): Promise<void>;
+  /** Current resources of one type (a read access of its own, hooks included). */
+  readMany(resourceType: string, ids: string[]): Promise<StoredVersion[]>;
 }

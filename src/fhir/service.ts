@@ -1,6 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Logger } from '../logger';
 import { badRequest, fail, notFound, preconditionFailed, unprocessable } from '../problems/outcomes';
+import type { Db } from '../store/db';
 import type { HistoryOptions, HistoryPage, Repository } from '../store/repository';
 import type { StoredVersion } from '../store/rows';
 import type { SearchQuery } from '../store/search/query';
@@ -55,6 +56,15 @@ export class FhirService {
     this.repo = deps.repo;
     this.hooks = deps.hooks ?? [];
     this.logger = deps.logger;
+  }
+
+  get tenantId(): string {
+    return this.repo.tenantId;
+  }
+
+  /** The database handle (a transaction inside `transaction`), for hooks whose rows commit with a write. */
+  get db(): Db {
+    return this.repo.db as Db;
   }
 
   /** The same service bound to one database transaction (a savepoint inside another). */

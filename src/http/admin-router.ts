@@ -23,6 +23,9 @@ export function adminRouter(admin: Admin, bodyLimit: string): Router {
   router.get('/api-keys', async (req, res) => {
     res.json({ data: await admin.listKeys(queryValue(req, 'tenant_id')) });
   });
+  router.get('/lab-orders', async (req, res) => {
+    res.json({ data: await admin.labOrders(queryValue(req, 'state')) });
+  });
   router.delete('/api-keys/:id', async (req, res) => {
     await admin.revokeKey(req.params.id ?? '');
     res.status(statusOf('noContent')).end();

@@ -1,5 +1,5 @@
 import cors from 'cors';
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type Request, type Router } from 'express';
 import helmet from 'helmet';
 import type { Admin } from '../auth/admin';
 import type { Authenticator, Principal } from '../auth/authenticator';
@@ -16,6 +16,8 @@ import type { Logger } from '../logger';
 import { insufficientScope, problemOf } from '../problems/problem';
 import type { DatabaseStatus } from '../store/health';
 import type { RateLimitCounter, WindowSettings } from '../store/rate-limit-counter';
+import type { JunctionWebhooks } from '../junction/webhooks';
+import type { V1Ports } from '../v1/api';
 import { v1Apis } from '../v1';
 import { errorFunnel, writerFor, type ErrorScope } from './error-funnel';
 import { writeFhirError } from './fhir-errors';
@@ -30,6 +32,7 @@ import { requestLog } from './request-log';
 import { FHIR_JSON, sendResult } from './send-resource';
 import { ERROR_WRITERS } from './v1-shapes';
 import { v1Router } from './v1-router';
+import { webhookRouter } from './webhook-router';
 
 export const FHIR_BASE = '/fhir/R4';
 
@@ -48,6 +51,10 @@ export interface AppDeps {
   /** Whether JWT access tokens are accepted beside API keys. */
   acceptsTokens: boolean;
   admin: Admin;
+  /** What /v1 families need of Junction. */
+  v1Ports: V1Ports;
+  /** Junction's webhooks; the embedded sandbox when it is mounted. */
+  junction: { webhooks: JunctionWebhooks; sandbox?: Router };
   /** A tenant's audit trail. */
   readAudit(tenantId: string): AuditReader;
   rateLimit: { counter: RateLimitCounter; settings: WindowSettings };
@@ -86,6 +93,9 @@ export function createApp(deps: AppDeps): Express {
     );
   app.use(requestLog(deps.logger));
   app.use(healthRoutes(deps.databaseStatus, deps.isShuttingDown));
+  app.use('/webhooks', webhookRouter(deps.junction.webhooks));
+  scopes.push({ prefix: '/webhooks', write: ERROR_WRITERS['error-message'] });
+  if (deps.junction.sandbox) app.use('/junction-sandbox', deps.junction.sandbox);
   const apiPaths = [FHIR_BASE, '/v1', '/api-v1', '/admin'];
   app.use(apiPaths, authenticate(deps.authenticator, isOpen));
   app.use(apiPaths, rateLimit(deps.rateLimit.counter, deps.rateLimit.settings));
@@ -117,7 +127,7 @@ export function createApp(deps: AppDeps): Express {
   scopes.push({ prefix: '/admin', write: ERROR_WRITERS['error-message'] });
 
   for (const api of v1Apis()) {
-    const router = v1Router(api, { serviceFor, bodyLimit: deps.bodyLimit });
+    const router = v1Router(api, { serviceFor, ports: deps.v1Ports, bodyLimit: deps.bodyLimit });
     for (const prefix of api.prefixes) {
       app.use(prefix, router);
       scopes.push({ prefix, write: ERROR_WRITERS[api.shape] });

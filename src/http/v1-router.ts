@@ -1,11 +1,12 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { FhirService } from '../fhir/service';
 import { ProblemError } from '../problems/problem';
-import type { V1Api, V1Request } from '../v1/api';
+import type { V1Api, V1Ports, V1Request } from '../v1/api';
 import { sendReply } from './v1-shapes';
 
 export interface V1RouterDeps {
   serviceFor(req: Request): FhirService;
+  ports: V1Ports;
   bodyLimit?: string;
 }
 
@@ -15,13 +16,13 @@ export function v1Router(api: V1Api, deps: V1RouterDeps): Router {
   if (api.acceptsJson) router.use(jsonBody(deps.bodyLimit));
   for (const route of api.routes) {
     router[route.method](route.path, async (req: Request, res: Response) => {
-      sendReply(api.shape, req, res, await route.handle(toV1Request(req, deps.serviceFor(req))));
+      sendReply(api.shape, req, res, await route.handle(toV1Request(req, deps.serviceFor(req), deps.ports)));
     });
   }
   return router;
 }
 
-function toV1Request(req: Request, service: FhirService): V1Request {
+function toV1Request(req: Request, service: FhirService, ports: V1Ports): V1Request {
   return {
     params: req.params as Record<string, string>,
     query: req.query as Record<string, unknown>,
@@ -29,6 +30,7 @@ function toV1Request(req: Request, service: FhirService): V1Request {
     header: (name) => req.get(name),
     requestId: req.requestId,
     service,
+    ports,
   };
 }
 

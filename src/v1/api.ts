@@ -1,3 +1,4 @@
+import type { V1LabOrderRequest } from '../../mappings/types';
 import type { FhirService } from '../fhir/service';
 
 /** A /v1 request, free of any HTTP framework. */
@@ -10,6 +11,16 @@ export interface V1Request {
   requestId: string;
   /** The FHIR service acting for the request's tenant and caller. */
   service: FhirService;
+  /** What some families need beyond stored resources. */
+  ports: V1Ports;
+}
+
+/** The lab: where /v1 families reach Junction (implemented in src/junction). */
+export interface V1Ports {
+  /** Places a lab order under an idempotency key and answers the seed-001 reply. */
+  placeLabOrder(order: { body: V1LabOrderRequest; idempotencyKey: string; service: FhirService }): Promise<V1Reply>;
+  /** The team physician Junction knows by this NPI (its `junction_physician_id`), or null; a 502 when Junction cannot be asked. */
+  junctionPhysicianId(npi: string): Promise<string | null>;
 }
 
 /** What a use case answers; the HTTP layer adds status, headers and the family's envelope. */

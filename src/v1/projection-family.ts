@@ -25,12 +25,16 @@ export interface ProjectionFamily<Body, Shape, R extends Resource> {
   /** The documented JSON Schema and prose rules; throws a 400 naming the field. */
   check: Check<Body>;
   toFhir(body: Body): R;
+  /** A step between mapping and storing (e.g. asking Junction); throwing stores nothing. */
+  prepare?(resource: R, body: Body, req: V1Request): Promise<R>;
   fromFhir(resource: R, created: Created): Shape;
 }
 
 /** POST: check, map, store (FHIR validation, profile and unique keys in one transaction), project. */
 export async function createProjection<B, S, R extends Resource>(family: ProjectionFamily<B, S, R>, req: V1Request): Promise<S> {
-  const resource = family.toFhir(family.check(req.body));
+  const body = family.check(req.body);
+  const mapped = family.toFhir(body);
+  const resource = family.prepare ? await family.prepare(mapped, body, req) : mapped;
   const stored = await req.service.create(resource).catch((err: unknown) => {
     throw inFamilyTerms(family, inRequestTerms(err, req.body, resource));
   });

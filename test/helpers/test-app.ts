@@ -1,11 +1,13 @@
 // Run tests with `npm test -- <path>` (not bare `npx jest`): PGlite needs node --experimental-vm-modules under jest.
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import supertest from 'supertest';
 import { generateApiKey, hashApiKey } from '../../src/auth/api-key-material';
 import { ALL_SCOPES } from '../../src/auth/scopes';
-import { bootstrap } from '../../src/bootstrap';
+import { bootstrap, type ServerParts } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config';
 import type { ServiceHooks } from '../../src/fhir/access';
 import { fhirServiceFactory } from '../../src/fhir/service-factory';
@@ -17,6 +19,7 @@ import { createLogger, type Logger } from '../../src/logger';
 import { insertApiKey } from '../../src/store/api-keys';
 import { openDatabase, type Database } from '../../src/store/db';
 import { migrateToLatest } from '../../src/store/migrate';
+import { newWebhookSecret, startSandbox, type RunningSandbox } from '../junction/sandbox-server';
 
 export { FHIR_BASE };
 
@@ -41,6 +44,12 @@ export interface TestApp {
    * connection pool when DATABASE_URL is set (an in-memory PGlite can only be shared).
    */
   sameTenantInstance(): Promise<TestApp>;
+  /** The Junction sandbox this app's orders go to, on a port of its own, with its fault switches. */
+  junction: RunningSandbox;
+  /** The Svix signing secret the sandbox signs webhooks with and the app verifies them by. */
+  webhookSecret: string;
+  /** Serves the app on an ephemeral loopback port (for webhooks and real clients); its base URL. */
+  listen(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -69,7 +78,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const database = openPool();
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const rateLimit = options.rateLimit ?? { points: 1_000_000_000, windowSeconds: 3600 };
+  // Junction: a sandbox per test file, whose webhooks reach whichever instance listened last.
+  const webhookSecret = newWebhookSecret();
+  let webhookTarget: string | undefined;
+  const junction = await startSandbox({ webhookSecret, webhookUrl: () => webhookTarget });
   const config = loadConfig({
+    JUNCTION_API_KEY: 'sk_us_test',
+    JUNCTION_BASE_URL: junction.baseUrl,
+    JUNCTION_WEBHOOK_SECRET: webhookSecret,
+    JUNCTION_TIMEOUT_MS: '1500',
+    LAB_ORDER_POLL_MS: '200',
     RATE_LIMIT_POINTS: String(rateLimit.points),
     RATE_LIMIT_WINDOW_SECONDS: String(rateLimit.windowSeconds),
     REDIS_URL: options.redisUrl ?? '',
@@ -82,9 +100,28 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     await insertApiKey(database.knex, { tenantId, name: 'test', scopes, keyHash: hashApiKey(key, config.apiKeyPepper) });
     return key;
   };
-  const instance = async (db: Database, tenantId: string, apiKey: string, close: () => Promise<void>): Promise<TestApp> => {
+  // Instances on the shared database close together: their audit batches and workers first, then the database.
+  const sharing: ServerParts[] = [];
+  const closeShared = async (): Promise<void> => {
+    for (const server of sharing.splice(0)) await server.close();
+    await junction.close();
+    await database.knex.destroy();
+  };
+  const instance = async (db: Database, tenantId: string, apiKey: string, close: (server: ServerParts) => Promise<void>): Promise<TestApp> => {
     const server = await bootstrap(config, { database: db, logger, hooks: options.hooks });
+    if (db === database) sharing.push(server);
+    const listeners: Server[] = [];
     return {
+      junction,
+      webhookSecret,
+      listen: async () => {
+        const listener = server.app.listen(0, '127.0.0.1');
+        await new Promise((resolve) => listener.once('listening', resolve));
+        listeners.push(listener);
+        const url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+        webhookTarget = `${url}/webhooks/junction`;
+        return url;
+      },
       app: server.app,
       knex: db.knex,
       tenantId,
@@ -96,15 +133,25 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       otherTenant: forTenant,
       sameTenantInstance: async () => {
         const pool = url ? openPool() : undefined;
-        return instance(pool ?? db, tenantId, apiKey, pool ? () => pool.knex.destroy() : async () => undefined);
+        if (!pool) return instance(db, tenantId, apiKey, async () => undefined);
+        return instance(pool, tenantId, apiKey, async (own) => {
+          await own.close();
+          await pool.knex.destroy();
+        });
       },
-      close,
+      close: async () => {
+        for (const listener of listeners) {
+          listener.closeAllConnections();
+          await new Promise((resolve) => listener.close(resolve));
+        }
+        await close(server);
+      },
     };
   };
   const forTenant = async (): Promise<TestApp> => {
     const tenantId = randomUUID();
     await database.knex('tenants').insert({ id: tenantId, name: `test ${tenantId}` });
-    return instance(database, tenantId, await keyWith(tenantId, [...ALL_SCOPES]), () => database.knex.destroy());
+    return instance(database, tenantId, await keyWith(tenantId, [...ALL_SCOPES]), closeShared);
   };
   if (!url) await migrateToLatest(database.knex);
   return forTenant();

@@ -4,7 +4,7 @@ import type { Access, AccessKind } from '../access';
 
 /** Who made a request: how they authenticated and the key id or token subject. */
 export interface AuditAgent {
-  via: 'api-key' | 'jwt';
+  via: 'api-key' | 'jwt' | 'system';
   id: string;
 }
 

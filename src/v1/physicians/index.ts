@@ -1,6 +1,6 @@
 import type { Practitioner } from '@medplum/fhirtypes';
 import { PROFILE } from '../../../mappings/fhir-urls';
-import { fromFhir, toFhir } from '../../../mappings/physicians';
+import { fromFhir, toFhir, withJunctionPhysicianId } from '../../../mappings/physicians';
 import type { V1Physician, V1PhysicianRequest } from '../../../mappings/types';
 import type { V1Api } from '../api';
 import { projectionApi, type ProjectionFamily } from '../projection-family';
@@ -8,7 +8,8 @@ import { checkPhysicianRequest } from './request';
 
 /**
  * Seed 000 (clinical): a /v1 physician is a Practitioner claiming the v1-physician profile.
- * Junction registration (and with it `junction_physician_id`) is not wired yet: it stays null.
+ * Registration looks the NPI up in the team's Junction physicians (`junction_physician_id`
+ * when found, null otherwise); when Junction cannot be asked, a 502 and nothing stored.
  */
 export const PHYSICIANS: ProjectionFamily<V1PhysicianRequest, V1Physician, Practitioner> = {
   path: '/v1/physicians',
@@ -18,6 +19,10 @@ export const PHYSICIANS: ProjectionFamily<V1PhysicianRequest, V1Physician, Pract
   duplicateCode: 'duplicate_physician',
   check: checkPhysicianRequest,
   toFhir,
+  prepare: async (practitioner, body, req) => {
+    const junctionId = await req.ports.junctionPhysicianId(body.npi);
+    return junctionId === null ? practitioner : withJunctionPhysicianId(practitioner, junctionId);
+  },
   fromFhir,
 };
 
