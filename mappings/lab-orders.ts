@@ -2,10 +2,11 @@ import type { Resource, ServiceRequest } from '@medplum/fhirtypes';
 import { identifierValue, referenceId, resourceId } from './elements';
 import { extensionString, stringExtension } from './extensions';
 import { EXT, PROFILE, SYSTEM } from './fhir-urls';
-import type { Created, V1LabOrder, V1LabOrderRequest } from './types';
+import type { Created, LabPanel, V1LabOrder, V1LabOrderRequest } from './types';
 
 const LABORATORY = { system: 'http://snomed.info/sct', code: '108252007', display: 'Laboratory procedure' };
-const PANEL_DISPLAY: Record<string, string> = { hashimotos: "Hashimoto's panel", pcos: 'PCOS panel', fertility: 'Fertility panel' };
+/** The displays of fhir-profiles/CodeSystem-lab-panel.json (a test keeps them equal). */
+const PANEL_DISPLAY: Record<LabPanel, string> = { hashimotos: "Hashimoto's panel", pcos: 'PCOS panel', fertility: 'Fertility panel' };
 /** What `status` shows before Junction has said anything of the order. */
 export const PENDING = 'pending';
 /** The order could not be placed after every attempt: an operator must look. */
@@ -35,7 +36,7 @@ export function fromFhir(sr: ServiceRequest, created: Created): V1LabOrder {
     patient_id: referenceId(sr.subject, 'Patient') ?? '',
     junction_order_id: identifierValue(sr.identifier, SYSTEM.junctionOrderId) ?? '',
     panel_id: panelOf(sr) ?? '',
-    status: detailed?.split('.')[0] ?? PENDING,
+    status: detailed === null ? PENDING : highLevelStatus(detailed),
     created_at: created.createdAt,
     completed_at: extensionString(sr, EXT.labOrderCompletedAt),
   };
@@ -55,22 +56,34 @@ export function junctionStatusOf(sr: ServiceRequest): string | undefined {
   return extensionString(sr, EXT.labOrderStatus) ?? undefined;
 }
 
+/** `received.walk_in_test.ordered` → `received`: Junction's high-level status, what /v1 shows. */
+export function highLevelStatus(junctionStatus: string): string {
+  return junctionStatus.split('.')[0] ?? junctionStatus;
+}
+
+/** The ServiceRequest status that follows Junction's: completed, revoked when cancelled or failed, else active. */
+export function fhirStatusFor(junctionStatus: string): 'active' | 'completed' | 'revoked' {
+  const high = highLevelStatus(junctionStatus);
+  if (high === 'completed') return 'completed';
+  return high === 'cancelled' || high === 'failed' ? 'revoked' : 'active';
+}
+
 /**
  * The order as Junction now sees it: its order id (set once), the detailed status, the FHIR
- * status that follows from it (completed → completed, cancelled or failed → revoked) and,
- * once completed, when.
+ * status that follows from it and, while completed, when. A correction
+ * (`completed.*.corrected`) reported without a time keeps the first completion time.
  */
 export function withJunctionOrder(sr: ServiceRequest, junctionOrderId: string, status: string, completedAt?: string): ServiceRequest {
   const identifier = identifierValue(sr.identifier, SYSTEM.junctionOrderId)
     ? sr.identifier
     : [...(sr.identifier ?? []), { system: SYSTEM.junctionOrderId, value: junctionOrderId }];
-  const high = status.split('.')[0];
+  const fhirStatus = fhirStatusFor(status);
+  const completed = fhirStatus === 'completed' ? (completedAt ?? extensionString(sr, EXT.labOrderCompletedAt) ?? undefined) : undefined;
   const extension = [
     ...(sr.extension ?? []).filter((e) => e.url !== EXT.labOrderStatus && e.url !== EXT.labOrderCompletedAt),
     ...stringExtension(EXT.labOrderStatus, status),
-    ...(high === 'completed' && completedAt ? [{ url: EXT.labOrderCompletedAt, valueDateTime: completedAt }] : []),
+    ...(completed ? [{ url: EXT.labOrderCompletedAt, valueDateTime: completed }] : []),
   ];
-  const fhirStatus = high === 'completed' ? 'completed' : high === 'cancelled' || high === 'failed' ? 'revoked' : sr.status;
   return { ...sr, identifier, extension, status: fhirStatus };
 }
 

@@ -13,20 +13,12 @@ export interface AdminDeps {
   onRevoke?: (keyId: string) => void;
 }
 
-/** A key as the admin API shows it: never its hash; `key` only in the answer that created it. */
-export interface ApiKeyView {
-  id: string;
-  tenant_id: string;
-  name: string;
-  scopes: string[];
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Tenants and API keys (`/admin/*`, scope `admin`; docs/security.md). */
+/**
+ * Tenants and API keys (`/admin/*`, scope `admin`; docs/security.md). A key is shown as stored
+ * (never its hash), its value only in the answer that created it.
+ */
 export class Admin {
   constructor(private readonly deps: AdminDeps) {}
 
@@ -39,7 +31,7 @@ export class Admin {
   }
 
   /** A new key: the only time its value is shown. */
-  async createKey(body: unknown): Promise<ApiKeyView & { key: string }> {
+  async createKey(body: unknown): Promise<ApiKeyRow & { key: string }> {
     const fields = objectOf(body);
     const tenantId = fields.tenant_id;
     if (typeof tenantId !== 'string' || !UUID.test(tenantId)) throw invalidField('tenant_id', 'tenant_id must be the id of a tenant');
@@ -47,12 +39,12 @@ export class Admin {
     const scopes = scopesOf(fields.scopes);
     const key = generateApiKey();
     const row = await insertApiKey(this.deps.knex, { tenantId, name: nameOf(body), scopes, keyHash: hashApiKey(key, this.deps.pepper) });
-    return { ...view(row), key };
+    return { ...row, key };
   }
 
-  async listKeys(tenantId: string | undefined): Promise<ApiKeyView[]> {
+  async listKeys(tenantId: string | undefined): Promise<ApiKeyRow[]> {
     if (tenantId !== undefined && !UUID.test(tenantId)) throw invalidField('tenant_id', 'tenant_id must be a tenant id', 'invalid_parameter');
-    return (await listApiKeys(this.deps.knex, tenantId)).map(view);
+    return listApiKeys(this.deps.knex, tenantId);
   }
 
   /** Revokes at once in this process, within the key cache's lifetime elsewhere. */
@@ -79,18 +71,6 @@ export class Admin {
   hasKeys(): Promise<boolean> {
     return countActiveApiKeys(this.deps.knex).then((n) => n > 0);
   }
-}
-
-function view(row: ApiKeyRow): ApiKeyView {
-  return {
-    id: row.id,
-    tenant_id: row.tenant_id,
-    name: row.name,
-    scopes: row.scopes,
-    created_at: row.created_at,
-    last_used_at: row.last_used_at,
-    revoked_at: row.revoked_at,
-  };
 }
 
 function objectOf(body: unknown): Record<string, unknown> {

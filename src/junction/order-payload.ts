@@ -1,6 +1,8 @@
 import type { Patient, Practitioner } from '@medplum/fhirtypes';
-import type { LabOrderOverrides } from '../../mappings/lab-order-overrides';
+import { telecomValue } from '../../mappings/elements';
 import { EXT, SYSTEM } from '../../mappings/fhir-urls';
+import { preferredName } from '../../mappings/human-name';
+import type { LabOrderOverrides } from '../../mappings/lab-order-overrides';
 import { US_STATE_CODES } from '../../mappings/physicians';
 import type { Gender, JunctionPatientAddress, JunctionPatientDetails, JunctionPhysicianRequest } from './gateway';
 
@@ -23,71 +25,107 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const GENDERS: readonly Gender[] = ['female', 'male', 'other', 'unknown'];
 const US = new Set(['US', 'USA', 'UNITED STATES', 'UNITED STATES OF AMERICA']);
 
+const RULE = {
+  name: "must be ASCII letters, digits and - . , ' with single spaces between words (Junction's rule)",
+  dob: 'must be a date YYYY-MM-DD',
+  email: 'must be an email address',
+  state: 'must be a US state code, e.g. AZ',
+  zip: 'must be a US ZIP code: 5 digits, or 5+4',
+  country: 'must be the United States: Junction orders are for US addresses',
+};
+
+/**
+ * One demographic: the /v1 field that sends it (`patient.first_name`), what it is called in a
+ * message, and whether this value came from the request or from the stored Patient.
+ */
+interface Slot {
+  field: `${'patient' | 'address'}.${string}`;
+  label: string;
+  sent: boolean;
+}
+
 /**
  * Junction's `patient_details` and `patient_address` for an order: the request's `patient` and
- * `address` win, else the stored Patient's. Whatever Junction requires and would refuse is a
- * LabOrderInputError before any call to Junction.
+ * `address` objects win (each as a whole), else the stored Patient's. Whatever Junction requires
+ * and would refuse is a LabOrderInputError before any call to Junction.
  */
 export function junctionPatientOf(overrides: LabOrderOverrides, patient: Patient): { details: JunctionPatientDetails; address: JunctionPatientAddress } {
-  const name = patient.name?.find((n) => n.use === 'official') ?? patient.name?.[0];
+  const sentPatient = overrides.patient;
+  const sentAddress = overrides.address;
+  const name = preferredName(patient.name);
   const stored = patient.address?.[0];
-  const fromRecord = (what: string) => `the patient record (patient_id) has no ${what}; send it in the request or add it to the Patient`;
+  const p = (key: string, label: string): Slot => ({ field: `patient.${key}`, label, sent: sentPatient !== undefined });
+  const a = (key: string, label: string): Slot => ({ field: `address.${key}`, label, sent: sentAddress !== undefined });
+
   const details: JunctionPatientDetails = {
-    first_name: required(overrides.patient?.first_name ?? name?.given?.[0], overrides.patient ? 'patient.first_name' : 'patient_id', fromRecord('first name')),
-    last_name: required(overrides.patient?.last_name ?? name?.family, overrides.patient ? 'patient.last_name' : 'patient_id', fromRecord('last name')),
-    dob: required(overrides.patient?.dob ?? patient.birthDate, overrides.patient ? 'patient.dob' : 'patient_id', fromRecord('birth date')),
-    gender: GENDERS.includes(patient.gender as Gender) ? (patient.gender as Gender) : 'unknown',
-    phone_number: required(
-      patient.telecom?.find((t) => t.system === 'phone')?.value,
-      'patient_id',
-      'the patient record (patient_id) has no phone number, which Junction requires; add one to the Patient',
-    ),
-    email: required(
-      overrides.patient?.email ?? patient.telecom?.find((t) => t.system === 'email')?.value,
-      overrides.patient ? 'patient.email' : 'patient_id',
-      fromRecord('email'),
-    ),
+    first_name: valid(p('first_name', 'first name'), sentPatient ? sentPatient.first_name : name?.given?.join(' '), NAME, RULE.name),
+    last_name: valid(p('last_name', 'last name'), sentPatient ? sentPatient.last_name : name?.family, NAME, RULE.name),
+    dob: validDate(p('dob', 'birth date'), sentPatient ? sentPatient.dob : patient.birthDate),
+    gender: isGender(patient.gender) ? patient.gender : 'unknown',
+    phone_number: storedPhone(patient),
+    email: valid(p('email', 'email'), sentPatient ? sentPatient.email : (telecomValue(patient.telecom, 'email') ?? undefined), EMAIL, RULE.email),
   };
-  const at = overrides.address ? 'address' : 'patient_id';
-  const line1 = overrides.address?.line1 ?? stored?.line?.[0];
-  const line2 = overrides.address ? overrides.address.line2 : stored?.line?.[1];
+  const line2 = sentAddress ? sentAddress.line2 : stored?.line?.[1];
   const address: JunctionPatientAddress = {
-    first_line: required(line1, overrides.address ? 'address.line1' : at, fromRecord('address')),
-    ...(line2 ? { second_line: line2 } : {}),
-    city: required(overrides.address?.city ?? stored?.city, overrides.address ? 'address.city' : at, fromRecord('address city')),
-    state: required(overrides.address?.state ?? stored?.state, overrides.address ? 'address.state' : at, fromRecord('address state')).toUpperCase(),
-    zip: required(overrides.address?.zip ?? stored?.postalCode, overrides.address ? 'address.zip' : at, fromRecord('postal code')),
-    country: required(overrides.address?.country ?? stored?.country ?? 'US', overrides.address ? 'address.country' : at, fromRecord('country')),
+    first_line: present(a('line1', 'address'), sentAddress ? sentAddress.line1 : stored?.line?.[0]),
+    ...(line2?.trim() ? { second_line: line2.trim() } : {}),
+    city: present(a('city', 'address city'), sentAddress ? sentAddress.city : stored?.city),
+    state: valid(a('state', 'address state'), (sentAddress ? sentAddress.state : stored?.state)?.toUpperCase(), (s) => US_STATE_CODES.includes(s), RULE.state),
+    zip: valid(a('zip', 'postal code'), sentAddress ? sentAddress.zip : stored?.postalCode, ZIP, RULE.zip),
+    country: usCountry(a('country', 'address country'), sentAddress ? sentAddress.country : (stored?.country ?? 'US')),
   };
-  check(details, address, Boolean(overrides.patient), Boolean(overrides.address));
-  return { details: { ...details }, address: { ...address, country: 'US' } };
+  return { details, address };
 }
 
-function check(details: JunctionPatientDetails, address: JunctionPatientAddress, patientSent: boolean, addressSent: boolean): void {
-  const p = (field: string) => (patientSent ? `patient.${field}` : 'patient_id');
-  const a = (field: string) => (addressSent ? `address.${field}` : 'patient_id');
-  for (const [field, value] of [
-    ['first_name', details.first_name],
-    ['last_name', details.last_name],
-  ] as const) {
-    if (!NAME.test(value))
-      throw new LabOrderInputError(p(field), `${p(field)}: Junction accepts names of ASCII letters, digits and - . , ' with single spaces between words`);
+const isGender = (value: string | undefined): value is Gender => GENDERS.some((g) => g === value);
+
+/**
+ * Junction takes `US` only. A stored US address often leaves the country out, so none reads as
+ * US; a sent address always has one (the request schema requires it).
+ */
+function usCountry(slot: Slot, value: string): 'US' {
+  valid(slot, value, (c) => US.has(c.toUpperCase()), RULE.country);
+  return 'US';
+}
+
+/** The seed's `patient` object has no phone, so only the stored Patient can give Junction one. */
+function storedPhone(patient: Patient): string {
+  const phone = telecomValue(patient.telecom, 'phone')?.trim();
+  if (!phone) {
+    throw new LabOrderInputError(
+      'patient_id',
+      'the patient record (patient_id) has no phone number, which Junction requires; add one to the Patient (a lab order request cannot carry one)',
+    );
   }
-  if (!DATE.test(details.dob) || Number.isNaN(Date.parse(details.dob))) throw new LabOrderInputError(p('dob'), `${p('dob')} must be a date YYYY-MM-DD`);
-  if (!EMAIL.test(details.email)) throw new LabOrderInputError(p('email'), `${p('email')} must be an email address`);
-  if (!US_STATE_CODES.includes(address.state)) throw new LabOrderInputError(a('state'), `${a('state')} must be a US state code, e.g. AZ`);
-  if (!ZIP.test(address.zip)) throw new LabOrderInputError(a('zip'), `${a('zip')} must be a US ZIP code: 5 digits, or 5+4`);
-  if (!US.has(address.country.trim().toUpperCase())) throw new LabOrderInputError(a('country'), `${a('country')}: Junction orders are for US addresses`);
+  return phone;
 }
 
-function required(value: string | undefined, field: string, message: string): string {
-  if (value === undefined || value.trim() === '') throw new LabOrderInputError(field, message);
-  return value.trim();
+function present(slot: Slot, value: string | undefined): string {
+  const trimmed = value?.trim();
+  if (trimmed) return trimmed;
+  if (slot.sent) throw new LabOrderInputError(slot.field, `${slot.field} is required`);
+  throw new LabOrderInputError(
+    'patient_id',
+    `the patient record (patient_id) has no ${slot.label}, which Junction requires; send ${slot.field} or add it to the Patient`,
+  );
+}
+
+function valid(slot: Slot, value: string | undefined, rule: RegExp | ((value: string) => boolean), ruleText: string): string {
+  const trimmed = present(slot, value);
+  if (typeof rule === 'function' ? rule(trimmed) : rule.test(trimmed)) return trimmed;
+  if (slot.sent) throw new LabOrderInputError(slot.field, `${slot.field} ${ruleText}`);
+  throw new LabOrderInputError('patient_id', `the patient record (patient_id): its ${slot.label} ${ruleText}; send ${slot.field} or correct the Patient`);
+}
+
+/** YYYY-MM-DD and a real calendar day: `Date.parse` alone takes 1990-02-30 as 2 March. */
+function validDate(slot: Slot, value: string | undefined): string {
+  const isDay = (v: string) => DATE.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString().startsWith(v);
+  return valid(slot, value, isDay, RULE.dob);
 }
 
 /** A /v1 physician as Junction's inline `physician`; undefined when it lacks what Junction needs. */
 export function physicianOf(practitioner: Practitioner): JunctionPhysicianRequest | undefined {
-  const name = practitioner.name?.[0];
+  const name = preferredName(practitioner.name);
   const npi = practitioner.identifier?.find((i) => i.system === SYSTEM.npi)?.value;
   const states = (practitioner.qualification ?? [])
     .flatMap((q) => q.extension?.filter((e) => e.url === EXT.licenseState).map((e) => e.valueCode ?? '') ?? [])

@@ -116,12 +116,13 @@ export class LabOrderSubmitter {
   private async fail(row: OutboxRow, err: unknown): Promise<void> {
     const failure = classify(err);
     const delayMs = backoffMs(row.attempts, this.options.backoff);
+    // The order shows its failure before the row is released: whoever waits on the row then reads it.
+    if (failure.final || row.attempts >= this.maxAttempts) await this.markDead(row);
     const state = await markFailed(this.options.knex, row, { ...failure, delayMs, maxAttempts: this.maxAttempts });
     this.options.logger.warn(
       { tenantId: row.tenantId, serviceRequestId: row.serviceRequestId, attempts: row.attempts, error: failure.error, state },
       'lab order submission failed',
     );
-    if (state === 'dead') await this.markDead(row);
   }
 
   /** Shows the operator's problem on the order itself (`GET /v1/lab-orders/{id}`). */

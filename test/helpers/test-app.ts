@@ -86,7 +86,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     JUNCTION_API_KEY: 'sk_us_test',
     JUNCTION_BASE_URL: junction.baseUrl,
     JUNCTION_WEBHOOK_SECRET: webhookSecret,
-    JUNCTION_TIMEOUT_MS: '1500',
+    JUNCTION_TIMEOUT_MS: '4000',
     LAB_ORDER_POLL_MS: '200',
     RATE_LIMIT_POINTS: String(rateLimit.points),
     RATE_LIMIT_WINDOW_SECONDS: String(rateLimit.windowSeconds),

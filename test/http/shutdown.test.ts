@@ -34,6 +34,7 @@ test('npm start announces the embedded database and the bootstrap key, the key w
     expect(server.output()).toContain('embedded PostgreSQL (PGlite)');
     expect(server.output()).toContain('BOOTSTRAP_API_KEY: an all-scopes key for the default tenant is in place');
     expect(server.output()).not.toContain(BOOTSTRAP_KEY);
+    expect(server.output()).toContain('lab orders go to a sandbox');
 
     const body = JSON.stringify({ resourceType: 'Patient', name: [{ family: 'Draining' }] });
     const response = new Promise<{ status: number; body: string }>((resolve, reject) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
+import { createPatient, eventually } from './lab-fixtures';
 import { call } from './sandbox-server';
 
 let t: TestApp;
@@ -15,26 +16,8 @@ afterEach(() =>
 );
 
 async function placeOrder(app: TestApp = t, key: string = randomUUID()) {
-  const patient = await app.http.post(`${FHIR_BASE}/Patient`).send({
-    resourceType: 'Patient',
-    name: [{ given: ['Mary'], family: 'Somerville' }],
-    birthDate: '1980-12-26',
-    telecom: [
-      { system: 'phone', value: '+16025550111' },
-      { system: 'email', value: `mary.${randomUUID()}@example.com` },
-    ],
-    address: [{ line: ['1 Main Street'], city: 'Phoenix', state: 'AZ', postalCode: '85004', country: 'US' }],
-  });
-  return app.http.post('/v1/lab-orders').set('idempotency-key', key).send({ brand_id: 'b', patient_id: patient.body.id, panel_id: 'pcos' });
-}
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const patient = await createPatient(app);
+  return app.http.post('/v1/lab-orders').set('idempotency-key', key).send({ brand_id: 'b', patient_id: patient, panel_id: 'pcos' });
 }
 
 const simulate = (junctionOrderId: string, finalStatus: string) =>
@@ -111,18 +94,8 @@ describe('never lost, never doubled', () => {
   test('two server instances racing on one key place one order', async () => {
     const second = await t.sameTenantInstance();
     try {
-      const patient = await t.http.post(`${FHIR_BASE}/Patient`).send({
-        resourceType: 'Patient',
-        name: [{ given: ['Race'], family: 'Condition' }],
-        birthDate: '1970-01-01',
-        telecom: [
-          { system: 'phone', value: '+16025550122' },
-          { system: 'email', value: 'race@example.com' },
-        ],
-        address: [{ line: ['2 Main Street'], city: 'Phoenix', state: 'AZ', postalCode: '85004', country: 'US' }],
-      });
       const key = randomUUID();
-      const body = { brand_id: 'b', patient_id: patient.body.id, panel_id: 'hashimotos' };
+      const body = { brand_id: 'b', patient_id: await createPatient(t), panel_id: 'hashimotos' };
       const answers = await Promise.all([t, second, t, second].map((app) => app.http.post('/v1/lab-orders').set('idempotency-key', key).send(body)));
       const ids = new Set(answers.filter((a) => a.status === 201).map((a) => a.body.id));
       expect(ids.size).toBe(1);
@@ -172,7 +145,9 @@ describe('never lost, never doubled', () => {
     const failed = await placeOrder();
     expect(failed.status).toBe(502);
     const dead = await t.http.get('/admin/lab-orders?state=dead').expect(200);
-    const entry = (dead.body.data as { id: string; last_error: string }[]).find((d) => d.last_error === 'rejected_400');
+    const entry = (dead.body.data as { tenant_id: string; id: string; last_error: string }[]).find(
+      (d) => d.tenant_id === t.tenantId && d.last_error === 'rejected_400',
+    );
     expect(entry).toBeDefined();
     expect((await labOrder(entry?.id ?? '')).body.status).toBe('submission_failed');
   });
