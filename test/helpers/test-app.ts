@@ -1,5 +1,5 @@
 // Run tests with `npm test -- <path>` (not bare `npx jest`): PGlite needs node --experimental-vm-modules under jest.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
@@ -68,13 +68,14 @@ export interface TestAppOptions {
 
 /**
  * The real app, built by the same bootstrap as `npm start`, on a real database: the
- * PostgreSQL server when DATABASE_URL is set (a schema made for this run by global-setup),
+ * PostgreSQL server when DATABASE_URL is set (a schema of this test file's own),
  * else an in-memory PGlite of this file's own. Each TestApp acts for a tenant of its own, so
  * test files never see each other's data.
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const url = process.env.DATABASE_URL;
-  const openPool = (): Database => openDatabase({ url, schema: url ? process.env.TEST_DB_SCHEMA : undefined });
+  const schema = url ? await createSchema(url) : undefined;
+  const openPool = (): Database => openDatabase({ url, schema });
   const database = openPool();
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const rateLimit = options.rateLimit ?? { points: 1_000_000_000, windowSeconds: 3600 };
@@ -86,7 +87,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     JUNCTION_API_KEY: 'sk_us_test',
     JUNCTION_BASE_URL: junction.baseUrl,
     JUNCTION_WEBHOOK_SECRET: webhookSecret,
-    JUNCTION_TIMEOUT_MS: '4000',
+    JUNCTION_TIMEOUT_MS: '10000',
     LAB_ORDER_POLL_MS: '200',
     RATE_LIMIT_POINTS: String(rateLimit.points),
     RATE_LIMIT_WINDOW_SECONDS: String(rateLimit.windowSeconds),
@@ -105,6 +106,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const closeShared = async (): Promise<void> => {
     for (const server of sharing.splice(0)) await server.close();
     await junction.close();
+    if (schema) await database.knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
     await database.knex.destroy();
   };
   const instance = async (db: Database, tenantId: string, apiKey: string, close: (server: ServerParts) => Promise<void>): Promise<TestApp> => {
@@ -153,6 +155,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     await database.knex('tenants').insert({ id: tenantId, name: `test ${tenantId}` });
     return instance(database, tenantId, await keyWith(tenantId, [...ALL_SCOPES]), closeShared);
   };
-  if (!url) await migrateToLatest(database.knex);
+  await migrateToLatest(database.knex);
   return forTenant();
+}
+
+/** A fresh schema for this test file on the PostgreSQL server (global-setup names the run). */
+async function createSchema(url: string): Promise<string> {
+  const schema = `${process.env.TEST_DB_SCHEMA ?? 'test'}_${randomBytes(4).toString('hex')}`;
+  const admin = openDatabase({ url });
+  await admin.knex.raw('CREATE SCHEMA ??', [schema]);
+  await admin.knex.destroy();
+  return schema;
 }

@@ -98,6 +98,7 @@ describe('never lost, never doubled', () => {
       const body = { brand_id: 'b', patient_id: await createPatient(t), panel_id: 'hashimotos' };
       const answers = await Promise.all([t, second, t, second].map((app) => app.http.post('/v1/lab-orders').set('idempotency-key', key).send(body)));
       const ids = new Set(answers.filter((a) => a.status === 201).map((a) => a.body.id));
+      expect(answers.map((a) => (a.status === 201 ? 201 : `${a.status} ${JSON.stringify(a.body)}`))).toContain(201);
       expect(ids.size).toBe(1);
       const orders = (await call(t.junction.baseUrl, 'GET', '/_sandbox/orders')).body as { orders: { passthrough: string }[] };
       expect(orders.orders.filter((o) => ids.has(o.passthrough))).toHaveLength(1);
