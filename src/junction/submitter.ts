@@ -69,17 +69,25 @@ export class LabOrderSubmitter {
 
   /**
    * Submits one order while a client waits, and answers its row once settled: submitted,
-   * failed for now (pending, `lastError` set) or dead. When another worker holds the row, waits
-   * (up to `waitMs`) for that attempt's outcome rather than making another.
+   * failed for now (pending, `lastError` set) or dead. When another worker holds the row (or is
+   * just taking it), waits — up to `waitMs` — for that attempt's outcome rather than making another.
    */
   async submitNow(tenantId: string, serviceRequestId: string, waitMs = 30_000): Promise<OutboxRow | undefined> {
-    const only = { tenantId, serviceRequestId };
-    const row = await leaseSubmission(this.options.knex, this.leaseMs, only);
-    if (row) await this.submit(row);
+    const { knex } = this.options;
+    const before = await readOutbox(knex, tenantId, serviceRequestId);
+    // Attempts finished before we came; one already under way (leased) is one we wait for.
+    const finishedBefore = (before?.attempts ?? 0) - (before?.leased ? 1 : 0);
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const settled = await readOutbox(this.options.knex, tenantId, serviceRequestId);
-      if (!settled?.leased || settled.state !== 'pending' || Date.now() > deadline) return settled;
+      const settled = await readOutbox(knex, tenantId, serviceRequestId);
+      if (!settled || settled.state !== 'pending') return settled;
+      if (!settled.leased && settled.attempts > finishedBefore) return settled;
+      const row = settled.leased ? undefined : await leaseSubmission(knex, this.leaseMs, { tenantId, serviceRequestId, attempts: settled.attempts });
+      if (row) {
+        await this.submit(row);
+        return readOutbox(knex, tenantId, serviceRequestId);
+      }
+      if (Date.now() > deadline) return settled;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

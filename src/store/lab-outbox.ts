@@ -41,11 +41,15 @@ export async function readOutbox(db: Knex, tenantId: string, serviceRequestId: s
 
 /**
  * Leases one pending row for `leaseMs`: this process alone submits it until the lease ends
- * (a crashed holder's lease simply runs out). With `serviceRequestId`, that row only and
- * whatever its next attempt time (a client is waiting); otherwise the next due row of any
+ * (a crashed holder's lease simply runs out). With `only`, that row, whatever its next attempt
+ * time (a client is waiting), and only if no attempt has started since it was read; otherwise the next due row of any
  * tenant, skipping rows other workers hold.
  */
-export async function leaseSubmission(db: Knex, leaseMs: number, only?: { tenantId: string; serviceRequestId: string }): Promise<OutboxRow | undefined> {
+export async function leaseSubmission(
+  db: Knex,
+  leaseMs: number,
+  only?: { tenantId: string; serviceRequestId: string; attempts: number },
+): Promise<OutboxRow | undefined> {
   return db.transaction(async (trx) => {
     const query = trx('lab_order_outbox')
       .where({ state: 'pending' })
@@ -53,7 +57,7 @@ export async function leaseSubmission(db: Knex, leaseMs: number, only?: { tenant
       .first()
       .forUpdate()
       .skipLocked();
-    if (only) query.andWhere({ tenant_id: only.tenantId, service_request_id: only.serviceRequestId });
+    if (only) query.andWhere({ tenant_id: only.tenantId, service_request_id: only.serviceRequestId, attempts: only.attempts });
     else query.andWhere('next_attempt_at', '<=', trx.fn.now()).orderBy('next_attempt_at');
     const row = await query;
     if (!row) return undefined;
