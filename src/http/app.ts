@@ -26,6 +26,7 @@ import { fhirRouter } from './fhir-router';
 import { adminRouter } from './admin-router';
 import { authenticate } from './authenticate';
 import { healthRoutes } from './health';
+import { jsonGuard } from './json-guard';
 import { rateLimit } from './rate-limit';
 import { requestContext } from './request-context';
 import { requestLog } from './request-log';
@@ -101,7 +102,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(apiPaths, rateLimit(deps.rateLimit.counter, deps.rateLimit.settings));
 
   const jsonTypes = ['application/json', 'application/fhir+json', 'application/json-patch+json'];
-  app.use(FHIR_BASE, fhirMediaTypes, express.json({ type: jsonTypes, limit: deps.bodyLimit, strict: false }));
+  app.use(FHIR_BASE, fhirMediaTypes, express.json({ type: jsonTypes, limit: deps.bodyLimit, strict: false }), jsonGuard);
   app.use(FHIR_BASE, express.urlencoded({ extended: false, limit: deps.bodyLimit }));
   app.get(`${FHIR_BASE}/metadata`, (req, res) => {
     const statement = buildCapabilityStatement({

@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { FhirService } from '../fhir/service';
 import { ProblemError } from '../problems/problem';
 import type { V1Api, V1Ports, V1Request } from '../v1/api';
+import { jsonGuard } from './json-guard';
 import { sendReply } from './v1-shapes';
 
 export interface V1RouterDeps {
@@ -45,6 +46,6 @@ function jsonBody(limit = '1mb') {
       next(new ProblemError({ kind: 'unsupportedMediaType', code: 'unsupported_media_type', message: 'Content-Type must be application/json' }));
       return;
     }
-    parse(req, res, next);
+    parse(req, res, (err?: unknown) => (err ? next(err) : jsonGuard(req, res, next)));
   };
 }

@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import { INDEXED_TYPES, type IndexRows, type UniqueKey } from './index-rows';
 
+/** Index rows have at most 8 columns: 1,000 rows stay well under PostgreSQL's bind limit. */
+const ROWS_PER_INSERT = 1000;
+
 interface Target {
   tenantId: string;
   resourceType: string;
@@ -13,8 +16,9 @@ export async function replaceSearchIndex(db: Knex | Knex.Transaction, target: Ta
   for (const type of INDEXED_TYPES) {
     const table = `search_${type}`;
     if (!isNew) await db(table).where(owner).delete();
-    const list = rows?.[type] ?? [];
-    if (list.length > 0) await db(table).insert(list.map((row) => ({ ...owner, ...row })));
+    const list = (rows?.[type] ?? []).map((row) => ({ ...owner, ...row }));
+    // PostgreSQL takes at most 65,535 bound values a statement: a resource with 10,000 identifiers needs several.
+    for (let at = 0; at < list.length; at += ROWS_PER_INSERT) await db(table).insert(list.slice(at, at + ROWS_PER_INSERT));
   }
 }
 

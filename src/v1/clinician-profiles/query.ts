@@ -26,6 +26,7 @@ const PROPERTY_TYPES = Object.fromEntries(Object.entries(schema.properties).map(
 export function parseProfileQuery(query: Record<string, unknown>): ProfileListRequest {
   const parsed = checkQuery(typedValues(query));
   if (!Number.isSafeInteger(parsed.offset)) invalid('offset', 'offset is too large');
+  if (parsed.search?.includes('\u0000')) invalid('search', 'search must not contain a NUL character');
   const words = [...new Set((parsed.search ?? '').split(/\s+/).filter(Boolean))];
   if (words.length > MAX_SEARCH_WORDS) invalid('search', `search may have at most ${MAX_SEARCH_WORDS} words`);
   return {

@@ -1,0 +1,60 @@
+import type { NextFunction, Request, Response } from 'express';
+import { invalidField } from '../problems/problem';
+
+/** How deeply a JSON body may nest; FHIR resources, bundles included, stay far below it. */
+export const MAX_JSON_DEPTH = 100;
+
+/**
+ * Refuses, before any SQL, a JSON body that PostgreSQL's jsonb cannot store — a string with a
+ * lone UTF-16 surrogate (`"\ud800"`) or a NUL character — or that nests past MAX_JSON_DEPTH,
+ * which recursive validation would not survive. 400 naming the element; the value is never quoted.
+ */
+export function jsonGuard(req: Request, _res: Response, next: NextFunction): void {
+  const problem = findUnstorable(req.body);
+  next(problem && invalidField(problem.field, `${problem.field} ${problem.reason}`));
+}
+
+interface Unstorable {
+  field: string;
+  reason: string;
+}
+
+function findUnstorable(body: unknown): Unstorable | undefined {
+  // FHIR paths start with the resource type (`Patient.name[0]`), /v1 ones with the field (`first_name`).
+  const root =
+    typeof body === 'object' && body !== null && typeof (body as { resourceType?: unknown }).resourceType === 'string'
+      ? (body as { resourceType: string }).resourceType
+      : '';
+  const child = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
+  // Iterative on purpose: the point is to survive nesting that would overflow a recursive walk.
+  const stack: [unknown, string, number][] = [[body, root, 0]];
+  while (stack.length > 0) {
+    const [value, path, depth] = stack.pop() as [unknown, string, number];
+    if (typeof value === 'string') {
+      const reason = badString(value);
+      if (reason) return { field: path || 'body', reason };
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_JSON_DEPTH) return { field: path || 'body', reason: `nests deeper than ${MAX_JSON_DEPTH} levels` };
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => stack.push([item, `${path}[${i}]`, depth + 1]));
+      continue;
+    }
+    for (const [key, member] of Object.entries(value)) {
+      const keyReason = badString(key);
+      if (keyReason) return { field: path || 'body', reason: `has a property name that ${keyReason}` };
+      stack.push([member, child(path, key), depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function badString(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'contains a NUL character, which cannot be stored';
+  if (LONE_SURROGATE.test(text)) return 'contains a lone UTF-16 surrogate (invalid Unicode), which cannot be stored';
+  return undefined;
+}

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+
+/** Raw JSON text, so escapes such as `\ud800` reach the server as written. */
+const raw = (path: string, text: string, type = 'application/json') => t.http.post(path).set('content-type', type).send(text);
+
+describe('strings PostgreSQL cannot store are a 400 naming the element, before any SQL', () => {
+  test.each([
+    ['a lone high surrogate', '\\ud800'],
+    ['a lone low surrogate', 'x\\udc00y'],
+    ['a NUL character', 'a\\u0000b'],
+  ])('FHIR: %s', async (_what, escaped) => {
+    const res = await raw(`${FHIR_BASE}/Patient`, `{"resourceType":"Patient","name":[{"family":"${escaped}"}]}`, 'application/fhir+json');
+    expect(res.status).toBe(400);
+    expect(res.body.issue[0].expression).toEqual(['Patient.name[0].family']);
+  });
+
+  test('/v1: a NUL in a field, a surrogate in metadata', async () => {
+    const nul = await raw('/v1/patients', '{"brand_id":"b","first_name":"A\\u0000","last_name":"B"}');
+    expect(nul.status).toBe(400);
+    expect(nul.body).toEqual({ error: 'validation_error', message: expect.stringContaining('first_name') });
+    const surrogate = await raw('/v1/patients', '{"brand_id":"b","first_name":"A","last_name":"B","metadata":{"note":"\\ud83d"}}');
+    expect(surrogate.status).toBe(400);
+    expect(surrogate.body.message).toContain('metadata.note');
+  });
+
+  test('a surrogate pair (an emoji) is fine', async () => {
+    const res = await raw(`${FHIR_BASE}/Patient`, '{"resourceType":"Patient","name":[{"family":"Smile \\ud83d\\ude00"}]}', 'application/fhir+json');
+    expect(res.status).toBe(201);
+    expect(res.body.name[0].family).toBe('Smile 😀');
+  });
+
+  test('a NUL in a clinician-profiles search is a 400 naming the parameter', async () => {
+    const res = await t.http.get('/v1/clinician-profiles?search=a%00b');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_parameter');
+  });
+});
+
+describe('shapes that would break the server', () => {
+  test('JSON nested thousands of levels deep is a 400, FHIR and /v1', async () => {
+    const deep = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
+    const fhir = await raw(
+      `${FHIR_BASE}/Patient`,
+      `{"resourceType":"Patient","extension":[{"url":"x","valueString":"y","z":${deep(5000)}}]}`,
+      'application/fhir+json',
+    );
+    expect(fhir.status).toBe(400);
+    expect(fhir.body.issue[0].details.text).toContain('nests deeper than');
+    const v1 = await raw('/v1/patients', `{"brand_id":"b","first_name":"A","last_name":"B","metadata":${deep(5000)}}`);
+    expect(v1.status).toBe(400);
+    expect(v1.body.message).toContain('nests deeper than');
+  });
+
+  test('a version id beyond PostgreSQL’s integer range names no version', async () => {
+    const created = await t.http.post(`${FHIR_BASE}/Patient`).send({ resourceType: 'Patient' });
+    expect((await t.http.get(`${FHIR_BASE}/Patient/${created.body.id}/_history/2147483649`)).status).toBe(404);
+    expect((await t.http.get(`${FHIR_BASE}/Patient/${created.body.id}/_history/99999999999999999999`)).status).toBe(404);
+  });
+
+  test('a valid resource with 10,000 identifiers is stored and searchable', async () => {
+    const value = randomUUID();
+    const identifier = Array.from({ length: 10_000 }, (_, i) => ({ system: 'urn:many', value: `${value}-${i}` }));
+    const created = await t.http.post(`${FHIR_BASE}/Patient`).send({ resourceType: 'Patient', identifier });
+    expect(created.status).toBe(201);
+    const found = await t.http.get(`${FHIR_BASE}/Patient?identifier=urn:many|${value}-9999`);
+    expect(found.body.total).toBe(1);
+  });
+});
