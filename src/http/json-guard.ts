@@ -11,7 +11,7 @@ export const MAX_JSON_DEPTH = 100;
  */
 export function jsonGuard(req: Request, _res: Response, next: NextFunction): void {
   const problem = findUnstorable(req.body);
-  next(problem && invalidField(problem.field, `${problem.field} ${problem.reason}`));
+  next(problem && invalidField(problem.field, `${problem.field} is not valid: it ${problem.reason}`));
 }
 
 interface Unstorable {
