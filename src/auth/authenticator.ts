@@ -1,7 +1,9 @@
 import { isPlausibleApiKey, hashApiKey } from './api-key-material';
 import { AuthenticationError } from './authentication-error';
 import type { JwtVerifier } from './jwt';
+import { KeyCache, type Lookup } from './key-cache';
 import { parseScopes, type Grants } from './scopes';
+import { grantsOfToken } from './token-scopes';
 
 export { AuthenticationError };
 
@@ -16,6 +18,8 @@ export interface Principal {
   kind: 'api-key' | 'jwt';
   /** The key id, or the token's `sub`. */
   subject: string;
+  /** The key id, for API keys. */
+  keyId?: string;
   scopes: Grants;
 }
 
@@ -36,13 +40,8 @@ export interface AuthenticatorOptions {
   negativeTtlMs?: number;
 }
 
-interface Cached {
-  principal?: Principal;
-  failure?: AuthenticationError['reason'];
-  expires: number;
-}
+type KeyLookup = Lookup<Principal, 'unknown' | 'revoked'>;
 
-const MAX_CACHED = 10_000;
 const TOUCH_EVERY_MS = 10_000;
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
@@ -53,11 +52,12 @@ const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  * shaped like a JWT go to the token verifier.
  */
 export class Authenticator {
-  private readonly cache = new Map<string, Cached>();
+  private readonly keys: KeyCache<Principal, 'unknown' | 'revoked'>;
   private readonly used = new Set<string>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly options: AuthenticatorOptions) {
+    this.keys = new KeyCache({ ttlMs: options.ttlMs, negativeTtlMs: options.negativeTtlMs });
     this.timer = setInterval(() => void this.flushUse(), TOUCH_EVERY_MS).unref();
   }
 
@@ -69,7 +69,7 @@ export class Authenticator {
 
   /** Forgets a key at once in this process (after the database has revoked it). */
   revoke(keyId: string): void {
-    for (const [hash, entry] of this.cache) if (entry.principal?.subject === keyId) this.cache.delete(hash);
+    this.keys.invalidate((principal) => principal.keyId === keyId);
   }
 
   /** Stops the background flush and writes the last use times. */
@@ -80,36 +80,24 @@ export class Authenticator {
 
   private async fromKey(key: string): Promise<Principal> {
     const hash = hashApiKey(key, this.options.pepper);
-    const now = Date.now();
-    let entry = this.cache.get(hash);
-    if (!entry || entry.expires <= now) {
-      entry = await this.lookUp(hash, now);
-      if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.set(hash, entry);
-    }
-    if (!entry.principal) throw new AuthenticationError(entry.failure ?? 'unknown');
-    this.used.add(entry.principal.subject);
-    return entry.principal;
+    const lookup = await this.keys.get(hash, () => this.lookUp(hash));
+    if (!lookup.ok) throw new AuthenticationError(lookup.reason);
+    this.used.add(lookup.value.subject);
+    return lookup.value;
   }
 
-  private async lookUp(hash: string, now: number): Promise<Cached> {
+  private async lookUp(hash: string): Promise<KeyLookup> {
     const row = await this.options.store.findKey(hash);
-    const negative = now + (this.options.negativeTtlMs ?? 1000);
-    if (!row) return { failure: 'unknown', expires: negative };
-    if (row.revoked) return { failure: 'revoked', expires: negative };
-    const principal: Principal = { tenantId: row.tenantId, kind: 'api-key', subject: row.id, scopes: parseScopes(row.scopes) };
-    return { principal, expires: now + (this.options.ttlMs ?? 5000) };
+    if (!row) return { ok: false, reason: 'unknown' };
+    if (row.revoked) return { ok: false, reason: 'revoked' };
+    return { ok: true, value: { tenantId: row.tenantId, kind: 'api-key', subject: row.id, keyId: row.id, scopes: parseScopes(row.scopes) } };
   }
 
   private async fromToken(token: string): Promise<Principal> {
     if (!this.options.jwt) throw new AuthenticationError('invalid_token');
     const verified = await this.options.jwt(token);
     if (!(await this.tenantExists(verified.tenantId))) throw new AuthenticationError('invalid_token');
-    try {
-      return { tenantId: verified.tenantId, kind: 'jwt', subject: verified.subject, scopes: parseScopes(verified.scope) };
-    } catch {
-      throw new AuthenticationError('invalid_token');
-    }
+    return { tenantId: verified.tenantId, kind: 'jwt', subject: verified.subject, scopes: grantsOfToken(verified.scope, { admin: false }) };
   }
 
   private readonly tenants = new Map<string, number>();
