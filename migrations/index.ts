@@ -7,6 +7,7 @@ import * as m005 from './005_api_keys';
 import * as m006 from './006_audit_events';
 import * as m007 from './007_resources_by_id';
 import * as m008 from './008_lab_orders';
+import * as m009 from './009_bounded_index_keys';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -23,4 +24,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['006_audit_events', m006],
   ['007_resources_by_id', m007],
   ['008_lab_orders', m008],
+  ['009_bounded_index_keys', m009],
 ];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { INDEXED_TYPES, type IndexRows, type UniqueKey } from './index-rows';
 
@@ -31,15 +32,25 @@ export async function replaceUniqueKeys(db: Knex | Knex.Transaction, target: Tar
   if (!isNew) await db('unique_keys').where(owner).delete();
   const unique = dedupeKeys(keys);
   if (unique.length === 0) return [];
-  const inserted: { key_kind: string; key_value: string }[] = await db('unique_keys')
-    .insert(
-      unique.map((k) => ({ tenant_id: target.tenantId, key_kind: k.kind, key_value: k.value, resource_type: target.resourceType, resource_id: target.id })),
-    )
-    .onConflict(['tenant_id', 'key_kind', 'key_value'])
+  const rows = unique.map((k) => ({
+    tenant_id: target.tenantId,
+    key_kind: k.kind,
+    key_digest: digestOf(k.value),
+    resource_type: target.resourceType,
+    resource_id: target.id,
+  }));
+  const inserted: { key_kind: string; key_digest: string }[] = await db('unique_keys')
+    .insert(rows)
+    .onConflict(['tenant_id', 'key_kind', 'key_digest'])
     .ignore()
-    .returning(['key_kind', 'key_value']);
-  const taken = new Set(inserted.map((k) => `${k.key_kind}\u0000${k.key_value}`));
-  return [...new Set(unique.filter((k) => !taken.has(`${k.kind}\u0000${k.value}`)).map((k) => k.kind))];
+    .returning(['key_kind', 'key_digest']);
+  const stored = new Set(inserted.map((k) => `${k.key_kind}\u0000${k.key_digest}`));
+  return [...new Set(rows.filter((k) => !stored.has(`${k.key_kind}\u0000${k.key_digest}`)).map((k) => k.key_kind))];
+}
+
+/** Keys are compared by digest: a value of any length fits the primary key. */
+function digestOf(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
 function dedupeKeys(keys: UniqueKey[]): UniqueKey[] {

@@ -73,3 +73,37 @@ describe('shapes that would break the server', () => {
     expect(found.body.total).toBe(1);
   });
 });
+
+describe('element names that every JavaScript object answers to are unknown elements', () => {
+  const INHERITED = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', '__defineGetter__'];
+
+  test.each(INHERITED)('%s: 422 on create, update, patch and in a transaction, naming the element', async (name) => {
+    const body = `{"resourceType":"Patient","name":[{"family":"A","${name}":{"a":1}}]}`;
+    const created = await raw(`${FHIR_BASE}/Patient`, body, 'application/fhir+json');
+    expect(created.status).toBe(422);
+    expect(created.body.issue[0]).toMatchObject({ code: 'structure', expression: [`Patient.name[0].${name}`] });
+
+    const existing = await t.http.post(`${FHIR_BASE}/Patient`).send({ resourceType: 'Patient' });
+    const id = existing.body.id as string;
+    const updated = await t.http
+      .put(`${FHIR_BASE}/Patient/${id}`)
+      .set('content-type', 'application/fhir+json')
+      .send(`{"resourceType":"Patient","id":"${id}","${name}":"x"}`);
+    expect(updated.status).toBe(422);
+    expect(updated.body.issue[0].expression).toEqual([`Patient.${name}`]);
+
+    const patched = await t.http
+      .patch(`${FHIR_BASE}/Patient/${id}`)
+      .set('content-type', 'application/json-patch+json')
+      .send(`[{"op":"add","path":"/${name}","value":"x"}]`);
+    expect(patched.status).toBe(422);
+
+    const transaction = await raw(
+      FHIR_BASE,
+      `{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"POST","url":"Patient"},"resource":{"resourceType":"Patient","${name}":1}}]}`,
+      'application/fhir+json',
+    );
+    expect(transaction.status).toBe(422);
+    expect((await t.http.get(`${FHIR_BASE}/Patient/${id}`)).body.meta.versionId).toBe('1');
+  });
+});

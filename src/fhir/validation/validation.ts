@@ -1,6 +1,7 @@
 import type { OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
 import { SUPPORTED_TYPES, isSupportedType, loadR4Definitions } from './definitions';
 import { checkExtensions } from './extension-rules';
+import { checkInheritedNames } from './inherited-names';
 import { validateAgainst, validateBase } from './medplum-validation';
 import { badRequest, fail, outcomeWithIssues } from '../../problems/outcomes';
 import { checkBindings, checkReferenceTargets, explainSlices, isObject, issue } from './profile-rules';
@@ -27,6 +28,8 @@ export function createValidator(registry: ProfileRegistry): Validator {
       if (!isSupportedType(resource.resourceType)) {
         fail(badRequest(`Unsupported resourceType ${JSON.stringify(resource.resourceType)}; expected one of ${SUPPORTED_TYPES.join(', ')}`, 'resourceType'));
       }
+      // Before medplum, which looks element names up in plain objects (and would call `valueOf`).
+      failOnErrors(checkInheritedNames(resource, resource.resourceType));
       // Profiles are only checked on a valid base resource: their issues would repeat the base ones.
       failOnErrors([...validateBase(resource), ...checkRequiredBindings(resource as Record<string, unknown>)]);
       failOnErrors([...checkExtensions(resource as Record<string, unknown>, registry), ...checkProfiles(resource, registry)]);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { INDEXED_PREFIX_CHARS } from '../../../migrations/009_bounded_index_keys';
 import type { IndexValue, Prefix } from './query';
 
 type Where = Knex.QueryBuilder;
@@ -6,6 +7,11 @@ type Where = Knex.QueryBuilder;
 /** `%`, `_` and `\` are LIKE wildcards/escape in PostgreSQL; search text matches them literally. */
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Equality the index serves: its key is a bounded prefix of the value, the whole value is then compared. */
+function whereValueIs(qb: Where, column: string, value: string): void {
+  qb.whereRaw(`left(??, ${INDEXED_PREFIX_CHARS}) = left(?, ${INDEXED_PREFIX_CHARS})`, [column, value]).andWhere(column, value);
 }
 
 /** Restricts index rows (alias `s`) to those matching one value. https://hl7.org/fhir/R4/search.html */
@@ -18,7 +24,7 @@ export function matchValue(qb: Where, s: string, value: IndexValue): void {
     case 'token':
       if (value.system === null) qb.whereNull(`${s}.system`);
       else if (value.system !== undefined) qb.where(`${s}.system`, value.system);
-      if (value.code !== undefined) qb.where(`${s}.value`, value.code);
+      if (value.code !== undefined) whereValueIs(qb, `${s}.value`, value.code);
       return;
     case 'tokenSubstring':
       qb.whereRaw('lower(??) LIKE ?', [`${s}.value`, `%${escapeLike(value.text)}%`]);
@@ -38,7 +44,7 @@ export function matchValue(qb: Where, s: string, value: IndexValue): void {
       matchNumber(qb, `${s}.value`, value);
       return;
     case 'uri':
-      if (value.match === 'exact') qb.where(`${s}.value`, value.uri);
+      if (value.match === 'exact') whereValueIs(qb, `${s}.value`, value.uri);
       else if (value.match === 'below') qb.where(`${s}.value`, 'like', `${escapeLike(value.uri)}%`);
       else qb.whereRaw('left(?, length(??)) = ??', [value.uri, `${s}.value`, `${s}.value`]);
       return;
