@@ -21,7 +21,9 @@ import { AuditLog } from './store/audit-log';
 import { openDatabase, type Database } from './store/db';
 import { DEFAULT_TENANT_ID } from './store/default-tenant';
 import { keepStatisticsFresh } from './store/embedded-statistics';
-import { databaseStatus } from './store/health';
+import { databaseReadiness } from './store/health';
+import { isDatabaseUnavailable } from './store/unavailable';
+import { throttledLog } from './log-throttle';
 import { migrateToLatest } from './store/migrate';
 import { openRateLimitCounter } from './store/rate-limit-backend';
 import { closeRedisClients } from './store/rate-limit-redis';
@@ -52,9 +54,13 @@ export interface BootstrapOptions {
 /** Builds the whole server from its configuration: the one place where parts are wired together. */
 export async function bootstrap(config: Config, options: BootstrapOptions = {}): Promise<ServerParts> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const database = options.database ?? openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const onClientWarning = throttledLog(logger, 'warn', 'database client warning', config.outageLogIntervalMs);
+  const database =
+    options.database ?? openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, onClientWarning: (message) => onClientWarning({ message }) });
   const { knex } = database;
   const applied = await migrateToLatest(knex);
+  const readiness = databaseReadiness(database);
+  await readiness();
   if (!options.database) logStartup(logger, config, database, applied);
   const stopStatistics = database.kind === 'pglite' && !options.database ? keepStatisticsFresh(knex, logger) : () => undefined;
 
@@ -108,7 +114,8 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     junction: { webhooks: junction.webhooks, sandbox: junction.sandbox },
     readAudit: (tenantId) => (query) => audit.search(tenantId, query),
     rateLimit: { counter, settings: config.rateLimit },
-    databaseStatus: () => databaseStatus(knex),
+    databaseStatus: readiness,
+    outage: { isUnavailable: isDatabaseUnavailable, retryAfterSeconds: config.retryAfterSeconds, logIntervalMs: config.outageLogIntervalMs },
     isShuttingDown: () => shuttingDown,
     bodyLimit: config.bodyLimit,
     publicBaseUrl: config.publicBaseUrl,

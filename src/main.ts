@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { bootstrap } from './bootstrap';
 import { loadConfig } from './config';
+import { drainOnSignals } from './shutdown';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -8,27 +9,14 @@ async function main(): Promise<void> {
   const { logger } = server;
   const listener = http.createServer(server.app);
   listener.listen(config.port, () => logger.info({ port: config.port }, `listening on :${config.port}`));
-
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    server.beginShutdown();
-    logger.info({ signal }, 'draining in-flight requests');
-    const force = setTimeout(() => {
-      logger.warn('grace period over; exiting with requests still open');
-      process.exit(1);
-    }, config.shutdownGraceMs);
-    force.unref();
-    listener.close(async () => {
-      await server.close();
-      logger.info('stopped');
-      process.exit(0);
-    });
-    listener.closeIdleConnections();
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  drainOnSignals({
+    listener,
+    logger,
+    beginShutdown: server.beginShutdown,
+    close: server.close,
+    delayMs: config.shutdownDelayMs,
+    graceMs: config.shutdownGraceMs,
+  });
 }
 
 main().catch((err: unknown) => {

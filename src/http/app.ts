@@ -19,13 +19,13 @@ import type { RateLimitCounter, WindowSettings } from '../store/rate-limit-count
 import type { JunctionWebhooks } from '../junction/webhooks';
 import type { V1Ports } from '../v1/api';
 import { v1Apis } from '../v1';
-import { errorFunnel, writerFor, type ErrorScope } from './error-funnel';
+import { errorFunnel, writerFor, type ErrorScope, type OutagePolicy } from './error-funnel';
 import { writeFhirError } from './fhir-errors';
 import { fhirMediaTypes } from './fhir-media';
 import { fhirRouter } from './fhir-router';
 import { adminRouter } from './admin-router';
 import { authenticate } from './authenticate';
-import { healthRoutes } from './health';
+import { closeConnectionsWhileDraining, healthRoutes } from './health';
 import { jsonGuard } from './json-guard';
 import { rateLimit } from './rate-limit';
 import { requestContext } from './request-context';
@@ -61,6 +61,8 @@ export interface AppDeps {
   rateLimit: { counter: RateLimitCounter; settings: WindowSettings };
   databaseStatus(): Promise<DatabaseStatus>;
   isShuttingDown(): boolean;
+  /** Which errors mean the database is unavailable (503 with Retry-After), and how often to log them. */
+  outage: OutagePolicy;
   bodyLimit: string;
   publicBaseUrl?: string;
   /** Browser origins allowed by CORS; none = CORS off. */
@@ -93,6 +95,7 @@ export function createApp(deps: AppDeps): Express {
       cors({ origin: deps.corsOrigins, exposedHeaders: ['ETag', 'Location', 'Last-Modified', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] }),
     );
   app.use(requestLog(deps.logger));
+  app.use(closeConnectionsWhileDraining(deps.isShuttingDown));
   app.use(healthRoutes(deps.databaseStatus, deps.isShuttingDown));
   app.use('/webhooks', webhookRouter(deps.junction.webhooks));
   scopes.push({ prefix: '/webhooks', write: ERROR_WRITERS['error-message'] });
@@ -139,6 +142,6 @@ export function createApp(deps: AppDeps): Express {
     const problem = problemOf({ kind: 'notFound', code: 'not_found', message: `No route for ${req.method} ${req.path.slice(0, 200)}` });
     writerFor(scopes, req.path)(problem, undefined, req, res);
   });
-  app.use(errorFunnel(scopes, deps.logger));
+  app.use(errorFunnel(scopes, deps.logger, deps.outage));
   return app;
 }

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { errorLogFields, type Logger } from '../logger';
-import { isServerProblem, toProblem, type Problem } from '../problems/problem';
+import { isServerProblem, toProblem, unavailableProblem, type Problem } from '../problems/problem';
+import { throttledLog } from '../log-throttle';
 
 /** Writes a Problem in one API's documented error shape. */
 export type ErrorWriter = (problem: Problem, err: unknown, req: Request, res: Response) => void;
@@ -11,18 +12,30 @@ export interface ErrorScope {
   write: ErrorWriter;
 }
 
+/** How failures of the database itself are told from faults of a request. */
+export interface OutagePolicy {
+  isUnavailable(err: unknown): boolean;
+  retryAfterSeconds: number;
+  logIntervalMs: number;
+}
+
 /** Anything unmatched still gets a JSON body, never HTML. */
 const plainWriter: ErrorWriter = (problem, _err, _req, res) => {
   res.status(problem.status).json({ error: problem.code, message: problem.message });
 };
 
-/** The single error handler: every thrown thing leaves in its scope's shape, 500s without internals. */
-export function errorFunnel(scopes: readonly ErrorScope[], logger: Logger) {
+/**
+ * The single error handler: every thrown thing leaves in its scope's shape, 500s without
+ * internals, and an unreachable database as a 503 with Retry-After, logged once per interval.
+ */
+export function errorFunnel(scopes: readonly ErrorScope[], logger: Logger, outage: OutagePolicy) {
+  const unavailable = unavailableProblem(outage.retryAfterSeconds);
+  const logOutage = throttledLog(logger, 'error', 'database unavailable: answering 503', outage.logIntervalMs);
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    const problem = toProblem(err);
-    if (isServerProblem(problem)) {
-      logger.error({ requestId: req.requestId, ...errorLogFields(err) }, 'request failed');
-    }
+    const databaseDown = outage.isUnavailable(err);
+    const problem = databaseDown ? unavailable : toProblem(err);
+    if (databaseDown) logOutage(errorLogFields(err));
+    else if (isServerProblem(problem)) logger.error({ requestId: req.requestId, ...errorLogFields(err) }, 'request failed');
     if (res.headersSent) {
       res.end();
       return;

@@ -1,4 +1,4 @@
-import express, { type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { DatabaseStatus } from '../store/health';
 
 /** Liveness (the process answers) and readiness (database answers, migrations applied, not draining). */
@@ -12,4 +12,12 @@ export function healthRoutes(databaseStatus: () => Promise<DatabaseStatus>, isSh
     res.status(status === 'ready' ? 200 : 503).json({ status });
   });
   return router;
+}
+
+/** While shutting down, every response closes its connection: keep-alive clients reconnect to another instance. */
+export function closeConnectionsWhileDraining(isShuttingDown: () => boolean) {
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    if (isShuttingDown()) res.setHeader('Connection', 'close');
+    next();
+  };
 }

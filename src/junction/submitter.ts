@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { markSubmissionFailed } from '../../mappings/lab-orders';
 import type { FhirService } from '../fhir/service';
+import { throttledLog } from '../log-throttle';
 import type { Logger } from '../logger';
 import { leaseSubmission, markFailed, markSubmitted, readOutbox, type OutboxRow } from '../store/lab-outbox';
 import { JunctionConflictError, JunctionRejectedError, JunctionUnavailableError } from './errors';
@@ -35,10 +36,13 @@ export class LabOrderSubmitter {
   private again = false;
   private readonly maxAttempts: number;
   private readonly leaseMs: number;
+  /** A database outage fails every poll: a line a minute says so. */
+  private readonly logOutboxFailure: (fields?: object) => void;
 
   constructor(private readonly options: SubmitterOptions) {
     this.maxAttempts = options.maxAttempts ?? 8;
     this.leaseMs = options.leaseMs ?? 60_000;
+    this.logOutboxFailure = throttledLog(options.logger, 'warn', 'lab order worker could not read the outbox; retrying on the next poll', 60_000);
   }
 
   /** Polls for due rows until `stop`. */
@@ -96,7 +100,7 @@ export class LabOrderSubmitter {
     try {
       for (let row = await this.lease(); row; row = await this.lease()) await this.submit(row);
     } catch (err) {
-      this.options.logger.warn({ errName: (err as Error)?.name }, 'lab order worker could not read the outbox; retrying on the next poll');
+      this.logOutboxFailure({ errName: (err as Error)?.name });
     }
   }
 

@@ -22,6 +22,7 @@ export type OutcomeKind =
   | 'forbidden'
   | 'methodNotAllowed'
   | 'badGateway'
+  | 'unavailable'
   | 'serverError';
 
 const STATUS: Record<OutcomeKind, number> = {
@@ -43,6 +44,7 @@ const STATUS: Record<OutcomeKind, number> = {
   tooManyRequests: 429,
   serverError: 500,
   badGateway: 502,
+  unavailable: 503,
 };
 
 const ISSUE_CODE: Record<OutcomeKind, OperationOutcomeIssue['code']> = {
@@ -64,6 +66,7 @@ const ISSUE_CODE: Record<OutcomeKind, OperationOutcomeIssue['code']> = {
   tooManyRequests: 'throttled',
   serverError: 'exception',
   badGateway: 'transient',
+  unavailable: 'transient',
 };
 
 /** An OperationOutcome tagged with the kind that decides its HTTP status. */

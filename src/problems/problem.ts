@@ -42,6 +42,16 @@ export function insufficientScope(message: string): ProblemError {
   return new ProblemError({ kind: 'forbidden', code: 'insufficient_scope', message });
 }
 
+/** A 503 that tells the client when to come back: nothing was wrong with the request. */
+export function unavailableProblem(retryAfterSeconds: number): Problem {
+  return problemOf({
+    kind: 'unavailable',
+    code: 'service_unavailable',
+    message: `The service is temporarily unavailable; retry in ${retryAfterSeconds} seconds`,
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });
+}
+
 const CODE_BY_KIND: Partial<Record<OutcomeKind, string>> = {
   badRequest: 'validation_error',
   unprocessable: 'validation_error',
@@ -56,6 +66,7 @@ const CODE_BY_KIND: Partial<Record<OutcomeKind, string>> = {
   notAcceptable: 'not_acceptable',
   tooManyRequests: 'rate_limited',
   badGateway: 'upstream_error',
+  unavailable: 'service_unavailable',
 };
 
 /** Anything thrown, as a Problem; unknown errors become a bare 500 with no internals. */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { PGlite, type Extension } from '@electric-sql/pglite';
 import { knex, type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
+import pg from 'pg';
 
 export interface DatabaseOptions {
   /** PostgreSQL connection string; absent = embedded PGlite. */
@@ -10,20 +11,29 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Schema to work in (tests isolate runs this way); default `public`. */
   schema?: string;
+  /** What the database client has to say (lost connections, failed connects); default: nothing is said. */
+  onClientWarning?: (message: string) => void;
 }
 
 export interface Database {
   knex: Knex;
   kind: 'postgresql' | 'pglite';
   describe: string;
+  /** Whether the database answers now, asked outside the pool so that a busy pool is not taken for an outage. */
+  answers(): Promise<boolean>;
 }
+
+const PROBE_TIMEOUT_MS = 2000;
 
 export function openDatabase(options: DatabaseOptions): Database {
-  return options.url ? openPostgres(options.url, options.schema) : openPglite(options.dataDir, options.schema);
+  return options.url ? openPostgres(options.url, options.schema, options.onClientWarning) : openPglite(options.dataDir, options.schema);
 }
 
-function openPostgres(url: string, schema?: string): Database {
+function openPostgres(url: string, schema?: string, onClientWarning: (message: string) => void = () => undefined): Database {
+  // knex writes these to the console, one line per failed connection; they belong in our log, throttled.
+  const say = (message: unknown): void => onClientWarning(String(message));
   const instance = knex({
+    log: { warn: say, error: say, deprecate: say, debug: () => undefined },
     client: 'pg',
     connection: { connectionString: url, statement_timeout: 15000, idle_in_transaction_session_timeout: 30000 } as Knex.PgConnectionConfig,
     searchPath: schema ? [schema, 'public'] : undefined,
@@ -38,7 +48,22 @@ function openPostgres(url: string, schema?: string): Database {
     },
     acquireConnectionTimeout: 10000,
   });
-  return { knex: instance, kind: 'postgresql', describe: `PostgreSQL at ${redactUrl(url)}` };
+  return { knex: instance, kind: 'postgresql', describe: `PostgreSQL at ${redactUrl(url)}`, answers: () => postgresAnswers(url) };
+}
+
+/** A connection of its own for each probe: nothing to keep alive or close, and a few milliseconds on a healthy server. */
+async function postgresAnswers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: PROBE_TIMEOUT_MS, query_timeout: PROBE_TIMEOUT_MS });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 // The package's type declarations for contrib extensions are ESM-only; the CommonJS build exists.
@@ -58,6 +83,8 @@ function openPglite(dataDir?: string, schema?: string): Database {
     knex: instance,
     kind: 'pglite',
     describe: dataDir ? `embedded PostgreSQL (PGlite) in ${dataDir}` : 'embedded PostgreSQL (PGlite) in memory',
+    // In-process: it answers as long as it is open; a query would only wait behind the work in hand.
+    answers: async () => !pglite.closed,
   };
 }
 

@@ -1,22 +1,18 @@
-import type { Knex } from 'knex';
+import type { Database } from './db';
 import { migrationsComplete } from './migrate';
 
 export type DatabaseStatus = 'ready' | 'migrations_pending' | 'database_unavailable';
 
-/** Whether the database answers (within `timeoutMs`) and every migration is applied. */
-export async function databaseStatus(knex: Knex, timeoutMs = 2000): Promise<DatabaseStatus> {
-  try {
-    await withTimeout(knex.raw('SELECT 1'), timeoutMs);
-    return (await withTimeout(migrationsComplete(knex), timeoutMs)) ? 'ready' : 'migrations_pending';
-  } catch {
-    return 'database_unavailable';
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timeout')), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+/**
+ * Readiness of the database: it answers on a connection of its own (so a pool busy with
+ * requests never reads as "down") and every migration is applied. Migrations only move
+ * forward, so once complete they are not asked again.
+ */
+export function databaseReadiness(database: Database): () => Promise<DatabaseStatus> {
+  let migrated = false;
+  return async () => {
+    if (!(await database.answers())) return 'database_unavailable';
+    if (!migrated) migrated = await migrationsComplete(database.knex).catch(() => false);
+    return migrated ? 'ready' : 'migrations_pending';
+  };
 }

@@ -54,6 +54,8 @@ export interface TestApp {
 }
 
 export interface TestAppOptions {
+  /** A PostgreSQL server other than DATABASE_URL (one the test starts and stops). */
+  databaseUrl?: string;
   /** Default: a budget no test reaches, so only rate-limit tests meet the limiter. */
   rateLimit?: { points: number; windowSeconds: number };
   /** Rate-limit counters in this Redis instead of the database. */
@@ -73,7 +75,7 @@ export interface TestAppOptions {
  * test files never see each other's data.
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const url = process.env.DATABASE_URL;
+  const url = options.databaseUrl ?? process.env.DATABASE_URL;
   const schema = url ? await createSchema(url) : undefined;
   const openPool = (): Database => openDatabase({ url, schema });
   const database = openPool();
