@@ -8,6 +8,7 @@ import * as m006 from './006_audit_events';
 import * as m007 from './007_resources_by_id';
 import * as m008 from './008_lab_orders';
 import * as m009 from './009_bounded_index_keys';
+import * as m010 from './010_logical_references';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -25,4 +26,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['007_resources_by_id', m007],
   ['008_lab_orders', m008],
   ['009_bounded_index_keys', m009],
+  ['010_logical_references', m010],
 ];

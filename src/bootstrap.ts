@@ -83,8 +83,9 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   const audit = new AuditLog(knex, logger);
   const auditFor = (tenantId: string, agent: AuditAgent, requestId: string): ServiceHooks =>
     auditHook({ agent, requestId }, (record) => audit.record({ tenantId, event: auditEventOf(record), entities: record.references }));
-  const profiles = loadProfiles();
-  const validator = createValidator(profiles);
+  const profiles = loadProfiles(undefined, config.fhirPackagesDir);
+  if (profiles.packages.length > 0) logger.info({ packages: profiles.packages }, `FHIR packages loaded from ${config.fhirPackagesDir}`);
+  const validator = createValidator(profiles, { unknownProfiles: config.unknownProfiles });
   const labHooks: ServiceHooks[] = [];
   const serviceFor = fhirServiceFactory({ db: knex, validator, logger, hooks: labHooks });
   const junction = createJunctionBridge({
@@ -118,6 +119,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     outage: { isUnavailable: isDatabaseUnavailable, retryAfterSeconds: config.retryAfterSeconds, logIntervalMs: config.outageLogIntervalMs },
     isShuttingDown: () => shuttingDown,
     bodyLimit: config.bodyLimit,
+    bundleBodyLimit: config.bundleBodyLimit,
     publicBaseUrl: config.publicBaseUrl,
     corsOrigins: config.corsOrigins,
   });

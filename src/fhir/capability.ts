@@ -9,6 +9,8 @@ export interface CapabilityInputs {
   types: readonly string[];
   /** The search parameters the search engine serves for a type. */
   searchParams(type: string): SearchParamSummary[];
+  /** The `_include` and `_revinclude` values a search of a type serves. */
+  includes(type: string): { include: string[]; revinclude: string[] };
   /** Profiles loaded from fhir-profiles/, by the type they constrain. */
   profiles: readonly { type: string; url: string }[];
   baseUrl: string;
@@ -49,6 +51,8 @@ export function buildCapabilityStatement(inputs: CapabilityInputs): CapabilitySt
           conditionalCreate: typeInteractions.includes('create') && typeInteractions.includes('search-type'),
           conditionalUpdate: typeInteractions.includes('update') && typeInteractions.includes('search-type'),
           conditionalDelete: 'not-supported',
+          searchInclude: typeInteractions.includes('search-type') ? inputs.includes(type).include : [],
+          searchRevInclude: typeInteractions.includes('search-type') ? inputs.includes(type).revinclude : [],
           searchParam: typeInteractions.includes('search-type') ? inputs.searchParams(type) : [],
           operation: operations.map((name) => ({ name, definition: `http://hl7.org/fhir/OperationDefinition/Resource-${name}` })),
         })),

@@ -1,6 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { StoredVersion } from '../store/rows';
-import { allOk, badRequest, created, fail, preconditionFailed } from '../problems/outcomes';
+import { badRequest, fail, preconditionFailed } from '../problems/outcomes';
+import { writeResult } from './write-result';
 import type { FhirResult } from './request';
 import { criteriaQuery, findMatchesOf } from './search/match';
 import type { FhirService } from './service';
@@ -13,8 +14,8 @@ export function conditionalCreate(service: FhirService, body: Resource, criteria
   const query = criteriaQuery(body.resourceType, criteria);
   return serialized(service, body.resourceType, query, async (tx) => {
     const match = single(await findMatchesOf(tx, body.resourceType, query), body.resourceType);
-    if (match) return result(match, false);
-    return result(await tx.create(body), true);
+    if (match) return writeResult(match, false);
+    return writeResult(await tx.create(body), true);
   });
 }
 
@@ -30,9 +31,9 @@ export function conditionalUpdate(service: FhirService, body: Resource, query: R
     const id = match?.resource.id ?? body.id;
     if (match && body.id !== undefined && body.id !== id)
       fail(badRequest(`The resource id must be absent or ${id}, the id of the match`, `${resourceType}.id`));
-    if (id === undefined) return result(await tx.create(body), true);
+    if (id === undefined) return writeResult(await tx.create(body), true);
     const updated = await tx.update(resourceType, id, { ...body, id }, ifMatch);
-    return result(updated.version, updated.created);
+    return writeResult(updated.version, updated.created);
   });
 }
 
@@ -58,8 +59,4 @@ function serialized(
 function single(matches: StoredVersion[], resourceType: string): StoredVersion | undefined {
   if (matches.length > 1) fail(preconditionFailed(`More than one ${resourceType} matches the conditional criteria`));
   return matches[0];
-}
-
-function result(version: StoredVersion, isNew: boolean): FhirResult {
-  return { outcome: isNew ? created() : allOk(), resource: version.resource, version };
 }

@@ -1,17 +1,17 @@
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { StoredVersion } from '../store/rows';
 import { assertValidId } from './ids';
-import { allOk, badRequest, created, fail, outcome } from '../problems/outcomes';
+import { allOk, badRequest, fail, outcome } from '../problems/outcomes';
 import { pageLinks, pageOf, queryWithoutPaging } from './paging';
 import { singleParam, type FhirHandler, type FhirRequest } from './request';
 import { dateRange } from './search/date-range';
 import { conditionalCreate, conditionalUpdate } from './conditional';
+import { writeResult } from './write-result';
 
 /** https://hl7.org/fhir/R4/http.html#create */
 export const createResource: FhirHandler = async (req, service) => {
   if (req.ifNoneExist !== undefined) return conditionalCreate(service, resourceBody(req), req.ifNoneExist);
-  const version = await service.create(resourceBody(req));
-  return { outcome: created(), resource: version.resource, version };
+  return writeResult(await service.create(resourceBody(req)), true);
 };
 
 /** https://hl7.org/fhir/R4/http.html#read */
@@ -28,8 +28,8 @@ export const vreadResource: FhirHandler = async (req, service) => {
 
 /** https://hl7.org/fhir/R4/http.html#update */
 export const updateResource: FhirHandler = async (req, service) => {
-  const { version, created: isNew } = await service.update(typeOf(req), idOf(req), resourceBody(req), req.ifMatch);
-  return { outcome: isNew ? created() : allOk(), resource: version.resource, version };
+  const { version, created } = await service.update(typeOf(req), idOf(req), resourceBody(req), req.ifMatch);
+  return writeResult(version, created);
 };
 
 /** https://hl7.org/fhir/R4/http.html#cond-update — `PUT /{type}?criteria`. */
@@ -37,8 +37,7 @@ export const conditionalUpdateResource: FhirHandler = (req, service) => conditio
 
 /** https://hl7.org/fhir/R4/http.html#patch */
 export const patchResource: FhirHandler = async (req, service) => {
-  const version = await service.patch(typeOf(req), idOf(req), req.body, req.ifMatch);
-  return { outcome: allOk(), resource: version.resource, version };
+  return writeResult(await service.patch(typeOf(req), idOf(req), req.body, req.ifMatch), false);
 };
 
 /** https://hl7.org/fhir/R4/http.html#delete */

@@ -1,4 +1,4 @@
-import type { Resource } from '@medplum/fhirtypes';
+import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import type { Logger } from '../logger';
 import { badRequest, fail, notFound, preconditionFailed, unprocessable } from '../problems/outcomes';
 import type { Db } from '../store/db';
@@ -13,7 +13,13 @@ import { localReferences } from './local-references';
 import { withoutServerFields } from './server-fields';
 
 export interface Validator {
-  validate(resource: Resource): void;
+  /** Throws on an invalid resource; returns what it noted without refusing it (warnings). */
+  validate(resource: Resource): OperationOutcomeIssue[];
+}
+
+/** A version just written, with the warnings its validation noted (an unknown profile claim, say). */
+export interface WrittenVersion extends StoredVersion {
+  issues: OperationOutcomeIssue[];
 }
 
 export interface FhirServiceDeps {
@@ -92,12 +98,12 @@ export class FhirService {
   }
 
   /** https://hl7.org/fhir/R4/http.html#create */
-  create(resource: Resource): Promise<StoredVersion> {
+  create(resource: Resource): Promise<WrittenVersion> {
     return this.write({ kind: 'create', resourceType: resource.resourceType }, async (tx) => {
       const body = withoutServerFields(resource);
-      this.deps.validator.validate(body);
+      const issues = this.deps.validator.validate(body);
       await tx.refuseForeignReferences(body);
-      return tx.repo.create(body);
+      return { ...(await tx.repo.create(body)), issues };
     });
   }
 
@@ -126,7 +132,7 @@ export class FhirService {
   }
 
   /** Update, or create under the client's id when absent (update-as-create, docs/fhir-api.md). */
-  update(resourceType: string, id: string, resource: Resource, ifMatch?: string): Promise<{ version: StoredVersion; created: boolean }> {
+  update(resourceType: string, id: string, resource: Resource, ifMatch?: string): Promise<{ version: WrittenVersion; created: boolean }> {
     let created = false;
     return this.write({ kind: 'update', resourceType, id }, async (tx) => {
       const result = await tx.updateUnhooked(resourceType, id, resource, ifMatch);
@@ -136,7 +142,7 @@ export class FhirService {
   }
 
   /** https://hl7.org/fhir/R4/http.html#patch — JSON Patch applied to the current version. */
-  patch(resourceType: string, id: string, operations: unknown, ifMatch?: string): Promise<StoredVersion> {
+  patch(resourceType: string, id: string, operations: unknown, ifMatch?: string): Promise<WrittenVersion> {
     if (!Array.isArray(operations)) fail(badRequest('A JSON Patch body is an array of operations'));
     return this.write({ kind: 'patch', resourceType, id }, async (tx) => {
       const current = await tx.repo.read(resourceType, assertValidId(id));
@@ -179,24 +185,26 @@ export class FhirService {
     });
   }
 
-  /** The write pipeline without the write (`$validate`). */
-  validate(resource: Resource): Promise<void> {
+  /** The write pipeline without the write (`$validate`): the warnings a write would note. */
+  validate(resource: Resource): Promise<OperationOutcomeIssue[]> {
     const access: Access = { kind: 'validate', resourceType: resource.resourceType };
     return this.failing(access, async () => {
       await this.before(access);
-      this.deps.validator.validate(withoutServerFields(resource));
+      const issues = this.deps.validator.validate(withoutServerFields(resource));
       this.defer(access, []);
+      return issues;
     });
   }
 
-  private async updateUnhooked(resourceType: string, id: string, resource: Resource, ifMatch?: string): Promise<{ version: StoredVersion; created: boolean }> {
+  private async updateUnhooked(resourceType: string, id: string, resource: Resource, ifMatch?: string): Promise<{ version: WrittenVersion; created: boolean }> {
     assertValidId(id);
     if (resource.resourceType !== resourceType) fail(badRequest(`resourceType must be ${resourceType}`, 'resourceType'));
     if (resource.id !== id) fail(badRequest(`Resource id must equal the id in the URL (${id})`, `${resourceType}.id`));
     const body = { ...withoutServerFields(resource), id } as Resource & { id: string };
-    this.deps.validator.validate(body);
+    const issues = this.deps.validator.validate(body);
     await this.refuseForeignReferences(body);
-    return this.repo.update(body, ifMatch);
+    const { version, created } = await this.repo.update(body, ifMatch);
+    return { version: { ...version, issues }, created };
   }
 
   /** 422 naming the element when a reference points at another tenant's resource. */
@@ -207,7 +215,7 @@ export class FhirService {
     if (first) fail(unprocessable(`${first.resourceType}/${first.id} is not a resource of this tenant and cannot be referenced`, first.path));
   }
 
-  private write(access: Access, store: (tx: FhirService) => Promise<StoredVersion>): Promise<StoredVersion> {
+  private write<V extends StoredVersion>(access: Access, store: (tx: FhirService) => Promise<V>): Promise<V> {
     return this.failing(access, async () => {
       await this.before(access);
       return this.transaction(async (tx) => {

@@ -2,7 +2,7 @@ import express, { type Request, type Router } from 'express';
 import type { Admin } from '../auth/admin';
 import { statusOf } from '../problems/outcomes';
 import { insufficientScope } from '../problems/problem';
-import { jsonGuard } from './json-guard';
+import { jsonGuard, jsonParser } from './json-guard';
 
 /** `/admin/tenants` and `/admin/api-keys`, for callers whose scopes include `admin`. */
 export function adminRouter(admin: Admin, bodyLimit: string): Router {
@@ -11,7 +11,7 @@ export function adminRouter(admin: Admin, bodyLimit: string): Router {
     if (!req.principal?.scopes.admin) throw insufficientScope('The admin API needs the admin scope');
     next();
   });
-  router.use(express.json({ limit: bodyLimit }), jsonGuard);
+  router.use(jsonParser({ limit: bodyLimit }), jsonGuard);
   router.post('/tenants', async (req, res) => {
     res.status(statusOf('created')).json(await admin.createTenant(req.body));
   });

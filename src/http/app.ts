@@ -1,5 +1,5 @@
 import cors from 'cors';
-import express, { type Express, type Request, type Router } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import helmet from 'helmet';
 import type { Admin } from '../auth/admin';
 import type { Authenticator, Principal } from '../auth/authenticator';
@@ -8,7 +8,7 @@ import { securityStatement } from '../auth/security-statement';
 import { searchAuditEvents, type AuditReader } from '../fhir/audit/audit-search';
 import { buildCapabilityStatement } from '../fhir/capability';
 import { FHIR_ROUTES } from '../fhir/routes';
-import { supportedSearchParams } from '../fhir/search/params';
+import { includesOf, revIncludesOf, supportedSearchParams } from '../fhir/search/params';
 import type { FhirService } from '../fhir/service';
 import { SUPPORTED_TYPES } from '../fhir/validation/definitions';
 import type { ProfileRegistry } from '../fhir/validation/profiles';
@@ -26,7 +26,7 @@ import { fhirRouter } from './fhir-router';
 import { adminRouter } from './admin-router';
 import { authenticate } from './authenticate';
 import { closeConnectionsWhileDraining, healthRoutes } from './health';
-import { jsonGuard } from './json-guard';
+import { jsonGuard, jsonParser } from './json-guard';
 import { rateLimit } from './rate-limit';
 import { requestContext } from './request-context';
 import { requestLog } from './request-log';
@@ -64,6 +64,8 @@ export interface AppDeps {
   /** Which errors mean the database is unavailable (503 with Retry-After), and how often to log them. */
   outage: OutagePolicy;
   bodyLimit: string;
+  /** The body limit of a batch or transaction Bundle. */
+  bundleBodyLimit: string;
   publicBaseUrl?: string;
   /** Browser origins allowed by CORS; none = CORS off. */
   corsOrigins: string[];
@@ -104,14 +106,19 @@ export function createApp(deps: AppDeps): Express {
   app.use(apiPaths, authenticate(deps.authenticator, isOpen));
   app.use(apiPaths, rateLimit(deps.rateLimit.counter, deps.rateLimit.settings));
 
-  const jsonTypes = ['application/json', 'application/fhir+json', 'application/json-patch+json'];
-  app.use(FHIR_BASE, fhirMediaTypes, express.json({ type: jsonTypes, limit: deps.bodyLimit, strict: false }), jsonGuard);
+  const jsonTypes = ['application/json', 'application/fhir+json', 'application/json+fhir', 'application/json-patch+json'];
+  const resourceJson = jsonParser({ type: jsonTypes, limit: deps.bodyLimit, strict: false });
+  const bundleJson = jsonParser({ type: jsonTypes, limit: deps.bundleBodyLimit, strict: false });
+  // Bundles (POST to the base) have a limit of their own: real senders' patient bundles run to megabytes.
+  const fhirJson = (req: Request, res: Response, next: NextFunction) => (req.path === '/' ? bundleJson : resourceJson)(req, res, next);
+  app.use(FHIR_BASE, fhirMediaTypes, fhirJson, jsonGuard);
   app.use(FHIR_BASE, express.urlencoded({ extended: false, limit: deps.bodyLimit }));
   app.get(`${FHIR_BASE}/metadata`, (req, res) => {
     const statement = buildCapabilityStatement({
       routes: FHIR_ROUTES,
       types: SUPPORTED_TYPES,
       searchParams: supportedSearchParams,
+      includes: (type) => ({ include: includesOf(type), revinclude: revIncludesOf(type) }),
       profiles: SUPPORTED_TYPES.flatMap((type) => deps.profiles.profilesFor(type).map((url) => ({ type, url }))),
       baseUrl: baseUrlOf(req),
       security: securityStatement(deps.acceptsTokens),

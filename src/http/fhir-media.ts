@@ -1,7 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ProblemError } from '../problems/problem';
 
-const JSON_BODY = /^application\/(fhir\+json|json|json-patch\+json)$/;
+/** `application/json+fhir` is the DSTU2 name, still sent by older clients. */
+const JSON_BODY = /^application\/(fhir\+json|json\+fhir|json|json-patch\+json)$/;
 const FORM_BODY = 'application/x-www-form-urlencoded';
 const JSON_ACCEPT = /application\/(fhir\+)?json|\*\/\*|application\/\*|^json$/;
 

@@ -1,5 +1,7 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { invalidField } from '../problems/problem';
+import { findDuplicateKey } from './duplicate-keys';
 
 /** How deeply a JSON body may nest; FHIR resources, bundles included, stay far below it. */
 export const MAX_JSON_DEPTH = 100;
@@ -10,8 +12,36 @@ export const MAX_JSON_DEPTH = 100;
  * which recursive validation would not survive. 400 naming the element; the value is never quoted.
  */
 export function jsonGuard(req: Request, _res: Response, next: NextFunction): void {
-  const problem = findUnstorable(req.body);
+  const problem = duplicateOf(req) ?? findUnstorable(req.body);
   next(problem && invalidField(problem.field, `${problem.field} is not valid: it ${problem.reason}`));
+}
+
+/** Where a body's repeated member name was found, between parsing and the guard. */
+const duplicates = new WeakMap<IncomingMessage, string>();
+
+/** express.json that also notes a member name repeated in one object, for `jsonGuard` to refuse (400). */
+export function jsonParser(options: { limit: string; type?: string[]; strict?: boolean }) {
+  return express.json({
+    ...options,
+    verify: (req, _res, body) => {
+      const path = findDuplicateKey(body);
+      if (path !== undefined) duplicates.set(req, path);
+    },
+  });
+}
+
+function duplicateOf(req: Request): Unstorable | undefined {
+  const path = duplicates.get(req);
+  if (path === undefined) return undefined;
+  const root = rootOf(req.body);
+  return { field: root && !path.startsWith('[') ? `${root}.${path}` : `${root}${path}`, reason: 'appears twice in one object' };
+}
+
+/** FHIR paths start with the resource type (`Patient.name[0]`), /v1 ones with the field (`first_name`). */
+function rootOf(body: unknown): string {
+  return typeof body === 'object' && body !== null && typeof (body as { resourceType?: unknown }).resourceType === 'string'
+    ? (body as { resourceType: string }).resourceType
+    : '';
 }
 
 interface Unstorable {
@@ -20,11 +50,7 @@ interface Unstorable {
 }
 
 function findUnstorable(body: unknown): Unstorable | undefined {
-  // FHIR paths start with the resource type (`Patient.name[0]`), /v1 ones with the field (`first_name`).
-  const root =
-    typeof body === 'object' && body !== null && typeof (body as { resourceType?: unknown }).resourceType === 'string'
-      ? (body as { resourceType: string }).resourceType
-      : '';
+  const root = rootOf(body);
   const child = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
   // Iterative on purpose: the point is to survive nesting that would overflow a recursive walk.
   const stack: [unknown, string, number][] = [[body, root, 0]];

@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { FhirService } from '../fhir/service';
 import { ProblemError } from '../problems/problem';
 import type { V1Api, V1Ports, V1Request } from '../v1/api';
-import { jsonGuard } from './json-guard';
+import { jsonGuard, jsonParser } from './json-guard';
 import { sendReply } from './v1-shapes';
 
 export interface V1RouterDeps {
@@ -40,7 +40,7 @@ function toV1Request(req: Request, service: FhirService, ports: V1Ports): V1Requ
  * 413 — each leaves through the API's own error shape.
  */
 function jsonBody(limit = '1mb') {
-  const parse = express.json({ limit, strict: true });
+  const parse = jsonParser({ limit, strict: true });
   return (req: Request, res: Response, next: NextFunction): void => {
     if (['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is('application/json') && req.get('content-length') !== '0') {
       next(new ProblemError({ kind: 'unsupportedMediaType', code: 'unsupported_media_type', message: 'Content-Type must be application/json' }));

@@ -5,7 +5,18 @@ export interface IndexRows {
   string: { code: string; value: string; exact: string }[];
   /** `text` (display or CodeableConcept.text) is normalized like strings, for `:text`. */
   token: { code: string; system: string | null; value: string | null; text: string | null }[];
-  reference: { code: string; reference: string; target_type: string | null; target_id: string | null }[];
+  /**
+   * `reference` is the literal text, absent for a logical reference (`Reference.identifier` only);
+   * `target_type` may be known without `target_id` (from `Reference.type` or the parameter's one target).
+   */
+  reference: {
+    code: string;
+    reference: string | null;
+    target_type: string | null;
+    target_id: string | null;
+    identifier_system: string | null;
+    identifier_value: string | null;
+  }[];
   date: { code: string; low: Date; high: Date }[];
   number: { code: string; value: string }[];
   uri: { code: string; value: string }[];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { INDEXED_TYPES, type IndexRows, type UniqueKey } from './index-rows';
+import { adoptLogicalReferences, resolveLogicalReferences } from './logical-references';
 
 /** Index rows have at most 8 columns: 1,000 rows stay well under PostgreSQL's bind limit. */
 const ROWS_PER_INSERT = 1000;
@@ -14,13 +15,15 @@ interface Target {
 /** Replaces the search index rows of one resource; `rows` undefined (deleted) clears them. */
 export async function replaceSearchIndex(db: Knex | Knex.Transaction, target: Target, rows: IndexRows | undefined, isNew: boolean): Promise<void> {
   const owner = { tenant_id: target.tenantId, resource_type: target.resourceType, resource_id: target.id };
+  const resolved = rows && { ...rows, reference: await resolveLogicalReferences(db, target.tenantId, rows.reference) };
   for (const type of INDEXED_TYPES) {
     const table = `search_${type}`;
     if (!isNew) await db(table).where(owner).delete();
-    const list = (rows?.[type] ?? []).map((row) => ({ ...owner, ...row }));
+    const list = (resolved?.[type] ?? []).map((row) => ({ ...owner, ...row }));
     // PostgreSQL takes at most 65,535 bound values a statement: a resource with 10,000 identifiers needs several.
     for (let at = 0; at < list.length; at += ROWS_PER_INSERT) await db(table).insert(list.slice(at, at + ROWS_PER_INSERT));
   }
+  if (rows) await adoptLogicalReferences(db, target, rows.token);
 }
 
 /**

@@ -109,13 +109,20 @@ describe.each(Object.keys(SAMPLES))('%s interaction matrix', (type) => {
     expect((await t.http.delete(`${FHIR_BASE}/${type}/${body.id}`).set('if-match', 'W/"1"')).status).toBe(200);
   });
 
-  test('an invalid resource and a failed profile answer 422 naming the element', async () => {
+  test('an invalid resource answers 422 naming the element', async () => {
     const invalid = await post(type, { ...sample(), notAnElement: 1 });
     expect(invalid.status).toBe(422);
     expect(invalid.body.issue[0].expression[0]).toBe(`${type}.notAnElement`);
-    const unknownProfile = await post(type, { ...sample(), meta: { profile: ['https://example.org/StructureDefinition/nope'] } });
-    expect(unknownProfile.status).toBe(422);
-    expect(unknownProfile.body.issue[0].expression[0]).toMatch(/meta\.profile/);
+  });
+
+  test('an unknown profile claim is kept and reported as a warning', async () => {
+    const claim = 'https://example.org/StructureDefinition/nope';
+    const created = await post(type, { ...sample(), meta: { profile: [claim] } }).set('prefer', 'return=OperationOutcome');
+    expect(created.status).toBe(201);
+    expect(created.body.resourceType).toBe('OperationOutcome');
+    expect(created.body.issue).toContainEqual(expect.objectContaining({ severity: 'warning', expression: [`${type}.meta.profile[0]`] }));
+    const read = await t.http.get(new URL(created.headers.location!).pathname.replace(/\/_history\/1$/, ''));
+    expect(read.body.meta.profile).toEqual([claim]);
   });
 });
 

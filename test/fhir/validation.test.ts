@@ -171,8 +171,13 @@ describe('profiles claimed in meta.profile', () => {
     }
   });
 
-  test('an unknown profile answers 422 naming meta.profile', () => {
-    expect422({ ...patient(), meta: { profile: ['http://example.org/StructureDefinition/other'] } }, 'Patient.meta.profile[0]');
+  test('an unknown profile is kept with a warning naming meta.profile; with unknownProfiles: reject it is a 422', () => {
+    const claim = { ...patient(), meta: { profile: ['http://example.org/StructureDefinition/other'] } };
+    expect(validator.validate(claim)).toEqual([
+      expect.objectContaining({ severity: 'warning', code: 'not-supported', expression: ['Patient.meta.profile[0]'] }),
+    ]);
+    const strict = createValidator(loadProfiles(), { unknownProfiles: 'reject' });
+    expect(() => strict.validate(claim)).toThrow('Unknown profile http://example.org/StructureDefinition/other');
   });
 
   test('a profile of another type answers 422 naming meta.profile', () => {

@@ -96,7 +96,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     REDIS_URL: options.redisUrl ?? '',
     ...options.env,
   });
-  const validator = createValidator(loadProfiles());
+  const validator = createValidator(loadProfiles(undefined, config.fhirPackagesDir), { unknownProfiles: config.unknownProfiles });
 
   const keyWith = async (tenantId: string, scopes: string[]): Promise<string> => {
     const key = generateApiKey();

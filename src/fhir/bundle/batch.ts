@@ -3,6 +3,7 @@ import { isOperationOutcomeError, outcome } from '../../problems/outcomes';
 import { errorLogFields } from '../../logger';
 import type { FhirService } from '../service';
 import { executeEntry } from './execute-entry';
+import type { UnparsableEntry } from './parse-bundle';
 import type { BundleRequestEntry } from './parse-entry';
 import { errorEntry, responseBundle, responseEntry } from './response';
 
@@ -13,9 +14,13 @@ const NO_IDENTITIES = new Map<string, string>();
  * its own database transaction, in Bundle order. A failure becomes that entry's response.
  * Placeholder fullUrls are not resolved between entries (the spec forbids such dependencies).
  */
-export async function runBatch(entries: readonly BundleRequestEntry[], service: FhirService): Promise<Bundle> {
+export async function runBatch(entries: readonly (BundleRequestEntry | UnparsableEntry)[], service: FhirService): Promise<Bundle> {
   const answers: BundleEntry[] = [];
   for (const entry of entries) {
+    if ('failure' in entry) {
+      answers.push(errorEntry(entry.failure));
+      continue;
+    }
     try {
       answers.push(responseEntry(entry, await service.transaction((tx) => executeEntry(entry, tx, NO_IDENTITIES))));
     } catch (err) {

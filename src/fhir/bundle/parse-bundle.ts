@@ -1,18 +1,24 @@
-import { badRequest, fail, outcome } from '../../problems/outcomes';
+import { badRequest, fail, isOperationOutcomeError, outcome, type Outcome } from '../../problems/outcomes';
 import { isObject } from '../validation/profile-rules';
 import type { FhirRequest } from '../request';
 import type { FhirRoute } from '../request';
 import { parseEntry, type BundleRequestEntry } from './parse-entry';
 
 /** Larger Bundles are refused with 413 (docs/bundles.md): one transaction holds its locks until the end. */
-export const MAX_BUNDLE_ENTRIES = 1000;
+export const MAX_BUNDLE_ENTRIES = 20_000;
 
-export interface BundleRequest {
-  type: 'batch' | 'transaction';
-  entries: BundleRequestEntry[];
+/** A batch entry that cannot be run (a type the server does not store, no request): its response is this failure. */
+export interface UnparsableEntry {
+  index: number;
+  failure: Outcome;
 }
 
-/** The request body as a batch or transaction, every entry checked before any is run. */
+export type BundleRequest = { type: 'transaction'; entries: BundleRequestEntry[] } | { type: 'batch'; entries: (BundleRequestEntry | UnparsableEntry)[] };
+
+/**
+ * The request body as a batch or transaction, every entry checked before any is run. An
+ * entry that is wrong fails a whole transaction (naming the entry) but only itself in a batch.
+ */
 export function parseBundle(req: FhirRequest, routes: readonly FhirRoute[]): BundleRequest {
   const bundle = req.body;
   if (!isObject(bundle) || bundle.resourceType !== 'Bundle') {
@@ -26,9 +32,23 @@ export function parseBundle(req: FhirRequest, routes: readonly FhirRoute[]): Bun
   if (entry.length > MAX_BUNDLE_ENTRIES) {
     fail(outcome('payloadTooLarge', `A Bundle may hold at most ${MAX_BUNDLE_ENTRIES} entries; this one has ${entry.length}`, 'Bundle.entry'));
   }
-  const entries = entry.map((raw, index) => parseEntry(raw, index, routes, req));
-  assertUniqueFullUrls(entries);
+  if (type === 'transaction') {
+    const entries = entry.map((raw, index) => parseEntry(raw, index, routes, req));
+    assertUniqueFullUrls(entries);
+    return { type, entries };
+  }
+  const entries = entry.map((raw, index) => parseOrFailure(() => parseEntry(raw, index, routes, req), index));
+  assertUniqueFullUrls(entries.filter((e): e is BundleRequestEntry => !('failure' in e)));
   return { type, entries };
+}
+
+function parseOrFailure(parse: () => BundleRequestEntry, index: number): BundleRequestEntry | UnparsableEntry {
+  try {
+    return parse();
+  } catch (err) {
+    if (isOperationOutcomeError(err)) return { index, failure: err.outcome };
+    throw err;
+  }
 }
 
 /** https://hl7.org/fhir/R4/bundle.html#bundle-unique — fullUrl identifies one entry. */

@@ -12,9 +12,9 @@ import { runTransaction } from './transaction';
  * Entries are served by the handlers of `routes`, the same table the HTTP layer mounts.
  */
 export async function processBundle(req: FhirRequest, service: FhirService, routes: readonly FhirRoute[]): Promise<FhirResult> {
-  const { type, entries } = parseBundle(req, routes);
+  const bundle = parseBundle(req, routes);
+  if (bundle.type === 'batch') return { outcome: allOk(), resource: await runBatch(bundle.entries, service) };
   // All or nothing: a transaction whose entries the caller may not all make is refused before any is.
-  if (type === 'transaction') await service.permits(entries.flatMap(accessesOf));
-  const resource = type === 'transaction' ? await runTransaction(entries, service) : await runBatch(entries, service);
-  return { outcome: allOk(), resource };
+  await service.permits(bundle.entries.flatMap(accessesOf));
+  return { outcome: allOk(), resource: await runTransaction(bundle.entries, service) };
 }

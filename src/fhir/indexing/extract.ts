@@ -16,13 +16,13 @@ export function extractIndexRows(resource: Resource): IndexRows {
     const type = param.type as IndexedParamType;
     if (!param.code || !param.expression || COLUMN_PARAMS.has(param.code) || !INDEXED_TYPES.includes(type)) continue;
     for (const value of evalFhirPathTyped(param.expression, typed)) {
-      addRows(rows, type, param.code, value);
+      addRows(rows, type, param.code, value, param.target ?? []);
     }
   }
   return dedupe(rows);
 }
 
-function addRows(rows: IndexRows, type: IndexedParamType, code: string, tv: TypedValue): void {
+function addRows(rows: IndexRows, type: IndexedParamType, code: string, tv: TypedValue, targets: readonly string[]): void {
   switch (type) {
     case 'string':
       for (const text of stringsOf(tv)) rows.string.push({ code, value: normalizeString(text), exact: text });
@@ -31,7 +31,7 @@ function addRows(rows: IndexRows, type: IndexedParamType, code: string, tv: Type
       for (const token of tokensOf(tv)) rows.token.push({ code, ...token, text: token.text === null ? null : normalizeString(token.text) });
       return;
     case 'reference': {
-      const ref = referenceOf(tv);
+      const ref = referenceOf(tv, targets);
       if (ref) rows.reference.push({ code, ...ref });
       return;
     }
@@ -90,10 +90,22 @@ export function parseReference(reference: string): { target_type: string | null;
   return m ? { target_type: m[1] ?? null, target_id: m[2] ?? null } : { target_type: null, target_id: null };
 }
 
-function referenceOf({ value }: TypedValue): Omit<IndexRows['reference'][number], 'code'> | undefined {
+type ReferenceRow = Omit<IndexRows['reference'][number], 'code'>;
+
+/**
+ * A literal reference (`reference`), a logical one (`identifier`), or both. A logical reference
+ * keeps the target type when `Reference.type` or the parameter (one target only) says it, so the
+ * store can resolve it to the resource holding that identifier (docs/search.md).
+ */
+function referenceOf({ value }: TypedValue, targets: readonly string[]): ReferenceRow | undefined {
   const reference = typeof value === 'string' ? value : value?.reference;
-  if (typeof reference !== 'string') return undefined;
-  return { reference, ...parseReference(reference) };
+  const identifier = typeof value === 'object' && value !== null ? (value.identifier as { system?: string; value?: string } | undefined) : undefined;
+  const logical = { identifier_system: identifier?.system ?? null, identifier_value: identifier?.value ?? null };
+  if (typeof reference === 'string') return { reference, ...parseReference(reference), ...logical };
+  if (!logical.identifier_value) return undefined;
+  // Reference.type is a type name or its StructureDefinition URL.
+  const targetType = typeof value.type === 'string' ? (value.type.split('/').pop() ?? null) : targets.length === 1 ? (targets[0] ?? null) : null;
+  return { reference: null, target_type: targetType, target_id: null, ...logical };
 }
 
 const FAR_PAST = new Date('0001-01-01T00:00:00Z');

@@ -1,12 +1,14 @@
 import { getSearchParameters } from '@medplum/core';
 import type { CapabilityStatementRestResource, SearchParameter } from '@medplum/fhirtypes';
 import type { IndexedParamType } from '../../store/index-rows';
-import { isSupportedType, loadR4Definitions } from '../validation/definitions';
+import { isSupportedType, loadR4Definitions, SUPPORTED_TYPES } from '../validation/definitions';
 
 export interface SearchParamSummary {
   name: string;
   type: NonNullable<CapabilityStatementRestResource['searchParam']>[number]['type'];
   definition?: string;
+  /** The modifiers served, in words (R4's CapabilityStatement has no element for them). */
+  documentation?: string;
 }
 
 /** A search parameter this server serves: an index table, or a column of `resources`. */
@@ -25,6 +27,21 @@ const INDEXED = new Set<string>(['string', 'token', 'reference', 'date', 'number
 const NOT_R4 = new Set(['_compartment']);
 const COLUMNS: Record<string, 'id' | 'lastUpdated'> = { _id: 'id', _lastUpdated: 'lastUpdated' };
 
+const MODIFIERS: Record<SearchParamDef['type'], readonly string[]> = {
+  string: ['exact', 'contains'],
+  token: ['not', 'text'],
+  reference: ['identifier'],
+  date: [],
+  number: [],
+  uri: ['below', 'above'],
+};
+
+/** The modifiers a parameter takes: `:missing` always, a reference's target types as `:Type`. */
+export function modifiersOf(def: SearchParamDef): string[] {
+  if (def.column) return ['missing'];
+  return ['missing', ...MODIFIERS[def.type], ...(def.type === 'reference' ? def.targets : [])];
+}
+
 /** The served search parameter `code` of `resourceType`, if there is one. */
 export function searchParamOf(resourceType: string, code: string): SearchParamDef | undefined {
   loadR4Definitions();
@@ -38,8 +55,29 @@ export function supportedSearchParams(resourceType: string): SearchParamSummary[
   if (!isSupportedType(resourceType)) return [];
   return Object.values(getSearchParameters(resourceType) ?? {})
     .filter(isServed)
-    .map((param) => ({ name: param.code as string, type: param.type as SearchParamSummary['type'], definition: param.url }))
+    .map((param) => ({
+      name: param.code as string,
+      type: param.type as SearchParamSummary['type'],
+      definition: param.url,
+      documentation: `Modifiers: ${modifiersOf(toDef(param))
+        .map((m) => `:${m}`)
+        .join(', ')}`,
+    }))
     .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** `_include` values a search of this type serves: each reference parameter, and `*`. */
+export function includesOf(resourceType: string): string[] {
+  return [...referenceParamsOf(resourceType).map((p) => `${resourceType}:${p.code}`), `${resourceType}:*`];
+}
+
+/** `_revinclude` values a search of this type serves: every reference parameter, of any stored type, that may point at it. */
+export function revIncludesOf(resourceType: string): string[] {
+  return SUPPORTED_TYPES.flatMap((source) =>
+    referenceParamsOf(source)
+      .filter((p) => p.targets.includes(resourceType))
+      .map((p) => `${source}:${p.code}`),
+  );
 }
 
 /** The reference parameters of a type (for `_include=Type:*`). */

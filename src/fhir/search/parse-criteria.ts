@@ -1,18 +1,20 @@
 import type { Criterion, IndexValue } from '../../store/search/query';
 import { isSupportedType } from '../validation/definitions';
 import { badRequest, fail } from '../../problems/outcomes';
-import { searchParamOf, type SearchParamDef } from './params';
-import { clip, dateValue, numberValue, referenceValue, splitValues, stringValue, tokenValue, unescape, uriValue } from './parse-values';
+import { modifiersOf, searchParamOf, type SearchParamDef } from './params';
+import {
+  clip,
+  dateValue,
+  numberValue,
+  referenceIdentifierValue,
+  referenceValue,
+  splitValues,
+  stringValue,
+  tokenValue,
+  unescape,
+  uriValue,
+} from './parse-values';
 import { unsupported } from './unsupported';
-
-const MODIFIERS: Record<SearchParamDef['type'], readonly string[]> = {
-  string: ['exact', 'contains'],
-  token: ['not', 'text'],
-  reference: [],
-  date: [],
-  number: [],
-  uri: ['below', 'above'],
-};
 
 /**
  * One `name[:modifier][.chained[:modifier]]=value` pair as a criterion.
@@ -40,9 +42,7 @@ function paramCriterion(def: SearchParamDef, modifier: string | undefined, raw: 
 }
 
 function allowsModifier(def: SearchParamDef, modifier: string): boolean {
-  if (def.column) return false;
-  if (def.type === 'reference') return def.targets.includes(modifier);
-  return MODIFIERS[def.type].includes(modifier);
+  return modifier !== 'missing' && modifiersOf(def).includes(modifier);
 }
 
 function indexValue(def: SearchParamDef, modifier: string | undefined, part: string, name: string, baseUrl: string): IndexValue {
@@ -52,6 +52,7 @@ function indexValue(def: SearchParamDef, modifier: string | undefined, part: str
     case 'token':
       return modifier === 'text' ? { type: 'tokenText', text: stringValue(unescape(part), undefined).text } : tokenValue(part);
     case 'reference':
+      if (modifier === 'identifier') return referenceIdentifierValue(part);
       return referenceValue(unescape(part), baseUrl, modifier);
     case 'date':
       return dateValue(unescape(part), name);

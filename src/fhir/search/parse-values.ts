@@ -53,6 +53,12 @@ export function tokenValue(raw: string): Of<'token'> {
   return { type: 'token', system: system === '' ? null : system, code: code === '' ? undefined : code };
 }
 
+/** `:identifier` on a reference parameter: `[system|]value`, compared with `Reference.identifier`. */
+export function referenceIdentifierValue(raw: string): Of<'referenceIdentifier'> {
+  const { system, code } = tokenValue(raw);
+  return { type: 'referenceIdentifier', system, value: code };
+}
+
 const TYPED_REFERENCE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
 
 /**

@@ -20,17 +20,21 @@ export function loadCustomSearchParameters(dir: string): SearchParameter[] {
   const params = readdirSync(dir)
     .filter(isSearchParameterFile)
     .sort()
-    .map((f) => readSearchParameter(join(dir, f)));
+    .map((f) => checkedSearchParameter(JSON.parse(readFileSync(join(dir, f), 'utf8')), join(dir, f)));
   for (const param of params) indexSearchParameter(param);
   return params;
 }
 
-function readSearchParameter(file: string): SearchParameter {
-  const param = JSON.parse(readFileSync(file, 'utf8')) as SearchParameter;
+/** Indexes SearchParameters from FHIR packages like our own; `source` names them in errors. */
+export function loadPackageSearchParameters(params: SearchParameter[], source: string): void {
+  for (const param of params) indexSearchParameter(checkedSearchParameter(param, `${source}: SearchParameter ${param.url}`));
+}
+
+function checkedSearchParameter(param: SearchParameter, source: string): SearchParameter {
   if (param?.resourceType !== 'SearchParameter' || !param.code || !param.expression || !param.base?.length) {
-    throw new Error(`${file}: not a SearchParameter with a code, a base and an expression`);
+    throw new Error(`${source}: not a SearchParameter with a code, a base and an expression`);
   }
   const errors = validateBase(param).filter((i) => i.severity === 'error');
-  if (errors.length > 0) throw new Error(`${file}: invalid R4 SearchParameter: ${JSON.stringify(errors)}`);
+  if (errors.length > 0) throw new Error(`${source}: invalid R4 SearchParameter: ${JSON.stringify(errors)}`);
   return param;
 }

@@ -2,9 +2,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { indexStructureDefinitionBundle } from '@medplum/core';
 import type { CodeSystem, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
-import { isSearchParameterFile, loadCustomSearchParameters } from './custom-search-parameters';
+import { isSearchParameterFile, loadCustomSearchParameters, loadPackageSearchParameters } from './custom-search-parameters';
 import { baseStructureDefinition, isSupportedType, loadR4Definitions } from './definitions';
 import { indexForValidation, validateBase } from './medplum-validation';
+import { packageContent } from './package-content';
 import { generateSnapshot } from './snapshot';
 import { createTerminology, stripVersion, type Terminology } from './terminology';
 
@@ -28,25 +29,34 @@ export interface ProfileRegistry extends Terminology {
   /** URLs of our resource profiles on a type, for CapabilityStatement.rest.resource.supportedProfile. */
   profilesFor(resourceType: string): string[];
   all(): ConformanceSummary[];
+  /** `name#version` of the FHIR packages loaded. */
+  packages: readonly string[];
 }
 
 /**
- * Reads every JSON file in `dir` (default `fhir-profiles/` at the project root), builds the
- * snapshots of the StructureDefinitions and indexes them into medplum. Throws on any file
- * that is not a valid R4 conformance resource, so a bad profile stops the server at start-up.
+ * Reads every JSON file in `dir` (default `fhir-profiles/` at the project root) and what the
+ * server can use of the FHIR packages in `packagesDir`, builds the snapshots of the
+ * StructureDefinitions that lack one and indexes them into medplum. Throws on any file that is
+ * not a valid R4 conformance resource, so a bad profile stops the server at start-up. Where a
+ * package defines a URL again, the first definition (ours, then packages by name) is kept.
  */
-export function loadProfiles(dir: string = defaultProfilesDir()): ProfileRegistry {
+export function loadProfiles(dir: string = defaultProfilesDir(), packagesDir?: string): ProfileRegistry {
   loadR4Definitions();
   loadCustomSearchParameters(dir);
-  const resources = readdirSync(dir)
+  const own = readdirSync(dir)
     .filter((f) => f.endsWith('.json') && !isSearchParameterFile(f))
     .sort()
     .map((f) => readConformanceResource(join(dir, f)));
+  const fromPackages = packagesDir ? packageContent(packagesDir) : undefined;
+  if (fromPackages && packagesDir) loadPackageSearchParameters(fromPackages.searchParameters, packagesDir);
   const byUrl = new Map<string, ConformanceResource>();
-  for (const r of resources) {
+  for (const r of own) {
     if (byUrl.has(r.url ?? '')) throw new Error(`${dir}: two files define ${r.url}`);
     byUrl.set(r.url ?? '', r);
   }
+  for (const r of fromPackages?.definitions ?? []) if (!byUrl.has(r.url ?? '')) byUrl.set(r.url ?? '', r);
+  const resources = [...byUrl.values()];
+  const packageValueSets = new Set(fromPackages?.definitions.filter((r) => r.resourceType === 'ValueSet'));
 
   const snapshots = new Map<string, StructureDefinition>();
   const building = new Set<string>();
@@ -57,7 +67,8 @@ export function loadProfiles(dir: string = defaultProfilesDir()): ProfileRegistr
     if (done) return done;
     if (building.has(url)) throw new Error(`${url}: its snapshot depends on itself`);
     building.add(url);
-    const sd = generateSnapshot(ours, resolve);
+    // Package profiles are published with their snapshot.
+    const sd = ours.snapshot?.element?.length ? ours : generateSnapshot(ours, resolve);
     snapshots.set(url, sd);
     return sd;
   };
@@ -65,7 +76,12 @@ export function loadProfiles(dir: string = defaultProfilesDir()): ProfileRegistr
   indexStructureDefinitionBundle(sds);
   sds.forEach(indexForValidation);
 
-  const terminology = createTerminology(ofType(resources, 'CodeSystem'), ofType(resources, 'ValueSet'));
+  const valueSets = ofType<ValueSet>(resources, 'ValueSet');
+  const terminology = createTerminology(
+    ofType(resources, 'CodeSystem'),
+    valueSets.filter((vs) => !packageValueSets.has(vs)),
+    valueSets.filter((vs) => packageValueSets.has(vs)),
+  );
   const find = <T extends ConformanceResource>(url: string, type: T['resourceType']): T | undefined => {
     const r = type === 'StructureDefinition' ? snapshots.get(stripVersion(url)) : byUrl.get(stripVersion(url));
     return r?.resourceType === type ? (r as T) : undefined;
@@ -75,6 +91,7 @@ export function loadProfiles(dir: string = defaultProfilesDir()): ProfileRegistr
     codeSystem: (url) => find<CodeSystem>(url, 'CodeSystem'),
     valueSet: (url) => find<ValueSet>(url, 'ValueSet'),
     contains: (valueSetUrl, system, code) => terminology.contains(valueSetUrl, system, code),
+    packages: fromPackages?.packages ?? [],
     profilesFor: (resourceType) => sds.filter((sd) => sd.type === resourceType && sd.kind === 'resource').map((sd) => sd.url),
     all: () =>
       resources.map((r) => ({

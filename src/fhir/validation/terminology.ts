@@ -11,14 +11,17 @@ export interface Terminology {
  * excludes by listed concepts or by a whole code system that is itself in `fhir-profiles/`.
  * https://hl7.org/fhir/R4/valueset.html#compositions
  */
-export function createTerminology(codeSystems: CodeSystem[], valueSets: ValueSet[]): Terminology {
+export function createTerminology(codeSystems: CodeSystem[], valueSets: ValueSet[], packageValueSets: ValueSet[] = []): Terminology {
   const systems = new Map(codeSystems.map((cs) => [cs.url, cs]));
   const expansions = new Map<string, Set<string>>();
-  for (const vs of valueSets) {
-    const codes = new Set<string>();
-    for (const include of vs.compose?.include ?? []) for (const key of componentCodes(vs, include, systems)) codes.add(key);
-    for (const exclude of vs.compose?.exclude ?? []) for (const key of componentCodes(vs, exclude, systems)) codes.delete(key);
-    expansions.set(vs.url ?? '', codes);
+  for (const vs of valueSets) expansions.set(vs.url ?? '', expand(vs, systems));
+  // Package value sets often draw on SNOMED CT or LOINC, which are not here: such a value set stays unexpanded and its bindings unchecked.
+  for (const vs of packageValueSets) {
+    try {
+      expansions.set(vs.url ?? '', expand(vs, systems));
+    } catch {
+      continue;
+    }
   }
   return {
     contains(valueSetUrl, system, code) {
@@ -28,6 +31,13 @@ export function createTerminology(codeSystems: CodeSystem[], valueSets: ValueSet
       return [...codes].some((key) => key.endsWith(`|${code}`));
     },
   };
+}
+
+function expand(vs: ValueSet, systems: Map<string | undefined, CodeSystem>): Set<string> {
+  const codes = new Set<string>();
+  for (const include of vs.compose?.include ?? []) for (const key of componentCodes(vs, include, systems)) codes.add(key);
+  for (const exclude of vs.compose?.exclude ?? []) for (const key of componentCodes(vs, exclude, systems)) codes.delete(key);
+  return codes;
 }
 
 function componentCodes(vs: ValueSet, part: ValueSetComposeInclude, systems: Map<string | undefined, CodeSystem>): string[] {

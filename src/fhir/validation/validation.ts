@@ -2,6 +2,7 @@ import type { OperationOutcomeIssue, Resource, StructureDefinition } from '@medp
 import { SUPPORTED_TYPES, isSupportedType, loadR4Definitions } from './definitions';
 import { checkExtensions } from './extension-rules';
 import { checkInheritedNames } from './inherited-names';
+import { checkResourceIds } from './resource-ids';
 import { validateAgainst, validateBase } from './medplum-validation';
 import { badRequest, fail, outcomeWithIssues } from '../../problems/outcomes';
 import { checkBindings, checkReferenceTargets, explainSlices, isObject, issue } from './profile-rules';
@@ -13,17 +14,24 @@ export interface Validator {
   /**
    * Throws our OperationOutcomeError: 400 when this is not a resource of a type we store,
    * 422 with every issue (each with a FHIRPath `expression`) when it is not valid R4 or does
-   * not conform to a profile it claims in `meta.profile`.
+   * not conform to a profile it claims in `meta.profile`. Returns the warnings: claims of
+   * profiles the server does not know, which are kept but cannot be checked.
    */
-  validate(resource: Resource): void;
+  validate(resource: Resource): OperationOutcomeIssue[];
+}
+
+export interface ValidatorOptions {
+  /** `warn` (default, the FHIR rule: a claim that cannot be checked is kept) or `reject` (422). */
+  unknownProfiles?: 'warn' | 'reject';
 }
 
 /** The one validation pipeline: shape, base R4 (with its required bindings), then our extensions and claimed profiles. */
-export function createValidator(registry: ProfileRegistry): Validator {
+export function createValidator(registry: ProfileRegistry, options: ValidatorOptions = {}): Validator {
   loadR4Definitions();
   planRequiredBindings(SUPPORTED_TYPES);
+  const unknownSeverity = options.unknownProfiles === 'reject' ? 'error' : 'warning';
   return {
-    validate(resource: Resource): void {
+    validate(resource: Resource): OperationOutcomeIssue[] {
       if (!isObject(resource)) fail(badRequest('Expected a FHIR resource: a JSON object with a resourceType', 'resourceType'));
       if (!isSupportedType(resource.resourceType)) {
         fail(badRequest(`Unsupported resourceType ${JSON.stringify(resource.resourceType)}; expected one of ${SUPPORTED_TYPES.join(', ')}`, 'resourceType'));
@@ -31,19 +39,25 @@ export function createValidator(registry: ProfileRegistry): Validator {
       // Before medplum, which looks element names up in plain objects (and would call `valueOf`).
       failOnErrors(checkInheritedNames(resource, resource.resourceType));
       // Profiles are only checked on a valid base resource: their issues would repeat the base ones.
-      failOnErrors([...validateBase(resource), ...checkRequiredBindings(resource as Record<string, unknown>)]);
-      failOnErrors([...checkExtensions(resource as Record<string, unknown>, registry), ...checkProfiles(resource, registry)]);
+      failOnErrors([...checkResourceIds(resource), ...validateBase(resource), ...checkRequiredBindings(resource as Record<string, unknown>)]);
+      const profileIssues = [...checkExtensions(resource as Record<string, unknown>, registry), ...checkProfiles(resource, registry, unknownSeverity)];
+      failOnErrors(profileIssues);
+      return profileIssues;
     },
   };
 }
 
-function checkProfiles(resource: Resource, registry: ProfileRegistry): OperationOutcomeIssue[] {
+function checkProfiles(resource: Resource, registry: ProfileRegistry, unknownSeverity: 'error' | 'warning'): OperationOutcomeIssue[] {
   const type = resource.resourceType;
   return (resource.meta?.profile ?? []).flatMap((url, i) => {
     if (stripVersion(url) === `http://hl7.org/fhir/StructureDefinition/${type}`) return [];
     const at = `${type}.meta.profile[${i}]`;
     const sd = registry.structureDefinition(url);
-    if (!sd || sd.kind !== 'resource') return [issue(at, `Unknown profile ${url}`, 'not-supported')];
+    if (!sd) {
+      const text = unknownSeverity === 'error' ? `Unknown profile ${url}` : `Profile ${url} is not known to this server: the claim is kept but not checked`;
+      return [{ ...issue(at, text, 'not-supported'), severity: unknownSeverity }];
+    }
+    if (sd.kind !== 'resource') return [issue(at, `${url} is not a resource profile`)];
     if (sd.type !== type) return [issue(at, `Profile ${url} is for ${sd.type}, not ${type}`)];
     return checkProfile(resource, sd, registry);
   });

@@ -13,6 +13,8 @@ export type IndexValue =
   | { type: 'tokenSubstring'; text: string }
   /** Either the exact `reference` text, or a target id (and type when known). */
   | { type: 'reference'; reference?: string; targetType?: string; id?: string }
+  /** `Reference.identifier` (`:identifier`); `system` as for tokens. */
+  | { type: 'referenceIdentifier'; system?: string | null; value?: string }
   /** `low`/`high`: the inclusive instant range the search value stands for (ISO strings). */
   | { type: 'date'; prefix: Prefix; low: string; high: string }
   /** `half`: half a unit of the value's last significant digit (its implied precision). */

@@ -37,6 +37,12 @@ export function matchValue(qb: Where, s: string, value: IndexValue): void {
       if (value.id !== undefined) qb.where(`${s}.target_id`, value.id);
       if (value.targetType !== undefined) qb.where(`${s}.target_type`, value.targetType);
       return;
+    case 'referenceIdentifier':
+      qb.whereNotNull(`${s}.identifier_value`);
+      if (value.system === null) qb.whereNull(`${s}.identifier_system`);
+      else if (value.system !== undefined) qb.where(`${s}.identifier_system`, value.system);
+      if (value.value !== undefined) whereValueIs(qb, `${s}.identifier_value`, value.value);
+      return;
     case 'date':
       matchDateRange(qb, `${s}.low`, `${s}.high`, value);
       return;

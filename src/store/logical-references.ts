@@ -1,0 +1,53 @@
+import type { Knex } from 'knex';
+import { INDEXED_PREFIX_CHARS } from '../../migrations/009_bounded_index_keys';
+import type { IndexRows } from './index-rows';
+
+type Db = Knex | Knex.Transaction;
+type ReferenceRow = IndexRows['reference'][number];
+
+/** The token rows of the `identifier` search parameter: what a logical reference is resolved against. */
+const IDENTIFIER_CODE = 'identifier';
+const PREFIX = (column: string): string => `left(${column}, ${INDEXED_PREFIX_CHARS})`;
+
+/**
+ * Resolves each logical reference (identifier and target type, no id) to the one live resource
+ * of that type holding the identifier; with none or several it stays unresolved. A reference
+ * without a system matches the identifier value in any system.
+ */
+export async function resolveLogicalReferences(db: Db, tenantId: string, rows: ReferenceRow[]): Promise<ReferenceRow[]> {
+  const resolved: ReferenceRow[] = [];
+  for (const row of rows) {
+    if (row.target_id !== null || row.target_type === null || row.identifier_value === null) {
+      resolved.push(row);
+      continue;
+    }
+    const query = db('search_token')
+      .distinct('resource_id')
+      .where({ tenant_id: tenantId, resource_type: row.target_type, code: IDENTIFIER_CODE })
+      .whereRaw(`${PREFIX('value')} = ${PREFIX('?')}`, [row.identifier_value])
+      .andWhere('value', row.identifier_value)
+      .limit(2);
+    if (row.identifier_system !== null) query.andWhere('system', row.identifier_system);
+    const holders: { resource_id: string }[] = await query;
+    resolved.push(holders.length === 1 && holders[0] ? { ...row, target_id: holders[0].resource_id } : row);
+  }
+  return resolved;
+}
+
+/** A resource just written becomes the target of the unresolved logical references to its type that name one of its identifiers. */
+export async function adoptLogicalReferences(
+  db: Db,
+  target: { tenantId: string; resourceType: string; id: string },
+  tokens: IndexRows['token'],
+): Promise<void> {
+  const identifiers = tokens.filter((t) => t.code === IDENTIFIER_CODE && t.value !== null);
+  if (identifiers.length === 0) return;
+  await db.raw(
+    `UPDATE search_reference r SET target_id = ?
+     FROM unnest(?::text[], ?::text[]) AS i(system, value)
+     WHERE r.tenant_id = ? AND r.target_type = ? AND r.target_id IS NULL AND r.identifier_value IS NOT NULL
+       AND ${PREFIX('r.identifier_value')} = ${PREFIX('i.value')} AND r.identifier_value = i.value
+       AND (r.identifier_system IS NULL OR r.identifier_system = i.system)`,
+    [target.id, identifiers.map((i) => i.system) as string[], identifiers.map((i) => i.value as string), target.tenantId, target.resourceType],
+  );
+}
