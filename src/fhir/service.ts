@@ -171,7 +171,7 @@ export class FhirService {
   /** https://hl7.org/fhir/R4/http.html#history — instance level when `id` is given. */
   history(resourceType: string, id: string | undefined, options: HistoryOptions): Promise<HistoryPage> {
     return this.readAccess({ kind: 'history', resourceType, id }, page, async () => {
-      if (id !== undefined && !isFhirId(id)) return { total: 0, versions: [] };
+      if (id !== undefined && !isFhirId(id)) fail(notFound(`${resourceType}/${id.slice(0, 70)} not found`));
       return this.repo.history(resourceType, id, options);
     });
   }

@@ -112,7 +112,7 @@ export function createApp(deps: AppDeps): Express {
   // Bundles (POST to the base) have a limit of their own: real senders' patient bundles run to megabytes.
   const fhirJson = (req: Request, res: Response, next: NextFunction) => (req.path === '/' ? bundleJson : resourceJson)(req, res, next);
   app.use(FHIR_BASE, fhirMediaTypes, fhirJson, jsonGuard);
-  app.use(FHIR_BASE, express.urlencoded({ extended: false, limit: deps.bodyLimit }));
+  app.use(FHIR_BASE, express.text({ type: 'application/x-www-form-urlencoded', limit: deps.bodyLimit }));
   app.get(`${FHIR_BASE}/metadata`, (req, res) => {
     const statement = buildCapabilityStatement({
       routes: FHIR_ROUTES,

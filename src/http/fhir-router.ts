@@ -1,3 +1,4 @@
+import { parse as parseQueryString } from 'node:querystring';
 import express, { type Request, type Response, type Router } from 'express';
 import { isSupportedType } from '../fhir/validation/definitions';
 import { badRequest, fail, notFound } from '../problems/outcomes';
@@ -43,11 +44,15 @@ function toFhirRequest(req: Request, baseUrl: string): FhirRequest {
   };
 }
 
-/** `POST _search` carries its parameters form-encoded in the body; they join the URL's. */
+/**
+ * `POST _search` carries its parameters form-encoded in the body; they join the URL's. The body
+ * is parsed as the URL's query is (Node's querystring): names are taken as written, `a[b]` too.
+ */
 function mergedQuery(req: Request): Record<string, QueryValue> {
-  const query = { ...(req.query as Record<string, QueryValue>) };
-  if (req.path.endsWith('/_search') && req.body && typeof req.body === 'object' && !Array.isArray(req.body)) {
-    for (const [key, value] of Object.entries(req.body as Record<string, QueryValue>)) {
+  // Without a prototype, a parameter named `__proto__` is a parameter like any other.
+  const query: Record<string, QueryValue> = Object.assign(Object.create(null), req.query);
+  if (req.path.endsWith('/_search') && typeof req.body === 'string') {
+    for (const [key, value] of Object.entries(parseQueryString(req.body))) {
       const existing = query[key];
       query[key] = existing === undefined ? value : ([] as string[]).concat(existing, value ?? []);
     }

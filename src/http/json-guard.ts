@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { invalidField } from '../problems/problem';
 import { findDuplicateKey } from './duplicate-keys';
+import { LONE_SURROGATE } from '../unicode';
 
 /** How deeply a JSON body may nest; FHIR resources, bundles included, stay far below it. */
 export const MAX_JSON_DEPTH = 100;
@@ -75,9 +76,6 @@ function findUnstorable(body: unknown): Unstorable | undefined {
   }
   return undefined;
 }
-
-/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function badString(text: string): string | undefined {
   if (text.includes('\u0000')) return 'contains a NUL character, which cannot be stored';

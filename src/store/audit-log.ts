@@ -1,5 +1,6 @@
 import type { AuditEvent } from '@medplum/fhirtypes';
 import type { Knex } from 'knex';
+import { storableText } from '../unicode';
 import { errorLogFields, type Logger } from '../logger';
 
 export interface AuditRecord {
@@ -77,15 +78,42 @@ export class AuditLog {
 
   private async insert(batch: AuditRecord[]): Promise<void> {
     try {
-      await this.knex('audit_events').insert(
-        batch.map(({ tenantId, event, entities }) => ({ tenant_id: tenantId, id: event.id, recorded: event.recorded, entities, content: event })),
-      );
+      await this.knex('audit_events').insert(batch.map(toRow));
     } catch (err) {
-      const again = batch.filter((r) => !this.retried.has(r));
-      this.logger.error({ events: batch.length, dropped: batch.length - again.length, ...errorLogFields(err) }, 'audit batch not written; retrying once');
+      // One record the database refuses must not take the others with it: write them one by one.
+      const failed = batch.length === 1 ? batch : await this.insertEach(batch);
+      if (failed.length === 0) return;
+      const again = failed.filter((r) => !this.retried.has(r));
+      this.logger.error({ events: failed.length, dropped: failed.length - again.length, ...errorLogFields(err) }, 'audit events not written; retrying once');
       for (const r of again) this.retried.add(r);
       this.queue.unshift(...again);
       if (again.length > 0) this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS).unref();
     }
   }
+
+  /** The records that could not be written. */
+  private async insertEach(batch: AuditRecord[]): Promise<AuditRecord[]> {
+    const failed: AuditRecord[] = [];
+    for (const record of batch) {
+      await this.knex('audit_events')
+        .insert(toRow(record))
+        .catch(() => failed.push(record));
+    }
+    return failed;
+  }
+}
+
+/**
+ * Events quote what clients sent (ids in URLs), which may hold text PostgreSQL cannot store:
+ * it is made storable (storableText), so the attempt is still on record.
+ */
+function toRow({ tenantId, event, entities }: AuditRecord) {
+  return { tenant_id: tenantId, id: event.id, recorded: event.recorded, entities: entities.map(storableText), content: storableJson(event) };
+}
+
+function storableJson<T>(value: T): T {
+  if (typeof value === 'string') return storableText(value) as T;
+  if (Array.isArray(value)) return value.map(storableJson) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [storableText(k), storableJson(v)])) as T;
 }

@@ -107,3 +107,44 @@ describe('element names that every JavaScript object answers to are unknown elem
     expect((await t.http.get(`${FHIR_BASE}/Patient/${id}`)).body.meta.versionId).toBe('1');
   });
 });
+
+describe('what the fuzz suite found', () => {
+  test.each([
+    ['an object in a string array', { name: [{ family: 'A', given: [{}] }] }, 'Patient.name[0].given[0]'],
+    ['an array in a string array', { name: [{ family: 'A', given: ['B', []] }] }, 'Patient.name[0].given[1]'],
+    ['an empty object for a string', { name: [{ family: {} }] }, 'Patient.name[0].family'],
+    ['an empty object for a date', { birthDate: {} }, 'Patient.birthDate'],
+    ['an object for a choice primitive', { deceasedBoolean: { value: true } }, 'Patient.deceasedBoolean'],
+  ])('a primitive written as JSON %s is a 422 naming it', async (_what, fields, expression) => {
+    const res = await t.http.post(`${FHIR_BASE}/Patient`).send({ resourceType: 'Patient', ...fields });
+    expect(res.status).toBe(422);
+    expect(res.body.issue.map((i: { expression: string[] }) => i.expression[0])).toContain(expression);
+  });
+
+  test('a primitive’s extension twin (_birthDate) is still an object', async () => {
+    const extension = [{ url: 'http://example.org/fhir/StructureDefinition/accuracy', valueString: 'estimated' }];
+    const res = await t.http.post(`${FHIR_BASE}/Patient`).send({ resourceType: 'Patient', birthDate: '1970', _birthDate: { extension } });
+    expect(res.status).toBe(201);
+    expect(res.body._birthDate).toEqual({ extension });
+  });
+
+  test('the history of an id no resource can have is a 404, and the attempt is still audited', async () => {
+    const requestId = `fuzz-history-${randomUUID()}`;
+    const res = await t.http.get(`${FHIR_BASE}/Patient/abc%00/_history`).set('x-request-id', requestId);
+    expect(res.status).toBe(404);
+    const later = await t.http.get(`${FHIR_BASE}/Patient?_count=1`).set('x-request-id', `${requestId}-after`);
+    expect(later.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const events = await t.http.get(`${FHIR_BASE}/AuditEvent?_count=1000`);
+    const requestIds = events.body.entry.flatMap((e: { resource: { entity: { what: { identifier?: { value: string } } }[] } }) =>
+      e.resource.entity.map((x) => x.what.identifier?.value),
+    );
+    expect(requestIds).toEqual(expect.arrayContaining([requestId, `${requestId}-after`]));
+  });
+
+  test('a POST _search parameter is named as written, brackets included', async () => {
+    const res = await t.http.post(`${FHIR_BASE}/Patient/_search`).type('form').send('[$ne]=1&name[x]=2');
+    expect(res.status).toBe(400);
+    expect(res.body.issue[0].expression).toEqual(['[$ne]']);
+  });
+});

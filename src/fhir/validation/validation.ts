@@ -2,6 +2,7 @@ import type { OperationOutcomeIssue, Resource, StructureDefinition } from '@medp
 import { SUPPORTED_TYPES, isSupportedType, loadR4Definitions } from './definitions';
 import { checkExtensions } from './extension-rules';
 import { checkInheritedNames } from './inherited-names';
+import { checkPrimitiveValues } from './primitive-values';
 import { checkResourceIds } from './resource-ids';
 import { validateAgainst, validateBase } from './medplum-validation';
 import { badRequest, fail, outcomeWithIssues } from '../../problems/outcomes';
@@ -39,7 +40,12 @@ export function createValidator(registry: ProfileRegistry, options: ValidatorOpt
       // Before medplum, which looks element names up in plain objects (and would call `valueOf`).
       failOnErrors(checkInheritedNames(resource, resource.resourceType));
       // Profiles are only checked on a valid base resource: their issues would repeat the base ones.
-      failOnErrors([...checkResourceIds(resource), ...validateBase(resource), ...checkRequiredBindings(resource as Record<string, unknown>)]);
+      failOnErrors([
+        ...checkResourceIds(resource),
+        ...checkPrimitiveValues(resource),
+        ...validateBase(resource),
+        ...checkRequiredBindings(resource as Record<string, unknown>),
+      ]);
       const profileIssues = [...checkExtensions(resource as Record<string, unknown>, registry), ...checkProfiles(resource, registry, unknownSeverity)];
       failOnErrors(profileIssues);
       return profileIssues;
