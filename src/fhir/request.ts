@@ -2,6 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { StoredVersion } from '../store/rows';
 import type { Outcome } from '../problems/outcomes';
 import type { FhirService } from './service';
+import type { ImportLine } from './import/import-input';
 
 export type QueryValue = string | string[] | undefined;
 
@@ -12,6 +13,8 @@ export interface FhirRequest {
   versionId?: string;
   query: Record<string, QueryValue>;
   body: unknown;
+  /** An NDJSON body, parsed line by line (`$import`). */
+  lines?: readonly ImportLine[];
   /** The version number from `If-Match: W/"n"`. */
   ifMatch?: string;
   /** The search criteria of `If-None-Exist`. */

@@ -9,6 +9,7 @@ import {
   vreadResource,
 } from './interactions';
 import { processBundle } from './bundle/process-bundle';
+import { importOperation } from './import/import-operation';
 import type { FhirRoute } from './request';
 import { searchType } from './search/handler';
 import { validateOperation } from './validate-operation';
@@ -18,6 +19,7 @@ import { validateOperation } from './validate-operation';
  * these, and /metadata is derived from them.
  */
 export const FHIR_ROUTES: FhirRoute[] = [
+  { method: 'post', path: '/\\$import', handler: importOperation },
   { method: 'post', path: '/:type/\\$validate', handler: validateOperation, operation: 'validate' },
   { method: 'get', path: '/:type/_history', handler: resourceHistory, interaction: 'history-type' },
   { method: 'get', path: '/:type/_search', handler: searchType, interaction: 'search-type' },

@@ -27,6 +27,7 @@ import { adminRouter } from './admin-router';
 import { authenticate } from './authenticate';
 import { closeConnectionsWhileDraining, healthRoutes } from './health';
 import { jsonGuard, jsonParser } from './json-guard';
+import { ndjsonBody } from './ndjson-body';
 import { rateLimit } from './rate-limit';
 import { requestContext } from './request-context';
 import { requestLog } from './request-log';
@@ -72,6 +73,9 @@ export interface AppDeps {
 }
 
 /** Everything a client may call without credentials: the CapabilityStatement (probes are mounted before). */
+/** Paths below the FHIR base that take many resources at once: the Bundle limit applies. */
+const BULK_PATHS = ['/', '/$import'];
+
 const isOpen = (req: Request): boolean => req.method === 'GET' && `${req.baseUrl}${req.path}` === `${FHIR_BASE}/metadata`;
 
 /** The authenticated caller; every path but the open ones has one. */
@@ -109,9 +113,9 @@ export function createApp(deps: AppDeps): Express {
   const jsonTypes = ['application/json', 'application/fhir+json', 'application/json+fhir', 'application/json-patch+json'];
   const resourceJson = jsonParser({ type: jsonTypes, limit: deps.bodyLimit, strict: false });
   const bundleJson = jsonParser({ type: jsonTypes, limit: deps.bundleBodyLimit, strict: false });
-  // Bundles (POST to the base) have a limit of their own: real senders' patient bundles run to megabytes.
-  const fhirJson = (req: Request, res: Response, next: NextFunction) => (req.path === '/' ? bundleJson : resourceJson)(req, res, next);
-  app.use(FHIR_BASE, fhirMediaTypes, fhirJson, jsonGuard);
+  // Bundles (POST to the base) and imports have a limit of their own: real senders' patient bundles run to megabytes.
+  const fhirJson = (req: Request, res: Response, next: NextFunction) => (BULK_PATHS.includes(req.path) ? bundleJson : resourceJson)(req, res, next);
+  app.use(FHIR_BASE, fhirMediaTypes, fhirJson, jsonGuard, ndjsonBody(deps.bundleBodyLimit));
   app.use(FHIR_BASE, express.text({ type: 'application/x-www-form-urlencoded', limit: deps.bodyLimit }));
   app.get(`${FHIR_BASE}/metadata`, (req, res) => {
     const statement = buildCapabilityStatement({

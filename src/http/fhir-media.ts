@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ProblemError } from '../problems/problem';
+import { NDJSON_TYPES } from './ndjson-body';
 
 /** `application/json+fhir` is the DSTU2 name, still sent by older clients. */
 const JSON_BODY = /^application\/(fhir\+json|json\+fhir|json|json-patch\+json)$/;
@@ -31,7 +32,8 @@ export function fhirMediaTypes(req: Request, _res: Response, next: NextFunction)
   if (hasBody(req)) {
     const type = (req.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const formSearch = type === FORM_BODY && req.path.endsWith('/_search');
-    if (!JSON_BODY.test(type) && !formSearch) {
+    const ndjsonImport = NDJSON_TYPES.includes(type) && req.path === '/$import';
+    if (!JSON_BODY.test(type) && !formSearch && !ndjsonImport) {
       const what = type.includes('xml') ? 'XML is not supported' : `Content-Type "${type.slice(0, 60) || '(none)'}" is not supported`;
       throw new ProblemError({ kind: 'unsupportedMediaType', code: 'unsupported_media_type', message: `${what}; send application/fhir+json` });
     }

@@ -18,7 +18,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
   const router = express.Router();
   for (const route of deps.routes) {
     router[route.method](route.path, async (req: Request, res: Response) => {
-      const fhirRequest = toFhirRequest(req, deps.baseUrlOf(req));
+      const fhirRequest = toFhirRequest(req, res, deps.baseUrlOf(req));
       if (fhirRequest.resourceType !== undefined && !isSupportedType(fhirRequest.resourceType)) {
         fail(notFound(`Resource type ${fhirRequest.resourceType} is not supported by this server`));
       }
@@ -29,7 +29,7 @@ export function fhirRouter(deps: FhirRouterDeps): Router {
   return router;
 }
 
-function toFhirRequest(req: Request, baseUrl: string): FhirRequest {
+function toFhirRequest(req: Request, res: Response, baseUrl: string): FhirRequest {
   const params = req.params as Record<string, string | undefined>;
   return {
     resourceType: params.type,
@@ -37,6 +37,7 @@ function toFhirRequest(req: Request, baseUrl: string): FhirRequest {
     versionId: params.vid,
     query: mergedQuery(req),
     body: req.body,
+    lines: res.locals.importLines,
     ifMatch: parseIfMatch(req.get('if-match')),
     ifNoneExist: req.get('if-none-exist'),
     lenient: /handling=lenient/.test(req.get('prefer') ?? ''),

@@ -33,8 +33,12 @@ export function jsonParser(options: { limit: string; type?: string[]; strict?: b
 
 function duplicateOf(req: Request): Unstorable | undefined {
   const path = duplicates.get(req);
-  if (path === undefined) return undefined;
-  const root = rootOf(req.body);
+  return path === undefined ? undefined : duplicateAt(req.body, path);
+}
+
+/** The problem of a member name repeated at `path` (as findDuplicateKey gives it) in `body`. */
+export function duplicateAt(body: unknown, path: string): Unstorable {
+  const root = rootOf(body);
   return { field: root && !path.startsWith('[') ? `${root}.${path}` : `${root}${path}`, reason: 'appears twice in one object' };
 }
 
@@ -45,12 +49,13 @@ function rootOf(body: unknown): string {
     : '';
 }
 
-interface Unstorable {
+export interface Unstorable {
   field: string;
   reason: string;
 }
 
-function findUnstorable(body: unknown): Unstorable | undefined {
+/** The first string, name or nesting in `body` that cannot be stored, if any. */
+export function findUnstorable(body: unknown): Unstorable | undefined {
   const root = rootOf(body);
   const child = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
   // Iterative on purpose: the point is to survive nesting that would overflow a recursive walk.

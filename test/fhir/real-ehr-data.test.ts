@@ -1,6 +1,6 @@
-import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import { FHIR_BASE, startTestApp, type TestApp } from '../helpers/test-app';
-import { SYNTHEA_TYPES, synthea } from '../helpers/synthea';
+import { SYNTHEA_TYPES, asSent, synthea, total } from '../helpers/synthea';
 
 /*
  * The shared Synthea set as an EHR partner sends it: every resource claims a US Core profile
@@ -16,19 +16,6 @@ afterAll(() => t.close());
 
 const FHIR_JSON = 'application/fhir+json';
 const NPI = 'http://hl7.org/fhir/sid/us-npi';
-
-/** A stored resource without what the server adds. */
-function asSent(resource: Resource): Resource {
-  const { meta, ...rest } = resource;
-  const { versionId: _v, lastUpdated: _l, ...kept } = meta ?? {};
-  return Object.keys(kept).length > 0 ? ({ ...rest, meta: kept } as Resource) : (rest as Resource);
-}
-
-async function total(app: TestApp, query: string): Promise<number> {
-  const res = await app.http.get(`${FHIR_BASE}/${query}${query.includes('?') ? '&' : '?'}_summary=count`);
-  expect(res.status).toBe(200);
-  return res.body.total as number;
-}
 
 describe('loaded unmodified with PUT', () => {
   beforeAll(async () => {

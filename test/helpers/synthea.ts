@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
+import { FHIR_BASE, type TestApp } from './test-app';
 
 /** The shared Synthea sample (../shared/data/synthea-10-patients), unmodified: one NDJSON file per type. */
 export const SYNTHEA_DIR = path.resolve(__dirname, '../../../shared/data/synthea-10-patients');
@@ -23,4 +24,18 @@ export function synthea(type?: (typeof SYNTHEA_TYPES)[number]): Resource[] {
     );
   }
   return structuredClone(cache.get(type) ?? []);
+}
+
+/** A stored resource without what the server adds. */
+export function asSent(resource: Resource): Resource {
+  const { meta, ...rest } = resource;
+  const { versionId: _v, lastUpdated: _l, ...kept } = meta ?? {};
+  return Object.keys(kept).length > 0 ? ({ ...rest, meta: kept } as Resource) : (rest as Resource);
+}
+
+/** The number of matches of a search (`Type?query`). */
+export async function total(app: TestApp, query: string): Promise<number> {
+  const res = await app.http.get(`${FHIR_BASE}/${query}${query.includes('?') ? '&' : '?'}_summary=count`);
+  if (res.status !== 200) throw new Error(`${query}: ${res.status} ${res.text}`);
+  return res.body.total as number;
 }

@@ -1,0 +1,68 @@
+import type { Identifier, Resource } from '@medplum/fhirtypes';
+import { fail, preconditionFailed } from '../../problems/outcomes';
+import { isConditionalReference } from '../bundle/conditional-reference';
+import { findMatches } from '../search/match';
+import type { FhirService } from '../service';
+import { isSupportedType } from '../validation/definitions';
+
+type Json = Record<string, unknown>;
+
+/** Conditional references already resolved in this import: `Practitioner?identifier=…` → `Practitioner/id`. */
+export type ResolvedReferences = Map<string, string>;
+
+/**
+ * A copy of `resource` whose conditional references (`Practitioner?identifier=sys|val`, as
+ * Synthea writes them) name the one stored resource they match. One that matches nothing yet
+ * and selects by identifier alone becomes a logical reference (`{type, identifier}`), which the
+ * index resolves once that resource is stored; anything else unresolved is a 412.
+ */
+export async function settleConditionalReferences<T extends Resource>(resource: T, service: FhirService, resolved: ResolvedReferences): Promise<T> {
+  const copy = structuredClone(resource);
+  for (const holder of conditionalReferencesIn(copy)) {
+    const reference = holder.reference as string;
+    const target = resolved.get(reference) ?? (await resolve(service, reference));
+    if (target !== undefined) {
+      resolved.set(reference, target);
+      holder.reference = target;
+      continue;
+    }
+    const logical = logicalReference(reference);
+    if (!logical) fail(preconditionFailed(`Conditional reference ${reference.slice(0, 200)} matches no resource`));
+    delete holder.reference;
+    Object.assign(holder, logical);
+  }
+  return copy;
+}
+
+/** `Type/id` of the one match; undefined when none; 412 when several. */
+async function resolve(service: FhirService, reference: string): Promise<string | undefined> {
+  const [type = '', criteria = ''] = reference.split(/\?(.*)/s);
+  if (!isSupportedType(type)) return undefined;
+  const matches = await findMatches(service, type, criteria, 2);
+  if (matches.length > 1) fail(preconditionFailed(`Conditional reference ${reference.slice(0, 200)} matches more than one resource`));
+  return matches[0] && `${type}/${matches[0].resource.id}`;
+}
+
+/** `Type?identifier=system|value` as `{ type, identifier }`; undefined for any other criteria. */
+function logicalReference(reference: string): { type: string; identifier: Identifier } | undefined {
+  const [type = '', criteria = ''] = reference.split(/\?(.*)/s);
+  const params = [...new URLSearchParams(criteria)];
+  if (params.length !== 1 || params[0]![0] !== 'identifier') return undefined;
+  const token = params[0]![1];
+  const bar = token.indexOf('|');
+  const identifier: Identifier = bar < 0 ? { value: token } : { system: token.slice(0, bar) || undefined, value: token.slice(bar + 1) };
+  if (!identifier.value) return undefined;
+  if (identifier.system === undefined) delete identifier.system;
+  return { type, identifier };
+}
+
+function* conditionalReferencesIn(value: unknown): Generator<Json> {
+  if (Array.isArray(value)) {
+    for (const item of value) yield* conditionalReferencesIn(item);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  const holder = value as Json;
+  if (typeof holder.reference === 'string' && isConditionalReference(holder.reference)) yield holder;
+  for (const child of Object.values(holder)) yield* conditionalReferencesIn(child);
+}
