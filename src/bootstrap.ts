@@ -20,7 +20,7 @@ import { ensureApiKey, findApiKeyByHash, touchApiKeys } from './store/api-keys';
 import { AuditLog } from './store/audit-log';
 import { openDatabase, type Database } from './store/db';
 import { DEFAULT_TENANT_ID } from './store/default-tenant';
-import { keepStatisticsFresh } from './store/embedded-statistics';
+import { keepStatisticsFresh } from './store/statistics';
 import { databaseReadiness } from './store/health';
 import { isDatabaseUnavailable } from './store/unavailable';
 import { throttledLog } from './log-throttle';
@@ -62,7 +62,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   const readiness = databaseReadiness(database);
   await readiness();
   if (!options.database) logStartup(logger, config, database, applied);
-  const stopStatistics = database.kind === 'pglite' && !options.database ? keepStatisticsFresh(knex, logger) : () => undefined;
+  const stopStatistics = keepStatisticsFresh(knex, logger);
 
   const authenticator = new Authenticator({
     store: {
@@ -136,7 +136,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
       shuttingDown = true;
     },
     close: async () => {
-      stopStatistics();
+      await stopStatistics();
       await junction.close();
       await authenticator.close();
       await audit.close();

@@ -51,7 +51,7 @@ export const resourceHistory: FhirHandler = async (req, service) => {
   const page = pageOf(req);
   const since = singleParam(req, '_since');
   if (since !== undefined && !dateRange(since)) fail(badRequest('_since must be a FHIR instant', '_since'));
-  const history = await service.history(typeOf(req), req.id, { ...page, since });
+  const history = await service.history(typeOf(req), req.id === undefined ? undefined : idOf(req), { ...page, since });
   const url = `${req.baseUrl}/${typeOf(req)}${req.id ? `/${req.id}` : ''}/_history`;
   const bundle: Bundle = {
     resourceType: 'Bundle',

@@ -34,7 +34,11 @@ export async function resolveLogicalReferences(db: Db, tenantId: string, rows: R
   return resolved;
 }
 
-/** A resource just written becomes the target of the unresolved logical references to its type that name one of its identifiers. */
+/**
+ * A resource just written becomes the target of the unresolved logical references to its type
+ * that name one of its identifiers — unless another live resource of that type holds the same
+ * identifier, which leaves them ambiguous (unresolved), as at write time.
+ */
 export async function adoptLogicalReferences(
   db: Db,
   target: { tenantId: string; resourceType: string; id: string },
@@ -47,7 +51,20 @@ export async function adoptLogicalReferences(
      FROM unnest(?::text[], ?::text[]) AS i(system, value)
      WHERE r.tenant_id = ? AND r.target_type = ? AND r.target_id IS NULL AND r.identifier_value IS NOT NULL
        AND ${PREFIX('r.identifier_value')} = ${PREFIX('i.value')} AND r.identifier_value = i.value
-       AND (r.identifier_system IS NULL OR r.identifier_system = i.system)`,
-    [target.id, identifiers.map((i) => i.system) as string[], identifiers.map((i) => i.value as string), target.tenantId, target.resourceType],
+       AND (r.identifier_system IS NULL OR r.identifier_system = i.system)
+       AND NOT EXISTS (
+         SELECT 1 FROM search_token t
+         WHERE t.tenant_id = r.tenant_id AND t.resource_type = r.target_type AND t.code = ? AND t.resource_id <> ?
+           AND ${PREFIX('t.value')} = ${PREFIX('r.identifier_value')} AND t.value = r.identifier_value
+           AND (r.identifier_system IS NULL OR t.system = r.identifier_system))`,
+    [
+      target.id,
+      identifiers.map((i) => i.system) as string[],
+      identifiers.map((i) => i.value as string),
+      target.tenantId,
+      target.resourceType,
+      IDENTIFIER_CODE,
+      target.id,
+    ],
   );
 }

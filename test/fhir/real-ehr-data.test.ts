@@ -95,6 +95,22 @@ describe('a reference written before its target', () => {
     const found = await t.http.get(`${FHIR_BASE}/PractitionerRole?practitioner=${practitioner.body.id}`);
     expect(found.body.entry.map((e: BundleEntry) => e.resource?.id)).toEqual([role.body.id]);
   });
+
+  test('stays unresolved while two practitioners hold the identifier, whichever is written next', async () => {
+    const npi = `98${Date.now() % 100_000_000}`;
+    const holder = { resourceType: 'Practitioner', identifier: [{ system: NPI, value: npi }] };
+    const first = await t.http.post(`${FHIR_BASE}/Practitioner`).send(holder);
+    const second = await t.http.post(`${FHIR_BASE}/Practitioner`).send(holder);
+    const role = await t.http
+      .post(`${FHIR_BASE}/PractitionerRole`)
+      .send({ resourceType: 'PractitionerRole', practitioner: { identifier: { system: NPI, value: npi } } });
+    await t.http.put(`${FHIR_BASE}/Practitioner/${first.body.id}`).send({ ...holder, id: first.body.id, active: true });
+    for (const practitioner of [first, second]) {
+      expect(await total(t, `PractitionerRole?practitioner=${practitioner.body.id}`)).toBe(0);
+    }
+    expect(await total(t, `PractitionerRole?practitioner:identifier=${NPI}|${npi}`)).toBe(1);
+    expect(role.status).toBe(201);
+  });
 });
 
 describe('bundles as senders send them', () => {

@@ -107,8 +107,9 @@ const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 function expectRead(ex: Exchange, type: string, id: string): void {
   const body = ex.body as { resourceType?: string; id?: string; type?: string };
   if (ex.sent.method !== 'get') return;
-  // `/{type}/_search` and `/{type}/_history` are the type-level routes, not ids.
-  if (['_search', '_history'].includes(id)) check(body?.resourceType === 'Bundle', `${id} must answer a Bundle`, ex);
+  // `/{type}/_search` and `/{type}/_history` are the type-level routes, not ids; `/{type}/` is the type's search.
+  if (['_search', '_history', ''].includes(id) && !/\/_history\/?$/.test(ex.sent.path))
+    check(body?.resourceType === 'Bundle', `${id} must answer a Bundle`, ex);
   else if (/\/_history\/?$/.test(ex.sent.path)) check(body?.resourceType === 'Bundle' && body.type === 'history', 'a 2xx history must be a history Bundle', ex);
   else check(body?.resourceType === type && body.id === decodeOr(id), `a 2xx read must be ${type}/${decodeOr(id)}`, ex);
 }

@@ -6,6 +6,14 @@ import { allText, canonical, nestingLevels } from './json-text';
 
 /** BODY_LIMIT's default, `1mb` (src/config.ts), in bytes. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/** BUNDLE_BODY_LIMIT's default, `50mb`: Bundles posted to the base and `$import` bodies. */
+const BUNDLE_LIMIT_BYTES = 50 * 1024 * 1024;
+
+/** The body limit of a request: the Bundle one for POST to the FHIR base and `$import`. */
+function limitOf(sent: Exchange['sent']): number {
+  const path = sent.path.split('?')[0]!.replace(/\/$/, '');
+  return sent.method === 'post' && (path === FHIR_BASE || path === `${FHIR_BASE}/$import`) ? BUNDLE_LIMIT_BYTES : BODY_LIMIT_BYTES;
+}
 
 /** 4xx statuses that are about the request as a whole, not an element of it: they need not name one. */
 const UNNAMED_STATUSES = new Set([401, 403, 404, 405, 406, 409, 410, 412, 413, 415, 428, 429]);
@@ -36,7 +44,7 @@ export function mentionsOne(body: unknown, targets: string[]): boolean {
 
 /** Content types a JSON API must take: JSON in UTF-8 (FHIR also `fhir+json` and, for PATCH, `json-patch+json`). */
 export const V1_JSON = /^application\/json\s*(;\s*charset="?utf-8"?\s*)?$/i;
-export const FHIR_JSON = /^application\/(json|fhir\+json|json-patch\+json)\s*(;\s*charset="?utf-8"?\s*)?$/i;
+export const FHIR_JSON = /^application\/(json|fhir\+json|json\+fhir|json-patch\+json)\s*(;\s*charset="?utf-8"?\s*)?$/i;
 
 /**
  * Property 3 for the whole body: another content type is a 415 (and only then); over the
@@ -47,11 +55,12 @@ export function expectBodyRules(ex: Exchange, sentValue: unknown, accepted: RegE
   check(json === (ex.status !== 415), json ? 'a JSON body must not be a 415' : 'a body of another content type must be a 415', ex);
   if (!json) return;
   const bytes = Buffer.byteLength(ex.sent.body ?? '', 'utf8');
-  if (bytes > BODY_LIMIT_BYTES) {
-    check(ex.status === 413, `a body of ${bytes} bytes (over ${BODY_LIMIT_BYTES}) must be a 413`, ex);
+  const limit = limitOf(ex.sent);
+  if (bytes > limit) {
+    check(ex.status === 413, `a body of ${bytes} bytes (over ${limit}) must be a 413`, ex);
     return;
   }
-  check(ex.status !== 413, `a body of ${bytes} bytes (within ${BODY_LIMIT_BYTES}) must not be a 413`, ex);
+  check(ex.status !== 413, `a body of ${bytes} bytes (within ${limit}) must not be a 413`, ex);
   // A 400 before any validation: for the depth, or for another string the guard refuses first.
   if (sentValue !== undefined && nestingLevels(sentValue) > MAX_JSON_DEPTH)
     check(ex.status === 400, `a body nested past ${MAX_JSON_DEPTH} levels must be a 400`, ex);

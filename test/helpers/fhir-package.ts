@@ -71,6 +71,30 @@ export const SEARCH_PARAMETER: SearchParameter = {
   expression: "Patient.extension.where(url = 'http://example.org/fhir/StructureDefinition/example-race').value",
 };
 
+/** An extension allowed on a data type (ContactPoint), wherever that type is used — as US Core's us-core-direct is. */
+export const DIRECT_EXTENSION: StructureDefinition = {
+  resourceType: 'StructureDefinition',
+  id: 'example-direct',
+  url: 'http://example.org/fhir/StructureDefinition/example-direct',
+  version: '1.0.0',
+  name: 'ExampleDirect',
+  status: 'active',
+  kind: 'complex-type',
+  abstract: false,
+  context: [{ type: 'element', expression: 'ContactPoint' }],
+  type: 'Extension',
+  baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Extension',
+  derivation: 'constraint',
+  differential: {
+    element: [
+      { id: 'Extension', path: 'Extension' },
+      { id: 'Extension.extension', path: 'Extension.extension', max: '0' },
+      { id: 'Extension.url', path: 'Extension.url', fixedUri: 'http://example.org/fhir/StructureDefinition/example-direct' },
+      { id: 'Extension.value[x]', path: 'Extension.value[x]', min: 1, type: [{ code: 'boolean' }] },
+    ],
+  },
+};
+
 /** Paths relative to the package root, not in file name order (the order the loader must return). */
 export const US_CORE_LIKE: Record<string, unknown> = {
   'package/package.json': { name: 'example.us.core', version: '1.0.0', fhirVersions: ['4.0.1'], dependencies: { 'hl7.fhir.r4.core': '4.0.1' } },

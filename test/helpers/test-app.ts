@@ -105,7 +105,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   };
   // Instances on the shared database close together: their audit batches and workers first, then the database.
   const sharing: ServerParts[] = [];
+  /** Every instance's listening sockets: closing the shared database closes them all, other tenants' too. */
+  const allListeners: Server[] = [];
+  const closeListeners = async (listeners: Server[]): Promise<void> => {
+    for (const listener of listeners.splice(0)) {
+      listener.closeAllConnections();
+      await new Promise((resolve) => listener.close(resolve));
+    }
+  };
   const closeShared = async (): Promise<void> => {
+    await closeListeners(allListeners);
     for (const server of sharing.splice(0)) await server.close();
     await junction.close();
     if (schema) await database.knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
@@ -122,6 +131,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         const listener = server.app.listen(0, '127.0.0.1');
         await new Promise((resolve) => listener.once('listening', resolve));
         listeners.push(listener);
+        allListeners.push(listener);
         const url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
         webhookTarget = `${url}/webhooks/junction`;
         return url;
@@ -144,10 +154,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         });
       },
       close: async () => {
-        for (const listener of listeners) {
-          listener.closeAllConnections();
-          await new Promise((resolve) => listener.close(resolve));
-        }
+        await closeListeners(listeners.filter((l) => l.listening));
         await close(server);
       },
     };

@@ -204,7 +204,7 @@ describe('the same flow from FHIR', () => {
   });
 
   test('a lab ServiceRequest Junction could not take is a 422 naming the element; other ServiceRequests are only stored', async () => {
-    const noPhone = await patientId({ telecom: [] });
+    const noPhone = await patientId({ telecom: undefined });
     const refused = await t.http.post(`${FHIR_BASE}/ServiceRequest`).send(labServiceRequest(`Patient/${noPhone}`, 'pcos'));
     expect(refused.status).toBe(422);
     expect(refused.body.issue[0].expression).toEqual(['ServiceRequest.subject']);

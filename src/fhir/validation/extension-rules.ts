@@ -1,3 +1,4 @@
+import { getElementDefinition } from '@medplum/core';
 import type { OperationOutcomeIssue, StructureDefinition } from '@medplum/fhirtypes';
 import { FACADE_BASE } from '../../../mappings/fhir-urls';
 import { validateAgainst } from './medplum-validation';
@@ -17,38 +18,64 @@ export interface ExtensionDefinitions extends Terminology {
  */
 export function checkExtensions(resource: Record<string, unknown>, definitions: ExtensionDefinitions): OperationOutcomeIssue[] {
   const issues: OperationOutcomeIssue[] = [];
-  const visit = (value: unknown, path: string, elementPath: string): void => {
+  const visit = (value: unknown, path: string, place: Place): void => {
     if (Array.isArray(value)) {
-      value.forEach((item, i) => visit(item, `${path}[${i}]`, elementPath));
+      value.forEach((item, i) => visit(item, `${path}[${i}]`, place));
       return;
     }
     if (!isObject(value)) return;
     for (const [key, child] of Object.entries(value)) {
       const name = key.startsWith('_') ? key.slice(1) : key;
       if (key === 'extension' && Array.isArray(child)) {
-        child.forEach((ext, i) => issues.push(...checkExtension(ext, `${path}.extension[${i}]`, elementPath, definitions)));
-        visit(child, `${path}.extension`, 'Extension');
+        child.forEach((ext, i) => issues.push(...checkExtension(ext, `${path}.extension[${i}]`, place, definitions)));
+        visit(child, `${path}.extension`, { elementPath: 'Extension', type: 'Extension', typedPath: 'Extension' });
       } else if (key === 'contained' && Array.isArray(child)) {
-        child.forEach((r, i) => visit(r, `${path}.contained[${i}]`, isObject(r) ? String(r.resourceType) : ''));
+        child.forEach((r, i) => visit(r, `${path}.contained[${i}]`, resourcePlace(isObject(r) ? String(r.resourceType) : '')));
       } else {
-        visit(child, `${path}.${name}`, `${elementPath}.${name}`);
+        visit(child, `${path}.${name}`, { elementPath: `${place.elementPath}.${name}`, type: typeOf(place.type, name), typedPath: `${place.type}.${name}` });
       }
     }
   };
-  visit(resource, String(resource.resourceType), String(resource.resourceType));
+  visit(resource, String(resource.resourceType), resourcePlace(String(resource.resourceType)));
   return issues;
 }
 
-function checkExtension(ext: unknown, path: string, elementPath: string, definitions: ExtensionDefinitions): OperationOutcomeIssue[] {
+/**
+ * Where an extension sits, in each form a StructureDefinition context may name it: the path from
+ * the resource (`Patient.contact.telecom`), the data type there (`ContactPoint`), and the path
+ * within the enclosing type (`HumanName.period`). https://hl7.org/fhir/R4/defining-extensions.html#context
+ */
+interface Place {
+  elementPath: string;
+  type: string;
+  typedPath: string;
+}
+
+const resourcePlace = (resourceType: string): Place => ({ elementPath: resourceType, type: resourceType, typedPath: resourceType });
+
+/** The data type of element `name` (a choice's concrete name too) inside `type`; '' when unknown. */
+function typeOf(type: string, name: string): string {
+  const element = type ? getElementDefinition(type, name) : undefined;
+  const codes = element?.type.map((t) => t.code) ?? [];
+  if (codes.length === 1) return codes[0]!;
+  return codes.find((code) => name.endsWith(code.charAt(0).toUpperCase() + code.slice(1))) ?? '';
+}
+
+function allowedAt(expression: string | undefined, place: Place): boolean {
+  if (expression === 'Element' || expression === place.elementPath || expression === place.type || expression === place.typedPath) return true;
+  return place.elementPath === place.type && (expression === 'Resource' || expression === 'DomainResource');
+}
+
+function checkExtension(ext: unknown, path: string, place: Place, definitions: ExtensionDefinitions): OperationOutcomeIssue[] {
   if (!isObject(ext) || typeof ext.url !== 'string') return [];
   const sd = definitions.structureDefinition(ext.url);
   if (sd?.type !== 'Extension') {
     return ext.url.startsWith(OUR_DEFINITIONS) ? [issue(`${path}.url`, `Unknown extension ${ext.url}`)] : [];
   }
   const contexts = sd.context ?? [];
-  if (contexts.length > 0 && !contexts.some((c) => c.expression === elementPath || c.expression === 'Element')) {
+  if (contexts.length > 0 && !contexts.some((c) => allowedAt(c.expression, place))) {
     const allowed = contexts.map((c) => c.expression).join(', ');
-    return [issue(path, `Extension ${ext.url} is not allowed on ${elementPath} (only on ${allowed})`)];
+    return [issue(path, `Extension ${ext.url} is not allowed on ${place.elementPath} (only on ${allowed})`)];
   }
   const issues: OperationOutcomeIssue[] = validateAgainst(sd, ext)
     .filter((i) => i.severity === 'error')

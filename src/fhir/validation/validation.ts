@@ -2,7 +2,7 @@ import type { OperationOutcomeIssue, Resource, StructureDefinition } from '@medp
 import { SUPPORTED_TYPES, isSupportedType, loadR4Definitions } from './definitions';
 import { checkExtensions } from './extension-rules';
 import { checkInheritedNames } from './inherited-names';
-import { checkPrimitiveValues } from './primitive-values';
+import { checkElementShapes } from './element-shapes';
 import { checkResourceIds } from './resource-ids';
 import { validateAgainst, validateBase } from './medplum-validation';
 import { badRequest, fail, outcomeWithIssues } from '../../problems/outcomes';
@@ -37,15 +37,12 @@ export function createValidator(registry: ProfileRegistry, options: ValidatorOpt
       if (!isSupportedType(resource.resourceType)) {
         fail(badRequest(`Unsupported resourceType ${JSON.stringify(resource.resourceType)}; expected one of ${SUPPORTED_TYPES.join(', ')}`, 'resourceType'));
       }
-      // Before medplum, which looks element names up in plain objects (and would call `valueOf`).
+      // Before medplum, which looks element names up in plain objects (and would call `valueOf`)
+      // and throws on a primitive's `_` twin that is not an object.
       failOnErrors(checkInheritedNames(resource, resource.resourceType));
+      failOnErrors(checkElementShapes(resource));
       // Profiles are only checked on a valid base resource: their issues would repeat the base ones.
-      failOnErrors([
-        ...checkResourceIds(resource),
-        ...checkPrimitiveValues(resource),
-        ...validateBase(resource),
-        ...checkRequiredBindings(resource as Record<string, unknown>),
-      ]);
+      failOnErrors([...checkResourceIds(resource), ...validateBase(resource), ...checkRequiredBindings(resource as Record<string, unknown>)]);
       const profileIssues = [...checkExtensions(resource as Record<string, unknown>, registry), ...checkProfiles(resource, registry, unknownSeverity)];
       failOnErrors(profileIssues);
       return profileIssues;
