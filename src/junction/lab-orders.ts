@@ -13,6 +13,7 @@ import { claimKey, noteResource, readKey, releaseKey, retakeKey, settleKey, type
 import type { V1Reply } from '../v1/api';
 import { junctionPatientOf, LabOrderInputError } from './order-payload';
 import type { LabOrderSubmitter } from './submitter';
+import { inRequestTerms as fhirErrorInRequestTerms } from '../v1/request-terms';
 
 /** A request still "in flight" after this long has lost its process: a retry takes it over. */
 const STALE_MS = 60_000;
@@ -57,7 +58,8 @@ export class LabOrderDesk {
       const junctionPatient = inRequestTerms(() => junctionPatientOf(body, patient.resource as Patient));
       const requester = await orderingPhysician(service, junctionPatient.address.state);
       const order = withOverrides(toFhir(body, { requester }), { patient: body.patient, address: body.address });
-      id = (await service.create(order)).resource.id as string;
+      // A 422 from FHIR validation is the client's input: a 400 naming the request field.
+      id = (await service.create(order).catch((e: unknown) => Promise.reject(fhirErrorInRequestTerms(e, body, order)))).resource.id as string;
     } catch (err) {
       // Nothing was stored: the key is free for a corrected request.
       await releaseKey(this.knex, at);

@@ -81,6 +81,8 @@ describe('POST /v1/lab-orders', () => {
       [{ patient: { first_name: 'Zoe', last_name: 'Smith', dob: '01/02/1990', email: 'z@example.com' } }, 'patient.dob'],
       [{ panel_id: 'thyroid' }, 'panel_id'],
       [{ unexpected: true }, 'unexpected'],
+      // Passes the request schema; FHIR validation of the stored ServiceRequest refuses it.
+      [{ brand_id: '\ufeff' }, 'brand_id'],
     ];
     for (const [extra, field] of cases) {
       const res = await order(await orderBody(extra));
