@@ -5,7 +5,7 @@ const PURGE_EVERY_MS = 60_000;
 
 /**
  * Counters in `rate_limit_counters`, shared by every process on the database. One UPSERT
- * counts the hit, opens a new window when the old one has expired, and reports the total;
+ * counts the hits, opens a new window when the old one has expired, and reports the total;
  * the row lock ON CONFLICT takes makes concurrent hits on one key add up exactly.
  * https://www.postgresql.org/docs/current/sql-insert.html#SQL-ON-CONFLICT
  */
@@ -19,19 +19,29 @@ export class PostgresRateLimitCounter implements RateLimitCounter {
   ) {}
 
   async hit(key: string): Promise<WindowUsage> {
+    const [usage] = await this.add([{ key, hits: 1 }]);
+    if (!usage) throw new Error('rate limit UPSERT returned no row');
+    return usage;
+  }
+
+  /**
+   * Counts several keys' hits in one statement, each key at most once, in key order (so that
+   * processes flushing overlapping keys lock rows in the same order); the usage of each, in order.
+   */
+  async add(batch: readonly { key: string; hits: number }[]): Promise<WindowUsage[]> {
     await this.purgeExpiredNowAndThen();
-    const result = await this.knex.raw<{ rows: { points: number; ms_left: number }[] }>(
+    const sorted = [...batch].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const result = await this.knex.raw<{ rows: { key: string; points: number; ms_left: number }[] }>(
       `INSERT INTO rate_limit_counters AS c (key, points, expires_at)
-       VALUES (?, 1, clock_timestamp() + make_interval(secs => ?))
+       SELECT i.key, i.hits, clock_timestamp() + make_interval(secs => ?) FROM unnest(?::text[], ?::int[]) AS i(key, hits)
        ON CONFLICT (key) DO UPDATE SET
-         points = CASE WHEN c.expires_at <= clock_timestamp() THEN 1 ELSE c.points + 1 END,
+         points = CASE WHEN c.expires_at <= clock_timestamp() THEN excluded.points ELSE c.points + excluded.points END,
          expires_at = CASE WHEN c.expires_at <= clock_timestamp() THEN excluded.expires_at ELSE c.expires_at END
-       RETURNING points, GREATEST(0, EXTRACT(EPOCH FROM (expires_at - clock_timestamp())) * 1000)::float8 AS ms_left`,
-      [key, this.windowSeconds],
+       RETURNING key, points, GREATEST(0, EXTRACT(EPOCH FROM (expires_at - clock_timestamp())) * 1000)::float8 AS ms_left`,
+      [this.windowSeconds, sorted.map((b) => b.key), sorted.map((b) => b.hits)],
     );
-    const row = result.rows[0];
-    if (!row) throw new Error('rate limit UPSERT returned no row');
-    return { consumed: Number(row.points), msBeforeReset: Math.ceil(Number(row.ms_left)) };
+    const byKey = new Map(result.rows.map((row) => [row.key, { consumed: Number(row.points), msBeforeReset: Math.ceil(Number(row.ms_left)) }]));
+    return batch.map((b) => byKey.get(b.key) ?? { consumed: b.hits, msBeforeReset: this.windowSeconds * 1000 });
   }
 
   /** Expired rows are dead weight (a new window overwrites them anyway); drop them now and then. */

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ALL_SCOPES } from '../../src/auth/scopes';
+import { createLogger } from '../../src/logger';
+import { BatchedRateLimitCounter } from '../../src/store/rate-limit-batched';
 import { PostgresRateLimitCounter } from '../../src/store/rate-limit-postgres';
 import { closeRedisClients, redisClientFor } from '../../src/store/rate-limit-redis';
 import { FHIR_BASE, startTestApp, type TestApp } from '../helpers/test-app';
@@ -150,6 +152,44 @@ describe('counters in PostgreSQL', () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await counter.hit(`fresh-${randomUUID()}`);
     expect(await t.knex('rate_limit_counters').where({ key: stale })).toEqual([]);
+  });
+});
+
+describe('counters in PostgreSQL, batched', () => {
+  const upserts = (): { count: number; stop(): void } => {
+    const seen = { count: 0, stop: () => t.knex.off('query', onQuery) };
+    const onQuery = (q: { sql?: string }): void => {
+      if (/insert into rate_limit_counters/i.test(q.sql ?? '')) seen.count++;
+    };
+    t.knex.on('query', onQuery);
+    return seen;
+  };
+
+  test('far from the limit, hits are counted exactly with a handful of statements, and all of them are written', async () => {
+    const counter = new BatchedRateLimitCounter(new PostgresRateLimitCounter(t.knex, 3600), 1000, createLogger('silent'));
+    const key = `batched-${randomUUID()}`;
+    const seen = upserts();
+    const consumed = [];
+    for (let i = 0; i < 100; i++) consumed.push((await counter.hit(key)).consumed);
+    await counter.flush();
+    seen.stop();
+    expect(consumed).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(seen.count).toBeGreaterThanOrEqual(1);
+    expect(seen.count).toBeLessThanOrEqual(5);
+    expect((await t.knex('rate_limit_counters').where({ key }).first()).points).toBe(100);
+  });
+
+  test('near the limit every hit asks the database: two processes overshoot it by at most their margins', async () => {
+    const points = 40;
+    const margin = 10;
+    const [a, b] = [0, 1].map(() => new BatchedRateLimitCounter(new PostgresRateLimitCounter(t.knex, 3600), points, createLogger('silent')));
+    const key = `batched-two-${randomUUID()}`;
+    let admitted = 0;
+    for (let i = 0; i < 100; i++) if ((await (i % 2 === 0 ? a! : b!).hit(key)).consumed <= points) admitted++;
+    await Promise.all([a!.flush(), b!.flush()]);
+    expect(admitted).toBeGreaterThanOrEqual(points);
+    expect(admitted).toBeLessThanOrEqual(points + 2 * margin);
+    expect((await t.knex('rate_limit_counters').where({ key }).first()).points).toBe(100);
   });
 });
 
