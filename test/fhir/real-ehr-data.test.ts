@@ -127,6 +127,22 @@ describe('bundles as senders send them', () => {
     for (const type of SYNTHEA_TYPES) expect(await total(other, type)).toBe(synthea(type).length);
   });
 
+  test('the whole set in one batch, into another tenant: every entry 201, every resource reads back as sent', async () => {
+    const other = await t.otherTenant();
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: synthea().map((resource) => ({ resource, request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` } })),
+    };
+    const res = await other.http.post(FHIR_BASE).set('content-type', FHIR_JSON).send(bundle);
+    expect(res.status).toBe(200);
+    expect(res.body.entry.map((e: BundleEntry) => e.response?.status)).toEqual(synthea().map(() => '201 Created'));
+    for (const resource of synthea()) {
+      expect(asSent((await other.http.get(`${FHIR_BASE}/${resource.resourceType}/${resource.id}`)).body)).toEqual(resource);
+    }
+    for (const type of SYNTHEA_TYPES) expect(await total(other, type)).toBe(synthea(type).length);
+  });
+
   test('a batch answers each entry: stored, unsupported type and invalid resource side by side', async () => {
     const [patient, practitioner] = [synthea('Patient')[1], synthea('Practitioner')[1]];
     const bundle = {
