@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
 import { FHIR_BASE, type TestApp } from './test-app';
 
-/** The shared Synthea sample (../shared/data/synthea-10-patients), unmodified: one NDJSON file per type. */
-export const SYNTHEA_DIR = path.resolve(__dirname, '../../../shared/data/synthea-10-patients');
+/** The Synthea sample (test/fixtures/synthea-10-patients, see its README), unmodified: one NDJSON file per type. */
+export const SYNTHEA_DIR = path.resolve(__dirname, '../fixtures/synthea-10-patients');
 
 /** In load order: what PractitionerRoles and Locations reference comes first. */
 export const SYNTHEA_TYPES = ['Organization', 'Location', 'Practitioner', 'PractitionerRole', 'Patient'] as const;

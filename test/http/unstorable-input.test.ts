@@ -120,6 +120,10 @@ describe('what the fuzz suite found', () => {
     ['an empty array', { gender: [] }, 'Patient.gender'],
     ['a number for an extension twin', { gender: 'male', _gender: 5e-324 }, 'Patient._gender'],
     ['a number in a repeating extension twin', { name: [{ given: ['A'], _given: [1] }] }, 'Patient.name[0]._given'],
+    ['a contained resource of no type', { contained: [{ resourceType: 0, id: 'c' }] }, 'Patient.contained[0].resourceType'],
+    ['a contained entry that is no object', { contained: [1] }, 'Patient.contained[0].resourceType'],
+    ['contained that is no array', { contained: 'x' }, 'Patient.contained'],
+    ['a number for a HumanName', { name: [1] }, 'Patient.name[0]'],
   ])('a primitive written as JSON %s is a 422 naming it', async (_what, fields, expression) => {
     const res = await t.http.post(`${FHIR_BASE}/Patient`).send({ resourceType: 'Patient', ...fields });
     expect(res.status).toBe(422);

@@ -1,4 +1,4 @@
-import { crawlTypedValue, isPrimitiveType, toTypedValue, type InternalSchemaElement } from '@medplum/core';
+import { crawlTypedValue, isPrimitiveType, isResourceType, toTypedValue, type InternalSchemaElement } from '@medplum/core';
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { issue } from './profile-rules';
 
@@ -6,15 +6,27 @@ import { issue } from './profile-rules';
  * Elements whose JSON form is wrong in ways the medplum validator lets through, and that the
  * indexer would then trip over: a primitive written as an object or array (`"given": [{}]`,
  * `"birthDate": {}` — medplum takes an object for a primitive's id/extension part, its
- * in-memory form of `_birthDate`, or for an absent element) and an empty array (`"gender": []`,
- * which it takes for an absent element), and a primitive's `_` twin that is not an object
- * (`"_gender": 1`). https://hl7.org/fhir/R4/json.html
+ * in-memory form of `_birthDate`, or for an absent element), a complex element written as a
+ * primitive (`"name": [1]`), an empty array (`"gender": []`, which it takes for an absent
+ * element), a primitive's `_` twin that is not an object (`"_gender": 1`) and a contained
+ * entry that is not a resource. https://hl7.org/fhir/R4/json.html
  */
 export function checkElementShapes(resource: Resource): OperationOutcomeIssue[] {
-  // Before crawling: medplum's crawler itself throws on a twin that is not an object.
-  const twins = checkTwins(resource, resource.resourceType);
-  if (twins.length > 0) return twins;
+  // Before crawling: medplum's crawler itself throws on a twin that is not an object or a contained entry of no known type.
+  const json = resource as unknown as Record<string, unknown>;
+  const unreadable = [...checkTwins(json, resource.resourceType), ...checkContained(json, resource.resourceType)];
+  if (unreadable.length > 0) return unreadable;
   const issues: OperationOutcomeIssue[] = [];
+  try {
+    crawl(resource, issues);
+  } catch {
+    // A shape the checks above do not foresee still makes the crawler throw: invalid input, not a server error.
+    return [issue(resource.resourceType, 'Invalid JSON: the resource cannot be read as a FHIR resource')];
+  }
+  return issues;
+}
+
+function crawl(resource: Resource, issues: OperationOutcomeIssue[]): void {
   crawlTypedValue(toTypedValue(resource), {
     visitProperty: (parent, key, _path, _values, schema) => {
       const element = schema.elements[key];
@@ -24,16 +36,23 @@ export function checkElementShapes(resource: Resource): OperationOutcomeIssue[] 
         const value = json[name];
         const at = `${parent.path}.${name}`;
         if (Array.isArray(value) && value.length === 0) issues.push(issue(at, 'Invalid JSON: an array must not be empty'));
-        if (!isPrimitiveType(type)) continue;
         const items = Array.isArray(value) ? value.map((item, i) => [item, `${at}[${i}]`] as const) : [[value, at] as const];
-        for (const [item, itemAt] of items) {
-          if (typeof item === 'object' && item !== null)
-            issues.push(issue(itemAt, `Invalid JSON type: expected a ${type} value, but got ${Array.isArray(item) ? 'an array' : 'an object'}`));
-        }
+        for (const [item, itemAt] of items) issues.push(...checkItem(item, type, itemAt));
       }
     },
   });
-  return issues;
+}
+
+function checkItem(item: unknown, type: string, at: string): OperationOutcomeIssue[] {
+  if (item === undefined || item === null) return [];
+  if (isPrimitiveType(type)) {
+    return typeof item === 'object'
+      ? [issue(at, `Invalid JSON type: expected a ${type} value, but got ${Array.isArray(item) ? 'an array' : 'an object'}`)]
+      : [];
+  }
+  return type !== 'Element' && !isElement(item)
+    ? [issue(at, `Invalid JSON type: expected a ${type} (an object), but got ${Array.isArray(item) ? 'an array' : `a ${typeof item}`}`)]
+    : [];
 }
 
 /** Every `_` twin, at any depth, holds a primitive's id and extensions: an object, or for a repeating one an array of objects and nulls. */
@@ -44,6 +63,20 @@ function checkTwins(value: unknown, path: string): OperationOutcomeIssue[] {
     if (!key.startsWith('_')) return checkTwins(member, `${path}.${key}`);
     const fine = isElement(member) || (Array.isArray(member) && member.length > 0 && member.every((item) => item === null || isElement(item)));
     return fine ? [] : [issue(`${path}.${key}`, 'Invalid JSON: the id and extensions of a primitive are an object (or an array of objects and nulls)')];
+  });
+}
+
+/** `contained` is an array of resources: objects whose resourceType names a FHIR resource type (checked at any depth). */
+function checkContained(resource: Record<string, unknown>, path: string): OperationOutcomeIssue[] {
+  const contained = resource.contained;
+  if (contained === undefined) return [];
+  if (!Array.isArray(contained)) return [issue(`${path}.contained`, 'Invalid JSON: contained is an array of resources')];
+  return contained.flatMap((entry, i) => {
+    const at = `${path}.contained[${i}]`;
+    const type: unknown = isElement(entry) ? entry.resourceType : undefined;
+    if (typeof type !== 'string' || !isResourceType(type))
+      return [issue(`${at}.resourceType`, 'A contained resource needs the resourceType of a FHIR resource')];
+    return checkContained(entry as Record<string, unknown>, at);
   });
 }
 
