@@ -1,8 +1,8 @@
 /*
  * How the property-based fuzz tests (test/fuzz) run.
  *
- * - FUZZ_RUNS: runs per property. Default 25, a short bounded run inside `npm test`;
- *   `npm run fuzz` sets 2000. Some properties scale it down (lab orders reach the Junction sandbox).
+ * - FUZZ_RUNS: runs per property. Default 25, a short bounded run inside `npm test` from a
+ *   fixed seed (deterministic CI); `npm run fuzz` sets 2000 and draws fresh seeds. Some properties scale it down (lab orders reach the Junction sandbox).
  * - FUZZ_SEED (and FUZZ_PATH): replay a failure. On failure fast-check prints
  *   `{ seed: …, path: "…" }` and the shrunk counterexample; run the same file again with them:
  *     FUZZ_SEED=<seed> FUZZ_PATH=<path> npm test -- test/fuzz/<file>.test.ts -t '<test name>'
@@ -18,7 +18,17 @@ const positive = (text: string | undefined, fallback: number): number => {
 };
 
 export const RUNS = positive(process.env.FUZZ_RUNS, 25);
-const SEED = process.env.FUZZ_SEED === undefined || process.env.FUZZ_SEED === '' ? undefined : Number(process.env.FUZZ_SEED);
+/**
+ * Inside `npm test` (no FUZZ_RUNS, no FUZZ_SEED) the seed is fixed, so CI replays the same
+ * inputs and stays deterministic; a run with FUZZ_RUNS (`npm run fuzz`) explores fresh seeds.
+ */
+const CI_SEED = 20261123;
+const SEED =
+  process.env.FUZZ_SEED !== undefined && process.env.FUZZ_SEED !== ''
+    ? Number(process.env.FUZZ_SEED)
+    : process.env.FUZZ_RUNS === undefined
+      ? CI_SEED
+      : undefined;
 const PATH = process.env.FUZZ_PATH || undefined;
 
 /** The jest timeout of one property: generous, so that `npm run fuzz` is bounded by runs, not by jest. */
