@@ -9,6 +9,7 @@ import * as m007 from './007_resources_by_id';
 import * as m008 from './008_lab_orders';
 import * as m009 from './009_bounded_index_keys';
 import * as m010 from './010_logical_references';
+import * as m011 from './011_string_search_indexes';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -27,4 +28,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['008_lab_orders', m008],
   ['009_bounded_index_keys', m009],
   ['010_logical_references', m010],
+  ['011_string_search_indexes', m011],
 ];

@@ -14,12 +14,19 @@ function whereValueIs(qb: Where, column: string, value: string): void {
   qb.whereRaw(`left(??, ${INDEXED_PREFIX_CHARS}) = left(?, ${INDEXED_PREFIX_CHARS})`, [column, value]).andWhere(column, value);
 }
 
+/** A prefix match the pattern index serves: on its bounded key, then on the whole value. */
+function whereValueStartsWith(qb: Where, column: string, prefix: string): void {
+  qb.whereRaw(`left(??, ${INDEXED_PREFIX_CHARS}) LIKE ?`, [column, `${escapeLike(prefix.slice(0, INDEXED_PREFIX_CHARS))}%`]);
+  if (prefix.length > INDEXED_PREFIX_CHARS) qb.andWhere(column, 'like', `${escapeLike(prefix)}%`);
+}
+
 /** Restricts index rows (alias `s`) to those matching one value. https://hl7.org/fhir/R4/search.html */
 export function matchValue(qb: Where, s: string, value: IndexValue): void {
   switch (value.type) {
     case 'string':
-      if (value.match === 'exact') qb.where(`${s}.exact`, value.text);
-      else qb.where(`${s}.value`, 'like', `${value.match === 'contains' ? '%' : ''}${escapeLike(value.text)}%`);
+      if (value.match === 'exact') whereValueIs(qb, `${s}.exact`, value.text);
+      else if (value.match === 'contains') qb.where(`${s}.value`, 'like', `%${escapeLike(value.text)}%`);
+      else whereValueStartsWith(qb, `${s}.value`, value.text);
       return;
     case 'token':
       if (value.system === null) qb.whereNull(`${s}.system`);
