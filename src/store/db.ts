@@ -69,10 +69,12 @@ async function postgresAnswers(url: string): Promise<boolean> {
 // The package's type declarations for contrib extensions are ESM-only; the CommonJS build exists.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { btree_gist } = require('@electric-sql/pglite/contrib/btree_gist') as { btree_gist: Extension };
 
 function openPglite(dataDir?: string, schema?: string): Database {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  const pglite = new PGlite({ dataDir, extensions: { pg_trgm } });
+  const pglite = new PGlite({ dataDir, extensions: { pg_trgm, btree_gist } });
   const instance = knex({
     client: ClientPgLite as unknown as typeof knex.Client,
     dialect: 'postgres',

@@ -7,7 +7,16 @@ const source: Knex.MigrationSource<string> = {
   getMigration: async (name) => {
     const found = MIGRATIONS.find(([n]) => n === name);
     if (!found) throw new Error(`unknown migration ${name}`);
-    return found[1];
+    const migration = found[1];
+    // Each migration runs in its own transaction; an index built over a large table may take
+    // minutes, far past the statement timeout that protects requests.
+    return {
+      up: async (trx: Knex) => {
+        await trx.raw('SET LOCAL statement_timeout = 0');
+        await migration.up(trx);
+      },
+      down: migration.down,
+    };
   },
 };
 

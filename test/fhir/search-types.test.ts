@@ -171,6 +171,27 @@ describe('date parameters', () => {
     expect(await ids('birthdate=ge1990-01-01&birthdate=lt1991')).toEqual(sorted([day, month]));
   });
 
+  test('repeated values of a one-value date parameter are met by the one value, ORs within each', async () => {
+    expect(await ids('birthdate=ge1990-05-01&birthdate=le1990-05-31&birthdate=ne1990-05-15')).toEqual([]);
+    expect(await ids('birthdate=lt1990-05-01,gt1990-12-31&birthdate=ge1990-01-01')).toEqual([year]);
+    expect(await ids('birthdate=1990-05,1991&birthdate=ge1990-06-01')).toEqual([year]);
+    expect(await ids('birthdate=gt1990-05-20&birthdate=lt1990-05-10')).toEqual([]);
+  });
+
+  test('a many-valued date parameter matches when different values meet different criteria', async () => {
+    const patient = await create(t, { resourceType: 'Patient', name: [{ family: `Dat${u}` }] });
+    const order = await create(t, {
+      resourceType: 'ServiceRequest',
+      status: 'active',
+      intent: 'order',
+      subject: { reference: `Patient/${patient.id}` },
+      occurrenceTiming: { event: ['2020-01-10', '2020-03-10'] },
+    });
+    const sr = (query: string): Promise<string[]> => search(t, `ServiceRequest?subject=Patient/${patient.id}&${query}`).then((b) => matchIds(b));
+    expect(await sr('occurrence=ge2020-03-01&occurrence=lt2020-02-01')).toEqual([order.id]);
+    expect(await sr('occurrence=ge2020-04-01&occurrence=lt2020-02-01')).toEqual([]);
+  });
+
   test('values with a zone compare in UTC; open periods extend forever', async () => {
     const late = await create(t, {
       resourceType: 'ServiceRequest',

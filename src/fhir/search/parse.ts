@@ -4,13 +4,15 @@ import { pageOf } from '../paging';
 import { parseCriterion } from './parse-criteria';
 import { parseElements, parseInclude, parseSort, parseSummary, parseTotal, type SummaryMode, type TotalMode } from './parse-controls';
 import { clip } from './parse-values';
+import { joinOneRowRanges } from './single-row-ranges';
 import { UnsupportedParam } from './unsupported';
 
 export type { SummaryMode, TotalMode };
 
 /** A search request, checked and typed: what the store runs plus how to shape the Bundle. */
 export interface ParsedSearch extends SearchQuery {
-  total: TotalMode;
+  /** `_total` as sent; absent = count up to COUNT_BOUND. */
+  total?: TotalMode;
   summary?: SummaryMode;
   elements?: string[];
   /** Parameters left out under `Prefer: handling=lenient`, with the reason. */
@@ -28,6 +30,12 @@ export interface ParseOptions {
 export const MAX_PARAMS = 100;
 export const MAX_VALUES = 100;
 
+/**
+ * Without `_total=accurate`, counting stops here: past it the total is left out (no `_total`)
+ * or estimated by the planner (`_total=estimate`), so a broad search costs one page, not a count of every match.
+ */
+export const COUNT_BOUND = 1000;
+
 /** Understood here or by the HTTP layer, never criteria. */
 const IGNORED_CONTROLS = new Set(['_count', '_offset', '_format', '_pretty']);
 
@@ -40,7 +48,7 @@ export function parseSearch(resourceType: string, query: Record<string, unknown>
   const pairs = queryPairs(query);
   const last = (name: string): string | undefined => pairs.filter(([n]) => n === name).at(-1)?.[1];
   const page = pageOf({ query: { _count: last('_count'), _offset: last('_offset') }, body: undefined, baseUrl: '' });
-  const parsed: ParsedSearch = { criteria: [], sort: [], include: [], ...page, countTotal: true, total: 'accurate', ignored: [] };
+  const parsed: ParsedSearch = { criteria: [], sort: [], include: [], ...page, countTotal: true, ignored: [] };
   for (const [name, raw] of pairs) {
     if (raw === '' || IGNORED_CONTROLS.has(name)) continue;
     try {
@@ -51,7 +59,10 @@ export function parseSearch(resourceType: string, query: Record<string, unknown>
       parsed.ignored.push({ param: err.param, reason: err.message });
     }
   }
+  parsed.criteria = joinOneRowRanges(resourceType, parsed.criteria);
   parsed.countTotal = parsed.total !== 'none' || parsed.summary === 'count';
+  if (parsed.total !== 'accurate' && parsed.summary !== 'count')
+    parsed.countUpTo = { limit: COUNT_BOUND, beyond: parsed.total === 'estimate' ? 'estimate' : 'omit' };
   if (parsed.summary === 'count') parsed.count = 0;
   return parsed;
 }

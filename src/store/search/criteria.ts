@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { Criterion } from './query';
+import { windowOfGroups, type DateWindow } from './date-window';
+import type { Criterion, IndexValue } from './query';
 import { matchDateRange, matchValue } from './values';
 
 /** The resources row a criterion is about: its type and the alias of its `resources` row. */
@@ -45,12 +46,16 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
     }
     case 'index': {
       const rows = indexRows(ctx, subject, criterion.table, criterion.code);
-      const s = rows.alias;
-      rows.query.where((any) => {
-        for (const value of criterion.values) any.orWhere((w) => matchValue(w, s, value));
-      });
+      matchAny(rows.query, rows.alias, criterion.values);
       if (criterion.negate) qb.whereNotExists(rows.query);
       else qb.whereExists(rows.query);
+      return;
+    }
+    case 'indexRow': {
+      const rows = indexRows(ctx, subject, criterion.table, criterion.code);
+      for (const values of criterion.groups) matchAny(rows.query, rows.alias, values);
+      if (criterion.table === 'date') overlapsWindow(rows.query, rows.alias, windowOfGroups(criterion.groups));
+      qb.whereExists(rows.query);
       return;
     }
     case 'chain':
@@ -65,6 +70,24 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
       });
       return;
   }
+}
+
+/** Index rows (alias `s`) that match one of the values. */
+function matchAny(query: Knex.QueryBuilder, s: string, values: IndexValue[]): void {
+  query.where((any) => {
+    for (const value of values) any.orWhere((w) => matchValue(w, s, value));
+  });
+}
+
+/** Redundant with the values themselves, but served by the GiST index on the stored range (migration 012). */
+function overlapsWindow(query: Knex.QueryBuilder, s: string, window: DateWindow): void {
+  if (window.from === null && window.to === null) return;
+  // Criteria no one value can meet (gt May 20 and lt May 10): an empty window, which no range constructor takes.
+  if (window.from !== null && window.to !== null && Date.parse(window.from) > Date.parse(window.to)) {
+    query.whereRaw('false');
+    return;
+  }
+  query.whereRaw(`tstzrange(??, ??, '[]') && tstzrange(?::timestamptz, ?::timestamptz, '[]')`, [`${s}.low`, `${s}.high`, window.from, window.to]);
 }
 
 /** The index rows of one parameter of the subject resource, tenant-bound. */

@@ -25,6 +25,8 @@ export type IndexValue =
 export type Criterion =
   /** Some index row of `code` matches one of `values` (none does, when `negate`). */
   | { kind: 'index'; table: IndexedParamType; code: string; values: IndexValue[]; negate?: boolean }
+  /** One index row of `code` matches a value of every group: ANDed values of a parameter with one value per resource. */
+  | { kind: 'indexRow'; table: IndexedParamType; code: string; groups: IndexValue[][] }
   | { kind: 'missing'; table: IndexedParamType; code: string; missing: boolean }
   | { kind: 'id'; ids: string[] }
   | { kind: 'lastUpdated'; values: Extract<IndexValue, { type: 'date' }>[] }
@@ -59,7 +61,9 @@ export interface SearchQuery {
   sort: SortKey[];
   count: number;
   offset: number;
-  /** Count all matches (for Bundle.total). */
+  /** Count the matches (for Bundle.total). */
   countTotal: boolean;
+  /** Count at most this many, so a broad search never pays for counting every match; beyond it, omit the total or estimate it. */
+  countUpTo?: { limit: number; beyond: 'omit' | 'estimate' };
   include: IncludeSpec[];
 }

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Repository } from '../repository';
 import { toStoredVersion, type StoredVersion, type VersionRow } from '../rows';
 import { applyCriterion, CriteriaContext } from './criteria';
@@ -21,7 +22,7 @@ export interface SearchResult {
  * tables and the `resources` columns. https://hl7.org/fhir/R4/search.html
  */
 export async function searchResources(repo: Repository, resourceType: string, query: SearchQuery): Promise<SearchResult> {
-  const total = query.countTotal ? await countMatches(repo, resourceType, query.criteria) : undefined;
+  const total = query.countTotal ? await countMatches(repo, resourceType, query) : undefined;
   if (query.count === 0) return { versions: [], total, more: false, included: [] };
   const page = matching(repo, resourceType, query.criteria)
     .select('r.*')
@@ -34,9 +35,32 @@ export async function searchResources(repo: Repository, resourceType: string, qu
   return { versions, total, more: rows.length > query.count, included };
 }
 
-async function countMatches(repo: Repository, resourceType: string, criteria: Criterion[]): Promise<number> {
-  const [row] = (await matching(repo, resourceType, criteria).count({ count: '*' })) as { count: string | number }[];
+async function countMatches(repo: Repository, resourceType: string, query: SearchQuery): Promise<number | undefined> {
+  const bound = query.countUpTo;
+  if (!bound) return countRows(repo, matching(repo, resourceType, query.criteria).select('r.id'));
+  const counted = await countRows(
+    repo,
+    matching(repo, resourceType, query.criteria)
+      .select('r.id')
+      .limit(bound.limit + 1),
+  );
+  if (counted <= bound.limit) return counted;
+  if (bound.beyond === 'omit') return undefined;
+  return Math.max(bound.limit + 1, await plannedRows(repo, matching(repo, resourceType, query.criteria).select('r.id')));
+}
+
+async function countRows(repo: Repository, rows: Knex.QueryBuilder): Promise<number> {
+  const [row] = (await repo.db.from(rows.as('m')).count({ count: '*' })) as { count: string | number }[];
   return Number(row?.count ?? 0);
+}
+
+/** The planner's estimate of a query's rows: what `_total=estimate` reports past the counting bound. */
+async function plannedRows(repo: Repository, rows: Knex.QueryBuilder): Promise<number> {
+  const { sql, bindings } = rows.toSQL();
+  const result = (await repo.db.raw(`EXPLAIN (FORMAT JSON) ${sql}`, bindings)) as { rows: Record<string, unknown>[] };
+  const plan = Object.values(result.rows[0] ?? {})[0];
+  const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as { Plan?: { 'Plan Rows'?: number } }[];
+  return Math.round(parsed[0]?.Plan?.['Plan Rows'] ?? 0);
 }
 
 /** The tenant's live resources of the type that meet every criterion, aliased `r`. */
