@@ -70,6 +70,7 @@ const INIT_SCRIPT = `window.addEventListener('load', function () {
     presets: [SwaggerUIBundle.presets.apis],
     layout: 'BaseLayout',
     validatorUrl: null,
+    defaultModelsExpandDepth: -1,
   });
 });
 `;
