@@ -28,6 +28,8 @@ import { authenticate } from './authenticate';
 import { closeConnectionsWhileDraining, healthRoutes } from './health';
 import { jsonGuard, jsonParser } from './json-guard';
 import { ndjsonBody } from './ndjson-body';
+import { docsRouter } from './openapi/docs-page';
+import { buildOpenApiDocument, OPENAPI_PATH } from './openapi/document';
 import { rateLimit } from './rate-limit';
 import { requestContext } from './request-context';
 import { requestLog } from './request-log';
@@ -37,6 +39,7 @@ import { v1Router } from './v1-router';
 import { webhookRouter } from './webhook-router';
 
 export const FHIR_BASE = '/fhir/R4';
+const SOFTWARE = { name: 'fhir-facade-server', version: '0.1.0' };
 
 /** Who a request is for: what the FHIR service needs to act for it (tenant, scopes, audit). */
 export interface Caller {
@@ -72,11 +75,15 @@ export interface AppDeps {
   corsOrigins: string[];
 }
 
-/** Everything a client may call without credentials: the CapabilityStatement (probes are mounted before). */
 /** Paths below the FHIR base that take many resources at once: the Bundle limit applies. */
 const BULK_PATHS = ['/', '/$import'];
 
-const isOpen = (req: Request): boolean => req.method === 'GET' && `${req.baseUrl}${req.path}` === `${FHIR_BASE}/metadata`;
+/**
+ * What a client may call without credentials below the API paths: the two descriptions of the
+ * API, the CapabilityStatement and the OpenAPI document (probes and /docs are mounted outside them).
+ */
+const OPEN_PATHS = [`${FHIR_BASE}/metadata`, OPENAPI_PATH];
+const isOpen = (req: Request): boolean => req.method === 'GET' && OPEN_PATHS.includes(`${req.baseUrl}${req.path}`);
 
 /** The authenticated caller; every path but the open ones has one. */
 function principalOf(req: Request): Principal {
@@ -106,6 +113,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/webhooks', webhookRouter(deps.junction.webhooks));
   scopes.push({ prefix: '/webhooks', write: ERROR_WRITERS['error-message'] });
   if (deps.junction.sandbox) app.use('/junction-sandbox', deps.junction.sandbox);
+  app.use('/docs', docsRouter({ specPath: OPENAPI_PATH, capabilityStatementPath: `${FHIR_BASE}/metadata` }));
   const apiPaths = [FHIR_BASE, '/v1', '/api-v1', '/admin'];
   app.use(apiPaths, authenticate(deps.authenticator, isOpen));
   app.use(apiPaths, rateLimit(deps.rateLimit.counter, deps.rateLimit.settings));
@@ -126,7 +134,7 @@ export function createApp(deps: AppDeps): Express {
       profiles: SUPPORTED_TYPES.flatMap((type) => deps.profiles.profilesFor(type).map((url) => ({ type, url }))),
       baseUrl: baseUrlOf(req),
       security: securityStatement(deps.acceptsTokens),
-      software: { name: 'fhir-facade-server', version: '0.1.0' },
+      software: SOFTWARE,
     });
     res.type(FHIR_JSON).json(statement);
   });
@@ -138,6 +146,10 @@ export function createApp(deps: AppDeps): Express {
     sendResult(res, result, baseUrlOf(req));
   });
   app.use(FHIR_BASE, fhirRouter({ routes: FHIR_ROUTES, serviceFor, baseUrlOf }));
+  const openApi = buildOpenApiDocument({ version: SOFTWARE.version, publicBaseUrl: deps.publicBaseUrl, capabilityStatementPath: `${FHIR_BASE}/metadata` });
+  app.get(OPENAPI_PATH, (_req, res) => {
+    res.json(openApi);
+  });
   app.use('/admin', adminRouter(deps.admin, deps.bodyLimit));
   scopes.push({ prefix: '/admin', write: ERROR_WRITERS['error-message'] });
 

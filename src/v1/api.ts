@@ -1,5 +1,7 @@
 import type { V1LabOrderRequest } from '../../mappings/types';
 import type { FhirService } from '../fhir/service';
+import type { DocumentedApi, RouteDoc } from '../route-doc';
+import type { V1SchemaName } from './schemas';
 
 /** A /v1 request, free of any HTTP framework. */
 export interface V1Request {
@@ -38,6 +40,8 @@ export interface V1Route {
   /** Express-style path below the API's prefix: `/` or `/:id`. */
   path: string;
   handle(req: V1Request): Promise<V1Reply>;
+  /** What the OpenAPI document says of this route. */
+  doc: RouteDoc<V1SchemaName>;
 }
 
 /**
@@ -57,4 +61,11 @@ export interface V1Api {
   /** Whether POST bodies are JSON (415 for another content type). */
   acceptsJson: boolean;
   routes: V1Route[];
+  /** The OpenAPI document's tag, description and error schemas for this API. */
+  doc: Pick<DocumentedApi<V1SchemaName>, 'tag' | 'description' | 'errors'>;
+}
+
+/** An API as the OpenAPI document sees it. */
+export function documentedApi(api: V1Api): DocumentedApi<V1SchemaName> {
+  return { ...api.doc, prefixes: api.prefixes, refusesOtherMediaTypes: api.acceptsJson, routes: api.routes };
 }

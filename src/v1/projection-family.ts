@@ -1,11 +1,13 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Created } from '../../mappings/types';
-import { duplicateKeyOf, isOperationOutcomeError } from '../problems/outcomes';
+import { duplicateKeyOf, isOperationOutcomeError, type OutcomeKind } from '../problems/outcomes';
 import { notFoundProblem, ProblemError } from '../problems/problem';
+import type { FailureDoc } from '../route-doc';
 import type { V1Api, V1Request } from './api';
 import { findProjected } from './projected';
 import { inRequestTerms } from './request-terms';
 import type { Check } from './schema';
+import type { V1SchemaName } from './schemas';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -28,6 +30,8 @@ export interface ProjectionFamily<Body, Shape, R extends Resource> {
   /** A step between mapping and storing (e.g. asking Junction); throwing stores nothing. */
   prepare?(resource: R, body: Body, req: V1Request): Promise<R>;
   fromFhir(resource: R, created: Created): Shape;
+  /** The family in the OpenAPI document: the schemas `check` and `fromFhir` keep to, and the POST's seed statuses. */
+  doc: V1Api['doc'] & { request: V1SchemaName; reply: V1SchemaName; createFailures: Partial<Record<OutcomeKind, FailureDoc>> };
 }
 
 /** POST: check, map, store (FHIR validation, profile and unique keys in one transaction), project. */
@@ -57,10 +61,13 @@ function inFamilyTerms<B, S, R extends Resource>(family: ProjectionFamily<B, S, 
 
 /** The family's two routes in the `{ error, message }` shape. */
 export function projectionApi<B, S extends { id: string }, R extends Resource>(family: ProjectionFamily<B, S, R>): V1Api {
+  const { request, reply, createFailures, ...doc } = family.doc;
+  const Noun = family.noun[0]?.toUpperCase() + family.noun.slice(1);
   return {
     prefixes: [family.path],
     shape: 'error-message',
     acceptsJson: true,
+    doc,
     routes: [
       {
         method: 'post',
@@ -69,8 +76,31 @@ export function projectionApi<B, S extends { id: string }, R extends Resource>(f
           const created = await createProjection(family, req);
           return { data: created, createdId: created.id };
         },
+        doc: {
+          operationId: `create${Noun}`,
+          summary: `Create a ${family.noun}`,
+          description: `Stored as a FHIR ${family.resourceType} claiming \`${family.profile}\`; the id is its FHIR id.`,
+          body: request,
+          reply: { kind: 'created', description: `The ${family.noun} was created`, schema: reply, headers: ['Location'] },
+          failures: createFailures,
+        },
       },
-      { method: 'get', path: '/:id', handle: async (req) => ({ data: await readProjection(family, req) }) },
+      {
+        method: 'get',
+        path: '/:id',
+        handle: async (req) => ({ data: await readProjection(family, req) }),
+        doc: {
+          operationId: `read${Noun}`,
+          summary: `Read a ${family.noun}`,
+          description: `The same body as the POST answered, projected from the current FHIR ${family.resourceType}.`,
+          reply: { kind: 'ok', description: `The ${family.noun}`, schema: reply },
+          failures: {
+            notFound: {
+              description: `No ${family.noun} of this tenant has this id (also ids that are not UUIDs, and resources not written as a /v1 ${family.noun})`,
+            },
+          },
+        },
+      },
     ],
   };
 }

@@ -1,7 +1,7 @@
-import schema from '../../../mappings/schemas/clinician-profiles.query.json';
 import type { ClinicianFilters } from './directory';
 import { invalidField } from '../../problems/problem';
 import { compileCheck } from '../schema';
+import { V1_SCHEMAS } from '../schemas';
 
 interface ProfileQuery {
   limit: number;
@@ -19,8 +19,8 @@ export interface ProfileListRequest {
 }
 
 const MAX_SEARCH_WORDS = 10;
-const checkQuery = compileCheck<ProfileQuery>(schema, 'invalid_parameter');
-const PROPERTY_TYPES = Object.fromEntries(Object.entries(schema.properties).map(([name, p]) => [name, p.type]));
+const checkQuery = compileCheck<ProfileQuery>(V1_SCHEMAS['clinician-profiles.query'], 'invalid_parameter');
+const PROPERTY_TYPES = Object.fromEntries(Object.entries(V1_SCHEMAS['clinician-profiles.query'].properties).map(([name, p]) => [name, p.type]));
 
 /** The seed's query parameters, checked against their JSON Schema: 400 naming the parameter. */
 export function parseProfileQuery(query: Record<string, unknown>): ProfileListRequest {

@@ -1,6 +1,6 @@
-import schema from '../../../mappings/schemas/patients.request.json';
 import type { V1PatientRequest } from '../../../mappings/types';
 import { compileCheck } from '../schema';
+import { V1_SCHEMAS } from '../schemas';
 
 /** The seed's JSON Schema (fields it does not define are rejected, naming the field). */
-export const checkPatientRequest = compileCheck<V1PatientRequest>(schema);
+export const checkPatientRequest = compileCheck<V1PatientRequest>(V1_SCHEMAS['patients.request']);

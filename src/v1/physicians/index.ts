@@ -24,6 +24,21 @@ export const PHYSICIANS: ProjectionFamily<V1PhysicianRequest, V1Physician, Pract
     return junctionId === null ? practitioner : withJunctionPhysicianId(practitioner, junctionId);
   },
   fromFhir,
+  doc: {
+    tag: 'Physicians',
+    description: 'Physicians (seed 000, clinical), stored as FHIR Practitioner resources and registered with Junction. Errors are `{ error, message }`.',
+    errors: { default: 'physicians.400', conflict: 'physicians.409', badGateway: 'physicians.502' },
+    request: 'physicians.request',
+    reply: 'physicians.201',
+    createFailures: {
+      badRequest: {
+        description:
+          'validation_error: the body breaks the schema, the NPI check digit is wrong, or license_state is not an uppercase US state, DC or territory code; the message names the field',
+      },
+      conflict: { description: 'duplicate_physician: a physician with this npi and license_state exists in the tenant' },
+      badGateway: { description: 'junction_error: Junction could not be asked for the physician; nothing was stored' },
+    },
+  },
 };
 
 /** POST /v1/physicians, GET /v1/physicians/{id}. */

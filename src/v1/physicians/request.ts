@@ -1,10 +1,10 @@
 import { isValidNpi, US_STATE_CODES } from '../../../mappings/physicians';
-import schema from '../../../mappings/schemas/physicians.request.json';
 import type { V1PhysicianRequest } from '../../../mappings/types';
 import { invalidField } from '../../problems/problem';
 import { compileCheck } from '../schema';
+import { V1_SCHEMAS } from '../schemas';
 
-const checkShape = compileCheck<V1PhysicianRequest>(schema);
+const checkShape = compileCheck<V1PhysicianRequest>(V1_SCHEMAS['physicians.request']);
 
 /** The seed's JSON Schema, then its prose rules: a real NPI check digit and a US licensing jurisdiction. */
 export function checkPhysicianRequest(body: unknown): V1PhysicianRequest {

@@ -1,9 +1,9 @@
 import type { V1PractitionerRoleRequest } from '../../../mappings/types';
-import schema from '../../../mappings/schemas/practitioner-roles.request.json';
 import { invalidField } from '../../problems/problem';
 import { compileCheck } from '../schema';
+import { V1_SCHEMAS } from '../schemas';
 
-const checkShape = compileCheck<V1PractitionerRoleRequest>(schema);
+const checkShape = compileCheck<V1PractitionerRoleRequest>(V1_SCHEMAS['practitioner-roles.request']);
 
 /**
  * The seed's JSON Schema, then the rules it cannot say: names that are not blank, each day
