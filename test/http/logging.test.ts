@@ -53,3 +53,23 @@ test('credentials never reach the logs, valid or not, whichever header carries t
   expect(text).toMatch(/"caller":"[0-9a-f-]{36}"/);
   for (const secret of [t.apiKey, invented, t.apiKey.slice(4, 24)]) expect(text).not.toContain(secret);
 });
+
+test('pretty logs (a terminal) redact the same fields as JSON logs', () => {
+  const written: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      written.push(chunk.toString());
+      done();
+    },
+  });
+  const pretty = createLogger('info', sink, 'pretty');
+  pretty.info(
+    { patient: { name: 'Zebulon Quixotic', email: 'zebulon.quixotic@example.org', birthDate: '1971-03-04' }, body: { phone: '+1-555-0199' } },
+    'a line that should never carry PHI',
+  );
+  const text = written.join('');
+  expect(text).toContain('a line that should never carry PHI');
+  expect(text).toContain('[redacted]');
+  expect(() => JSON.parse(text)).toThrow();
+  for (const value of ['Zebulon', 'zebulon.quixotic@example.org', '1971-03-04', '+1-555-0199']) expect(text).not.toContain(value);
+});
