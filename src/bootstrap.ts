@@ -59,7 +59,13 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   const logger = options.logger ?? createLogger(config.logLevel, undefined, logFormatFor(config.logFormat, process.stdout.isTTY === true));
   const onClientWarning = throttledLog(logger, 'warn', 'database client warning', config.outageLogIntervalMs);
   const database =
-    options.database ?? openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, onClientWarning: (message) => onClientWarning({ message }) });
+    options.database ??
+    openDatabase({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolMax: config.databasePoolMax,
+      onClientWarning: (message) => onClientWarning({ message }),
+    });
   const { knex } = database;
   const applied = await migrateToLatest(knex);
   const readiness = databaseReadiness(database);

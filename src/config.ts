@@ -8,6 +8,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const raw = cleanEnv(env, {
     PORT: port({ default: 8080, desc: 'HTTP port' }),
     DATABASE_URL: str({ default: '', desc: 'PostgreSQL URL; empty = embedded PGlite' }),
+    DATABASE_POOL_MAX: num({ default: 10, desc: 'Most PostgreSQL connections one server process holds (readiness probes open one more, briefly)' }),
     DATA_DIR: str({ default: './data', desc: 'Where embedded PGlite keeps its files' }),
     PUBLIC_BASE_URL: str({ default: '', desc: 'Absolute base used in Location headers and links; default from the request' }),
     LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
@@ -52,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     LAB_ORDER_MAX_ATTEMPTS: num({ default: 8, desc: 'Submission attempts before a lab order is dead' }),
     LAB_ORDER_POLL_MS: num({ default: 2000, desc: 'How often the lab order worker looks for due submissions' }),
   });
+  if (!Number.isInteger(raw.DATABASE_POOL_MAX) || raw.DATABASE_POOL_MAX < 1) throw new Error('DATABASE_POOL_MAX must be a whole number of at least 1');
   const sandbox = !raw.JUNCTION_API_KEY;
   if (!sandbox && !raw.JUNCTION_WEBHOOK_SECRET) throw new Error('JUNCTION_API_KEY needs JUNCTION_WEBHOOK_SECRET (the webhook endpoint signing secret)');
   const jwksConfigured = Boolean(raw.JWT_JWKS_URL || raw.JWT_JWKS_FILE);
@@ -59,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     port: raw.PORT,
     databaseUrl: raw.DATABASE_URL || undefined,
+    databasePoolMax: raw.DATABASE_POOL_MAX,
     dataDir: raw.DATA_DIR,
     publicBaseUrl: raw.PUBLIC_BASE_URL || undefined,
     logLevel: raw.LOG_LEVEL,
