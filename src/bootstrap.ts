@@ -15,7 +15,8 @@ import { loadProfiles } from './fhir/validation/profiles';
 import { createValidator } from './fhir/validation/validation';
 import { createApp, type Caller } from './http/app';
 import { createJunctionBridge } from './junction/bridge';
-import { createLogger, type Logger } from './logger';
+import { createLogger, logFormatFor, type Logger } from './logger';
+import type { ApiKeyState } from './startup-banner';
 import { ensureApiKey, findApiKeyByHash, touchApiKeys } from './store/api-keys';
 import { AuditLog } from './store/audit-log';
 import { openDatabase, type Database } from './store/db';
@@ -35,6 +36,8 @@ export interface ServerParts {
   logger: Logger;
   admin: Admin;
   audit: AuditLog;
+  /** Whether a caller can authenticate yet (for the start-up banner). */
+  apiKeys: ApiKeyState;
   /** Flips readiness to "shutting down" (the HTTP server drains separately). */
   beginShutdown(): void;
   /** Stops background work, writes what is queued and closes the connections this bootstrap opened. */
@@ -53,10 +56,16 @@ export interface BootstrapOptions {
 
 /** Builds the whole server from its configuration: the one place where parts are wired together. */
 export async function bootstrap(config: Config, options: BootstrapOptions = {}): Promise<ServerParts> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, logFormatFor(config.logFormat, process.stdout.isTTY === true));
   const onClientWarning = throttledLog(logger, 'warn', 'database client warning', config.outageLogIntervalMs);
   const database =
-    options.database ?? openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, onClientWarning: (message) => onClientWarning({ message }) });
+    options.database ??
+    openDatabase({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolMax: config.databasePoolMax,
+      onClientWarning: (message) => onClientWarning({ message }),
+    });
   const { knex } = database;
   const applied = await migrateToLatest(knex);
   const readiness = databaseReadiness(database);
@@ -78,7 +87,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     ttlMs: config.apiKeyCacheMs,
   });
   const admin = new Admin({ knex, pepper: config.apiKeyPepper, onRevoke: (id) => authenticator.revoke(id) });
-  await ensureBootstrapKey(config, knex, admin, logger);
+  const apiKeys = await ensureBootstrapKey(config, knex, admin, logger);
 
   const audit = new AuditLog(knex, logger);
   const auditFor = (tenantId: string, agent: AuditAgent, requestId: string): ServiceHooks =>
@@ -132,6 +141,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     logger,
     admin,
     audit,
+    apiKeys,
     beginShutdown: () => {
       shuttingDown = true;
     },
@@ -149,7 +159,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
 }
 
 /** BOOTSTRAP_API_KEY: an all-scopes key for the default tenant; without it and without keys, say how to get one. */
-async function ensureBootstrapKey(config: Config, knex: Database['knex'], admin: Admin, logger: Logger): Promise<void> {
+async function ensureBootstrapKey(config: Config, knex: Database['knex'], admin: Admin, logger: Logger): Promise<ApiKeyState> {
   if (config.bootstrapApiKey) {
     await ensureApiKey(knex, {
       tenantId: DEFAULT_TENANT_ID,
@@ -158,11 +168,13 @@ async function ensureBootstrapKey(config: Config, knex: Database['knex'], admin:
       keyHash: hashApiKey(config.bootstrapApiKey, config.apiKeyPepper),
     });
     logger.info('BOOTSTRAP_API_KEY: an all-scopes key for the default tenant is in place');
-  } else if (!(await admin.hasKeys())) {
-    logger.warn(
-      'no API keys exist: every API request will answer 401. Start with BOOTSTRAP_API_KEY=<a secret of 16+ characters> to create an all-scopes key, then mint narrower ones with POST /admin/api-keys',
-    );
+    return 'bootstrap';
   }
+  if (await admin.hasKeys()) return 'present';
+  logger.warn(
+    'no API keys exist: every API request will answer 401. Start with BOOTSTRAP_API_KEY=<a secret of 16+ characters> to create an all-scopes key, then mint narrower ones with POST /admin/api-keys',
+  );
+  return 'none';
 }
 
 function logStartup(logger: Logger, config: Config, database: Database, applied: string[]): void {

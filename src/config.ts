@@ -8,9 +8,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const raw = cleanEnv(env, {
     PORT: port({ default: 8080, desc: 'HTTP port' }),
     DATABASE_URL: str({ default: '', desc: 'PostgreSQL URL; empty = embedded PGlite' }),
+    DATABASE_POOL_MAX: num({ default: 10, desc: 'Most PostgreSQL connections one server process holds (readiness probes open one more, briefly)' }),
     DATA_DIR: str({ default: './data', desc: 'Where embedded PGlite keeps its files' }),
     PUBLIC_BASE_URL: str({ default: '', desc: 'Absolute base used in Location headers and links; default from the request' }),
     LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
+    LOG_FORMAT: str({ default: 'auto', choices: ['auto', 'json', 'pretty'], desc: 'auto = pretty when stdout is a terminal, JSON lines otherwise' }),
     BODY_LIMIT: str({ default: '1mb', desc: 'Largest accepted request body' }),
     BUNDLE_BODY_LIMIT: str({ default: '50mb', desc: 'Largest accepted batch or transaction Bundle' }),
     SHUTDOWN_DELAY_MS: num({ default: 5000, desc: 'How long SIGTERM keeps accepting (readiness already 503) before it stops' }),
@@ -51,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     LAB_ORDER_MAX_ATTEMPTS: num({ default: 8, desc: 'Submission attempts before a lab order is dead' }),
     LAB_ORDER_POLL_MS: num({ default: 2000, desc: 'How often the lab order worker looks for due submissions' }),
   });
+  if (!Number.isInteger(raw.DATABASE_POOL_MAX) || raw.DATABASE_POOL_MAX < 1) throw new Error('DATABASE_POOL_MAX must be a whole number of at least 1');
   const sandbox = !raw.JUNCTION_API_KEY;
   if (!sandbox && !raw.JUNCTION_WEBHOOK_SECRET) throw new Error('JUNCTION_API_KEY needs JUNCTION_WEBHOOK_SECRET (the webhook endpoint signing secret)');
   const jwksConfigured = Boolean(raw.JWT_JWKS_URL || raw.JWT_JWKS_FILE);
@@ -58,9 +61,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     port: raw.PORT,
     databaseUrl: raw.DATABASE_URL || undefined,
+    databasePoolMax: raw.DATABASE_POOL_MAX,
     dataDir: raw.DATA_DIR,
     publicBaseUrl: raw.PUBLIC_BASE_URL || undefined,
     logLevel: raw.LOG_LEVEL,
+    logFormat: raw.LOG_FORMAT as 'auto' | 'json' | 'pretty',
     bodyLimit: raw.BODY_LIMIT,
     bundleBodyLimit: raw.BUNDLE_BODY_LIMIT,
     shutdownDelayMs: raw.SHUTDOWN_DELAY_MS,

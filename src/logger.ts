@@ -1,11 +1,24 @@
 import pino from 'pino';
+import pinoPretty from 'pino-pretty';
+
+/** `LOG_FORMAT`: `auto` is pretty on a terminal, JSON lines anywhere else (files, pipes, log shippers). */
+export type LogFormatSetting = 'auto' | 'json' | 'pretty';
+export type LogFormat = 'json' | 'pretty';
+
+export function logFormatFor(setting: LogFormatSetting, stdoutIsTty: boolean): LogFormat {
+  if (setting === 'auto') return stdoutIsTty ? 'pretty' : 'json';
+  return setting;
+}
+
+/** Log fields that only the JSON form needs: the pretty form already shows them in the message. */
+const PRETTY_HIDDEN = 'banner';
 
 /**
  * Structured logs without PHI: request bodies, queries and headers that may carry
  * names, birth dates, emails, phones or credentials are never logged, and these paths
  * are redacted in case one slips into a log call.
  */
-export function createLogger(level: string, destination?: pino.DestinationStream) {
+export function createLogger(level: string, destination?: pino.DestinationStream, format: LogFormat = 'json') {
   const options: pino.LoggerOptions = {
     level,
     base: undefined,
@@ -14,6 +27,19 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       censor: '[redacted]',
     },
   };
+  // Redaction happens as pino serialises a line, before either form is written.
+  if (format === 'pretty')
+    return pino(
+      options,
+      pinoPretty({
+        destination: destination ?? 1,
+        sync: true,
+        colorize: destination === undefined && pinoPretty.isColorSupported,
+        translateTime: 'SYS:HH:MM:ss.l',
+        singleLine: true,
+        ignore: PRETTY_HIDDEN,
+      }),
+    );
   return destination ? pino(options, destination) : pino(options);
 }
 

@@ -1,14 +1,21 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { bootstrap } from './bootstrap';
 import { loadConfig } from './config';
 import { drainOnSignals } from './shutdown';
+import { startupBanner } from './startup-banner';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const server = await bootstrap(config);
   const { logger } = server;
   const listener = http.createServer(server.app);
-  listener.listen(config.port, () => logger.info({ port: config.port }, `listening on :${config.port}`));
+  listener.listen(config.port, () => {
+    const { port } = listener.address() as AddressInfo;
+    logger.info({ port }, `listening on :${port}`);
+    const banner = startupBanner({ config, port, apiKeys: server.apiKeys });
+    logger.info({ banner: banner.fields }, banner.text);
+  });
   drainOnSignals({
     listener,
     logger,

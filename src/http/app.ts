@@ -23,6 +23,7 @@ import { errorFunnel, writerFor, type ErrorScope, type OutagePolicy } from './er
 import { writeFhirError } from './fhir-errors';
 import { fhirMediaTypes } from './fhir-media';
 import { fhirRouter } from './fhir-router';
+import { frontDoor } from './front-door';
 import { adminRouter } from './admin-router';
 import { authenticate } from './authenticate';
 import { closeConnectionsWhileDraining, healthRoutes } from './health';
@@ -98,7 +99,8 @@ export function createApp(deps: AppDeps): Express {
   // FHIR parameters are flat name=value pairs; nested qs objects (a[b]=c) only invite injection.
   app.set('query parser', 'simple');
   const scopes: ErrorScope[] = [{ prefix: FHIR_BASE, write: writeFhirError }];
-  const baseUrlOf = (req: Request): string => `${deps.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`}${FHIR_BASE}`;
+  const originOf = (req: Request): string => deps.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
+  const baseUrlOf = (req: Request): string => `${originOf(req)}${FHIR_BASE}`;
   const serviceFor = (req: Request): FhirService => deps.serviceFor({ principal: principalOf(req), requestId: req.requestId });
 
   app.use(requestContext());
@@ -110,6 +112,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLog(deps.logger));
   app.use(closeConnectionsWhileDraining(deps.isShuttingDown));
   app.use(healthRoutes(deps.databaseStatus, deps.isShuttingDown));
+  app.use(frontDoor(originOf));
   app.use('/webhooks', webhookRouter(deps.junction.webhooks));
   scopes.push({ prefix: '/webhooks', write: ERROR_WRITERS['error-message'] });
   if (deps.junction.sandbox) app.use('/junction-sandbox', deps.junction.sandbox);

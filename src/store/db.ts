@@ -13,6 +13,8 @@ export interface DatabaseOptions {
   schema?: string;
   /** What the database client has to say (lost connections, failed connects); default: nothing is said. */
   onClientWarning?: (message: string) => void;
+  /** Most PostgreSQL connections this process holds for requests and background work (default 10). */
+  poolMax?: number;
 }
 
 export interface Database {
@@ -24,12 +26,13 @@ export interface Database {
 }
 
 const PROBE_TIMEOUT_MS = 2000;
+const DEFAULT_POOL_MAX = 10;
 
 export function openDatabase(options: DatabaseOptions): Database {
-  return options.url ? openPostgres(options.url, options.schema, options.onClientWarning) : openPglite(options.dataDir, options.schema);
+  return options.url ? openPostgres(options.url, options.schema, options.poolMax, options.onClientWarning) : openPglite(options.dataDir, options.schema);
 }
 
-function openPostgres(url: string, schema?: string, onClientWarning: (message: string) => void = () => undefined): Database {
+function openPostgres(url: string, schema?: string, poolMax = DEFAULT_POOL_MAX, onClientWarning: (message: string) => void = () => undefined): Database {
   // knex writes these to the console, one line per failed connection; they belong in our log, throttled.
   const say = (message: unknown): void => onClientWarning(String(message));
   const instance = knex({
@@ -39,7 +42,7 @@ function openPostgres(url: string, schema?: string, onClientWarning: (message: s
     searchPath: schema ? [schema, 'public'] : undefined,
     pool: {
       min: 0,
-      max: 10,
+      max: poolMax,
       afterCreate: (conn: { on(event: string, cb: () => void): void }, done: (err: Error | null, conn: unknown) => void) => {
         // A backend that dies while the connection idles must not crash the process.
         conn.on('error', () => undefined);

@@ -2,16 +2,19 @@ import { Writable } from 'node:stream';
 import { createLogger, errorLogFields } from '../../src/logger';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
-const lines: string[] = [];
-let t: TestApp;
-beforeAll(async () => {
-  const sink = new Writable({
+/** A log destination that keeps what is written in `into`. */
+const sinkInto = (into: string[]): Writable =>
+  new Writable({
     write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
+      into.push(chunk.toString());
       done();
     },
   });
-  t = await startTestApp({ logger: createLogger('debug', sink) });
+
+const lines: string[] = [];
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ logger: createLogger('debug', sinkInto(lines)) });
 });
 afterAll(() => t.close());
 
@@ -52,4 +55,18 @@ test('credentials never reach the logs, valid or not, whichever header carries t
   expect(text).toMatch(/"status":401/);
   expect(text).toMatch(/"caller":"[0-9a-f-]{36}"/);
   for (const secret of [t.apiKey, invented, t.apiKey.slice(4, 24)]) expect(text).not.toContain(secret);
+});
+
+test('pretty logs (a terminal) redact the same fields as JSON logs', () => {
+  const written: string[] = [];
+  const pretty = createLogger('info', sinkInto(written), 'pretty');
+  pretty.info(
+    { patient: { name: 'Zebulon Quixotic', email: 'zebulon.quixotic@example.org', birthDate: '1971-03-04' }, body: { phone: '+1-555-0199' } },
+    'a line that should never carry PHI',
+  );
+  const text = written.join('');
+  expect(text).toContain('a line that should never carry PHI');
+  expect(text).toContain('[redacted]');
+  expect(() => JSON.parse(text)).toThrow();
+  for (const value of ['Zebulon', 'zebulon.quixotic@example.org', '1971-03-04', '+1-555-0199']) expect(text).not.toContain(value);
 });

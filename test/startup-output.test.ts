@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..');
+const BOOTSTRAP_KEY = 'bootstrap-key-for-the-startup-output-test';
+const BANNER_DONE = /front door[\s\S]*API key/;
+
+/**
+ * Runs the real entry point (src/main.ts through tsx) with embedded PGlite until the banner is
+ * out, then stops it; its stdout is a pseudo-terminal (`underTerminal`) or a pipe.
+ */
+async function startupOutput(settings: Record<string, string>, underTerminal: boolean): Promise<string> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'fhir-startup-'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const env = { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info', BOOTSTRAP_API_KEY: BOOTSTRAP_KEY, ...settings } as NodeJS.ProcessEnv;
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  const server = `${JSON.stringify(process.execPath)} --import tsx src/main.ts`;
+  // `script` gives the server a pseudo-terminal as stdout, as a developer's shell would.
+  const child = underTerminal
+    ? spawn('script', ['-qfec', server, '/dev/null'], { cwd: ROOT, env })
+    : spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env });
+  let output = '';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (BANNER_DONE.test(output)) resolve();
+      });
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.on('exit', (code) => reject(new Error(`server exited early (${code}): ${output}`)));
+    });
+    // The banner is one log record: let the rest of its line arrive.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return output;
+  } finally {
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGINT');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+test('piped start-up output is JSON lines, the last of them the banner with its URLs, database, Junction and key advice', async () => {
+  const output = await startupOutput({}, false);
+  const records = output
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { msg: string; banner?: Record<string, string> });
+  const banner = records.find((r) => r.banner)?.banner;
+  expect(banner).toMatchObject({
+    frontDoor: expect.stringMatching(/^http:\/\/localhost:\d+\/$/),
+    fhirBase: expect.stringMatching(/\/fhir\/R4$/),
+    docs: expect.stringMatching(/\/docs$/),
+    database: expect.stringContaining('embedded PostgreSQL (PGlite)'),
+    junction: expect.stringContaining('embedded sandbox'),
+    apiKeys: 'bootstrap',
+  });
+  expect(output).not.toContain(BOOTSTRAP_KEY);
+});
+
+test('on a terminal the start-up output is pretty text ending with the banner; LOG_FORMAT=json still gives JSON there', async () => {
+  // eslint-disable-next-line no-control-regex
+  const plain = (await startupOutput({}, true)).replace(/\u001b\[[0-9;]*m/g, '');
+  expect(plain).toMatch(/INFO: listening on :\d+/);
+  expect(plain).toMatch(/FHIR R4 facade server is ready\r?\n\s+front door\s+http:\/\/localhost:\d+\//);
+  expect(plain).toMatch(/database\s+embedded PostgreSQL \(PGlite\)/);
+  expect(plain).not.toMatch(/^\{"level"/m);
+  expect(plain).not.toContain(BOOTSTRAP_KEY);
+
+  const forced = await startupOutput({ LOG_FORMAT: 'json' }, true);
+  expect(forced).toMatch(/^\{"level":30,.*"banner":\{/m);
+});
