@@ -1,7 +1,8 @@
 /**
  * Where a CPU profile (`node --cpu-prof`, as `BENCH_CPU_PROF=dir npm run bench` writes for the
  * server) spends its time: self time by function and by package or source folder.
- * Usage: `npx tsx bench/profile-summary.ts file.cpuprofile [top]`.
+ * Usage: `npx tsx bench/profile-summary.ts file.cpuprofile [top] [last-seconds]` — the last
+ * argument keeps only the samples of the final seconds (the measurement, not start-up and seeding).
  */
 import fs from 'node:fs';
 
@@ -15,10 +16,13 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const [file, topArg] = process.argv.slice(2);
+const [file, topArg, lastArg] = process.argv.slice(2);
 if (!file) throw new Error('usage: profile-summary.ts file.cpuprofile [top]');
 const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
 const top = Number(topArg ?? 25);
+const timeOf: number[] = [];
+profile.timeDeltas.reduce((t, delta, k) => (timeOf[k] = t + delta), 0);
+const since = lastArg ? (timeOf[timeOf.length - 1] ?? 0) - Number(lastArg) * 1e6 : -Infinity;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const selfByFunction = new Map<string, number>();
 const selfByArea = new Map<string, number>();
@@ -26,7 +30,7 @@ let total = 0;
 profile.samples.forEach((id, k) => {
   const node = byId.get(id);
   const micros = profile.timeDeltas[k] ?? 0;
-  if (!node) return;
+  if (!node || (timeOf[k] ?? 0) < since) return;
   total += micros;
   const { functionName, url, lineNumber } = node.callFrame;
   const where = url.replace(/^file:\/\//, '').replace(/^.*\/(node_modules|dist)\//, '$1/');
