@@ -17,7 +17,8 @@ function fresh(r: RequestSpec): { method: string; path: string; body?: string; h
 }
 const rotate = (): RequestSpec => spec.requests[next++ % spec.requests.length] as RequestSpec;
 
-const locationOf = (headers: Record<string, string>): string | undefined => /^https?:\/\/[^/]+(\/.*?)\/_history\//.exec(headers.location ?? headers.Location ?? '')?.[1];
+const locationOf = (headers: Record<string, string>): string | undefined =>
+  /^https?:\/\/[^/]+(\/.*?)\/_history\//.exec(headers.location ?? headers.Location ?? '')?.[1];
 
 const requests: autocannon.Request[] = spec.crudChains
   ? [
