@@ -1,93 +1,149 @@
 /**
- * Latency and throughput of the main FHIR interactions against the real app on loopback:
- * `npm run bench` (embedded PGlite) or `DATABASE_URL=… npm run bench`. Bounded: a fixed
- * number of requests per scenario, a fixed concurrency, nothing but 127.0.0.1.
+ * `npm run bench`: starts the server as production does (built, `node dist/src/main.js`) on a
+ * database of its own on the PostgreSQL server of DATABASE_URL, starts the baseline servers,
+ * seeds data, and drives every target from a separate load generator (wrk, else autocannon),
+ * on 127.0.0.1 only. See docs/performance.md.
  */
-import type { AddressInfo } from 'node:net';
-import { bootstrap } from '../src/bootstrap';
-import { loadConfig } from '../src/config';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { baselineEntry, baselinePatientBody, baselineTargets, BASELINE_SERVICES, type BaselineService } from './baselines';
+import { analyze, createBaselineSchema, createBenchDatabase, dropSchema, postgresSettings, type BenchDatabase } from './database';
+import { syntheaLikePatient } from './fixtures';
+import { pickLoadGenerator } from './load';
+import { measureInterleaved } from './measure';
+import { freePort, startService, type Service } from './processes';
+import { goals, goalsTable, markdownTable, summarize } from './report';
+import { provenance, writeResults } from './results-file';
+import { serverScenarios } from './scenarios';
+import { seed } from './seed';
+import { readSettings, type BenchSettings } from './settings';
 
-const BENCH_KEY = 'bench-all-scopes-key-0000';
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 400);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
-
-interface Scenario {
-  name: string;
-  request(i: number): { method: string; path: string; body?: unknown };
-}
+const API_KEY = `bench-${Date.now().toString(36)}-all-scopes-key`;
+const BASELINE_SCHEMA = 'bench_baseline';
+const ROOT = path.join(__dirname, '..');
 
 async function main(): Promise<void> {
-  const { app, database, close } = await bootstrap(
-    loadConfig({ ...process.env, DATA_DIR: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', RATE_LIMIT_POINTS: '1000000', BOOTSTRAP_API_KEY: BENCH_KEY }),
-  );
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir/R4`;
-  const run = Date.now().toString(36);
-  const ids: string[] = [];
+  const settings = readSettings();
+  const generator = pickLoadGenerator(settings.loadGenerator);
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-bench-'));
+  console.log(`load generator: ${generator.name} ${generator.version}; logs in ${logDir}`);
+  if (!settings.skipBuild) execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
 
-  const scenarios: Scenario[] = [
-    { name: 'create Patient', request: (i) => ({ method: 'POST', path: '/Patient', body: patient(run, i) }) },
-    { name: 'read Patient', request: (i) => ({ method: 'GET', path: `/Patient/${ids[i % ids.length]}` }) },
-    {
-      name: 'update Patient',
-      request: (i) => ({ method: 'PUT', path: `/Patient/${ids[i % ids.length]}`, body: { ...patient(run, i), id: ids[i % ids.length] } }),
-    },
-    { name: 'search family (prefix)', request: (i) => ({ method: 'GET', path: `/Patient?family=bench-${run}-${i % 50}&_count=10` }) },
-    { name: 'search identifier', request: (i) => ({ method: 'GET', path: `/Patient?identifier=urn:bench|${run}-${i}` }) },
-  ];
-
-  console.log(`${REQUESTS} requests per scenario, concurrency ${CONCURRENCY}, ${database.describe}`);
-  for (const scenario of scenarios) {
-    // A running server refreshes planner statistics on its own (keepStatisticsFresh); a bench
-    // that writes and then searches within seconds does it explicitly between scenarios.
-    await database.knex.raw('ANALYZE');
-    const result = await measure(base, scenario, (body) => {
-      if (scenario.name === 'create Patient') ids.push((body as { id: string }).id);
-    });
+  const database = await createBenchDatabase(settings.databaseUrl);
+  const services: Record<string, Service> = {};
+  try {
+    const pg = await postgresSettings(database.url);
     console.log(
-      `${scenario.name.padEnd(24)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)} ms  p95 ${result.p95.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  errors ${result.errors}`,
+      `PostgreSQL (database ${database.name}): ${Object.entries(pg)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}`,
     );
-  }
-  server.close();
-  await close();
-}
+    const pgIds = await createBaselineSchema(database.url, BASELINE_SCHEMA, syntheaLikePatient('baseline', 7), 1000);
+    await startAll(services, settings, database, logDir);
+    const server = services.server as Service;
 
-function patient(run: string, i: number): Record<string, unknown> {
-  return {
-    resourceType: 'Patient',
-    identifier: [{ system: 'urn:bench', value: `${run}-${i}` }],
-    name: [{ family: `bench-${run}-${i % 50}`, given: ['Alex'] }],
-    birthDate: '1980-01-01',
-  };
-}
+    const started = Date.now();
+    const seeded = await seed(`${server.baseUrl}/fhir/R4`, API_KEY, settings.patients);
+    const seedSeconds = (Date.now() - started) / 1000;
+    console.log(`seeded ${seeded.patients} Patients with orders, ${seeded.practitioners} Practitioners with roles in ${seedSeconds.toFixed(1)} s`);
+    const medplumIds = await seedMedplum(services['medplum-router'] as Service, 200);
+    await analyze(database.url);
 
-async function measure(base: string, scenario: Scenario, onBody: (body: unknown) => void) {
-  const latencies: number[] = [];
-  let errors = 0;
-  let next = 0;
-  const started = performance.now();
-  const worker = async (): Promise<void> => {
-    while (next < REQUESTS) {
-      const i = next++;
-      const { method, path, body } = scenario.request(i);
-      const t0 = performance.now();
-      const res = await fetch(base + path, {
-        method,
-        headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${BENCH_KEY}` },
-        body: body === undefined ? undefined : JSON.stringify(body),
+    const targets = [
+      ...baselineTargets({ pgIds, medplumIds, connections: settings.connections }),
+      ...serverScenarios({ seed: seeded, apiKey: API_KEY, connections: settings.connections, mixConnections: settings.mixConnections }),
+    ].filter((t) => !settings.only || settings.only.test(t.name));
+    const measured = await measureInterleaved(targets, services, generator, settings, Date.now().toString(36));
+    const serverPeakRssMb = server.peakRssMb();
+    const summaries = summarize(measured);
+    const { ratios, goals: goalList } = goals(summaries, serverPeakRssMb);
+
+    console.log(`\n${markdownTable(summaries)}\n\n${goalsTable(goalList)}\n`);
+    for (const [name, value] of Object.entries(ratios)) console.log(`ratio ${name}: ${Number.isNaN(value) ? 'not measured' : value}`);
+    const errors = summaries.filter((s) => s.errors > 0);
+    if (!settings.smoke) {
+      const file = writeResults({
+        date: new Date().toISOString(),
+        ...provenance(),
+        loadGenerator: `${generator.name} ${generator.version}`,
+        settings: { ...settings, databaseUrl: undefined, only: settings.only?.source },
+        postgres: pg,
+        seed: {
+          patients: seeded.patients,
+          serviceRequests: seeded.patients,
+          practitioners: seeded.practitioners,
+          practitionerRoles: seeded.practitioners,
+          seconds: seedSeconds,
+        },
+        serverPeakRssMb,
+        results: summaries,
+        ratios,
+        goals: goalList,
       });
-      const json = await res.json();
-      latencies.push(performance.now() - t0);
-      if (res.status >= 400) errors++;
-      else onBody(json);
+      console.log(`results written to ${path.relative(ROOT, file)}`);
     }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { rps: REQUESTS / seconds, p50: at(0.5), p95: at(0.95), p99: at(0.99), errors };
+    if (errors.length > 0) {
+      console.error(`errors in: ${errors.map((s) => `${s.name} (${s.errors})`).join(', ')}; server log: ${logDir}/server.log`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await Promise.all(Object.values(services).map((s) => s.stop()));
+    await dropSchema(database.url, BASELINE_SCHEMA).catch(() => undefined);
+    await database.drop();
+  }
+}
+
+async function startAll(services: Record<string, Service>, settings: BenchSettings, database: BenchDatabase, logDir: string): Promise<void> {
+  const base = { PATH: process.env.PATH, HOME: process.env.HOME };
+  const profile = settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(settings.cpuProfileDir)}`] : [];
+  const serverPort = await freePort();
+  services.server = await startService({
+    name: 'server',
+    command: process.execPath,
+    // As `npm start` runs it; LOG_LEVEL and everything else at their defaults.
+    args: ['--enable-source-maps', ...profile, path.join(ROOT, 'dist/src/main.js')],
+    env: {
+      ...base,
+      NODE_ENV: process.env.NODE_ENV,
+      PORT: String(serverPort),
+      DATABASE_URL: database.url,
+      RATE_LIMIT_POINTS: '1000000000',
+      BOOTSTRAP_API_KEY: API_KEY,
+    },
+    readyPath: '/readyz',
+    port: serverPort,
+    logFile: path.join(logDir, 'server.log'),
+  });
+  await Promise.all(
+    (Object.keys(BASELINE_SERVICES) as BaselineService[]).map(async (name) => {
+      const port = await freePort();
+      services[name] = await startService({
+        name,
+        command: process.execPath,
+        args: ['--import', 'tsx', baselineEntry(name)],
+        env: { ...base, PORT: String(port), DATABASE_URL: database.url, BASELINE_SCHEMA },
+        readyPath: '/healthz',
+        port,
+        logFile: path.join(logDir, `${name}.log`),
+      });
+    }),
+  );
+}
+
+/** The in-memory repository starts empty: Patients to read are created over HTTP first. */
+async function seedMedplum(service: Service, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const res = await fetch(`${service.baseUrl}/Patient`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: baselinePatientBody(`medplum-${i}`),
+    });
+    ids.push(((await res.json()) as { id: string }).id);
+  }
+  return ids;
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,53 @@
+import type { LoadGenerator, LoadResult } from './load/spec';
+import type { Service } from './processes';
+import type { BenchSettings } from './settings';
+import type { Target } from './target';
+
+const MAX_RETRY_SECONDS = 8;
+
+export interface Measured {
+  target: Target;
+  runs: LoadResult[];
+  /** Errors in the warm-up too: an error is an error. */
+  errors: number;
+}
+
+/**
+ * A warm-up pass over every target, then the repetitions interleaved (A B C, A B C, …) so that
+ * drift on a shared machine spreads over all targets instead of landing on one.
+ */
+export async function measureInterleaved(
+  targets: Target[],
+  services: Record<string, Service>,
+  generator: LoadGenerator,
+  settings: BenchSettings,
+  runTag: string,
+): Promise<Measured[]> {
+  const measured = targets.map((target) => ({ target, runs: [] as LoadResult[], errors: 0 }));
+  const once = async (m: Measured, seconds: number, pass: string): Promise<LoadResult> => {
+    const service = services[m.target.service];
+    if (!service) throw new Error(`no service ${m.target.service}`);
+    let result = await generator.run(m.target.spec, { baseUrl: service.baseUrl, seconds, connections: m.target.connections, runTag: `${runTag}${pass}` });
+    // Requests slower than a short (smoke) measurement finish after it and are not counted:
+    // measure longer. Still no answer after that is a failure (a hung server shows as this).
+    for (let longer = seconds * 2; result.requests === 0 && longer <= MAX_RETRY_SECONDS; longer *= 2) {
+      result = await generator.run(m.target.spec, {
+        baseUrl: service.baseUrl,
+        seconds: longer,
+        connections: m.target.connections,
+        runTag: `${runTag}${pass}x${longer}`,
+      });
+    }
+    m.errors += result.errors + (result.requests === 0 ? 1 : 0);
+    const line = `${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)}  p95 ${result.p95.toFixed(1)}  p99 ${result.p99.toFixed(1)} ms`;
+    console.log(
+      `  [${pass}] ${m.target.name.padEnd(52)} ${line}${result.errors ? `  ERRORS ${result.errors}` : ''}${result.requests === 0 ? '  NO ANSWERS' : ''}`,
+    );
+    return result;
+  };
+  if (settings.warmupSeconds > 0) for (const m of measured) await once(m, settings.warmupSeconds, 'w');
+  for (let rep = 1; rep <= settings.repetitions; rep++) {
+    for (const m of measured) m.runs.push(await once(m, settings.seconds, `r${rep}`));
+  }
+  return measured;
+}

@@ -1,0 +1,58 @@
+/**
+ * Where a CPU profile (`node --cpu-prof`, as `BENCH_CPU_PROF=dir npm run bench` writes for the
+ * server) spends its time: self time by function and by package or source folder.
+ * Usage: `npx tsx bench/profile-summary.ts file.cpuprofile [top] [last-seconds]` — the last
+ * argument keeps only the samples of the final seconds (the measurement, not start-up and seeding).
+ */
+import fs from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const [file, topArg, lastArg] = process.argv.slice(2);
+if (!file) throw new Error('usage: profile-summary.ts file.cpuprofile [top]');
+const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
+const top = Number(topArg ?? 25);
+const timeOf: number[] = [];
+profile.timeDeltas.reduce((t, delta, k) => (timeOf[k] = t + delta), 0);
+const since = lastArg ? (timeOf[timeOf.length - 1] ?? 0) - Number(lastArg) * 1e6 : -Infinity;
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const selfByFunction = new Map<string, number>();
+const selfByArea = new Map<string, number>();
+let total = 0;
+profile.samples.forEach((id, k) => {
+  const node = byId.get(id);
+  const micros = profile.timeDeltas[k] ?? 0;
+  if (!node || (timeOf[k] ?? 0) < since) return;
+  total += micros;
+  const { functionName, url, lineNumber } = node.callFrame;
+  const where = url.replace(/^file:\/\//, '').replace(/^.*\/(node_modules|dist)\//, '$1/');
+  const key = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
+  selfByFunction.set(key, (selfByFunction.get(key) ?? 0) + micros);
+  selfByArea.set(areaOf(url, functionName), (selfByArea.get(areaOf(url, functionName)) ?? 0) + micros);
+});
+
+/** A package under node_modules, a folder of our source, node internals, or the VM's own entries (GC, idle). */
+function areaOf(url: string, functionName: string): string {
+  const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+  if (pkg) return pkg;
+  const own = /dist\/(src\/[^/]+|mappings|migrations)/.exec(url)?.[1];
+  if (own) return own.replace(/\.js$/, '');
+  if (url.startsWith('node:')) return 'node internals';
+  return url ? 'other' : `(${functionName.replace(/[()]/g, '')})`;
+}
+
+const print = (title: string, map: Map<string, number>): void => {
+  console.log(`\n${title}`);
+  for (const [key, micros] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${((100 * micros) / total).toFixed(1).padStart(5)}%  ${key}`);
+};
+console.log(`${(total / 1e6).toFixed(1)} s sampled`);
+print('self time by area', selfByArea);
+print('self time by function', selfByFunction);

@@ -1,0 +1,153 @@
+import {
+  birthDateOf,
+  createEntry,
+  familyOf,
+  MRN_SYSTEM,
+  organization,
+  location,
+  practitioner,
+  practitionerRole,
+  serviceRequest,
+  syntheaLikePatient,
+} from './fixtures';
+import type { LoadSpec, RequestSpec } from './load/spec';
+import { practitionerFamilyOf, seedMrn, type SeedData } from './seed';
+import type { Target } from './target';
+
+const FHIR = '/fhir/R4';
+/** How many distinct values a rotating scenario cycles through. */
+const ROTATION = 200;
+
+export interface ScenarioContext {
+  seed: SeedData;
+  apiKey: string;
+  connections: number;
+  mixConnections: number;
+}
+
+/** The scenarios against the server, in the order they are measured within a round. */
+export function serverScenarios(ctx: ScenarioContext): Target[] {
+  const { seed } = ctx;
+  const spec = (requests: RequestSpec[], extra: Partial<LoadSpec> = {}): LoadSpec => ({
+    requests,
+    headers: { authorization: `Bearer ${ctx.apiKey}`, 'content-type': 'application/fhir+json', accept: 'application/fhir+json' },
+    ...extra,
+  });
+  const target = (name: string, s: LoadSpec, more: Partial<Target> = {}): Target => ({
+    name,
+    group: 'server',
+    service: 'server',
+    spec: s,
+    connections: ctx.connections,
+    ...more,
+  });
+  const rotate = <T>(values: readonly T[], n = ROTATION): T[] => Array.from({ length: Math.min(n, values.length) }, (_, k) => values[k] as T);
+  const indexes = rotate(Array.from({ length: seed.patients }, (_, i) => i));
+  const get = (path: string): RequestSpec => ({ method: 'GET', path: `${FHIR}${path}` });
+  const readPool = rotate(seed.patientIds);
+  // Updates and history touch the last seeded Patients, reads the first ones.
+  const updatePool = seed.patientIds.slice(-Math.min(ROTATION, seed.patientIds.length));
+  const updateIndexOf = (k: number): number => seed.patientIds.length - updatePool.length + k;
+  const newPatient = (mrn: string): string => JSON.stringify(syntheaLikePatient(mrn, 7));
+  const mrnQuery = (mrn: string): string => `identifier=${encodeURIComponent(`${MRN_SYSTEM}|${mrn}`)}`;
+
+  return [
+    target('read Patient', spec(readPool.map((id) => get(`/Patient/${id}`)))),
+    target('create Patient', spec([{ method: 'POST', path: `${FHIR}/Patient`, body: newPatient('create-@SEQ@') }])),
+    target(
+      'update Patient',
+      spec(
+        updatePool.map((id, k) => {
+          const i = updateIndexOf(k);
+          const body = { ...syntheaLikePatient(seedMrn(i), i), id, address: [{ line: ['Apt @SEQ@'], city: 'Boston', state: 'MA', country: 'US' }] };
+          return { method: 'PUT', path: `${FHIR}/Patient/${id}`, body: JSON.stringify(body) };
+        }),
+      ),
+    ),
+    target(
+      'conditional create Patient (no match)',
+      spec([{ method: 'POST', path: `${FHIR}/Patient`, body: newPatient('cond-@SEQ@'), headers: { 'if-none-exist': mrnQuery('cond-@SEQ@') } }]),
+    ),
+    target('history Patient', spec(updatePool.map((id) => get(`/Patient/${id}/_history`)))),
+    target('search token (identifier)', spec(indexes.map((i) => get(`/Patient?${mrnQuery(seedMrn(i))}`)))),
+    target('search string prefix (family)', spec(indexes.map((i) => get(`/Patient?family=${familyOf(i).slice(0, -1)}&_count=20`)))),
+    target(
+      'search date range (birthdate)',
+      spec(
+        indexes.map((i) => {
+          const [year, month] = birthDateOf(i).split('-').map(Number) as [number, number];
+          const next = month === 12 ? `${year + 1}-01` : `${year}-${String(month + 1).padStart(2, '0')}`;
+          return get(`/Patient?birthdate=ge${year}-${String(month).padStart(2, '0')}-01&birthdate=lt${next}-01&_count=20`);
+        }),
+      ),
+    ),
+    target('search reference (ServiceRequest?subject)', spec(readPool.map((id) => get(`/ServiceRequest?subject=Patient/${id}`)))),
+    target('search chained (ServiceRequest?subject.family)', spec(indexes.map((i) => get(`/ServiceRequest?subject.family=${familyOf(i)}&_count=20`)))),
+    target(
+      'search _include (ServiceRequest + subject, requester)',
+      spec(readPool.map((id) => get(`/ServiceRequest?subject=Patient/${id}&_include=ServiceRequest:subject&_include=ServiceRequest:requester`))),
+    ),
+    target('CRUD mix (6 types)', spec(crudCreates(seed), { crudChains: true }), { connections: ctx.mixConnections }),
+    target('transaction Bundle ingest (20 resources)', spec([{ method: 'POST', path: FHIR, body: JSON.stringify(ingestBundle(seed)) }]), {
+      resourcesPerRequest: 20,
+      // A loader keeps a few Bundles in flight; sixteen 20-resource Bundles at once only queue.
+      connections: Math.min(4, ctx.connections),
+    }),
+    target(
+      'POST /v1/patients',
+      spec([
+        {
+          method: 'POST',
+          path: '/v1/patients',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({
+            brand_id: 'bench',
+            first_name: 'Ava',
+            last_name: 'Kuhn',
+            date_of_birth: '1980-04-02',
+            gender: 'female',
+            email: 'ava.@SEQ@@example.com',
+            phone: '+15555550100',
+            external_ids: { ehr: 'ehr-@SEQ@' },
+          }),
+        },
+      ]),
+    ),
+    target(
+      'GET /v1/clinician-profiles?search=',
+      spec(
+        rotate(
+          Array.from({ length: seed.practitioners }, (_, i) => ({
+            method: 'GET' as const,
+            path: `/v1/clinician-profiles?search=${practitionerFamilyOf(i)}`,
+            headers: { accept: 'application/json' },
+          })),
+        ),
+      ),
+    ),
+  ];
+}
+
+/** One create per type; the chain then reads, updates and deletes what was created. */
+function crudCreates(seed: SeedData): RequestSpec[] {
+  const org = `Organization/${seed.organizationIds[0]}`;
+  const resources = [
+    organization(900),
+    location(900, org),
+    practitioner(900, 'Mixford'),
+    practitionerRole(`Practitioner/${seed.practitionerIds[0]}`, org, `Location/${seed.locationIds[0]}`),
+    syntheaLikePatient('mix-@SEQ@', 3),
+    serviceRequest(`Patient/${seed.patientIds[0]}`, `Practitioner/${seed.practitionerIds[0]}`),
+  ];
+  return resources.map((r) => ({ method: 'POST', path: `${FHIR}/${String(r.resourceType)}`, body: JSON.stringify(r) }));
+}
+
+/** Ten Patients, each with an order that points at it by its temporary `urn:uuid:` name. */
+function ingestBundle(seed: SeedData): Record<string, unknown> {
+  const requester = `Practitioner/${seed.practitionerIds[0]}`;
+  const entries = Array.from({ length: 10 }, (_, k) => {
+    const url = `urn:uuid:00000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
+    return [createEntry(syntheaLikePatient(`ingest-@SEQ@-${k}`, k), url), createEntry(serviceRequest(url, requester))];
+  }).flat();
+  return { resourceType: 'Bundle', type: 'transaction', entry: entries };
+}
