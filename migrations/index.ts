@@ -10,6 +10,7 @@ import * as m008 from './008_lab_orders';
 import * as m009 from './009_bounded_index_keys';
 import * as m010 from './010_logical_references';
 import * as m011 from './011_string_search_indexes';
+import * as m012 from './012_bulk_exports';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -29,4 +30,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['009_bounded_index_keys', m009],
   ['010_logical_references', m010],
   ['011_string_search_indexes', m011],
+  ['012_bulk_exports', m012],
 ];
