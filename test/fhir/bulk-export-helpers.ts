@@ -93,28 +93,30 @@ export function issueOf(body: unknown): { expression?: string[]; text?: string }
 }
 
 /**
- * A hook that can hold an export: `hold(n)` lets `n` export accesses through, then stops the
- * next one until `release()`; `reached` resolves when one is held. Every export access counts:
- * the kick-off's scope check of each type named in `_type`, then each page read.
+ * A hook that can hold an export: `hold(n)` lets `n` export accesses through, stops the next
+ * one until `release()`, and lets later ones through; `reached` resolves when one is held.
+ * Every export access counts: the kick-off's scope check of each type named in `_type`, then
+ * each page read, whichever run makes it.
  */
 export function exportGate() {
-  let allowed = Infinity;
+  let heldAt = -1;
+  let seen = 0;
   let open: Promise<void> = Promise.resolve();
   let release = (): void => undefined;
   let onReached = (): void => undefined;
   let reached = Promise.resolve();
   const hook: ServiceHooks = {
     before: async (access) => {
-      if (access.kind !== 'export') return;
-      if (allowed-- > 0) return;
+      if (access.kind !== 'export' || seen++ !== heldAt) return;
       onReached();
       await open;
     },
   };
   return {
     hook,
-    hold(pages: number): void {
-      allowed = pages;
+    hold(accesses: number): void {
+      seen = 0;
+      heldAt = accesses;
       open = new Promise((resolve) => (release = resolve));
       reached = new Promise((resolve) => (onReached = resolve));
     },
@@ -122,7 +124,7 @@ export function exportGate() {
       return reached;
     },
     release(): void {
-      allowed = Infinity;
+      heldAt = -1;
       release();
     },
   };
