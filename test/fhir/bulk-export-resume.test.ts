@@ -1,6 +1,6 @@
 import { synthea } from '../helpers/synthea';
 import { startTestApp, type TestApp } from '../helpers/test-app';
-import { downloadAll, exportGate, idsOf, importSynthea, kickOff, pollUntilDone, type Manifest } from './bulk-export-helpers';
+import { downloadAll, exportGate, idsOf, importSynthea, kickOff, pollUntilDone, type Manifest } from '../helpers/bulk-export';
 
 const gate = exportGate();
 let t: TestApp;

@@ -14,7 +14,7 @@ import {
   pollUntilDone,
   RESPOND_ASYNC,
   type Manifest,
-} from './bulk-export-helpers';
+} from '../helpers/bulk-export';
 
 const gate = exportGate();
 let t: TestApp;

@@ -2,8 +2,8 @@ import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ServiceHooks } from '../../src/fhir/access';
-import { SYNTHEA_DIR, SYNTHEA_TYPES } from '../helpers/synthea';
-import { FHIR_BASE, type TestApp } from '../helpers/test-app';
+import { SYNTHEA_DIR, SYNTHEA_TYPES } from './synthea';
+import { FHIR_BASE, type TestApp } from './test-app';
 
 export interface Manifest {
   transactionTime: string;
