@@ -11,6 +11,7 @@ import * as m009 from './009_bounded_index_keys';
 import * as m010 from './010_logical_references';
 import * as m011 from './011_string_search_indexes';
 import * as m012 from './012_date_search_bounds';
+import * as m013 from './013_bulk_exports';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -31,4 +32,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['010_logical_references', m010],
   ['011_string_search_indexes', m011],
   ['012_date_search_bounds', m012],
+  ['013_bulk_exports', m013],
 ];

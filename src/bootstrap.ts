@@ -3,13 +3,14 @@ import { Admin } from './auth/admin';
 import { hashApiKey } from './auth/api-key-material';
 import { Authenticator } from './auth/authenticator';
 import { createJwtVerifier } from './auth/jwt';
-import { ALL_SCOPES } from './auth/scopes';
+import { ALL_SCOPES, parseScopes, type Grants } from './auth/scopes';
 import { scopeHook } from './auth/scope-hook';
 import type { Config } from './config';
 import type { ServiceHooks } from './fhir/access';
 import { randomUUID } from 'node:crypto';
 import { auditEventOf, type AuditAgent } from './fhir/audit/audit-event';
 import { auditHook } from './fhir/audit/audit-hook';
+import { BulkExports } from './fhir/export/bulk-exports';
 import { fhirServiceFactory } from './fhir/service-factory';
 import { loadProfiles } from './fhir/validation/profiles';
 import { createValidator } from './fhir/validation/validation';
@@ -106,11 +107,21 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   });
   labHooks.push(junction.hook);
   if (!options.database) logger.info(`lab orders: ${junction.describe}`);
-  const hooksFor = (caller: Caller): ServiceHooks[] => [
-    scopeHook(caller.principal.scopes),
-    auditFor(caller.principal.tenantId, { via: caller.principal.kind, id: caller.principal.subject }, caller.requestId),
+  const hooksOf = (tenantId: string, grants: Grants, agent: AuditAgent, requestId: string): ServiceHooks[] => [
+    scopeHook(grants),
+    auditFor(tenantId, agent, requestId),
     ...(options.hooks ?? []),
   ];
+  const hooksFor = ({ principal, requestId }: Caller): ServiceHooks[] =>
+    hooksOf(principal.tenantId, principal.scopes, { via: principal.kind, id: principal.subject }, requestId);
+  // An export runs (and may resume in another process) with the scopes and audit agent of the caller that started it.
+  const bulkExports = new BulkExports({
+    db: knex,
+    logger,
+    settings: config.bulkExport,
+    serviceFor: (tenantId, owner) =>
+      serviceFor(tenantId, hooksOf(tenantId, parseScopes(owner.scopes), { via: owner.via as AuditAgent['via'], id: owner.id }, owner.requestId)),
+  });
   const counter = openRateLimitCounter({ ...config.rateLimit, knex, redisUrl: config.redisUrl, logger });
   let shuttingDown = false;
   const app = createApp({
@@ -122,6 +133,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     admin,
     v1Ports: junction.ports,
     junction: { webhooks: junction.webhooks, sandbox: junction.sandbox },
+    bulkExports,
     readAudit: (tenantId) => (query) => audit.search(tenantId, query),
     rateLimit: { counter, settings: config.rateLimit },
     databaseStatus: readiness,
@@ -134,6 +146,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   });
   if (config.trustProxy) app.set('trust proxy', true);
   if (options.startWorkers ?? true) junction.start();
+  bulkExports.start();
 
   return {
     app,
@@ -147,6 +160,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     },
     close: async () => {
       await stopStatistics();
+      await bulkExports.close();
       await junction.close();
       await authenticator.close();
       await audit.close();

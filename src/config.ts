@@ -52,9 +52,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     JUNCTION_TIMEOUT_MS: num({ default: 10000, desc: 'Per-attempt timeout of a Junction call' }),
     LAB_ORDER_MAX_ATTEMPTS: num({ default: 8, desc: 'Submission attempts before a lab order is dead' }),
     LAB_ORDER_POLL_MS: num({ default: 2000, desc: 'How often the lab order worker looks for due submissions' }),
+    BULK_EXPORT_PAGE_SIZE: num({ default: 500, desc: 'Resources per page read and per stored chunk of a Bulk Data export' }),
+    BULK_EXPORT_LEASE_SECONDS: num({ default: 60, desc: 'How long an export run may go without progress before another process resumes it' }),
+    BULK_EXPORT_RETENTION_HOURS: num({ default: 24, desc: 'How long a finished export and its files are kept' }),
+    BULK_EXPORT_MAX_RUNNING: num({ default: 3, desc: 'Exports one tenant may have running at once' }),
   });
   if (!Number.isInteger(raw.DATABASE_POOL_MAX) || raw.DATABASE_POOL_MAX < 1) throw new Error('DATABASE_POOL_MAX must be a whole number of at least 1');
   const sandbox = !raw.JUNCTION_API_KEY;
+  if (raw.BULK_EXPORT_PAGE_SIZE < 1 || raw.BULK_EXPORT_LEASE_SECONDS <= 0 || raw.BULK_EXPORT_MAX_RUNNING < 1) {
+    throw new Error('BULK_EXPORT_PAGE_SIZE, BULK_EXPORT_LEASE_SECONDS and BULK_EXPORT_MAX_RUNNING must be positive');
+  }
   if (!sandbox && !raw.JUNCTION_WEBHOOK_SECRET) throw new Error('JUNCTION_API_KEY needs JUNCTION_WEBHOOK_SECRET (the webhook endpoint signing secret)');
   const jwksConfigured = Boolean(raw.JWT_JWKS_URL || raw.JWT_JWKS_FILE);
   if (jwksConfigured && (!raw.JWT_ISSUER || !raw.JWT_AUDIENCE)) throw new Error('JWT_JWKS_URL / JWT_JWKS_FILE need JWT_ISSUER and JWT_AUDIENCE');
@@ -102,6 +109,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       timeoutMs: raw.JUNCTION_TIMEOUT_MS,
       maxAttempts: raw.LAB_ORDER_MAX_ATTEMPTS,
       pollMs: raw.LAB_ORDER_POLL_MS,
+    },
+    bulkExport: {
+      pageSize: Math.floor(raw.BULK_EXPORT_PAGE_SIZE),
+      leaseMs: raw.BULK_EXPORT_LEASE_SECONDS * 1000,
+      retentionMs: raw.BULK_EXPORT_RETENTION_HOURS * 3_600_000,
+      maxRunningPerTenant: Math.floor(raw.BULK_EXPORT_MAX_RUNNING),
     },
     corsOrigins: raw.CORS_ORIGINS.split(',')
       .map((o) => o.trim())

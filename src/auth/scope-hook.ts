@@ -13,6 +13,8 @@ const LETTER: Record<AccessKind, ScopeLetter | undefined> = {
   delete: 'd',
   search: 's',
   validate: undefined,
+  // Bulk Data export reads every resource of a type (system/Type.r, as the IG's .read).
+  export: 'r',
 };
 
 /**

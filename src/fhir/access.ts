@@ -2,7 +2,7 @@ import type { Db } from '../store/db';
 import type { StoredVersion } from '../store/rows';
 
 /** What a caller does through FhirService, named like SMART's scope letters read them. */
-export type AccessKind = 'create' | 'read' | 'vread' | 'update' | 'patch' | 'delete' | 'history' | 'search' | 'validate';
+export type AccessKind = 'create' | 'read' | 'vread' | 'update' | 'patch' | 'delete' | 'history' | 'search' | 'validate' | 'export';
 
 /** One access to stored resources, whatever door it came through (REST, a bundle entry, /v1). */
 export interface Access {

@@ -16,6 +16,10 @@ export interface CapabilityInputs {
   baseUrl: string;
   security: CapabilityStatementRestSecurity;
   software: { name: string; version: string };
+  /** Operations routed outside the route table (Bulk Data `$export`): on a type, or system-wide without one. */
+  operations?: readonly { name: string; definition: string; type?: string }[];
+  /** CapabilityStatements this server also conforms to (the Bulk Data IG's). */
+  instantiates?: string[];
 }
 
 /**
@@ -25,12 +29,14 @@ export interface CapabilityInputs {
 export function buildCapabilityStatement(inputs: CapabilityInputs): CapabilityStatement {
   const typeInteractions = unique(inputs.routes.flatMap(interactionsOf).filter((i): i is Interaction => !!i && !SYSTEM_INTERACTIONS.includes(i)));
   const operations = unique(inputs.routes.map((r) => r.operation).filter((o): o is string => !!o));
+  const extra = inputs.operations ?? [];
   const system = unique(inputs.routes.flatMap(interactionsOf).filter((i): i is Interaction => !!i && SYSTEM_INTERACTIONS.includes(i)));
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
     date: new Date().toISOString(),
     kind: 'instance',
+    ...(inputs.instantiates?.length ? { instantiates: inputs.instantiates } : {}),
     software: inputs.software,
     implementation: { description: 'FHIR R4 facade server', url: inputs.baseUrl },
     fhirVersion: '4.0.1',
@@ -54,9 +60,13 @@ export function buildCapabilityStatement(inputs: CapabilityInputs): CapabilitySt
           searchInclude: typeInteractions.includes('search-type') ? inputs.includes(type).include : [],
           searchRevInclude: typeInteractions.includes('search-type') ? inputs.includes(type).revinclude : [],
           searchParam: typeInteractions.includes('search-type') ? inputs.searchParams(type) : [],
-          operation: operations.map((name) => ({ name, definition: `http://hl7.org/fhir/OperationDefinition/Resource-${name}` })),
+          operation: [
+            ...operations.map((name) => ({ name, definition: `http://hl7.org/fhir/OperationDefinition/Resource-${name}` })),
+            ...extra.filter((o) => o.type === type).map(({ name, definition }) => ({ name, definition })),
+          ],
         })),
         interaction: system.map((code) => ({ code: code as never })),
+        operation: extra.filter((o) => o.type === undefined).map(({ name, definition }) => ({ name, definition })),
       },
     ],
   };

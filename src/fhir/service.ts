@@ -2,7 +2,7 @@ import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import type { Logger } from '../logger';
 import { badRequest, fail, notFound, preconditionFailed, unprocessable } from '../problems/outcomes';
 import type { Db } from '../store/db';
-import type { HistoryOptions, HistoryPage, Repository } from '../store/repository';
+import type { ExportPageQuery, HistoryOptions, HistoryPage, Repository } from '../store/repository';
 import type { StoredVersion } from '../store/rows';
 import type { SearchQuery } from '../store/search/query';
 import { searchResources, type SearchResult } from '../store/search/search';
@@ -183,6 +183,14 @@ export class FhirService {
       const result = await searchResources(this.repo, resourceType, query);
       return { ...result, included: result.included.filter((v) => mayInclude(v.resource.resourceType)) };
     });
+  }
+
+  /**
+   * One page of a Bulk Data export (docs/bulk-export.md): current resources of one type in id
+   * order. https://hl7.org/fhir/uv/bulkdata/export.html
+   */
+  exportPage(resourceType: string, query: ExportPageQuery): Promise<StoredVersion[]> {
+    return this.readAccess({ kind: 'export', resourceType }, all, () => this.repo.exportPage(resourceType, query));
   }
 
   /** The write pipeline without the write (`$validate`): the warnings a write would note. */

@@ -7,6 +7,8 @@ import { allows } from '../auth/scopes';
 import { securityStatement } from '../auth/security-statement';
 import { searchAuditEvents, type AuditReader } from '../fhir/audit/audit-search';
 import { buildCapabilityStatement } from '../fhir/capability';
+import type { BulkExports } from '../fhir/export/bulk-exports';
+import { BULK_DATA_CAPABILITY, EXPORT_OPERATIONS } from '../fhir/export/operations';
 import { FHIR_ROUTES } from '../fhir/routes';
 import { includesOf, revIncludesOf, supportedSearchParams } from '../fhir/search/params';
 import type { FhirService } from '../fhir/service';
@@ -26,6 +28,7 @@ import { fhirRouter } from './fhir-router';
 import { frontDoor } from './front-door';
 import { adminRouter } from './admin-router';
 import { authenticate } from './authenticate';
+import { bulkExportFiles, bulkExportRouter } from './bulk-export-router';
 import { closeConnectionsWhileDraining, healthRoutes } from './health';
 import { jsonGuard, jsonParser } from './json-guard';
 import { ndjsonBody } from './ndjson-body';
@@ -61,6 +64,8 @@ export interface AppDeps {
   v1Ports: V1Ports;
   /** Junction's webhooks; the embedded sandbox when it is mounted. */
   junction: { webhooks: JunctionWebhooks; sandbox?: Router };
+  /** Bulk Data `$export` jobs. */
+  bulkExports: BulkExports;
   /** A tenant's audit trail. */
   readAudit(tenantId: string): AuditReader;
   rateLimit: { counter: RateLimitCounter; settings: WindowSettings };
@@ -121,6 +126,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(apiPaths, authenticate(deps.authenticator, isOpen));
   app.use(apiPaths, rateLimit(deps.rateLimit.counter, deps.rateLimit.settings));
 
+  const exportDeps = { exports: deps.bulkExports, serviceFor, baseUrlOf };
+  // Output files answer NDJSON, which the FHIR media-type checks below would refuse.
+  app.use(FHIR_BASE, bulkExportFiles(exportDeps));
+
   const jsonTypes = ['application/json', 'application/fhir+json', 'application/json+fhir', 'application/json-patch+json'];
   const resourceJson = jsonParser({ type: jsonTypes, limit: deps.bodyLimit, strict: false });
   const bundleJson = jsonParser({ type: jsonTypes, limit: deps.bundleBodyLimit, strict: false });
@@ -138,6 +147,8 @@ export function createApp(deps: AppDeps): Express {
       baseUrl: baseUrlOf(req),
       security: securityStatement(deps.acceptsTokens),
       software: SOFTWARE,
+      operations: EXPORT_OPERATIONS.map(({ type, definition }) => ({ name: 'export', type, definition })),
+      instantiates: [BULK_DATA_CAPABILITY],
     });
     res.type(FHIR_JSON).json(statement);
   });
@@ -148,6 +159,7 @@ export function createApp(deps: AppDeps): Express {
     const result = await searchAuditEvents({ query, body: undefined, baseUrl: baseUrlOf(req) }, deps.readAudit(principal.tenantId));
     sendResult(res, result, baseUrlOf(req));
   });
+  app.use(FHIR_BASE, bulkExportRouter(exportDeps));
   app.use(FHIR_BASE, fhirRouter({ routes: FHIR_ROUTES, serviceFor, baseUrlOf }));
   const openApi = buildOpenApiDocument({ version: SOFTWARE.version, publicBaseUrl: deps.publicBaseUrl, capabilityStatementPath: `${FHIR_BASE}/metadata` });
   app.get(OPENAPI_PATH, (_req, res) => {

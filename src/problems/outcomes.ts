@@ -7,6 +7,7 @@ import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes
 export type OutcomeKind =
   | 'ok'
   | 'created'
+  | 'accepted'
   | 'noContent'
   | 'badRequest'
   | 'notFound'
@@ -28,6 +29,7 @@ export type OutcomeKind =
 const STATUS: Record<OutcomeKind, number> = {
   ok: 200,
   created: 201,
+  accepted: 202,
   noContent: 204,
   badRequest: 400,
   unauthorized: 401,
@@ -50,6 +52,7 @@ const STATUS: Record<OutcomeKind, number> = {
 const ISSUE_CODE: Record<OutcomeKind, OperationOutcomeIssue['code']> = {
   ok: 'informational',
   created: 'informational',
+  accepted: 'informational',
   noContent: 'informational',
   badRequest: 'invalid',
   unauthorized: 'login',

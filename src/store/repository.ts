@@ -17,6 +17,19 @@ export interface HistoryPage {
   versions: StoredVersion[];
 }
 
+/** One page of a Bulk Data export read: current, live resources of one type in id order. */
+export interface ExportPageQuery {
+  /** The last id of the previous page (keyset paging). */
+  afterId?: string;
+  /** Only resources changed after this instant (`_since`). */
+  since?: string;
+  /** Nothing changed after this instant (the export's transaction time). */
+  until: string;
+  limit: number;
+  /** Only resources whose reference search parameters `codes` point at a live resource of `targetType` (a compartment). */
+  referencing?: { codes: string[]; targetType: string };
+}
+
 /**
  * The tenant-scoped store of FHIR resources, named by the FHIR interactions it serves.
  * Every statement filters by `tenant_id`; there is no unscoped query. Ids reach it already
@@ -142,6 +155,34 @@ export class Repository {
       .limit(options.count)
       .offset(options.offset);
     return { total: Number(count), versions: rows.map(toStoredVersion) };
+  }
+
+  /** A page of an export: keyset-paged on the primary key, so every page costs the same whatever the size. */
+  async exportPage(resourceType: string, query: ExportPageQuery): Promise<StoredVersion[]> {
+    const page = this.db('resources as r')
+      .select('r.*')
+      .where({ 'r.tenant_id': this.tenantId, 'r.resource_type': resourceType, 'r.deleted': false })
+      .andWhere('r.last_updated', '<=', query.until)
+      .orderBy('r.id')
+      .limit(query.limit);
+    if (query.afterId !== undefined) page.andWhere('r.id', '>', query.afterId);
+    if (query.since !== undefined) page.andWhere('r.last_updated', '>', query.since);
+    const { referencing } = query;
+    if (referencing) {
+      page.whereExists((sub) =>
+        sub
+          .select(this.db.raw('1'))
+          .from('search_reference as s')
+          .join('resources as t', (on) => {
+            on.on('t.tenant_id', 's.tenant_id').andOn('t.resource_type', 's.target_type').andOn('t.id', 's.target_id');
+          })
+          .whereRaw('s.tenant_id = r.tenant_id and s.resource_type = r.resource_type and s.resource_id = r.id')
+          .whereIn('s.code', referencing.codes)
+          .andWhere({ 's.target_type': referencing.targetType, 't.deleted': false }),
+      );
+    }
+    const rows: VersionRow[] = await page;
+    return rows.map(toStoredVersion);
   }
 
   private async current(resourceType: string, id: string, forUpdate = false): Promise<VersionRow | undefined> {

@@ -29,6 +29,7 @@ const ACTION: Record<AccessKind, AuditEvent['action']> = {
   patch: 'U',
   delete: 'D',
   validate: 'E',
+  export: 'R',
 };
 const SUBTYPE: Record<AccessKind, string> = {
   create: 'create',
@@ -40,6 +41,7 @@ const SUBTYPE: Record<AccessKind, string> = {
   patch: 'patch',
   delete: 'delete',
   validate: 'operation',
+  export: 'operation',
 };
 
 /**
