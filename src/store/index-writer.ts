@@ -1,10 +1,43 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { INDEXED_TYPES, type IndexRows, type UniqueKey } from './index-rows';
+import { INDEXED_TYPES, type IndexedParamType, type IndexRows, type UniqueKey } from './index-rows';
 import { adoptLogicalReferences, resolveLogicalReferences } from './logical-references';
 
-/** Index rows have at most 8 columns: 1,000 rows stay well under PostgreSQL's bind limit. */
-const ROWS_PER_INSERT = 1000;
+/** The columns of each index table beyond its key, with their SQL types, as `jsonb_to_recordset` reads them. */
+const ROW_COLUMNS: Record<IndexedParamType, [name: string, type: string][]> = {
+  string: [
+    ['code', 'text'],
+    ['value', 'text'],
+    ['exact', 'text'],
+  ],
+  token: [
+    ['code', 'text'],
+    ['system', 'text'],
+    ['value', 'text'],
+    ['text', 'text'],
+  ],
+  reference: [
+    ['code', 'text'],
+    ['reference', 'text'],
+    ['target_type', 'text'],
+    ['target_id', 'text'],
+    ['identifier_system', 'text'],
+    ['identifier_value', 'text'],
+  ],
+  date: [
+    ['code', 'text'],
+    ['low', 'timestamptz'],
+    ['high', 'timestamptz'],
+  ],
+  number: [
+    ['code', 'text'],
+    ['value', 'numeric'],
+  ],
+  uri: [
+    ['code', 'text'],
+    ['value', 'text'],
+  ],
+};
 
 interface Target {
   tenantId: string;
@@ -12,17 +45,33 @@ interface Target {
   id: string;
 }
 
-/** Replaces the search index rows of one resource; `rows` undefined (deleted) clears them. */
+/**
+ * Replaces the search index rows of one resource (`rows` undefined, a deletion, clears them) in
+ * one statement: each table's old rows deleted and new rows inserted by CTEs that all see the
+ * same snapshot, the rows passed as one jsonb value per table — one round trip instead of two per
+ * table, and no bound-parameter limit however many identifiers a resource has.
+ */
 export async function replaceSearchIndex(db: Knex | Knex.Transaction, target: Target, rows: IndexRows | undefined, isNew: boolean): Promise<void> {
-  const owner = { tenant_id: target.tenantId, resource_type: target.resourceType, resource_id: target.id };
   const resolved = rows && { ...rows, reference: await resolveLogicalReferences(db, target.tenantId, rows.reference) };
+  const parts: string[] = [];
+  const bindings: Knex.RawBinding[] = [];
+  const owner = [target.tenantId, target.resourceType, target.id];
   for (const type of INDEXED_TYPES) {
-    const table = `search_${type}`;
-    if (!isNew) await db(table).where(owner).delete();
-    const list = (resolved?.[type] ?? []).map((row) => ({ ...owner, ...row }));
-    // PostgreSQL takes at most 65,535 bound values a statement: a resource with 10,000 identifiers needs several.
-    for (let at = 0; at < list.length; at += ROWS_PER_INSERT) await db(table).insert(list.slice(at, at + ROWS_PER_INSERT));
+    if (!isNew) {
+      parts.push(`d_${type} AS (DELETE FROM search_${type} WHERE tenant_id = ? AND resource_type = ? AND resource_id = ?)`);
+      bindings.push(...owner);
+    }
+    const list = resolved?.[type] ?? [];
+    if (list.length === 0) continue;
+    const columns = ROW_COLUMNS[type];
+    const names = columns.map(([name]) => name).join(', ');
+    const record = columns.map(([name, sqlType]) => `${name} ${sqlType}`).join(', ');
+    parts.push(
+      `i_${type} AS (INSERT INTO search_${type} (tenant_id, resource_type, resource_id, ${names}) SELECT ?::uuid, ?, ?, ${names} FROM jsonb_to_recordset(?::jsonb) AS x(${record}))`,
+    );
+    bindings.push(...owner, JSON.stringify(list));
   }
+  if (parts.length > 0) await db.raw(`WITH ${parts.join(', ')} SELECT 1`, bindings);
   if (rows) await adoptLogicalReferences(db, target, rows.token);
 }
 

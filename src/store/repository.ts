@@ -4,6 +4,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { duplicate, fail, gone, notFound, preconditionFailed, conflict } from '../problems/outcomes';
 import type { Indexer } from './index-rows';
 import { replaceSearchIndex, replaceUniqueKeys } from './index-writer';
+import { withVersionRow } from './version-write';
 import { toStoredVersion, type StoredVersion, type VersionRow } from './rows';
 
 export interface HistoryOptions {
@@ -205,13 +206,11 @@ export class Repository {
       deleted,
       content,
     };
-    if (previous) {
-      await this.db('resources').where({ tenant_id: this.tenantId, resource_type: resourceType, id }).update(row);
-    } else {
-      const inserted = await this.db('resources').insert(row).onConflict(['tenant_id', 'resource_type', 'id']).ignore().returning('id');
-      if (inserted.length === 0) fail(conflict(`${resourceType}/${id} was created by a concurrent request; retry`));
-    }
-    await this.db('resource_versions').insert(row);
+    const current = previous
+      ? this.db('resources').where({ tenant_id: this.tenantId, resource_type: resourceType, id }).update(row)
+      : this.db('resources').insert(row).onConflict(['tenant_id', 'resource_type', 'id']).ignore();
+    const written = await withVersionRow(this.db, current);
+    if (written === 0) fail(conflict(`${resourceType}/${id} was created by a concurrent request; retry`));
     const target = { tenantId: this.tenantId, resourceType, id };
     const entries = deleted ? undefined : this.indexer.entriesOf(content);
     await replaceSearchIndex(this.db, target, entries?.rows, !previous);

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../logger';
 import { INDEXED_TYPES } from './index-rows';
+import { VERSION_WRITE_MARK } from './version-write';
 
 /** The tables whose statistics steer search plans. */
 const TABLES = ['resources', 'resource_versions', 'unique_keys', ...INDEXED_TYPES.map((type) => `search_${type}`)];
@@ -21,7 +22,7 @@ export const DEFAULT_STATISTICS: StatisticsSettings = { minRows: 500, fraction: 
  * embedded PGlite, often off or a minute late on servers): right after a bulk load the
  * planner otherwise believes the tables are empty and picks nested loops over whole index
  * tables (a search went from 1.6 ms to 1.6 s). Counts the resource versions this process
- * writes (one `resource_versions` insert each) and runs ANALYZE on the search tables, in the
+ * writes (one statement each, opened by VERSION_WRITE_MARK) and runs ANALYZE on the search tables, in the
  * background and one at a time, once enough were written. Returns the function that stops it.
  */
 export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: StatisticsSettings = DEFAULT_STATISTICS): () => Promise<void> {
@@ -29,7 +30,7 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
   let counted = 0;
   let running: Promise<void> | undefined;
   const onQuery = (query: { sql?: string }): void => {
-    if (query.sql?.startsWith('insert into "resource_versions"')) written++;
+    if (query.sql?.startsWith(VERSION_WRITE_MARK)) written++;
   };
   knex.on('query', onQuery);
 
@@ -44,8 +45,17 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
       logger.warn({ errName: (err as Error)?.name }, 'ANALYZE failed');
     }
   };
+  // An ANALYZE taken while a load is still writing sees only what had committed: once the
+  // writes stop, one more brings the statistics up to the end of the load.
+  let duringLoad = false;
+  let seen = 0;
   const check = (): void => {
-    if (running || written < Math.max(settings.minRows, settings.fraction * counted)) return;
+    const quiet = written === seen;
+    seen = written;
+    if (running) return;
+    if (written >= Math.max(settings.minRows, settings.fraction * counted)) duringLoad = true;
+    else if (!(duringLoad && quiet && written > 0)) return;
+    else duringLoad = false;
     running = analyze().finally(() => (running = undefined));
   };
   running = analyze().finally(() => (running = undefined));
