@@ -12,6 +12,7 @@ import * as m010 from './010_logical_references';
 import * as m011 from './011_string_search_indexes';
 import * as m012 from './012_date_search_bounds';
 import * as m013 from './013_bulk_exports';
+import * as m014 from './014_export_cursor_time';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -33,4 +34,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['011_string_search_indexes', m011],
   ['012_date_search_bounds', m012],
   ['013_bulk_exports', m013],
+  ['014_export_cursor_time', m014],
 ];

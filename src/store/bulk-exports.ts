@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { ExportCursor } from './repository';
 
-/** A Bulk Data export job as stored (migrations/013_bulk_exports.ts). */
+/** A Bulk Data export job as stored (migrations/013_bulk_exports.ts, 014_export_cursor_time.ts). */
 export interface ExportJob {
   tenantId: string;
   id: string;
@@ -13,9 +14,9 @@ export interface ExportJob {
   requestUrl: string;
   /** Opaque to the store: who asked, as the layer above records it. */
   owner: unknown;
-  /** The cursor: `types[typeIndex]` is being exported, after `afterId`. */
+  /** The cursor: `types[typeIndex]` is being exported, after `after`. */
   typeIndex: number;
-  afterId?: string;
+  after?: ExportCursor;
   exported: number;
   error?: unknown;
   finishedAt?: string;
@@ -52,6 +53,7 @@ interface JobRow {
   owner: unknown;
   type_index: number;
   after_id: string | null;
+  after_last_updated: Date | string | null;
   exported: string | number;
   error: unknown;
   finished_at: Date | string | null;
@@ -72,7 +74,7 @@ function toJob(row: JobRow): ExportJob {
     requestUrl: row.request_url,
     owner: row.owner,
     typeIndex: row.type_index,
-    afterId: row.after_id ?? undefined,
+    after: row.after_id === null ? undefined : { id: row.after_id, lastUpdated: iso(row.after_last_updated ?? row.transaction_time) },
     exported: Number(row.exported),
     error: row.error ?? undefined,
     finishedAt: row.finished_at === null ? undefined : iso(row.finished_at),
@@ -131,11 +133,12 @@ export async function appendChunk(
   db: Knex,
   job: ExportJob,
   lease: Lease,
-  chunk: { resourceType: string; lineCount: number; ndjson: string; afterId: string },
+  chunk: { resourceType: string; lineCount: number; ndjson: string; after: ExportCursor },
 ): Promise<boolean> {
   return db.transaction(async (trx) => {
     const chunkNo = await advance(trx, job, lease, {
-      after_id: chunk.afterId,
+      after_id: chunk.after.id,
+      after_last_updated: chunk.after.lastUpdated,
       chunks: trx.raw('chunks + 1'),
       exported: trx.raw('exported + ?', [chunk.lineCount]),
     });
@@ -154,7 +157,7 @@ export async function appendChunk(
 
 /** The next type begins. */
 export async function startType(db: Knex, job: ExportJob, lease: Lease, typeIndex: number): Promise<boolean> {
-  return (await advance(db, job, lease, { type_index: typeIndex, after_id: null })) !== undefined;
+  return (await advance(db, job, lease, { type_index: typeIndex, after_id: null, after_last_updated: null })) !== undefined;
 }
 
 export async function completeExport(db: Knex, job: ExportJob, lease: Lease): Promise<boolean> {

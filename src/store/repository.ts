@@ -18,10 +18,16 @@ export interface HistoryPage {
   versions: StoredVersion[];
 }
 
+/** Where an export page starts: after this resource, in the page order. */
+export interface ExportCursor {
+  id: string;
+  lastUpdated: string;
+}
+
 /** One page of a Bulk Data export read: current, live resources of one type in id order. */
 export interface ExportPageQuery {
-  /** The last id of the previous page (keyset paging). */
-  afterId?: string;
+  /** The last resource of the previous page (keyset paging). */
+  after?: ExportCursor;
   /** Only resources changed after this instant (`_since`). */
   since?: string;
   /** Nothing changed after this instant (the export's transaction time). */
@@ -158,16 +164,24 @@ export class Repository {
     return { total: Number(count), versions: rows.map(toStoredVersion) };
   }
 
-  /** A page of an export: keyset-paged on the primary key, so every page costs the same whatever the size. */
+  /**
+   * A page of an export, keyset-paged so that every page costs the same whatever the size: by
+   * id, or with `since` by (last_updated, id), which the last_updated index serves when few changed.
+   */
   async exportPage(resourceType: string, query: ExportPageQuery): Promise<StoredVersion[]> {
     const page = this.db('resources as r')
       .select('r.*')
       .where({ 'r.tenant_id': this.tenantId, 'r.resource_type': resourceType, 'r.deleted': false })
       .andWhere('r.last_updated', '<=', query.until)
-      .orderBy('r.id')
       .limit(query.limit);
-    if (query.afterId !== undefined) page.andWhere('r.id', '>', query.afterId);
-    if (query.since !== undefined) page.andWhere('r.last_updated', '>', query.since);
+    const { after, since } = query;
+    if (since === undefined) {
+      page.orderBy('r.id');
+      if (after) page.andWhere('r.id', '>', after.id);
+    } else {
+      page.andWhere('r.last_updated', '>', since).orderBy(['r.last_updated', 'r.id']);
+      if (after) page.whereRaw('(r.last_updated, r.id) > (?::timestamptz, ?)', [after.lastUpdated, after.id]);
+    }
     const { referencing } = query;
     if (referencing) {
       page.whereExists((sub) =>

@@ -94,11 +94,17 @@ describe('system level $export', () => {
     const patient = (await t.http.get(`${FHIR_BASE}/Patient/${livePatients[2]}`)).body as Resource;
     expect((await t.http.put(`${FHIR_BASE}/Patient/${patient.id}`).send({ ...patient, active: false })).status).toBe(200);
     const practitioner = await create({ resourceType: 'Practitioner', name: [{ family: 'Since' }] });
+    // Changed in the reverse of id order, more than a page of them: pages follow (last_updated, id).
+    const touched = idsOf(synthea('Practitioner')).slice(0, 9).reverse();
+    for (const id of touched) {
+      const stored = (await t.http.get(`${FHIR_BASE}/Practitioner/${id}`)).body as Resource;
+      expect((await t.http.put(`${FHIR_BASE}/Practitioner/${id}`).send({ ...stored, active: false })).status).toBe(200);
+    }
     const changed = await downloadAll(t, await exportAll(t, `/$export?_since=${encodeURIComponent(since)}`));
     expect(Object.keys(changed).sort()).toEqual(['Patient', 'Practitioner']);
     expect(idsOf(changed.Patient)).toEqual([patient.id]);
     expect(changed.Patient?.[0]).toMatchObject({ active: false, meta: { versionId: '2' } });
-    expect(idsOf(changed.Practitioner)).toEqual([practitioner]);
+    expect(changed.Practitioner?.map((p) => p.id)).toEqual([practitioner, ...touched]);
   });
 
   test('a POST kick-off takes its parameters from a Parameters body', async () => {

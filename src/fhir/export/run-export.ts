@@ -1,6 +1,7 @@
 import type { Db } from '../../store/db';
 import { appendChunk, completeExport, startType, type LeasedJob } from '../../store/bulk-exports';
 import type { ExportPageQuery } from '../../store/repository';
+import type { StoredVersion } from '../../store/rows';
 import type { FhirService } from '../service';
 import { PATIENT_COMPARTMENT } from './patient-compartment';
 
@@ -17,7 +18,7 @@ export interface RunOptions {
 
 /**
  * Runs an export from its cursor to the end: each type in turn, a page of current resources at
- * a time (keyset-paged by id through the FhirService, so scopes and audit apply), each page
+ * a time (keyset-paged through the FhirService, so scopes and audit apply), each page
  * stored as one NDJSON chunk together with the cursor after it. A resumed run continues
  * exactly where the last stored chunk ended.
  */
@@ -26,17 +27,18 @@ export async function runExport({ job, lease }: LeasedJob, service: FhirService,
   for (let typeIndex = job.typeIndex; typeIndex < job.types.length; typeIndex++) {
     const resourceType = job.types[typeIndex] as string;
     if (typeIndex !== job.typeIndex && !(await startType(db, job, lease, typeIndex))) return 'lost';
-    let afterId = typeIndex === job.typeIndex ? job.afterId : undefined;
+    let after = typeIndex === job.typeIndex ? job.after : undefined;
     for (;;) {
       if (options.stopping()) return 'stopped';
       const page = await service.exportPage(
         resourceType,
-        pageQuery(job.level, resourceType, { afterId, since: job.since, until: job.transactionTime, limit: pageSize }),
+        pageQuery(job.level, resourceType, { after, since: job.since, until: job.transactionTime, limit: pageSize }),
       );
       if (page.length === 0) break;
-      afterId = page[page.length - 1]?.resource.id as string;
+      const last = page[page.length - 1] as StoredVersion;
+      after = { id: last.resource.id as string, lastUpdated: last.lastUpdated };
       const ndjson = page.map((version) => `${JSON.stringify(version.resource)}\n`).join('');
-      if (!(await appendChunk(db, job, lease, { resourceType, lineCount: page.length, ndjson, afterId }))) return 'lost';
+      if (!(await appendChunk(db, job, lease, { resourceType, lineCount: page.length, ndjson, after }))) return 'lost';
       if (page.length < pageSize) break;
     }
   }
