@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { ExportCursor } from './repository';
+import { isoString } from './rows';
 
 /** A Bulk Data export job as stored (migrations/013_bulk_exports.ts, 014_export_cursor_time.ts). */
 export interface ExportJob {
@@ -59,7 +60,6 @@ interface JobRow {
   finished_at: Date | string | null;
 }
 
-const iso = (value: Date | string): string => (value instanceof Date ? value : new Date(value)).toISOString();
 const leaseUntil = (db: Knex, ms: number) => db.raw("now() + ? * interval '1 millisecond'", [ms]);
 
 function toJob(row: JobRow): ExportJob {
@@ -69,15 +69,15 @@ function toJob(row: JobRow): ExportJob {
     state: row.state,
     level: row.level,
     types: row.types,
-    since: row.since === null ? undefined : iso(row.since),
-    transactionTime: iso(row.transaction_time),
+    since: row.since === null ? undefined : isoString(row.since),
+    transactionTime: isoString(row.transaction_time),
     requestUrl: row.request_url,
     owner: row.owner,
     typeIndex: row.type_index,
-    after: row.after_id === null ? undefined : { id: row.after_id, lastUpdated: iso(row.after_last_updated ?? row.transaction_time) },
+    after: row.after_id === null ? undefined : { id: row.after_id, lastUpdated: isoString(row.after_last_updated ?? row.transaction_time) },
     exported: Number(row.exported),
     error: row.error ?? undefined,
-    finishedAt: row.finished_at === null ? undefined : iso(row.finished_at),
+    finishedAt: row.finished_at === null ? undefined : isoString(row.finished_at),
   };
 }
 

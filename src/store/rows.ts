@@ -32,6 +32,7 @@ export function toStoredVersion(row: VersionRow): StoredVersion {
   };
 }
 
-function isoString(value: Date | string): string {
+/** A timestamp column as an ISO string, whichever form the driver answered in. */
+export function isoString(value: Date | string): string {
   return (value instanceof Date ? value : new Date(value)).toISOString();
 }

@@ -31,25 +31,29 @@ function windowOf(value: DateValue): DateWindow {
   }
 }
 
-const earlier = (a: string | null, b: string | null, unbounded: 'first' | 'last'): string | null => {
-  if (a === null || b === null) return unbounded === 'first' ? null : (a ?? b);
-  return Date.parse(a) <= Date.parse(b) ? a : b;
-};
-const later = (a: string | null, b: string | null, unbounded: 'first' | 'last'): string | null => {
-  if (a === null || b === null) return unbounded === 'last' ? null : (a ?? b);
-  return Date.parse(a) >= Date.parse(b) ? a : b;
-};
+const minOf = (a: string, b: string): string => (Date.parse(a) <= Date.parse(b) ? a : b);
+const maxOf = (a: string, b: string): string => (Date.parse(a) >= Date.parse(b) ? a : b);
+
+/** The smallest window holding both: the earliest start, the latest end; an open side stays open. */
+function hull(a: DateWindow, b: DateWindow): DateWindow {
+  return {
+    from: a.from === null || b.from === null ? null : minOf(a.from, b.from),
+    to: a.to === null || b.to === null ? null : maxOf(a.to, b.to),
+  };
+}
+
+/** What both windows share: the latest start, the earliest end; an open side takes the other's. */
+function intersection(a: DateWindow, b: DateWindow): DateWindow {
+  return {
+    from: a.from === null ? b.from : b.from === null ? a.from : maxOf(a.from, b.from),
+    to: a.to === null ? b.to : b.to === null ? a.to : minOf(a.to, b.to),
+  };
+}
 
 /**
  * The window one index row must overlap to meet a value of every group (each group ORs its
  * values, the groups are ANDed): the hull of each group, intersected.
  */
 export function windowOfGroups(groups: IndexValue[][]): DateWindow {
-  let window = UNBOUNDED;
-  for (const group of groups) {
-    const windows = group.map((value) => (value.type === 'date' ? windowOf(value) : UNBOUNDED));
-    const hull = windows.reduce((a, b) => ({ from: earlier(a.from, b.from, 'first'), to: later(a.to, b.to, 'last') }));
-    window = { from: later(window.from, hull.from, 'first'), to: earlier(window.to, hull.to, 'last') };
-  }
-  return window;
+  return groups.map((group) => group.map((value) => (value.type === 'date' ? windowOf(value) : UNBOUNDED)).reduce(hull)).reduce(intersection, UNBOUNDED);
 }
