@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { portBelowEphemeralRange } from './helpers/test-port';
 
 const ROOT = path.resolve(__dirname, '..');
 const BOOTSTRAP_KEY = 'bootstrap-key-for-the-startup-output-test';
@@ -13,7 +14,7 @@ const BANNER_DONE = /front door[\s\S]*API key/;
  */
 async function startupOutput(settings: Record<string, string>, underTerminal: boolean): Promise<string> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'fhir-startup-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = portBelowEphemeralRange();
   const env = { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info', BOOTSTRAP_API_KEY: BOOTSTRAP_KEY, ...settings } as NodeJS.ProcessEnv;
   delete env.DATABASE_URL;
   delete env.REDIS_URL;

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { portBelowEphemeralRange } from '../helpers/test-port';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BOOTSTRAP_KEY = 'bootstrap-key-for-the-shutdown-test';
@@ -31,7 +32,7 @@ function startServer(
 
 test('npm start announces the embedded database and the bootstrap key, the key works, and SIGTERM lets an in-flight request finish, then exits 0', async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'fhir-shutdown-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = portBelowEphemeralRange();
   // Stops accepting 100 ms after SIGTERM: the request below is still open then.
   const server = startServer(port, dataDir, { SHUTDOWN_DELAY_MS: '100' });
   try {
@@ -102,7 +103,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('a burst arriving after SIGTERM, during the delay, is served in full: not ready, no reset, every write stored', async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'fhir-shutdown-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = portBelowEphemeralRange();
   const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 4 });
   const server = startServer(port, dataDir, { SHUTDOWN_DELAY_MS: '2500' });
   try {
