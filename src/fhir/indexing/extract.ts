@@ -1,5 +1,5 @@
-import { evalFhirPathTyped, getSearchParameters, toTypedValue, type TypedValue } from '@medplum/core';
-import type { Resource } from '@medplum/fhirtypes';
+import { evalFhirPathTyped, getParsedExpressionForResourceType, getSearchParameters, toTypedValue, type FhirPathAtom, type TypedValue } from '@medplum/core';
+import type { Resource, SearchParameter } from '@medplum/fhirtypes';
 import { dateRange } from '../search/date-range';
 import { normalizeString } from '../search/normalize';
 import { INDEXED_TYPES, type IndexedParamType, type IndexRows } from '../../store/index-rows';
@@ -7,17 +7,51 @@ import { INDEXED_TYPES, type IndexedParamType, type IndexRows } from '../../stor
 /** Parameters served from columns of the resources table rather than index rows. */
 const COLUMN_PARAMS = new Set(['_id', '_lastUpdated']);
 
+/** One indexed SearchParameter with its FHIRPath expression parsed. */
+interface CompiledParam {
+  code: string;
+  type: IndexedParamType;
+  targets: readonly string[];
+  expression: FhirPathAtom;
+}
+
+/**
+ * Parsed expressions by SearchParameter and resource type, so that an expression is parsed
+ * once, not on every write, and keeps only its branches for that type (`Patient.name` of
+ * `Patient.name | Practitioner.name`): a branch of another type costs a schema-less lookup
+ * per step. Keyed by the definition object: a package loaded later registers new objects.
+ */
+const compiled = new WeakMap<SearchParameter, Map<string, CompiledParam | null>>();
+
+function compile(param: SearchParameter, resourceType: string): CompiledParam | null {
+  let byType = compiled.get(param);
+  if (!byType) compiled.set(param, (byType = new Map()));
+  let entry = byType.get(resourceType);
+  if (entry === undefined) {
+    const type = param.type as IndexedParamType;
+    const indexed = param.code && param.expression && !COLUMN_PARAMS.has(param.code) && INDEXED_TYPES.includes(type);
+    entry = indexed
+      ? {
+          code: param.code as string,
+          type,
+          targets: param.target ?? [],
+          expression: getParsedExpressionForResourceType(resourceType, param.expression as string),
+        }
+      : null;
+    byType.set(resourceType, entry);
+  }
+  return entry;
+}
+
 /** Evaluates every indexed SearchParameter of the resource's type into index rows. */
 export function extractIndexRows(resource: Resource): IndexRows {
   const rows: IndexRows = { string: [], token: [], reference: [], date: [], number: [], uri: [] };
   const params = getSearchParameters(resource.resourceType) ?? {};
   const typed = [toTypedValue(resource)];
   for (const param of Object.values(params)) {
-    const type = param.type as IndexedParamType;
-    if (!param.code || !param.expression || COLUMN_PARAMS.has(param.code) || !INDEXED_TYPES.includes(type)) continue;
-    for (const value of evalFhirPathTyped(param.expression, typed)) {
-      addRows(rows, type, param.code, value, param.target ?? []);
-    }
+    const entry = compile(param, resource.resourceType);
+    if (!entry) continue;
+    for (const value of evalFhirPathTyped(entry.expression, typed)) addRows(rows, entry.type, entry.code, value, entry.targets);
   }
   return dedupe(rows);
 }
