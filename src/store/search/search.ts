@@ -22,17 +22,21 @@ export interface SearchResult {
  * tables and the `resources` columns. https://hl7.org/fhir/R4/search.html
  */
 export async function searchResources(repo: Repository, resourceType: string, query: SearchQuery): Promise<SearchResult> {
-  const total = query.countTotal ? await countMatches(repo, resourceType, query) : undefined;
-  if (query.count === 0) return { versions: [], total, more: false, included: [] };
+  if (query.count === 0)
+    return { versions: [], total: query.countTotal ? await countMatches(repo, resourceType, query) : undefined, more: false, included: [] };
   const page = matching(repo, resourceType, query.criteria)
     .select('r.*')
     .limit(query.count + 1)
     .offset(query.offset);
   applySort(page, repo.tenantId, resourceType, 'r', query.sort);
   const rows: VersionRow[] = await page;
+  const more = rows.length > query.count;
+  // The last page, if it holds anything (or is the first), tells the total without counting.
+  const counted = !more && (rows.length > 0 || query.offset === 0) ? query.offset + rows.length : undefined;
+  const total = query.countTotal ? (counted ?? (await countMatches(repo, resourceType, query))) : undefined;
   const versions = rows.slice(0, query.count).map(toStoredVersion);
   const included = await findIncluded(repo, versions, query.include);
-  return { versions, total, more: rows.length > query.count, included };
+  return { versions, total, more, included };
 }
 
 async function countMatches(repo: Repository, resourceType: string, query: SearchQuery): Promise<number | undefined> {

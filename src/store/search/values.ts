@@ -9,9 +9,16 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Equality the index serves: its key is a bounded prefix of the value, the whole value is then compared. */
+/**
+ * Equality the index serves: its key is a bounded prefix of the value. A value shorter than the
+ * prefix equals the key only when the whole value does, so only a longer one is compared again —
+ * a second, redundant condition would have the planner square its selectivity and, taking a
+ * broad match for a rare one, sort every match to return a page.
+ */
 function whereValueIs(qb: Where, column: string, value: string): void {
-  qb.whereRaw(`left(??, ${INDEXED_PREFIX_CHARS}) = left(?, ${INDEXED_PREFIX_CHARS})`, [column, value]).andWhere(column, value);
+  qb.whereRaw(`left(??, ${INDEXED_PREFIX_CHARS}) = left(?, ${INDEXED_PREFIX_CHARS})`, [column, value]);
+  // UTF-16 length ≥ characters: a shorter JavaScript string is surely shorter in characters.
+  if (value.length >= INDEXED_PREFIX_CHARS) qb.andWhere(column, value);
 }
 
 /** A prefix match the pattern index serves: on its bounded key, then on the whole value. */
