@@ -7,22 +7,25 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { Parameters } from '@medplum/fhirtypes';
 import { addAnswer, emptyTotals, resourcesIn, summaryLine } from './importer/import-report';
-import { chunksOf, countUnits } from './importer/read-chunks';
+import { chunksOf, countUnits, type Chunk } from './importer/read-chunks';
 import { sendChunk } from './importer/send-chunk';
 
-const USAGE = 'usage: npm run import -- [--url http://localhost:8080] [--report import-report.ndjson] [--chunk 1000] FILE…';
+const USAGE = 'usage: npm run import -- [--url http://localhost:8080] [--report import-report.ndjson] [--chunk 1000] [--parallel 2] FILE…';
 
 async function main(): Promise<number> {
   const { values, positionals: files } = parseArgs({
     allowPositionals: true,
-    options: { url: { type: 'string' }, report: { type: 'string' }, chunk: { type: 'string' } },
+    options: { url: { type: 'string' }, report: { type: 'string' }, chunk: { type: 'string' }, parallel: { type: 'string' } },
   });
   if (files.length === 0) throw new Error(USAGE);
   const base = values.url ?? `http://localhost:${process.env.PORT ?? 8080}`;
   const importUrl = new URL('/fhir/R4/$import', base).toString();
   const linesPerChunk = Number(values.chunk ?? 1000);
   if (!Number.isSafeInteger(linesPerChunk) || linesPerChunk < 1) throw new Error(`--chunk must be a positive integer\n${USAGE}`);
+  const parallel = Number(values.parallel ?? 2);
+  if (!Number.isSafeInteger(parallel) || parallel < 1) throw new Error(`--parallel must be a positive integer\n${USAGE}`);
   const reportFile = values.report ?? 'import-report.ndjson';
   writeFileSync(reportFile, '');
 
@@ -30,14 +33,24 @@ async function main(): Promise<number> {
   const totals = emptyTotals();
   const started = Date.now();
   let done = 0;
+  // Requests in flight overlap the server's validation of one chunk with the database's writing
+  // of another; answers are taken in the order sent, so progress and the report follow the files.
+  const inFlight: { file: string; chunk: Chunk; answer: Promise<Parameters> }[] = [];
+  const takeOldest = async (): Promise<void> => {
+    const { file, chunk, answer } = inFlight.shift()!;
+    for (const rejected of addAnswer(totals, await answer, file, chunk.firstLine)) appendFileSync(reportFile, `${JSON.stringify(rejected)}\n`);
+    done += chunk.lineCount;
+    progress(file, done, total, resourcesIn(totals), (Date.now() - started) / 1000);
+  };
   for (const file of files) {
     for await (const chunk of chunksOf(file, linesPerChunk)) {
-      const answer = await sendChunk(importUrl, process.env.FHIR_API_KEY ?? process.env.BOOTSTRAP_API_KEY, chunk);
-      for (const rejected of addAnswer(totals, answer, file, chunk.firstLine)) appendFileSync(reportFile, `${JSON.stringify(rejected)}\n`);
-      done += chunk.lineCount;
-      progress(file, done, total, resourcesIn(totals), (Date.now() - started) / 1000);
+      const answer = sendChunk(importUrl, process.env.FHIR_API_KEY ?? process.env.BOOTSTRAP_API_KEY, chunk);
+      answer.catch(() => undefined); // awaited in turn by takeOldest; a failure ends the load there
+      inFlight.push({ file, chunk, answer });
+      if (inFlight.length >= parallel) await takeOldest();
     }
   }
+  while (inFlight.length > 0) await takeOldest();
   const summary = summaryLine(totals, (Date.now() - started) / 1000);
   appendFileSync(reportFile, `${JSON.stringify({ summary: totals })}\n`);
   process.stderr.write(process.stderr.isTTY ? '\n' : '');

@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     logger.info({ port }, `listening on :${port}`);
     const banner = startupBanner({ config, port, apiKeys: server.apiKeys });
     logger.info({ banner: banner.fields }, banner.text);
+    // Start-up output is for whoever is watching now: not held back until the first block is full.
+    logger.flush();
   });
   drainOnSignals({
     listener,

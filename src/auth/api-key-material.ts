@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 
 /** Generated keys start with this, so a leaked one is recognisable (secret scanners, logs). */
 export const API_KEY_PREFIX = 'fhk_';
@@ -15,7 +15,19 @@ export function generateApiKey(): string {
  * The pepper (API_KEY_PEPPER) keeps a stolen database from verifying keys on its own.
  */
 export function hashApiKey(key: string, pepper: string): string {
-  return createHmac('sha256', pepper).update(key).digest('hex');
+  return createHmac('sha256', secretOf(pepper)).update(key).digest('hex');
+}
+
+/** The pepper as a key object, made once: HMAC with a string key prepares the key anew on every call. */
+const secrets = new Map<string, KeyObject>();
+
+function secretOf(pepper: string): KeyObject {
+  let secret = secrets.get(pepper);
+  if (secret === undefined) {
+    secret = createSecretKey(Buffer.from(pepper, 'utf8'));
+    secrets.set(pepper, secret);
+  }
+  return secret;
 }
 
 /** Printable ASCII of a plausible length: anything else is malformed, not merely unknown. */

@@ -1,9 +1,10 @@
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { StoredVersion } from '../store/rows';
+import { storedJsonOf } from '../store/stored-json';
 import { assertValidId } from './ids';
 import { allOk, badRequest, fail, outcome } from '../problems/outcomes';
 import { pageLinks, pageOf, queryWithoutPaging } from './paging';
-import { singleParam, type FhirHandler, type FhirRequest } from './request';
+import { singleParam, type FhirHandler, type FhirRequest, type FhirResult } from './request';
 import { dateRange } from './search/date-range';
 import { conditionalCreate, conditionalUpdate } from './conditional';
 import { writeResult } from './write-result';
@@ -15,16 +16,22 @@ export const createResource: FhirHandler = async (req, service) => {
 };
 
 /** https://hl7.org/fhir/R4/http.html#read */
-export const readResource: FhirHandler = async (req, service) => {
-  const version = await service.read(typeOf(req), idOf(req));
-  return { outcome: allOk(), resource: version.resource, version };
-};
+export const readResource: FhirHandler = async (req, service) => versionRead(await service.read(typeOf(req), idOf(req)));
 
 /** https://hl7.org/fhir/R4/http.html#vread */
-export const vreadResource: FhirHandler = async (req, service) => {
-  const version = await service.vread(typeOf(req), idOf(req), req.versionId ?? '');
-  return { outcome: allOk(), resource: version.resource, version };
-};
+export const vreadResource: FhirHandler = async (req, service) => versionRead(await service.vread(typeOf(req), idOf(req), req.versionId ?? ''));
+
+/** A read's answer: the stored JSON text goes out as is; the resource is parsed only for whoever asks (a Bundle entry). */
+function versionRead(version: StoredVersion): FhirResult {
+  return {
+    outcome: allOk(),
+    version,
+    json: storedJsonOf(version),
+    get resource() {
+      return version.resource;
+    },
+  };
+}
 
 /** https://hl7.org/fhir/R4/http.html#update */
 export const updateResource: FhirHandler = async (req, service) => {

@@ -29,6 +29,8 @@ export interface FhirRequest {
 export interface FhirResult {
   outcome: Outcome;
   resource?: Resource;
+  /** `resource` as the JSON text it is stored as, when the handler has it untouched: sent as is. */
+  json?: string;
   /** The stored version the answer is about: drives ETag, Last-Modified and Location. */
   version?: StoredVersion;
 }

@@ -1,6 +1,7 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import type { Logger } from '../logger';
-import { badRequest, fail, notFound, preconditionFailed, unprocessable } from '../problems/outcomes';
+import { badRequest, fail, notFound, OperationOutcomeError, preconditionFailed, unprocessable } from '../problems/outcomes';
 import type { Db } from '../store/db';
 import type { ExportPageQuery, HistoryOptions, HistoryPage, Repository } from '../store/repository';
 import type { StoredVersion } from '../store/rows';
@@ -30,6 +31,9 @@ export interface FhirServiceDeps {
   logger?: Logger;
 }
 
+/** What `loadMany` did with one resource. */
+export type LoadOutcome = { status: 'created' | 'updated' | 'unchanged' } | { status: 'rejected'; error: unknown };
+
 /** Accesses whose after-commit hooks wait for the outermost transaction; a rollback fails them instead. */
 type Deferred = { access: Access; versions: readonly StoredVersion[] }[];
 
@@ -43,6 +47,9 @@ const one = (version: StoredVersion): StoredVersion[] => [version];
 const all = (versions: StoredVersion[]): StoredVersion[] => versions;
 const page = (result: { versions: StoredVersion[] }): StoredVersion[] => result.versions;
 const everything = (result: SearchResult): StoredVersion[] => [...result.versions, ...result.included];
+
+/** A resource as compared for "unchanged": its JSON without server fields. */
+const comparable = (resource: Resource): unknown => JSON.parse(JSON.stringify(withoutServerFields(resource)));
 
 /**
  * The one way to stored resources: every read, search, history, match and write of REST
@@ -141,6 +148,60 @@ export class FhirService {
     }).then((version) => ({ version, created }));
   }
 
+  /**
+   * Stores resources under their ids as a PUT of each would (scopes, validation, tenancy,
+   * versions, index, hooks), in one transaction and one statement per table whatever their
+   * number; one whose content equals what is stored (server fields aside) is left as it is.
+   * A resource refused on its own (scopes, validation, a foreign reference) comes back
+   * `rejected`; a failure of the write itself (a key taken, a hook refusing, a concurrent
+   * create) rolls the whole batch back and is thrown, so the caller can store them one by one.
+   */
+  async loadMany(resources: readonly (Resource & { id: string })[]): Promise<LoadOutcome[]> {
+    const outcomes: LoadOutcome[] = [];
+    const accepted: { index: number; access: Access; body: Resource & { id: string } }[] = [];
+    for (const [index, resource] of resources.entries()) {
+      const access: Access = { kind: 'update', resourceType: resource.resourceType, id: resource.id };
+      try {
+        await this.before(access);
+        assertValidId(resource.id);
+        const body = withoutServerFields(resource);
+        this.deps.validator.validate(body);
+        accepted.push({ index, access, body });
+        outcomes.push({ status: 'unchanged' });
+      } catch (err) {
+        this.notify('failed', access, err);
+        outcomes.push({ status: 'rejected', error: err });
+      }
+    }
+    const problems = await this.foreignReferenceProblems(accepted.map((a) => a.body));
+    const writable = accepted.filter(({ index, access }, i) => {
+      const problem = problems[i];
+      if (problem) {
+        this.notify('failed', access, problem);
+        outcomes[index] = { status: 'rejected', error: problem };
+      }
+      return !problem;
+    });
+    await this.transaction(async (tx) => {
+      const current = await tx.repo.lockCurrent(writable.map((w) => w.body));
+      const changed = writable.filter(({ body }) => {
+        const previous = current.get(`${body.resourceType}/${body.id}`);
+        return !previous || previous.deleted || !isDeepStrictEqual(comparable(previous.content), comparable(body));
+      });
+      const versions = await tx.repo.writeVersions(changed.map(({ body }) => ({ resource: body, previous: current.get(`${body.resourceType}/${body.id}`) })));
+      for (const [i, { access }] of changed.entries()) {
+        for (const hook of this.hooks) await hook.onStored?.(access, versions[i]!, tx);
+      }
+      // Deferred only once every hook has run: a batch rolled back has reported no access.
+      for (const [i, { index, access, body }] of changed.entries()) {
+        const previous = current.get(`${body.resourceType}/${body.id}`);
+        outcomes[index] = { status: !previous || previous.deleted ? 'created' : 'updated' };
+        tx.defer(access, [versions[i]!]);
+      }
+    });
+    return outcomes;
+  }
+
   /** https://hl7.org/fhir/R4/http.html#patch — JSON Patch applied to the current version. */
   patch(resourceType: string, id: string, operations: unknown, ifMatch?: string): Promise<WrittenVersion> {
     if (!Array.isArray(operations)) fail(badRequest('A JSON Patch body is an array of operations'));
@@ -217,10 +278,26 @@ export class FhirService {
 
   /** 422 naming the element when a reference points at another tenant's resource. */
   private async refuseForeignReferences(resource: Resource): Promise<void> {
-    const references = localReferences(resource);
-    const foreign = await this.repo.foreignOnly(references);
-    const first = references.find((r) => foreign.some((f) => f.resourceType === r.resourceType && f.id === r.id));
-    if (first) fail(unprocessable(`${first.resourceType}/${first.id} is not a resource of this tenant and cannot be referenced`, first.path));
+    const [problem] = await this.foreignReferenceProblems([resource]);
+    if (problem) throw problem;
+  }
+
+  /**
+   * For each resource, the 422 naming its first reference to another tenant's resource, or
+   * undefined; one lookup for all. References among the resources themselves (itself too) are
+   * to this tenant's resources once they are written.
+   */
+  private async foreignReferenceProblems(resources: readonly Resource[]): Promise<(Error | undefined)[]> {
+    const batch = new Set(resources.map((r) => `${r.resourceType}/${r.id}`));
+    const references = resources.map((r) => localReferences(r).filter((ref) => !batch.has(`${ref.resourceType}/${ref.id}`)));
+    const foreign = new Set((await this.repo.foreignOnly(references.flat())).map((f) => `${f.resourceType}/${f.id}`));
+    return references.map((list) => {
+      const first = list.find((r) => foreign.has(`${r.resourceType}/${r.id}`));
+      return (
+        first &&
+        new OperationOutcomeError(unprocessable(`${first.resourceType}/${first.id} is not a resource of this tenant and cannot be referenced`, first.path))
+      );
+    });
   }
 
   private write<V extends StoredVersion>(access: Access, store: (tx: FhirService) => Promise<V>): Promise<V> {

@@ -14,10 +14,10 @@ export function sendResult(res: Response, result: FhirResult, baseUrl: string, p
   const status = statusOf(result.outcome);
   const { version } = result;
   if (version) {
-    const { resourceType, id } = version.resource;
     res.setHeader('ETag', `W/"${version.versionId}"`);
     res.setHeader('Last-Modified', new Date(version.lastUpdated).toUTCString());
     if (status === 201) {
+      const { resourceType, id } = version.resource;
       res.setHeader('Location', `${baseUrl}/${resourceType}/${id}/_history/${version.versionId}`);
     }
   }
@@ -27,6 +27,8 @@ export function sendResult(res: Response, result: FhirResult, baseUrl: string, p
     res.end();
   } else if (isWrite && prefer === 'OperationOutcome') {
     res.json(result.outcome.resource);
+  } else if (result.json !== undefined) {
+    res.send(result.json);
   } else {
     res.json(result.resource ?? result.outcome.resource);
   }

@@ -78,7 +78,7 @@ export class AuditLog {
 
   private async insert(batch: AuditRecord[]): Promise<void> {
     try {
-      await this.knex('audit_events').insert(batch.map(toRow));
+      await this.insertRows(batch);
     } catch (err) {
       // One record the database refuses must not take the others with it: write them one by one.
       const failed = batch.length === 1 ? batch : await this.insertEach(batch);
@@ -94,22 +94,34 @@ export class AuditLog {
   /** The records that could not be written. */
   private async insertEach(batch: AuditRecord[]): Promise<AuditRecord[]> {
     const failed: AuditRecord[] = [];
-    for (const record of batch) {
-      await this.knex('audit_events')
-        .insert(toRow(record))
-        .catch(() => failed.push(record));
-    }
+    for (const record of batch) await this.insertRows([record]).catch(() => failed.push(record));
     return failed;
+  }
+
+  /** All rows in one statement with one parameter: the batch as a JSON array, unpacked by PostgreSQL. */
+  private async insertRows(batch: AuditRecord[]): Promise<void> {
+    await this.knex.raw(
+      `INSERT INTO audit_events (tenant_id, id, recorded, entities, content)
+       SELECT tenant_id, id, recorded, entities, content
+       FROM jsonb_to_recordset(?::jsonb) AS e(tenant_id uuid, id uuid, recorded timestamptz, entities text[], content jsonb)`,
+      [storableJsonText(batch.map(toRow))],
+    );
   }
 }
 
+const toRow = ({ tenantId, event, entities }: AuditRecord) => ({ tenant_id: tenantId, id: event.id, recorded: event.recorded, entities, content: event });
+
 /**
  * Events quote what clients sent (ids in URLs), which may hold text PostgreSQL cannot store:
- * it is made storable (storableText), so the attempt is still on record.
+ * it is made storable (storableText), so the attempt is still on record. JSON.stringify writes
+ * such characters as `\u0000` and lone `\udXXX` escapes, so one look at the text finds them.
  */
-function toRow({ tenantId, event, entities }: AuditRecord) {
-  return { tenant_id: tenantId, id: event.id, recorded: event.recorded, entities: entities.map(storableText), content: storableJson(event) };
+function storableJsonText(value: unknown): string {
+  const json = JSON.stringify(value);
+  return UNSTORABLE_ESCAPE.test(json) ? JSON.stringify(storableJson(value)) : json;
 }
+
+const UNSTORABLE_ESCAPE = /\\u0000|\\ud[89a-f]/i;
 
 function storableJson<T>(value: T): T {
   if (typeof value === 'string') return storableText(value) as T;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { INDEXED_TYPES, type IndexedParamType, type IndexRows, type UniqueKey } from './index-rows';
+import { INDEXED_TYPES, type IndexedParamType, type IndexEntries, type IndexRows, type UniqueKey } from './index-rows';
+import { idsByType } from './ids-by-type';
 import { adoptLogicalReferences, resolveLogicalReferences } from './logical-references';
 
 /** The columns of each index table beyond its key, with their SQL types, as `jsonb_to_recordset` reads them. */
@@ -39,65 +40,85 @@ const ROW_COLUMNS: Record<IndexedParamType, [name: string, type: string][]> = {
   ],
 };
 
-interface Target {
-  tenantId: string;
+/** One resource whose index entries are replaced; `entries` undefined (a deletion) clears them. */
+export interface IndexTarget {
   resourceType: string;
   id: string;
+  entries: IndexEntries | undefined;
+  /** Never indexed before: nothing to delete. */
+  isNew: boolean;
+}
+
+/** A business key another resource holds, named by the resource that could not take it. */
+export interface TakenKey {
+  resourceType: string;
+  id: string;
+  kind: string;
 }
 
 /**
- * Replaces the search index rows of one resource (`rows` undefined, a deletion, clears them) in
- * one statement: each table's old rows deleted and new rows inserted by CTEs that all see the
- * same snapshot, the rows passed as one jsonb value per table — one round trip instead of two per
- * table, and no bound-parameter limit however many identifiers a resource has.
+ * Replaces the search index rows of a tenant's resources, however many, in one statement: each
+ * table's old rows deleted and new rows inserted by CTEs that all see the same snapshot, the
+ * rows passed as one jsonb value per table — one round trip per batch, and no bound-parameter
+ * limit however many identifiers a resource has.
  */
-export async function replaceSearchIndex(db: Knex | Knex.Transaction, target: Target, rows: IndexRows | undefined, isNew: boolean): Promise<void> {
-  const resolved = rows && { ...rows, reference: await resolveLogicalReferences(db, target.tenantId, rows.reference) };
+export async function replaceSearchIndexes(db: Knex | Knex.Transaction, tenantId: string, targets: readonly IndexTarget[]): Promise<void> {
+  const indexed: { target: IndexTarget; rows: IndexRows }[] = [];
+  for (const target of targets) {
+    const rows = target.entries?.rows;
+    if (rows) indexed.push({ target, rows: { ...rows, reference: await resolveLogicalReferences(db, tenantId, rows.reference) } });
+  }
   const parts: string[] = [];
   const bindings: Knex.RawBinding[] = [];
-  const owner = [target.tenantId, target.resourceType, target.id];
+  const stale = idsByType(targets.filter((t) => !t.isNew));
   for (const type of INDEXED_TYPES) {
-    if (!isNew) {
-      parts.push(`d_${type} AS (DELETE FROM search_${type} WHERE tenant_id = ? AND resource_type = ? AND resource_id = ?)`);
-      bindings.push(...owner);
+    for (const [resourceType, ids] of stale) {
+      parts.push(`d_${type}_${parts.length} AS (DELETE FROM search_${type} WHERE tenant_id = ? AND resource_type = ? AND resource_id = ANY(?::text[]))`);
+      bindings.push(tenantId, resourceType, ids);
     }
-    const list = resolved?.[type] ?? [];
+    const list = indexed.flatMap(({ target, rows }) => rows[type].map((row) => ({ ...row, resource_type: target.resourceType, resource_id: target.id })));
     if (list.length === 0) continue;
     const columns = ROW_COLUMNS[type];
     const names = columns.map(([name]) => name).join(', ');
     const record = columns.map(([name, sqlType]) => `${name} ${sqlType}`).join(', ');
     parts.push(
-      `i_${type} AS (INSERT INTO search_${type} (tenant_id, resource_type, resource_id, ${names}) SELECT ?::uuid, ?, ?, ${names} FROM jsonb_to_recordset(?::jsonb) AS x(${record}))`,
+      `i_${type} AS (INSERT INTO search_${type} (tenant_id, resource_type, resource_id, ${names}) SELECT ?::uuid, resource_type, resource_id, ${names} FROM jsonb_to_recordset(?::jsonb) AS x(resource_type text, resource_id text, ${record}))`,
     );
-    bindings.push(...owner, JSON.stringify(list));
+    bindings.push(tenantId, JSON.stringify(list));
   }
   if (parts.length > 0) await db.raw(`WITH ${parts.join(', ')} SELECT 1`, bindings);
-  if (rows) await adoptLogicalReferences(db, target, rows.token);
+  await adoptLogicalReferences(
+    db,
+    tenantId,
+    indexed.map(({ target, rows }) => ({ resourceType: target.resourceType, id: target.id, tokens: rows.token })),
+  );
 }
 
 /**
- * Replaces the resource's business keys. A key another resource already holds (also one
- * held by a concurrent, not yet committed write: ON CONFLICT waits for it) is returned.
+ * Replaces the business keys of a tenant's resources. A key another resource already holds
+ * (also one held by a concurrent, not yet committed write: ON CONFLICT waits for it, or by
+ * another resource of the same batch) is returned with the resource that could not take it.
  */
-export async function replaceUniqueKeys(db: Knex | Knex.Transaction, target: Target, keys: UniqueKey[], isNew: boolean): Promise<string[]> {
-  const owner = { tenant_id: target.tenantId, resource_type: target.resourceType, resource_id: target.id };
-  if (!isNew) await db('unique_keys').where(owner).delete();
-  const unique = dedupeKeys(keys);
-  if (unique.length === 0) return [];
-  const rows = unique.map((k) => ({
-    tenant_id: target.tenantId,
-    key_kind: k.kind,
-    key_digest: digestOf(k.value),
-    resource_type: target.resourceType,
-    resource_id: target.id,
-  }));
-  const inserted: { key_kind: string; key_digest: string }[] = await db('unique_keys')
-    .insert(rows)
-    .onConflict(['tenant_id', 'key_kind', 'key_digest'])
-    .ignore()
-    .returning(['key_kind', 'key_digest']);
-  const stored = new Set(inserted.map((k) => `${k.key_kind}\u0000${k.key_digest}`));
-  return [...new Set(rows.filter((k) => !stored.has(`${k.key_kind}\u0000${k.key_digest}`)).map((k) => k.key_kind))];
+export async function replaceUniqueKeys(db: Knex | Knex.Transaction, tenantId: string, targets: readonly IndexTarget[]): Promise<TakenKey[]> {
+  for (const [resourceType, ids] of idsByType(targets.filter((t) => !t.isNew))) {
+    await db('unique_keys').where({ tenant_id: tenantId, resource_type: resourceType }).whereIn('resource_id', ids).delete();
+  }
+  const rows = targets.flatMap((t) =>
+    dedupeKeys(t.entries?.keys ?? []).map((k) => ({ key_kind: k.kind, key_digest: digestOf(k.value), resource_type: t.resourceType, resource_id: t.id })),
+  );
+  if (rows.length === 0) return [];
+  const result = await db.raw(
+    `INSERT INTO unique_keys (tenant_id, key_kind, key_digest, resource_type, resource_id)
+     SELECT ?::uuid, key_kind, key_digest, resource_type, resource_id
+     FROM jsonb_to_recordset(?::jsonb) AS x(key_kind text, key_digest text, resource_type text, resource_id text)
+     ON CONFLICT (tenant_id, key_kind, key_digest) DO NOTHING
+     RETURNING key_kind, key_digest, resource_type, resource_id`,
+    [tenantId, JSON.stringify(rows)],
+  );
+  const keyOf = (k: (typeof rows)[number]): string => [k.key_kind, k.key_digest, k.resource_type, k.resource_id].join('\u0000');
+  const stored = new Set((result.rows as (typeof rows)[number][]).map(keyOf));
+  const taken = rows.filter((k) => !stored.has(keyOf(k))).map((k) => ({ resourceType: k.resource_type, id: k.resource_id, kind: k.key_kind }));
+  return [...new Map(taken.map((t) => [`${t.resourceType}/${t.id}\u0000${t.kind}`, t])).values()];
 }
 
 /** Keys are compared by digest: a value of any length fits the primary key. */

@@ -35,36 +35,37 @@ export async function resolveLogicalReferences(db: Db, tenantId: string, rows: R
 }
 
 /**
- * A resource just written becomes the target of the unresolved logical references to its type
- * that name one of its identifiers — unless another live resource of that type holds the same
- * identifier, which leaves them ambiguous (unresolved), as at write time.
+ * Resources just written become the target of the unresolved logical references to their type
+ * that name one of their identifiers — unless another live resource of that type holds the same
+ * identifier, which leaves them ambiguous (unresolved), as at write time. One statement for all.
  */
 export async function adoptLogicalReferences(
   db: Db,
-  target: { tenantId: string; resourceType: string; id: string },
-  tokens: IndexRows['token'],
+  tenantId: string,
+  targets: readonly { resourceType: string; id: string; tokens: IndexRows['token'] }[],
 ): Promise<void> {
-  const identifiers = tokens.filter((t) => t.code === IDENTIFIER_CODE && t.value !== null);
+  const identifiers = targets.flatMap(({ resourceType, id, tokens }) =>
+    tokens.filter((t) => t.code === IDENTIFIER_CODE && t.value !== null).map((t) => ({ resourceType, id, system: t.system, value: t.value as string })),
+  );
   if (identifiers.length === 0) return;
   await db.raw(
-    `UPDATE search_reference r SET target_id = ?
-     FROM unnest(?::text[], ?::text[]) AS i(system, value)
-     WHERE r.tenant_id = ? AND r.target_type = ? AND r.target_id IS NULL AND r.identifier_value IS NOT NULL
+    `UPDATE search_reference r SET target_id = i.id
+     FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS i(type, id, system, value)
+     WHERE r.tenant_id = ? AND r.target_type = i.type AND r.target_id IS NULL AND r.identifier_value IS NOT NULL
        AND ${PREFIX('r.identifier_value')} = ${PREFIX('i.value')} AND r.identifier_value = i.value
        AND (r.identifier_system IS NULL OR r.identifier_system = i.system)
        AND NOT EXISTS (
          SELECT 1 FROM search_token t
-         WHERE t.tenant_id = r.tenant_id AND t.resource_type = r.target_type AND t.code = ? AND t.resource_id <> ?
+         WHERE t.tenant_id = r.tenant_id AND t.resource_type = r.target_type AND t.code = ? AND t.resource_id <> i.id
            AND ${PREFIX('t.value')} = ${PREFIX('r.identifier_value')} AND t.value = r.identifier_value
            AND (r.identifier_system IS NULL OR t.system = r.identifier_system))`,
     [
-      target.id,
+      identifiers.map((i) => i.resourceType),
+      identifiers.map((i) => i.id),
       identifiers.map((i) => i.system) as string[],
-      identifiers.map((i) => i.value as string),
-      target.tenantId,
-      target.resourceType,
+      identifiers.map((i) => i.value),
+      tenantId,
       IDENTIFIER_CODE,
-      target.id,
     ],
   );
 }

@@ -3,9 +3,11 @@ import type { Knex } from 'knex';
 import type { Resource } from '@medplum/fhirtypes';
 import { duplicate, fail, gone, notFound, preconditionFailed, conflict } from '../problems/outcomes';
 import type { Indexer } from './index-rows';
-import { replaceSearchIndex, replaceUniqueKeys } from './index-writer';
-import { withVersionRow } from './version-write';
+import { idsByType } from './ids-by-type';
+import { replaceSearchIndexes, replaceUniqueKeys } from './index-writer';
+import { writeVersionRows } from './version-write';
 import { toStoredVersion, type StoredVersion, type VersionRow } from './rows';
+import { readCurrentAsJson, readVersionAsJson } from './stored-json';
 
 export interface HistoryOptions {
   count: number;
@@ -22,6 +24,13 @@ export interface HistoryPage {
 export interface ExportCursor {
   id: string;
   lastUpdated: string;
+}
+
+/** One version to write: the resource (its id settled), its current row if any, and whether it is a deletion. */
+export interface VersionWrite {
+  resource: Resource & { id: string };
+  previous: VersionRow | undefined;
+  deleted?: boolean;
 }
 
 /** One page of a Bulk Data export read: current, live resources of one type in id order. */
@@ -71,10 +80,10 @@ export class Repository {
 
   /** https://hl7.org/fhir/R4/http.html#read */
   async read(resourceType: string, id: string): Promise<StoredVersion> {
-    const row = await this.current(resourceType, id);
-    if (!row) fail(notFound(`${resourceType}/${id} not found`));
-    if (row.deleted) fail(gone(`${resourceType}/${id} was deleted`));
-    return toStoredVersion(row);
+    const version = await readCurrentAsJson(this.db, this.tenantId, resourceType, id);
+    if (!version) fail(notFound(`${resourceType}/${id} not found`));
+    if (version.deleted) fail(gone(`${resourceType}/${id} was deleted`));
+    return version;
   }
 
   /** Reads several current resources of one type at once; missing and deleted ones are left out. */
@@ -90,30 +99,20 @@ export class Repository {
    */
   async foreignOnly(targets: { resourceType: string; id: string }[]): Promise<{ resourceType: string; id: string }[]> {
     if (targets.length === 0) return [];
-    const key = (type: string, id: string): string => `${type}/${id}`;
-    const pairs = (list: { resourceType: string; id: string }[]) => list.map((t) => [t.resourceType, t.id]);
-    const own: { resource_type: string; id: string }[] = await this.db('resources')
-      .select('resource_type', 'id')
-      .where({ tenant_id: this.tenantId })
-      .whereIn(['resource_type', 'id'], pairs(targets));
-    const ours = new Set(own.map((r) => key(r.resource_type, r.id)));
-    const missing = targets.filter((t) => !ours.has(key(t.resourceType, t.id)));
+    const own = await this.rowsOf(this.db('resources').select('resource_type', 'id').where({ tenant_id: this.tenantId }), targets);
+    const ours = new Set(own.map((r) => `${r.resource_type}/${r.id}`));
+    const missing = targets.filter((t) => !ours.has(`${t.resourceType}/${t.id}`));
     if (missing.length === 0) return [];
-    const elsewhere: { resource_type: string; id: string }[] = await this.db('resources')
-      .distinct('resource_type', 'id')
-      .whereIn(['resource_type', 'id'], pairs(missing))
-      .andWhere('deleted', false);
+    const elsewhere = await this.rowsOf(this.db('resources').distinct('resource_type', 'id').where('deleted', false), missing);
     return elsewhere.map((r) => ({ resourceType: r.resource_type, id: r.id }));
   }
 
   /** https://hl7.org/fhir/R4/http.html#vread */
   async vread(resourceType: string, id: string, versionId: number): Promise<StoredVersion> {
-    const row: VersionRow | undefined = await this.db('resource_versions')
-      .where({ tenant_id: this.tenantId, resource_type: resourceType, id, version_id: versionId })
-      .first();
-    if (!row) fail(notFound(`${resourceType}/${id}/_history/${versionId} not found`));
-    if (row.deleted) fail(gone(`${resourceType}/${id}/_history/${versionId} is a deletion`));
-    return toStoredVersion(row);
+    const version = await readVersionAsJson(this.db, this.tenantId, resourceType, id, versionId);
+    if (!version) fail(notFound(`${resourceType}/${id}/_history/${versionId} not found`));
+    if (version.deleted) fail(gone(`${resourceType}/${id}/_history/${versionId} is a deletion`));
+    return version;
   }
 
   /**
@@ -205,32 +204,77 @@ export class Repository {
     return forUpdate ? query.forUpdate() : query;
   }
 
+  /**
+   * The current rows of these resources (deleted ones too), locked until the transaction ends:
+   * what a batch of writes compares with and replaces. One statement for the whole batch.
+   */
+  async lockCurrent(targets: readonly { resourceType: string; id: string }[]): Promise<Map<string, VersionRow>> {
+    const rows = await this.rowsOf<VersionRow>(this.db('resources').where({ tenant_id: this.tenantId }).forUpdate(), targets);
+    return new Map(rows.map((row) => [`${row.resource_type}/${row.id}`, row]));
+  }
+
+  /**
+   * The rows `query` selects among these resources, one `id = ANY(…)` per type: a plan every
+   * database serves from the primary key, where a list of (type, id) pairs grows the statement
+   * and its planning with the batch.
+   */
+  private async rowsOf<R extends { resource_type: string; id: string }>(
+    query: Knex.QueryBuilder,
+    targets: readonly { resourceType: string; id: string }[],
+  ): Promise<R[]> {
+    const rows: R[] = [];
+    for (const [resourceType, ids] of idsByType(targets)) {
+      rows.push(...((await query.clone().where('resource_type', resourceType).whereRaw('id = ANY(?::text[])', [ids])) as R[]));
+    }
+    return rows;
+  }
+
+  /**
+   * Writes a new version of each resource (its current row as `previous`, locked, or none) —
+   * the rows, the history, the search index and the business keys in one statement each
+   * however many there are. Runs inside the caller's transaction.
+   */
+  async writeVersions(writes: readonly VersionWrite[]): Promise<StoredVersion[]> {
+    const rows = writes.map((write) => this.versionRow(write));
+    const written = await writeVersionRows(
+      this.db,
+      this.tenantId,
+      rows.map((row, i) => ({ row, isNew: !writes[i]!.previous })),
+    );
+    const lost = rows.find((row) => !written.has(`${row.resource_type}/${row.id}`));
+    if (lost) fail(conflict(`${lost.resource_type}/${lost.id} was created by a concurrent request; retry`));
+    const targets = rows.map((row, i) => ({
+      resourceType: row.resource_type,
+      id: row.id,
+      entries: row.deleted ? undefined : this.indexer.entriesOf(row.content),
+      isNew: !writes[i]!.previous,
+    }));
+    await replaceSearchIndexes(this.db, this.tenantId, targets);
+    const [taken] = await replaceUniqueKeys(this.db, this.tenantId, targets);
+    if (taken) fail(duplicate(this.indexer.keyMessage(taken.kind), taken.kind));
+    return rows.map(toStoredVersion);
+  }
+
   private async writeVersion(resourceType: string, id: string, body: Resource, previous: VersionRow | undefined, deleted = false): Promise<StoredVersion> {
+    const resource = { ...body, resourceType, id } as Resource & { id: string };
+    const [version] = await this.writeVersions([{ resource, previous, deleted }]);
+    return version!;
+  }
+
+  private versionRow({ resource, previous, deleted = false }: VersionWrite): VersionRow {
     const versionId = (previous?.version_id ?? 0) + 1;
     const lastUpdated = nextTimestamp(previous);
-    const content = { ...body, resourceType, id, meta: { ...body.meta, versionId: String(versionId), lastUpdated: lastUpdated.toISOString() } } as Resource;
-    const createdAt = previous ? previous.created_at : lastUpdated;
-    const row = {
+    const meta = { ...resource.meta, versionId: String(versionId), lastUpdated: lastUpdated.toISOString() };
+    return {
       tenant_id: this.tenantId,
-      resource_type: resourceType,
-      id,
+      resource_type: resource.resourceType,
+      id: resource.id,
       version_id: versionId,
       last_updated: lastUpdated,
-      created_at: createdAt,
+      created_at: previous ? previous.created_at : lastUpdated,
       deleted,
-      content,
+      content: { ...resource, meta } as Resource,
     };
-    const current = previous
-      ? this.db('resources').where({ tenant_id: this.tenantId, resource_type: resourceType, id }).update(row)
-      : this.db('resources').insert(row).onConflict(['tenant_id', 'resource_type', 'id']).ignore();
-    const written = await withVersionRow(this.db, current);
-    if (written === 0) fail(conflict(`${resourceType}/${id} was created by a concurrent request; retry`));
-    const target = { tenantId: this.tenantId, resourceType, id };
-    const entries = deleted ? undefined : this.indexer.entriesOf(content);
-    await replaceSearchIndex(this.db, target, entries?.rows, !previous);
-    const taken = await replaceUniqueKeys(this.db, target, entries?.keys ?? [], !previous);
-    if (taken[0]) fail(duplicate(this.indexer.keyMessage(taken[0]), taken[0]));
-    return toStoredVersion(row);
   }
 }
 

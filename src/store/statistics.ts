@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../logger';
 import { INDEXED_TYPES } from './index-rows';
-import { VERSION_WRITE_MARK } from './version-write';
+import { versionsWrittenBy } from './version-write';
 
 /** The tables whose statistics steer search plans. */
 const TABLES = ['resources', 'resource_versions', 'unique_keys', ...INDEXED_TYPES.map((type) => `search_${type}`)];
@@ -22,7 +22,7 @@ export const DEFAULT_STATISTICS: StatisticsSettings = { minRows: 500, fraction: 
  * embedded PGlite, often off or a minute late on servers): right after a bulk load the
  * planner otherwise believes the tables are empty and picks nested loops over whole index
  * tables (a search went from 1.6 ms to 1.6 s). Counts the resource versions this process
- * writes (one statement each, opened by VERSION_WRITE_MARK) and runs ANALYZE on the search tables, in the
+ * writes (their statements say how many, `versionWriteMark`) and runs ANALYZE on the search tables, in the
  * background and one at a time, once enough were written. Returns the function that stops it.
  */
 export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: StatisticsSettings = DEFAULT_STATISTICS): () => Promise<void> {
@@ -30,7 +30,7 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
   let counted = 0;
   let running: Promise<void> | undefined;
   const onQuery = (query: { sql?: string }): void => {
-    if (query.sql?.startsWith(VERSION_WRITE_MARK)) written++;
+    written += versionsWrittenBy(query.sql) ?? 0;
   };
   knex.on('query', onQuery);
 

@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Bundle, Parameters, ParametersParameter, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { FHIR_BASE, startTestApp, type TestApp } from '../helpers/test-app';
 import { SYNTHEA_DIR, SYNTHEA_TYPES, asSent, synthea, total } from '../helpers/synthea';
+import { importInto, ndjson } from '../helpers/import';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -13,31 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const NDJSON = 'application/fhir+ndjson';
 const NPI = 'http://hl7.org/fhir/sid/us-npi';
-const ndjson = (values: unknown[]): string => values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('\n');
-
-/** POSTs to `$import` in another tenant of its own; the report as counts and rejected parts. */
-async function importInto(app: TestApp, body: string, contentType = NDJSON) {
-  const res = await app.http.post(`${FHIR_BASE}/$import`).set('content-type', contentType).send(body);
-  expect(res.status).toBe(200);
-  const params = (res.body as Parameters).parameter ?? [];
-  const count = (name: string) => params.find((p) => p.name === name)?.valueInteger;
-  const part = (p: ParametersParameter, name: string) => p.part?.find((x) => x.name === name);
-  return {
-    created: count('created'),
-    updated: count('updated'),
-    unchanged: count('unchanged'),
-    skipped: Object.fromEntries(params.filter((p) => p.name === 'skipped').map((p) => [part(p, 'type')?.valueCode, part(p, 'count')?.valueInteger])),
-    rejected: params
-      .filter((p) => p.name === 'rejected')
-      .map((p) => ({
-        line: part(p, 'line')?.valueInteger,
-        entry: part(p, 'entry')?.valueInteger,
-        expression: part(p, 'outcome')?.resource && (part(p, 'outcome')?.resource as { issue: { expression?: string[] }[] }).issue[0]?.expression?.[0],
-      })),
-  };
-}
 
 describe('the shared Synthea set through $import', () => {
   let app: TestApp;

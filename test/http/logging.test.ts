@@ -70,3 +70,12 @@ test('pretty logs (a terminal) redact the same fields as JSON logs', () => {
   expect(() => JSON.parse(text)).toThrow();
   for (const value of ['Zebulon', 'zebulon.quixotic@example.org', '1971-03-04', '+1-555-0199']) expect(text).not.toContain(value);
 });
+
+test('every request gets an id of its own, past many requests, unless it sends a well-formed one', async () => {
+  const ids = new Set<string>();
+  for (let i = 0; i < 600; i++) ids.add((await t.anonymous.get('/healthz')).get('x-request-id') ?? '');
+  expect(ids.size).toBe(600);
+  for (const id of ids) expect(id).toMatch(/^req_[0-9a-f]{16}$/);
+  expect((await t.anonymous.get('/healthz').set('x-request-id', 'trace-42.a:b')).get('x-request-id')).toBe('trace-42.a:b');
+  expect((await t.anonymous.get('/healthz').set('x-request-id', 'no spaces <here>')).get('x-request-id')).toMatch(/^req_[0-9a-f]{16}$/);
+});

@@ -7,6 +7,10 @@ const audited = (access: Access): boolean => access.kind !== 'validate';
 
 const referenceOf = (v: StoredVersion): string => `${v.resource.resourceType}/${v.resource.id}`;
 
+/** An access that names an instance is about that instance (however many of its versions it returned); else about what it returned. */
+const referencesOf = (access: Access, versions: readonly StoredVersion[]): string[] =>
+  access.id !== undefined ? [`${access.resourceType}/${access.id}`] : versions.map(referenceOf);
+
 /**
  * Records every access of one request — committed ones with the resources they returned or
  * wrote, failed ones with what they named — into `sink`, which must not block.
@@ -16,10 +20,7 @@ export function auditHook(caller: { agent: AuditAgent; requestId: string }, sink
     if (audited(access)) sink({ access, agent: caller.agent, requestId: caller.requestId, succeeded, references });
   };
   return {
-    afterCommit: (access, versions) => {
-      const references = versions.length > 0 ? versions.map(referenceOf) : access.id ? [`${access.resourceType}/${access.id}`] : [];
-      record(access, true, references);
-    },
+    afterCommit: (access, versions) => record(access, true, referencesOf(access, versions)),
     failed: (access) => record(access, false, access.id ? [`${access.resourceType}/${access.id}`] : []),
   };
 }

@@ -14,13 +14,20 @@ export type ResolvedReferences = Map<string, string>;
  * A copy of `resource` whose conditional references (`Practitioner?identifier=sys|val`, as
  * Synthea writes them) name the one stored resource they match. One that matches nothing yet
  * and selects by identifier alone becomes a logical reference (`{type, identifier}`), which the
- * index resolves once that resource is stored; anything else unresolved is a 412.
+ * index resolves once that resource is stored; anything else unresolved is a 412. With no
+ * stored match, the one resource of `pending` (those about to be stored with it) holding the
+ * identifier is the target.
  */
-export async function settleConditionalReferences<T extends Resource>(resource: T, service: FhirService, resolved: ResolvedReferences): Promise<T> {
+export async function settleConditionalReferences<T extends Resource>(
+  resource: T,
+  service: FhirService,
+  resolved: ResolvedReferences,
+  pending: PendingIdentifiers = new Map(),
+): Promise<T> {
   const copy = structuredClone(resource);
   for (const holder of conditionalReferencesIn(copy)) {
     const reference = holder.reference as string;
-    const target = resolved.get(reference) ?? (await resolve(service, reference));
+    const target = resolved.get(reference) ?? (await resolve(service, reference)) ?? pendingHolder(pending, reference);
     if (target !== undefined) {
       resolved.set(reference, target);
       holder.reference = target;
@@ -41,6 +48,35 @@ async function resolve(service: FhirService, reference: string): Promise<string 
   const matches = await findMatches(service, type, criteria, 2);
   if (matches.length > 1) fail(preconditionFailed(`Conditional reference ${reference.slice(0, 200)} matches more than one resource`));
   return matches[0] && `${type}/${matches[0].resource.id}`;
+}
+
+/** `Type/id` of resources about to be stored, by the identifiers they hold (see `identifierKeys`). */
+export type PendingIdentifiers = Map<string, Set<string>>;
+
+/** The identifiers of resources about to be stored, for conditional references to them. */
+export function pendingIdentifiers(resources: readonly (Resource & { id: string })[]): PendingIdentifiers {
+  const pending: PendingIdentifiers = new Map();
+  for (const resource of resources) {
+    const identifiers = (resource as { identifier?: unknown }).identifier;
+    for (const identifier of Array.isArray(identifiers) ? (identifiers as Identifier[]) : []) {
+      if (typeof identifier?.value !== 'string') continue;
+      for (const key of identifierKeys(resource.resourceType, identifier)) {
+        pending.set(key, (pending.get(key) ?? new Set()).add(`${resource.resourceType}/${resource.id}`));
+      }
+    }
+  }
+  return pending;
+}
+
+/** A held identifier answers a reference naming its system and value, and one naming its value alone. */
+const identifierKeys = (type: string, { system, value }: Identifier): string[] => [`${type}|${system ?? ''}|${value}`, `${type}||${value}`];
+
+function pendingHolder(pending: PendingIdentifiers, reference: string): string | undefined {
+  const logical = logicalReference(reference);
+  if (!logical) return undefined;
+  const { system, value } = logical.identifier;
+  const holders = pending.get(system === undefined ? `${logical.type}||${value}` : identifierKeys(logical.type, logical.identifier)[0]!);
+  return holders?.size === 1 ? [...holders][0] : undefined;
 }
 
 /** `Type?identifier=system|value` as `{ type, identifier }`; undefined for any other criteria. */

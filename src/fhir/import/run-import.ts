@@ -1,22 +1,20 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { errorLogFields } from '../../logger';
 import { badRequest, isOperationOutcomeError, outcome, type Outcome } from '../../problems/outcomes';
 import { isFhirId } from '../ids';
-import { withoutServerFields } from '../server-fields';
-import type { FhirService } from '../service';
+import type { FhirService, LoadOutcome } from '../service';
 import { isSupportedType } from '../validation/definitions';
-import { settleConditionalReferences, type ResolvedReferences } from './conditional-references';
+import { pendingIdentifiers, settleConditionalReferences, type ResolvedReferences } from './conditional-references';
 import { flattenBundle } from './flatten-bundle';
 import { importId } from './import-ids';
 import type { ImportItem, ImportLine, ImportReport, ImportSource } from './import-input';
 
-/** Resources written per database transaction: one commit (one WAL flush) per chunk. */
-const CHUNK = 200;
+/** Resources written per batch: one transaction, one commit and one statement per table. */
+const CHUNK = 500;
 
 /**
  * Loads resources as they come (NDJSON lines, each a resource or a Bundle): each is stored
- * under its own id as a PUT would (validated, versioned, indexed, hooks run), an unchanged one
+ * under its own id as a PUT would (validated, versioned, indexed, hooks run), in batches; an unchanged one
  * is left as it is, a type this server does not store is skipped and counted, and a rejected
  * one is reported without stopping the others. Loading the same input twice stores nothing new.
  */
@@ -52,40 +50,48 @@ async function itemsOf(value: unknown, line: number, report: ImportReport): Prom
   });
 }
 
+/**
+ * Stores a chunk in one batch (one transaction, one statement per table). When the batch fails
+ * as a whole — a business key taken, a hook refusing one resource, a concurrent write — or names
+ * one resource twice, its resources are stored one by one instead, each in a savepoint of its
+ * own, so that only the resource at fault is rejected.
+ */
 async function loadChunk(items: ImportItem[], service: FhirService, resolved: ResolvedReferences, report: ImportReport): Promise<void> {
-  const stored = await storedContent(items, service);
+  const pending = pendingIdentifiers(items.map((item) => item.resource));
+  const settled: ImportItem[] = [];
+  for (const { source, resource } of items) {
+    try {
+      settled.push({ source, resource: await settleConditionalReferences(resource, service, resolved, pending) });
+    } catch (err) {
+      report.rejected.push({ source, reference: referenceOf(resource), outcome: rejection(err, source, service) });
+    }
+  }
+  const distinct = new Set(settled.map(({ resource }) => referenceOf(resource))).size === settled.length;
+  if (distinct) {
+    try {
+      tally(settled, await service.loadMany(settled.map((item) => item.resource)), report, service);
+      return;
+    } catch {
+      // Stored one by one below: each resource's own outcome says what failed.
+    }
+  }
   await service.transaction(async (tx) => {
-    for (const { source, resource } of items) {
-      const reference = `${resource.resourceType}/${resource.id}`;
-      try {
-        const settled = await settleConditionalReferences(resource, tx, resolved);
-        if (isDeepStrictEqual(stored.get(reference), comparable(settled))) {
-          report.unchanged++;
-          continue;
-        }
-        const { created } = await tx.update(resource.resourceType, resource.id, settled);
-        if (created) report.created++;
-        else report.updated++;
-        stored.set(reference, comparable(settled));
-      } catch (err) {
-        report.rejected.push({ source, reference, outcome: rejection(err, source, service) });
-      }
+    for (const item of settled) {
+      const outcomes = await tx.transaction((one) => one.loadMany([item.resource])).catch((error: unknown) => [{ status: 'rejected' as const, error }]);
+      tally([item], outcomes, report, service);
     }
   });
 }
 
-/** What is stored now for the chunk's resources, without server fields, by `Type/id`. */
-async function storedContent(items: ImportItem[], service: FhirService): Promise<Map<string, unknown>> {
-  const idsByType = new Map<string, string[]>();
-  for (const { resource } of items) idsByType.set(resource.resourceType, [...(idsByType.get(resource.resourceType) ?? []), resource.id]);
-  const stored = new Map<string, unknown>();
-  for (const [type, ids] of idsByType) {
-    for (const version of await service.readMany(type, ids)) stored.set(`${type}/${version.resource.id}`, comparable(version.resource));
+function tally(items: readonly ImportItem[], outcomes: readonly LoadOutcome[], report: ImportReport, service: FhirService): void {
+  for (const [i, outcome] of outcomes.entries()) {
+    const { source, resource } = items[i]!;
+    if (outcome.status === 'rejected') report.rejected.push({ source, reference: referenceOf(resource), outcome: rejection(outcome.error, source, service) });
+    else report[outcome.status]++;
   }
-  return stored;
 }
 
-const comparable = (resource: Resource): unknown => JSON.parse(JSON.stringify(withoutServerFields(resource)));
+const referenceOf = (resource: Resource & { id: string }): string => `${resource.resourceType}/${resource.id}`;
 
 function rejection(err: unknown, source: ImportSource, service: FhirService): Outcome {
   if (isOperationOutcomeError(err)) return err.outcome;
