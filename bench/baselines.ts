@@ -9,6 +9,7 @@ export const BASELINE_SERVICES = {
   'pg-read': 'pg-read.ts',
   'pg-insert': 'pg-insert.ts',
   'medplum-router': 'medplum-router.ts',
+  'server-without-door': 'server-without-door.ts',
 } as const;
 export type BaselineService = keyof typeof BASELINE_SERVICES;
 

@@ -59,6 +59,12 @@ export function postgresSettings(url: string): Promise<Record<string, string>> {
   });
 }
 
+/** The settings on one line, as a run prints them. */
+export const settingsLine = (settings: Record<string, string>): string =>
+  Object.entries(settings)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+
 /** The baselines' table, in a schema of its own, with `rows` Patients to read; returns their ids. */
 export function createBaselineSchema(url: string, schema: string, patient: Record<string, unknown>, rows: number): Promise<string[]> {
   return withClient(url, async (client) => {
@@ -74,6 +80,13 @@ export function createBaselineSchema(url: string, schema: string, patient: Recor
 
 export function dropSchema(url: string, schema: string): Promise<void> {
   return withClient(url, (client) => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).then(() => undefined);
+}
+
+export function databaseSizeMb(url: string): Promise<number> {
+  return withClient(url, async (client) => {
+    const { rows } = await client.query<{ bytes: string }>('SELECT pg_database_size(current_database()) AS bytes');
+    return Math.round(Number(rows[0]?.bytes ?? 0) / 2 ** 20);
+  });
 }
 
 export function analyze(url: string): Promise<void> {

@@ -1,6 +1,8 @@
 /**
  * Where a CPU profile (`node --cpu-prof`, as `BENCH_CPU_PROF=dir npm run bench` writes for the
- * server) spends its time: self time by function and by package or source folder.
+ * server) spends its time: self time by function and by package or source folder, and time by
+ * layer of a request (each sample charged to the innermost frame on its stack that belongs to
+ * one of LAYERS: what the door's layers cost, with whatever they call).
  * Usage: `npx tsx bench/profile-summary.ts file.cpuprofile [top] [last-seconds]` — the last
  * argument keeps only the samples of the final seconds (the measurement, not start-up and seeding).
  */
@@ -9,11 +11,38 @@ import fs from 'node:fs';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
+}
+
+/** Source files and packages of each layer a read passes, door first; database work is its own line, whoever asked for it. */
+const LAYERS: [string, RegExp][] = [
+  ['request id', /src\/http\/request-context/],
+  ['security headers (helmet)', /node_modules\/helmet\//],
+  ['request log (pino)', /src\/http\/request-log|node_modules\/(pino|sonic-boom|@pinojs)\//],
+  ['authentication', /src\/http\/authenticate|src\/auth\//],
+  ['rate limit', /rate-limit/],
+  ['audit trail', /src\/fhir\/audit\/|src\/store\/audit-log/],
+  ['media types, body parsers', /src\/http\/(fhir-media|json-guard|ndjson-body)|node_modules\/(body-parser|type-is|raw-body)\//],
+  ['database client (knex, pg)', /node_modules\/(knex|pg|pg-protocol|pg-types|postgres-date|tarn)\//],
+  ['FHIR router, service, store', /src\/(fhir|store)\/|src\/http\/fhir-router/],
+  ['response (sendResult, express res)', /src\/http\/send-resource|express\/lib\/response/],
+  ['express routing', /node_modules\/(router|express|path-to-regexp|parseurl|finalhandler|on-finished)\//],
+];
+
+function layerOf(leaf: number): string {
+  const vm = byId.get(leaf)?.callFrame.functionName ?? '';
+  if (['(garbage collector)', '(idle)', '(program)'].includes(vm)) return vm;
+  for (let id: number | undefined = leaf; id !== undefined; id = parentOf.get(id)) {
+    const url = byId.get(id)?.callFrame.url ?? '';
+    const layer = LAYERS.find(([, pattern]) => pattern.test(url));
+    if (layer) return layer[0];
+  }
+  return 'elsewhere (node:http, sockets, timers)';
 }
 
 const [file, topArg, lastArg] = process.argv.slice(2);
@@ -26,6 +55,8 @@ const since = lastArg ? (timeOf[timeOf.length - 1] ?? 0) - Number(lastArg) * 1e6
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const selfByFunction = new Map<string, number>();
 const selfByArea = new Map<string, number>();
+const byLayer = new Map<string, number>();
+const parentOf = new Map(profile.nodes.flatMap((n) => (n.children ?? []).map((child) => [child, n.id] as const)));
 let total = 0;
 profile.samples.forEach((id, k) => {
   const node = byId.get(id);
@@ -37,6 +68,8 @@ profile.samples.forEach((id, k) => {
   const key = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
   selfByFunction.set(key, (selfByFunction.get(key) ?? 0) + micros);
   selfByArea.set(areaOf(url, functionName), (selfByArea.get(areaOf(url, functionName)) ?? 0) + micros);
+  const layer = layerOf(id);
+  byLayer.set(layer, (byLayer.get(layer) ?? 0) + micros);
 });
 
 /** A package under node_modules, a folder of our source, node internals, or the VM's own entries (GC, idle). */
@@ -56,3 +89,4 @@ const print = (title: string, map: Map<string, number>): void => {
 console.log(`${(total / 1e6).toFixed(1)} s sampled`);
 print('self time by area', selfByArea);
 print('self time by function', selfByFunction);
+print('time by layer (innermost layer on the stack)', byLayer);

@@ -27,9 +27,9 @@ export function provenance(): Record<string, unknown> {
   };
 }
 
-/** bench/results/<YYYY-MM-DD>.json (a later run on the same day replaces it). */
-export function writeResults(report: Record<string, unknown>): string {
-  const file = path.join(__dirname, 'results', `${new Date().toISOString().slice(0, 10)}.json`);
+/** bench/results/<prefix><YYYY-MM-DD>.json (a later run on the same day replaces it). */
+export function writeResults(report: Record<string, unknown>, prefix = ''): string {
+  const file = path.join(__dirname, 'results', `${prefix}${new Date().toISOString().slice(0, 10)}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   return file;

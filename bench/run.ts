@@ -4,12 +4,11 @@
  * seeds data, and drives every target from a separate load generator (wrk, else autocannon),
  * on 127.0.0.1 only. See docs/performance.md.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { baselineEntry, baselinePatientBody, baselineTargets, BASELINE_SERVICES, type BaselineService } from './baselines';
-import { analyze, createBaselineSchema, createBenchDatabase, dropSchema, postgresSettings, type BenchDatabase } from './database';
+import { analyze, createBaselineSchema, createBenchDatabase, dropSchema, postgresSettings, settingsLine, type BenchDatabase } from './database';
 import { syntheaLikePatient } from './fixtures';
 import { pickLoadGenerator } from './load';
 import { measureInterleaved } from './measure';
@@ -17,6 +16,7 @@ import { freePort, startService, type Service } from './processes';
 import { goals, goalsTable, markdownTable, summarize } from './report';
 import { provenance, writeResults } from './results-file';
 import { serverScenarios } from './scenarios';
+import { buildServer, startServer } from './server';
 import { seed } from './seed';
 import { readSettings, type BenchSettings } from './settings';
 
@@ -29,17 +29,13 @@ async function main(): Promise<void> {
   const generator = pickLoadGenerator(settings.loadGenerator);
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fhir-bench-'));
   console.log(`load generator: ${generator.name} ${generator.version}; logs in ${logDir}`);
-  if (!settings.skipBuild) execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (!settings.skipBuild) buildServer();
 
   const database = await createBenchDatabase(settings.databaseUrl);
   const services: Record<string, Service> = {};
   try {
     const pg = await postgresSettings(database.url);
-    console.log(
-      `PostgreSQL (database ${database.name}): ${Object.entries(pg)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(', ')}`,
-    );
+    console.log(`PostgreSQL (database ${database.name}): ${settingsLine(pg)}`);
     const pgIds = await createBaselineSchema(database.url, BASELINE_SCHEMA, syntheaLikePatient('baseline', 7), 1000);
     await startAll(services, settings, database, logDir);
     const server = services.server as Service;
@@ -96,25 +92,15 @@ async function main(): Promise<void> {
 }
 
 async function startAll(services: Record<string, Service>, settings: BenchSettings, database: BenchDatabase, logDir: string): Promise<void> {
+  services.server = await startServer({ databaseUrl: database.url, apiKey: API_KEY, logDir, cpuProfileDir: settings.cpuProfileDir });
   const base = { PATH: process.env.PATH, HOME: process.env.HOME };
-  const profile = settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(settings.cpuProfileDir)}`] : [];
-  const serverPort = await freePort();
-  services.server = await startService({
-    name: 'server',
-    command: process.execPath,
-    // As `npm start` runs it; LOG_LEVEL and everything else at their defaults.
-    args: ['--enable-source-maps', ...profile, path.join(ROOT, 'dist/src/main.js')],
-    env: {
-      ...base,
-      NODE_ENV: process.env.NODE_ENV,
-      PORT: String(serverPort),
-      DATABASE_URL: database.url,
-      RATE_LIMIT_POINTS: '1000000000',
-      BOOTSTRAP_API_KEY: API_KEY,
-    },
-    readyPath: '/readyz',
-    port: serverPort,
-    logFile: path.join(logDir, 'server.log'),
+  // The same server with no request log lines: what logging costs, measured in the same run.
+  services['server-quiet-log'] = await startServer({
+    databaseUrl: database.url,
+    apiKey: API_KEY,
+    logDir,
+    name: 'server-quiet-log',
+    env: { LOG_LEVEL: 'warn' },
   });
   await Promise.all(
     (Object.keys(BASELINE_SERVICES) as BaselineService[]).map(async (name) => {

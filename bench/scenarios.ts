@@ -51,8 +51,11 @@ export function serverScenarios(ctx: ScenarioContext): Target[] {
   const newPatient = (mrn: string): string => JSON.stringify(syntheaLikePatient(mrn, 7));
   const mrnQuery = (mrn: string): string => `identifier=${encodeURIComponent(`${MRN_SYSTEM}|${mrn}`)}`;
 
+  const reads = spec(readPool.map((id) => get(`/Patient/${id}`)));
   return [
-    target('read Patient', spec(readPool.map((id) => get(`/Patient/${id}`)))),
+    target('read Patient', reads),
+    target('read Patient (LOG_LEVEL=warn)', reads, { service: 'server-quiet-log' }),
+    target('read Patient without the door', reads, { service: 'server-without-door', group: 'baseline' }),
     target('create Patient', spec([{ method: 'POST', path: `${FHIR}/Patient`, body: newPatient('create-@SEQ@') }])),
     target(
       'update Patient',
@@ -71,16 +74,7 @@ export function serverScenarios(ctx: ScenarioContext): Target[] {
     target('history Patient', spec(updatePool.map((id) => get(`/Patient/${id}/_history`)))),
     target('search token (identifier)', spec(indexes.map((i) => get(`/Patient?${mrnQuery(seedMrn(i))}`)))),
     target('search string prefix (family)', spec(indexes.map((i) => get(`/Patient?family=${familyOf(i).slice(0, -1)}&_count=20`)))),
-    target(
-      'search date range (birthdate)',
-      spec(
-        indexes.map((i) => {
-          const [year, month] = birthDateOf(i).split('-').map(Number) as [number, number];
-          const next = month === 12 ? `${year + 1}-01` : `${year}-${String(month + 1).padStart(2, '0')}`;
-          return get(`/Patient?birthdate=ge${year}-${String(month).padStart(2, '0')}-01&birthdate=lt${next}-01&_count=20`);
-        }),
-      ),
-    ),
+    target('search date range (birthdate)', spec(indexes.map((i) => get(`/Patient?${birthMonthQuery(birthDateOf(i))}&_count=20`)))),
     target('search reference (ServiceRequest?subject)', spec(readPool.map((id) => get(`/ServiceRequest?subject=Patient/${id}`)))),
     target('search chained (ServiceRequest?subject.family)', spec(indexes.map((i) => get(`/ServiceRequest?subject.family=${familyOf(i)}&_count=20`)))),
     target(
@@ -126,6 +120,13 @@ export function serverScenarios(ctx: ScenarioContext): Target[] {
       ),
     ),
   ];
+}
+
+/** `birthdate` within the calendar month of `date` (YYYY-MM-DD): a window with both ends. */
+export function birthMonthQuery(date: string): string {
+  const [year, month] = date.split('-').map(Number) as [number, number];
+  const next = month === 12 ? `${year + 1}-01` : `${year}-${String(month + 1).padStart(2, '0')}`;
+  return `birthdate=ge${date.slice(0, 7)}-01&birthdate=lt${next}-01`;
 }
 
 /** One create per type; the chain then reads, updates and deletes what was created. */

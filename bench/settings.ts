@@ -24,14 +24,7 @@ export interface BenchSettings {
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv): BenchSettings {
   const smoke = argv.includes('--smoke') || env.BENCH_SMOKE === '1';
-  const number = (name: string, fallback: number): number => {
-    const value = Number(env[name] ?? fallback);
-    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0`);
-    return value;
-  };
-  const databaseUrl = env.DATABASE_URL ?? '';
-  if (!databaseUrl)
-    throw new Error('DATABASE_URL is required: the benchmark measures the server on a PostgreSQL server (it creates a database of its own there)');
+  const number = numberSetting(env);
   return {
     smoke,
     seconds: number('BENCH_SECONDS', smoke ? 1 : 5),
@@ -40,10 +33,26 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, argv: readonl
     connections: Math.max(1, number('BENCH_CONNECTIONS', 16)),
     mixConnections: Math.max(1, number('BENCH_MIX_CONNECTIONS', 32)),
     patients: Math.max(60, number('BENCH_PATIENTS', smoke ? 100 : 3000)),
-    databaseUrl,
+    databaseUrl: requiredDatabaseUrl(env),
     loadGenerator: env.BENCH_LOAD || undefined,
     only: env.BENCH_ONLY ? new RegExp(env.BENCH_ONLY, 'i') : undefined,
     cpuProfileDir: env.BENCH_CPU_PROF || undefined,
     skipBuild: env.BENCH_SKIP_BUILD === '1',
   };
+}
+
+/** Reads a numeric variable (≥ 0), or its fallback when unset. */
+export function numberSetting(env: NodeJS.ProcessEnv): (name: string, fallback: number) => number {
+  return (name, fallback) => {
+    const value = Number(env[name] ?? fallback);
+    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0`);
+    return value;
+  };
+}
+
+export function requiredDatabaseUrl(env: NodeJS.ProcessEnv): string {
+  const databaseUrl = env.DATABASE_URL ?? '';
+  if (!databaseUrl)
+    throw new Error('DATABASE_URL is required: the benchmark measures the server on a PostgreSQL server (it creates a database of its own there)');
+  return databaseUrl;
 }

@@ -1,0 +1,34 @@
+import { MRN_SYSTEM } from '../fixtures';
+import { birthMonthQuery } from '../scenarios';
+import { entity, practitionerOfPatient } from './keys';
+import { mrnOf, patientAt } from './patients';
+
+/** A search measured at every size: its path (under /fhir/R4) for a Patient drawn at random from those loaded. */
+export interface ScaleSearch {
+  name: string;
+  path(patient: number): string;
+}
+
+const mrnQuery = (patient: number): string => encodeURIComponent(`${MRN_SYSTEM}|${mrnOf(patient)}`);
+const familyOf = (patient: number): string => patientAt(patient).name?.[0]?.family ?? '';
+const birthDateOf = (patient: number): string => patientAt(patient).birthDate ?? '';
+
+/**
+ * Every search finds at least the drawn Patient (or its orders). How many more grows with the
+ * size where the criterion is shared: a family prefix (`Kuhn12`: 10 families, ~0.75 Patients
+ * per 10,000), an exact family, a birth month (~9 per 10,000) or day; `gender=female` matches half.
+ */
+export const SCALE_SEARCHES: readonly ScaleSearch[] = [
+  { name: 'token (Patient?identifier)', path: (i) => `/Patient?identifier=${mrnQuery(i)}` },
+  { name: 'string prefix (Patient?family)', path: (i) => `/Patient?family=${encodeURIComponent(familyOf(i).slice(0, -1))}&_count=20` },
+  { name: 'date range (Patient?birthdate, one month)', path: (i) => `/Patient?${birthMonthQuery(birthDateOf(i))}&_count=20` },
+  { name: 'date equality (Patient?birthdate)', path: (i) => `/Patient?birthdate=${birthDateOf(i)}&_count=20` },
+  { name: 'reference (ServiceRequest?subject)', path: (i) => `/ServiceRequest?subject=Patient/${entity('Patient', i).id}` },
+  { name: 'chained (ServiceRequest?subject:Patient.identifier)', path: (i) => `/ServiceRequest?subject:Patient.identifier=${mrnQuery(i)}` },
+  {
+    name: '_include (ServiceRequest?requester, its subjects)',
+    path: (i) => `/ServiceRequest?requester=Practitioner/${entity('Practitioner', practitionerOfPatient(i)).id}&_include=ServiceRequest:subject&_count=20`,
+  },
+  { name: 'broad token (Patient?gender=female)', path: () => '/Patient?gender=female&_count=20' },
+  { name: ':exact (Patient?family:exact)', path: (i) => `/Patient?family:exact=${encodeURIComponent(familyOf(i))}&_count=20` },
+];
