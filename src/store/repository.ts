@@ -122,7 +122,7 @@ export class Repository {
    */
   update(resource: Resource & { id: string }, ifMatch?: string): Promise<{ version: StoredVersion; created: boolean }> {
     return this.atomically(async (repo) => {
-      const previous = await repo.current(resource.resourceType, resource.id, true);
+      const previous = await repo.lockedCurrent(resource.resourceType, resource.id);
       if (ifMatch !== undefined && (!previous || previous.deleted || String(previous.version_id) !== ifMatch)) {
         fail(preconditionFailed(`If-Match version ${ifMatch} is not the current version of ${resource.resourceType}/${resource.id}`));
       }
@@ -137,7 +137,7 @@ export class Repository {
    */
   delete(resourceType: string, id: string, ifMatch?: string): Promise<void> {
     return this.atomically(async (repo) => {
-      const previous = await repo.current(resourceType, id, true);
+      const previous = await repo.lockedCurrent(resourceType, id);
       if (!previous) fail(notFound(`${resourceType}/${id} not found`));
       if (ifMatch !== undefined && (previous.deleted || String(previous.version_id) !== ifMatch)) {
         fail(preconditionFailed(`If-Match version ${ifMatch} is not the current version of ${resourceType}/${id}`));
@@ -199,9 +199,8 @@ export class Repository {
     return rows.map(toStoredVersion);
   }
 
-  private async current(resourceType: string, id: string, forUpdate = false): Promise<VersionRow | undefined> {
-    const query = this.db('resources').where({ tenant_id: this.tenantId, resource_type: resourceType, id }).first();
-    return forUpdate ? query.forUpdate() : query;
+  private async lockedCurrent(resourceType: string, id: string): Promise<VersionRow | undefined> {
+    return (await this.lockCurrent([{ resourceType, id }])).get(`${resourceType}/${id}`);
   }
 
   /**

@@ -77,7 +77,8 @@ async function loadChunk(items: ImportItem[], service: FhirService, resolved: Re
   }
   await service.transaction(async (tx) => {
     for (const item of settled) {
-      const outcomes = await tx.transaction((one) => one.loadMany([item.resource])).catch((error: unknown) => [{ status: 'rejected' as const, error }]);
+      // loadMany writes in a savepoint of its own: a failure undoes this resource only.
+      const outcomes = await tx.loadMany([item.resource]).catch((error: unknown) => [{ status: 'rejected' as const, error }]);
       tally([item], outcomes, report, service);
     }
   });
