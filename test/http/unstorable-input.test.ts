@@ -124,6 +124,17 @@ describe('what the fuzz suite found', () => {
     ['a contained entry that is no object', { contained: [1] }, 'Patient.contained[0].resourceType'],
     ['contained that is no array', { contained: 'x' }, 'Patient.contained'],
     ['a number for a HumanName', { name: [1] }, 'Patient.name[0]'],
+    ['an object for a string inside a backbone element', { contact: [{ name: { given: [{}] } }] }, 'Patient.contact[0].name.given[0]'],
+    [
+      'an empty array inside a nested extension',
+      { extension: [{ url: 'http://example.org/a', extension: [{ url: 'b', valueCoding: { code: [] } }] }] },
+      'Patient.extension[0].extension[0].valueCoding.code',
+    ],
+    [
+      'an object for a date in a contained resource',
+      { contained: [{ resourceType: 'Practitioner', id: 'p', birthDate: {} }] },
+      'Patient.contained[0].birthDate',
+    ],
   ])('a primitive written as JSON %s is a 422 naming it', async (_what, fields, expression) => {
     const res = await t.http.post(`${FHIR_BASE}/Patient`).send({ resourceType: 'Patient', ...fields });
     expect(res.status).toBe(422);

@@ -1,4 +1,4 @@
-import { crawlTypedValue, isPrimitiveType, isResourceType, toTypedValue, type InternalSchemaElement } from '@medplum/core';
+import { isPrimitiveType, isResourceType, tryGetDataType, type InternalSchemaElement } from '@medplum/core';
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { issue } from './profile-rules';
 
@@ -17,30 +17,43 @@ export function checkElementShapes(resource: Resource): OperationOutcomeIssue[] 
   const unreadable = [...checkTwins(json, resource.resourceType), ...checkContained(json, resource.resourceType)];
   if (unreadable.length > 0) return unreadable;
   const issues: OperationOutcomeIssue[] = [];
-  try {
-    crawl(resource, issues);
-  } catch {
-    // A shape the checks above do not foresee still makes the crawler throw: invalid input, not a server error.
-    return [issue(resource.resourceType, 'Invalid JSON: the resource cannot be read as a FHIR resource')];
-  }
+  walk(json, resource.resourceType, resource.resourceType, issues);
   return issues;
 }
 
-function crawl(resource: Resource, issues: OperationOutcomeIssue[]): void {
-  crawlTypedValue(toTypedValue(resource), {
-    visitProperty: (parent, key, _path, _values, schema) => {
-      const element = schema.elements[key];
-      const json = parent.value as Record<string, unknown> | undefined;
-      if (!element || typeof json !== 'object' || json === null) return;
-      for (const [name, type] of jsonNames(key, element)) {
-        const value = json[name];
-        const at = `${parent.path}.${name}`;
-        if (Array.isArray(value) && value.length === 0) issues.push(issue(at, 'Invalid JSON: an array must not be empty'));
-        const items = Array.isArray(value) ? value.map((item, i) => [item, `${at}[${i}]`] as const) : [[value, at] as const];
-        for (const [item, itemAt] of items) issues.push(...checkItem(item, type, itemAt));
-      }
-    },
-  });
+/**
+ * Checks the members the JSON has, against its type's elements, and descends into complex
+ * ones: one pass over the resource as written. (medplum's crawler visits every element a type
+ * defines, present or not: 50 `value[x]` names for each extension.)
+ */
+function walk(json: Record<string, unknown>, type: string, path: string, issues: OperationOutcomeIssue[]): void {
+  const elements = jsonElementsOf(type);
+  if (!elements) return;
+  for (const [name, value] of Object.entries(json)) {
+    // A `_` twin was checked before; an unknown name is for the validator to report.
+    const memberType = elements.get(name);
+    if (memberType === undefined || value === undefined || value === null) continue;
+    const at = `${path}.${name}`;
+    if (Array.isArray(value) && value.length === 0) issues.push(issue(at, 'Invalid JSON: an array must not be empty'));
+    const items = Array.isArray(value) ? value.map((item: unknown, i) => [item, `${at}[${i}]`] as const) : [[value, at] as const];
+    for (const [item, itemAt] of items) {
+      const problems = checkItem(item, memberType, itemAt);
+      issues.push(...problems);
+      if (problems.length > 0 || !isElement(item) || isPrimitiveType(memberType)) continue;
+      walk(item, memberType === 'Resource' ? String(item.resourceType) : memberType, itemAt, issues);
+    }
+  }
+}
+
+/** Each type's elements by the names they take in JSON, with the type of their values; made once per type. */
+const jsonElements = new Map<string, Map<string, string> | undefined>();
+
+function jsonElementsOf(type: string): Map<string, string> | undefined {
+  if (!jsonElements.has(type)) {
+    const schema = tryGetDataType(type);
+    jsonElements.set(type, schema && new Map(Object.entries(schema.elements).flatMap(([key, element]) => jsonNames(key, element))));
+  }
+  return jsonElements.get(type);
 }
 
 function checkItem(item: unknown, type: string, at: string): OperationOutcomeIssue[] {
