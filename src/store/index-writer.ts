@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { INDEXED_TYPES, type IndexedParamType, type IndexEntries, type IndexRows, type UniqueKey } from './index-rows';
 import { idsByType } from './ids-by-type';
 import { adoptLogicalReferences, resolveLogicalReferences } from './logical-references';
+import { preparedStatement, runPrepared } from './prepared-query';
 
 /** The columns of each index table beyond its key, with their SQL types, as `jsonb_to_recordset` reads them. */
 const ROW_COLUMNS: Record<IndexedParamType, [name: string, type: string][]> = {
@@ -57,10 +58,29 @@ export interface TakenKey {
 }
 
 /**
- * Replaces the search index rows of a tenant's resources, however many, in one statement: each
- * table's old rows deleted and new rows inserted by CTEs that all see the same snapshot, the
- * rows passed as one jsonb value per table — one round trip per batch, and no bound-parameter
- * limit however many identifiers a resource has.
+ * One statement for every index table: the old rows of the resources named first deleted, and
+ * the rows of each table inserted, by CTEs that all see the same snapshot. Its text never
+ * changes, so it is prepared once per connection; every list is a jsonb value, whose row count
+ * the planner estimates alike with or without the value, so PostgreSQL settles on one generic
+ * plan instead of planning each run again (as it would for arrays, whose lengths it reads).
+ */
+const REPLACE_INDEX_ROWS = preparedStatement(
+  'fhir_replace_index_rows',
+  `WITH stale AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS s(resource_type text, resource_id text)),
+   ${INDEXED_TYPES.map((type) => {
+     const columns = ROW_COLUMNS[type];
+     const names = columns.map(([name]) => name).join(', ');
+     const record = columns.map(([name, sqlType]) => `${name} ${sqlType}`).join(', ');
+     return `d_${type} AS (DELETE FROM search_${type} t USING stale s WHERE t.tenant_id = ?::uuid AND t.resource_type = s.resource_type AND t.resource_id = s.resource_id),
+   i_${type} AS (INSERT INTO search_${type} (tenant_id, resource_type, resource_id, ${names}) SELECT ?::uuid, resource_type, resource_id, ${names} FROM jsonb_to_recordset(?::jsonb) AS x(resource_type text, resource_id text, ${record}))`;
+   }).join(',\n   ')}
+   SELECT 1`,
+);
+
+/**
+ * Replaces the search index rows of a tenant's resources, however many, in one statement (one
+ * round trip): each table's old rows deleted and new rows inserted, the rows passed as one
+ * jsonb value per table, so no bound-parameter limit however many identifiers a resource has.
  */
 export async function replaceSearchIndexes(db: Knex | Knex.Transaction, tenantId: string, targets: readonly IndexTarget[]): Promise<void> {
   const indexed: { target: IndexTarget; rows: IndexRows }[] = [];
@@ -68,31 +88,28 @@ export async function replaceSearchIndexes(db: Knex | Knex.Transaction, tenantId
     const rows = target.entries?.rows;
     if (rows) indexed.push({ target, rows: { ...rows, reference: await resolveLogicalReferences(db, tenantId, rows.reference) } });
   }
-  const parts: string[] = [];
-  const bindings: Knex.RawBinding[] = [];
-  const stale = idsByType(targets.filter((t) => !t.isNew));
+  const stale = targets.filter((t) => !t.isNew);
+  const bindings: unknown[] = [JSON.stringify(stale.map((t) => ({ resource_type: t.resourceType, resource_id: t.id })))];
   for (const type of INDEXED_TYPES) {
-    for (const [resourceType, ids] of stale) {
-      parts.push(`d_${type}_${parts.length} AS (DELETE FROM search_${type} WHERE tenant_id = ? AND resource_type = ? AND resource_id = ANY(?::text[]))`);
-      bindings.push(tenantId, resourceType, ids);
-    }
     const list = indexed.flatMap(({ target, rows }) => rows[type].map((row) => ({ ...row, resource_type: target.resourceType, resource_id: target.id })));
-    if (list.length === 0) continue;
-    const columns = ROW_COLUMNS[type];
-    const names = columns.map(([name]) => name).join(', ');
-    const record = columns.map(([name, sqlType]) => `${name} ${sqlType}`).join(', ');
-    parts.push(
-      `i_${type} AS (INSERT INTO search_${type} (tenant_id, resource_type, resource_id, ${names}) SELECT ?::uuid, resource_type, resource_id, ${names} FROM jsonb_to_recordset(?::jsonb) AS x(resource_type text, resource_id text, ${record}))`,
-    );
-    bindings.push(tenantId, JSON.stringify(list));
+    bindings.push(tenantId, tenantId, JSON.stringify(list));
   }
-  if (parts.length > 0) await db.raw(`WITH ${parts.join(', ')} SELECT 1`, bindings);
+  if (stale.length > 0 || indexed.length > 0) await runPrepared(db, REPLACE_INDEX_ROWS, bindings);
   await adoptLogicalReferences(
     db,
     tenantId,
     indexed.map(({ target, rows }) => ({ resourceType: target.resourceType, id: target.id, tokens: rows.token })),
   );
 }
+
+const INSERT_UNIQUE_KEYS = preparedStatement(
+  'fhir_insert_unique_keys',
+  `INSERT INTO unique_keys (tenant_id, key_kind, key_digest, resource_type, resource_id)
+   SELECT ?::uuid, key_kind, key_digest, resource_type, resource_id
+   FROM jsonb_to_recordset(?::jsonb) AS x(key_kind text, key_digest text, resource_type text, resource_id text)
+   ON CONFLICT (tenant_id, key_kind, key_digest) DO NOTHING
+   RETURNING key_kind, key_digest, resource_type, resource_id`,
+);
 
 /**
  * Replaces the business keys of a tenant's resources. A key another resource already holds
@@ -107,16 +124,9 @@ export async function replaceUniqueKeys(db: Knex | Knex.Transaction, tenantId: s
     dedupeKeys(t.entries?.keys ?? []).map((k) => ({ key_kind: k.kind, key_digest: digestOf(k.value), resource_type: t.resourceType, resource_id: t.id })),
   );
   if (rows.length === 0) return [];
-  const result = await db.raw(
-    `INSERT INTO unique_keys (tenant_id, key_kind, key_digest, resource_type, resource_id)
-     SELECT ?::uuid, key_kind, key_digest, resource_type, resource_id
-     FROM jsonb_to_recordset(?::jsonb) AS x(key_kind text, key_digest text, resource_type text, resource_id text)
-     ON CONFLICT (tenant_id, key_kind, key_digest) DO NOTHING
-     RETURNING key_kind, key_digest, resource_type, resource_id`,
-    [tenantId, JSON.stringify(rows)],
-  );
+  const inserted = await runPrepared<(typeof rows)[number]>(db, INSERT_UNIQUE_KEYS, [tenantId, JSON.stringify(rows)]);
   const keyOf = (k: (typeof rows)[number]): string => [k.key_kind, k.key_digest, k.resource_type, k.resource_id].join('\u0000');
-  const stored = new Set((result.rows as (typeof rows)[number][]).map(keyOf));
+  const stored = new Set(inserted.map(keyOf));
   const taken = rows.filter((k) => !stored.has(keyOf(k))).map((k) => ({ resourceType: k.resource_type, id: k.resource_id, kind: k.key_kind }));
   return [...new Map(taken.map((t) => [`${t.resourceType}/${t.id}\u0000${t.kind}`, t])).values()];
 }

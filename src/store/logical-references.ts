@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { INDEXED_PREFIX_CHARS } from '../../migrations/009_bounded_index_keys';
 import type { IndexRows } from './index-rows';
+import { preparedStatement, runPrepared } from './prepared-query';
 
 type Db = Knex | Knex.Transaction;
 type ReferenceRow = IndexRows['reference'][number];
@@ -34,6 +35,20 @@ export async function resolveLogicalReferences(db: Db, tenantId: string, rows: R
   return resolved;
 }
 
+const ADOPT_LOGICAL_REFERENCES = preparedStatement(
+  'fhir_adopt_logical_references',
+  `UPDATE search_reference r SET target_id = i.id
+   FROM jsonb_to_recordset(?::jsonb) AS i(type text, id text, system text, value text)
+   WHERE r.tenant_id = ? AND r.target_type = i.type AND r.target_id IS NULL AND r.identifier_value IS NOT NULL
+     AND ${PREFIX('r.identifier_value')} = ${PREFIX('i.value')} AND r.identifier_value = i.value
+     AND (r.identifier_system IS NULL OR r.identifier_system = i.system)
+     AND NOT EXISTS (
+       SELECT 1 FROM search_token t
+       WHERE t.tenant_id = r.tenant_id AND t.resource_type = r.target_type AND t.code = ? AND t.resource_id <> i.id
+         AND ${PREFIX('t.value')} = ${PREFIX('r.identifier_value')} AND t.value = r.identifier_value
+         AND (r.identifier_system IS NULL OR t.system = r.identifier_system))`,
+);
+
 /**
  * Resources just written become the target of the unresolved logical references to their type
  * that name one of their identifiers — unless another live resource of that type holds the same
@@ -48,24 +63,6 @@ export async function adoptLogicalReferences(
     tokens.filter((t) => t.code === IDENTIFIER_CODE && t.value !== null).map((t) => ({ resourceType, id, system: t.system, value: t.value as string })),
   );
   if (identifiers.length === 0) return;
-  await db.raw(
-    `UPDATE search_reference r SET target_id = i.id
-     FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS i(type, id, system, value)
-     WHERE r.tenant_id = ? AND r.target_type = i.type AND r.target_id IS NULL AND r.identifier_value IS NOT NULL
-       AND ${PREFIX('r.identifier_value')} = ${PREFIX('i.value')} AND r.identifier_value = i.value
-       AND (r.identifier_system IS NULL OR r.identifier_system = i.system)
-       AND NOT EXISTS (
-         SELECT 1 FROM search_token t
-         WHERE t.tenant_id = r.tenant_id AND t.resource_type = r.target_type AND t.code = ? AND t.resource_id <> i.id
-           AND ${PREFIX('t.value')} = ${PREFIX('r.identifier_value')} AND t.value = r.identifier_value
-           AND (r.identifier_system IS NULL OR t.system = r.identifier_system))`,
-    [
-      identifiers.map((i) => i.resourceType),
-      identifiers.map((i) => i.id),
-      identifiers.map((i) => i.system) as string[],
-      identifiers.map((i) => i.value),
-      tenantId,
-      IDENTIFIER_CODE,
-    ],
-  );
+  const list = identifiers.map((i) => ({ type: i.resourceType, id: i.id, system: i.system, value: i.value }));
+  await runPrepared(db, ADOPT_LOGICAL_REFERENCES, [JSON.stringify(list), tenantId, IDENTIFIER_CODE]);
 }

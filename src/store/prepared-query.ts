@@ -15,15 +15,21 @@ export function preparedStatement(name: string, sql: string): PreparedStatement 
 }
 
 /**
- * Runs a fixed statement without knex's query builder. On a pooled PostgreSQL connection it is
- * a named prepared statement: parsed and planned once per connection, then only bound and run.
- * Inside a transaction (whose connection knex holds) and on embedded PGlite, through knex.raw.
+ * Runs a fixed statement without knex's query builder. On PostgreSQL it is a named prepared
+ * statement, parsed and planned once per connection, then only bound and run: on a pooled
+ * connection, or inside a transaction on the connection knex holds for it. It is reported to
+ * knex's `query` and `query-response` listeners as knex reports its own. On embedded PGlite,
+ * through knex.raw.
  */
 export async function runPrepared<Row extends pg.QueryResultRow>(db: Knex, statement: PreparedStatement, values: unknown[]): Promise<Row[]> {
-  if (db.isTransaction || db.client.config.client !== 'pg') return ((await db.raw(statement.sql, values as Knex.RawBinding[])) as pg.QueryResult<Row>).rows;
+  if (db.client.config.client !== 'pg') return ((await db.raw(statement.sql, values as Knex.RawBinding[])) as pg.QueryResult<Row>).rows;
   const connection = (await db.client.acquireConnection()) as pg.Client;
   try {
-    return (await connection.query<Row>({ name: statement.name, text: statement.text, values })).rows;
+    const query = { method: 'raw', sql: statement.sql, bindings: values };
+    db.client.emit('query', query);
+    const result = await connection.query<Row>({ name: statement.name, text: statement.text, values });
+    db.client.emit('query-response', result, query);
+    return result.rows;
   } finally {
     await db.client.releaseConnection(connection);
   }

@@ -22,17 +22,17 @@ export const DEFAULT_STATISTICS: StatisticsSettings = { minRows: 500, fraction: 
  * embedded PGlite, often off or a minute late on servers): right after a bulk load the
  * planner otherwise believes the tables are empty and picks nested loops over whole index
  * tables (a search went from 1.6 ms to 1.6 s). Counts the resource versions this process
- * writes (their statements say how many, `versionWriteMark`) and runs ANALYZE on the search tables, in the
+ * writes (the rows their version-write statements return) and runs ANALYZE on the search tables, in the
  * background and one at a time, once enough were written. Returns the function that stops it.
  */
 export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: StatisticsSettings = DEFAULT_STATISTICS): () => Promise<void> {
   let written = 0;
   let counted = 0;
   let running: Promise<void> | undefined;
-  const onQuery = (query: { sql?: string }): void => {
-    written += versionsWrittenBy(query.sql) ?? 0;
+  const onResponse = (response: unknown, query: { sql?: string }): void => {
+    written += versionsWrittenBy(query.sql, response) ?? 0;
   };
-  knex.on('query', onQuery);
+  knex.on('query-response', onResponse);
 
   const analyze = async (): Promise<void> => {
     const since = written;
@@ -63,7 +63,7 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
   timer.unref();
   return async () => {
     clearInterval(timer);
-    knex.off('query', onQuery);
+    knex.off('query-response', onResponse);
     await running;
   };
 }
