@@ -57,25 +57,31 @@ export interface TakenKey {
   kind: string;
 }
 
+/** The insert of each index table's new rows, passed as one jsonb value per table. */
+const INSERTS = INDEXED_TYPES.map((type) => {
+  const columns = ROW_COLUMNS[type];
+  const names = columns.map(([name]) => name).join(', ');
+  const record = columns.map(([name, sqlType]) => `${name} ${sqlType}`).join(', ');
+  return `i_${type} AS (INSERT INTO search_${type} (tenant_id, resource_type, resource_id, ${names}) SELECT ?::uuid, resource_type, resource_id, ${names} FROM jsonb_to_recordset(?::jsonb) AS x(resource_type text, resource_id text, ${record}))`;
+});
+
 /**
- * One statement for every index table: the old rows of the resources named first deleted, and
- * the rows of each table inserted, by CTEs that all see the same snapshot. Its text never
- * changes, so it is prepared once per connection; every list is a jsonb value, whose row count
- * the planner estimates alike with or without the value, so PostgreSQL settles on one generic
- * plan instead of planning each run again (as it would for arrays, whose lengths it reads).
+ * The index rows of resources never indexed before, every table in one statement. Its text
+ * never changes and the planner's estimate of a jsonb list does not depend on the value, so
+ * PostgreSQL prepares it once per connection and keeps one generic plan.
  */
-const REPLACE_INDEX_ROWS = preparedStatement(
-  'fhir_replace_index_rows',
-  `WITH stale AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS s(resource_type text, resource_id text)),
-   ${INDEXED_TYPES.map((type) => {
-     const columns = ROW_COLUMNS[type];
-     const names = columns.map(([name]) => name).join(', ');
-     const record = columns.map(([name, sqlType]) => `${name} ${sqlType}`).join(', ');
-     return `d_${type} AS (DELETE FROM search_${type} t USING stale s WHERE t.tenant_id = ?::uuid AND t.resource_type = s.resource_type AND t.resource_id = s.resource_id),
-   i_${type} AS (INSERT INTO search_${type} (tenant_id, resource_type, resource_id, ${names}) SELECT ?::uuid, resource_type, resource_id, ${names} FROM jsonb_to_recordset(?::jsonb) AS x(resource_type text, resource_id text, ${record}))`;
-   }).join(',\n   ')}
-   SELECT 1`,
-);
+const INSERT_INDEX_ROWS = preparedStatement('fhir_insert_index_rows', `WITH ${INSERTS.join(',\n')} SELECT 1`);
+
+/**
+ * The same with the old rows of the resources named in two arrays deleted first, by CTEs that
+ * all see the same snapshot. Planned for each run: an array's length is known to the planner,
+ * which probes the index once per resource (a generic plan would assume many and may hash-join
+ * a whole table).
+ */
+const REPLACE_INDEX_ROWS = `WITH stale AS (SELECT * FROM unnest(?::text[], ?::text[]) AS s(resource_type, resource_id)),
+${INDEXED_TYPES.map((type) => `d_${type} AS (DELETE FROM search_${type} t USING stale s WHERE t.tenant_id = ?::uuid AND t.resource_type = s.resource_type AND t.resource_id = s.resource_id)`).join(',\n')},
+${INSERTS.join(',\n')}
+SELECT 1`;
 
 /**
  * Replaces the search index rows of a tenant's resources, however many, in one statement (one
@@ -88,13 +94,17 @@ export async function replaceSearchIndexes(db: Knex | Knex.Transaction, tenantId
     const rows = target.entries?.rows;
     if (rows) indexed.push({ target, rows: { ...rows, reference: await resolveLogicalReferences(db, tenantId, rows.reference) } });
   }
-  const stale = targets.filter((t) => !t.isNew);
-  const bindings: unknown[] = [JSON.stringify(stale.map((t) => ({ resource_type: t.resourceType, resource_id: t.id })))];
-  for (const type of INDEXED_TYPES) {
+  const inserts: unknown[] = INDEXED_TYPES.flatMap((type) => {
     const list = indexed.flatMap(({ target, rows }) => rows[type].map((row) => ({ ...row, resource_type: target.resourceType, resource_id: target.id })));
-    bindings.push(tenantId, tenantId, JSON.stringify(list));
+    return [tenantId, JSON.stringify(list)];
+  });
+  const stale = targets.filter((t) => !t.isNew);
+  if (stale.length > 0) {
+    const deletes = INDEXED_TYPES.map(() => tenantId);
+    await db.raw(REPLACE_INDEX_ROWS, [stale.map((t) => t.resourceType), stale.map((t) => t.id), ...deletes, ...inserts] as Knex.RawBinding[]);
+  } else if (indexed.length > 0) {
+    await runPrepared(db, INSERT_INDEX_ROWS, inserts);
   }
-  if (stale.length > 0 || indexed.length > 0) await runPrepared(db, REPLACE_INDEX_ROWS, bindings);
   await adoptLogicalReferences(
     db,
     tenantId,
