@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import type { Logger } from '../logger';
-import { badRequest, fail, notFound, OperationOutcomeError, preconditionFailed, unprocessable } from '../problems/outcomes';
+import { badRequest, fail, notFound, OperationOutcomeError, preconditionFailed, ResourceOutcomeError, unprocessable } from '../problems/outcomes';
 import type { Db } from '../store/db';
 import type { ExportPageQuery, HistoryOptions, HistoryPage, Repository } from '../store/repository';
 import type { StoredVersion } from '../store/rows';
@@ -36,6 +37,17 @@ export type LoadOutcome = { status: 'created' | 'updated' | 'unchanged' } | { st
 
 /** Accesses whose after-commit hooks wait for the outermost transaction; a rollback fails them instead. */
 type Deferred = { access: Access; versions: readonly StoredVersion[] }[];
+
+/** The failure of the resource at `index` of a `createMany`. */
+export class BatchItemError extends Error {
+  constructor(
+    readonly index: number,
+    readonly failure: unknown,
+  ) {
+    super(`Resource ${index} of the batch was refused`);
+    this.name = 'BatchItemError';
+  }
+}
 
 /** Version ids are PostgreSQL integers; a larger number names no version. */
 const MAX_VERSION_ID = 2 ** 31 - 1;
@@ -104,13 +116,48 @@ export class FhirService {
     return this.repo.lock(key);
   }
 
-  /** https://hl7.org/fhir/R4/http.html#create */
+  /** https://hl7.org/fhir/R4/http.html#create — the server assigns a UUID. */
   create(resource: Resource): Promise<WrittenVersion> {
-    return this.write({ kind: 'create', resourceType: resource.resourceType }, async (tx) => {
-      const body = withoutServerFields(resource);
-      const issues = this.deps.validator.validate(body);
-      await tx.refuseForeignReferences(body);
-      return { ...(await tx.repo.create(body)), issues };
+    return this.createMany([{ ...resource, id: randomUUID() }]).then(
+      ([version]) => version!,
+      (err: unknown) => Promise.reject(err instanceof BatchItemError ? err.failure : err),
+    );
+  }
+
+  /**
+   * Creates resources under ids the caller assigned (a transaction's entries, which may point
+   * at one another), each as `create` would — hooks, validation, tenancy, versions, index — in
+   * one transaction and one statement per table. The first one refused fails them all, with a
+   * `BatchItemError` saying which and why.
+   */
+  async createMany(resources: readonly (Resource & { id: string })[]): Promise<WrittenVersion[]> {
+    const accesses = resources.map((r): Access => ({ kind: 'create', resourceType: r.resourceType }));
+    const prepared: { body: Resource & { id: string }; issues: OperationOutcomeIssue[] }[] = [];
+    for (const [index, resource] of resources.entries()) {
+      prepared.push(
+        await this.itemFailing(index, accesses[index]!, async () => {
+          await this.before(accesses[index]!);
+          const body = { ...withoutServerFields(resource), id: resource.id } as Resource & { id: string };
+          return { body, issues: this.deps.validator.validate(body) };
+        }),
+      );
+    }
+    const problems = await this.foreignReferenceProblems(prepared.map((p) => p.body));
+    const refused = problems.findIndex((problem) => problem !== undefined);
+    if (refused >= 0) await this.itemFailing(refused, accesses[refused]!, () => Promise.reject(problems[refused]));
+    return this.transaction(async (tx) => {
+      const versions = await tx.repo.writeVersions(prepared.map(({ body }) => ({ resource: body, previous: undefined }))).catch((err: unknown) => {
+        const index = err instanceof ResourceOutcomeError ? resources.findIndex((r) => `${r.resourceType}/${r.id}` === err.reference) : -1;
+        return index < 0 ? Promise.reject(err) : this.itemFailing(index, accesses[index]!, () => Promise.reject(err));
+      });
+      for (const [index, version] of versions.entries()) {
+        const stored: Access = { ...accesses[index]!, id: version.resource.id };
+        await this.itemFailing(index, stored, async () => {
+          for (const hook of this.hooks) await hook.onStored?.(stored, version, tx);
+        });
+        tx.defer(stored, [version]);
+      }
+      return versions.map((version, index) => ({ ...version, issues: prepared[index]!.issues }));
     });
   }
 
@@ -329,6 +376,15 @@ export class FhirService {
     } catch (err) {
       if (!reported.has(err as object)) this.notify('failed', access, err);
       throw err;
+    }
+  }
+
+  /** `failing`, for the resource at `index` of a batch: its failure comes out as a `BatchItemError`. */
+  private async itemFailing<T>(index: number, access: Access, run: () => Promise<T>): Promise<T> {
+    try {
+      return await this.failing(access, run);
+    } catch (err) {
+      throw new BatchItemError(index, err);
     }
   }
 

@@ -116,6 +116,16 @@ export class OperationOutcomeError extends Error {
   }
 }
 
+/** An outcome about one resource of a batch write, named by `reference` (`Patient/123`) so the caller can say which. */
+export class ResourceOutcomeError extends OperationOutcomeError {
+  constructor(
+    outcome: Outcome,
+    readonly reference: string,
+  ) {
+    super(outcome);
+  }
+}
+
 export function fail(o: Outcome): never {
   throw new OperationOutcomeError(o);
 }

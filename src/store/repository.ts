@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Resource } from '@medplum/fhirtypes';
-import { duplicate, fail, gone, notFound, preconditionFailed, conflict } from '../problems/outcomes';
+import { duplicate, fail, gone, notFound, preconditionFailed, conflict, ResourceOutcomeError } from '../problems/outcomes';
 import type { Indexer } from './index-rows';
 import { idsByType } from './ids-by-type';
 import { replaceSearchIndexes, replaceUniqueKeys } from './index-writer';
@@ -71,11 +70,6 @@ export class Repository {
   /** Serialises work on one key until the surrounding transaction ends. */
   async lock(key: string): Promise<void> {
     await this.db.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`${this.tenantId}/${key}`]);
-  }
-
-  /** https://hl7.org/fhir/R4/http.html#create — the server assigns a UUID. */
-  create(resource: Resource, id: string = randomUUID()): Promise<StoredVersion> {
-    return this.atomically((repo) => repo.writeVersion(resource.resourceType, id, resource, undefined));
   }
 
   /** https://hl7.org/fhir/R4/http.html#read */
@@ -241,7 +235,10 @@ export class Repository {
       rows.map((row, i) => ({ row, isNew: !writes[i]!.previous })),
     );
     const lost = rows.find((row) => !written.has(`${row.resource_type}/${row.id}`));
-    if (lost) fail(conflict(`${lost.resource_type}/${lost.id} was created by a concurrent request; retry`));
+    if (lost) {
+      const reference = `${lost.resource_type}/${lost.id}`;
+      throw new ResourceOutcomeError(conflict(`${reference} was created by a concurrent request; retry`), reference);
+    }
     const targets = rows.map((row, i) => ({
       resourceType: row.resource_type,
       id: row.id,
@@ -250,7 +247,7 @@ export class Repository {
     }));
     await replaceSearchIndexes(this.db, this.tenantId, targets);
     const [taken] = await replaceUniqueKeys(this.db, this.tenantId, targets);
-    if (taken) fail(duplicate(this.indexer.keyMessage(taken.kind), taken.kind));
+    if (taken) throw new ResourceOutcomeError(duplicate(this.indexer.keyMessage(taken.kind), taken.kind), `${taken.resourceType}/${taken.id}`);
     return rows.map(toStoredVersion);
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Binary, Bundle, BundleEntry, Patient, Resource } from '@medplum/fhirtypes';
+import { EXT } from '../../mappings/fhir-urls';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -300,7 +301,7 @@ test('changing the same resource twice in one transaction is a 400', async () =>
   expect(res.body.issue[0].expression).toEqual(['Bundle.entry[1].request.url']);
 });
 
-test('created resources referencing each other in a cycle are a 400', async () => {
+test('created resources referencing each other in a cycle are stored pointing at each other', async () => {
   const [a, b] = [`urn:uuid:${randomUUID()}`, `urn:uuid:${randomUUID()}`];
   const res = await post(
     t,
@@ -309,8 +310,73 @@ test('created resources referencing each other in a cycle are a 400', async () =
       { fullUrl: b, resource: { resourceType: 'Organization', name: 'B', partOf: { reference: a } }, request: { method: 'POST', url: 'Organization' } },
     ]),
   );
+  expect(res.status).toBe(200);
+  const [first, second] = (res.body.entry as BundleEntry[]).map((e) => e.resource as Resource & { partOf: { reference: string } });
+  expect(first!.partOf.reference).toBe(`Organization/${second!.id}`);
+  expect(second!.partOf.reference).toBe(`Organization/${first!.id}`);
+  const stored = await t.http.get(`${FHIR_BASE}/Organization?_id=${first!.id}&_include=Organization:partof`).expect(200);
+  expect((stored.body.entry as BundleEntry[]).map((e) => e.resource?.id).sort()).toEqual([first!.id, second!.id].sort());
+});
+
+test('conditional creates referencing each other in a cycle are a 400 naming the fullUrl', async () => {
+  const [a, b] = [`urn:uuid:${randomUUID()}`, `urn:uuid:${randomUUID()}`];
+  const res = await post(
+    t,
+    transaction([
+      {
+        fullUrl: a,
+        resource: { resourceType: 'Organization', name: `A${a}`, partOf: { reference: b } },
+        request: { method: 'POST', url: 'Organization', ifNoneExist: `name:exact=A${a}` },
+      },
+      {
+        fullUrl: b,
+        resource: { resourceType: 'Organization', name: `B${b}`, partOf: { reference: a } },
+        request: { method: 'POST', url: 'Organization', ifNoneExist: `name:exact=B${b}` },
+      },
+    ]),
+  );
   expect(res.status).toBe(400);
   expect(res.body.issue[0].expression[0]).toMatch(/^Bundle\.entry\[\d\]\.fullUrl$/);
+});
+
+test('two creates of one transaction sharing a business key: 409 naming the second entry, nothing written', async () => {
+  const app = await t.otherTenant();
+  const email = `${randomUUID()}@example.com`;
+  const branded = (family: string): Patient => ({
+    resourceType: 'Patient',
+    name: [{ family }],
+    extension: [{ url: EXT.brandId, valueString: 'tx-brand' }],
+    telecom: [{ system: 'email', value: email }],
+  });
+  const res = await post(
+    app,
+    transaction([
+      { resource: { resourceType: 'Organization', name: 'Clinic' }, request: { method: 'POST', url: 'Organization' } },
+      { resource: branded('First'), request: { method: 'POST', url: 'Patient' } },
+      { resource: branded('Second'), request: { method: 'POST', url: 'Patient' } },
+    ]),
+  );
+  expect(res.status).toBe(409);
+  expect(res.body.issue[0].code).toBe('duplicate');
+  expect(res.body.issue.at(-1).expression).toEqual(['Bundle.entry[2]']);
+  expect(await rowCount(app)).toBe(0);
+});
+
+test('a create refused in the middle of a transaction is the one named, whatever comes after it', async () => {
+  const app = await t.otherTenant();
+  const res = await post(
+    app,
+    transaction([
+      { resource: { resourceType: 'Organization', name: 'Fine' }, request: { method: 'POST', url: 'Organization' } },
+      { resource: { resourceType: 'Patient', gender: 'x' }, request: { method: 'POST', url: 'Patient' } },
+      { resource: { resourceType: 'Patient', birthDate: 'not-a-date' }, request: { method: 'POST', url: 'Patient' } },
+      { resource: { resourceType: 'Organization', name: 'Fine too' }, request: { method: 'POST', url: 'Organization' } },
+    ]),
+  );
+  expect(res.status).toBe(422);
+  expect(res.body.issue[0].expression).toEqual(['Patient.gender']);
+  expect(res.body.issue.at(-1).expression).toEqual(['Bundle.entry[1]']);
+  expect(await rowCount(app)).toBe(0);
 });
 
 test("a transaction cannot read, patch, delete or overwrite another tenant's resources", async () => {

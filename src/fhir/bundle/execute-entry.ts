@@ -12,8 +12,12 @@ export type Identities = ReadonlyMap<string, string>;
  * endpoint would (If-None-Exist included), once its references are resolved.
  */
 export async function executeEntry(entry: BundleRequestEntry, service: FhirService, identities: Identities): Promise<FhirResult> {
-  const body = await replaceReferences(entry.request.body, (reference) => resolveReference(reference, identities, service));
-  return entry.route.handler({ ...entry.request, body }, service);
+  return entry.route.handler({ ...entry.request, body: await resolvedBody(entry, service, identities) }, service);
+}
+
+/** The entry's body with its placeholder and conditional references replaced by server identities. */
+export function resolvedBody(entry: BundleRequestEntry, service: FhirService, identities: Identities): Promise<unknown> {
+  return replaceReferences(entry.request.body, (reference) => resolveReference(reference, identities, service));
 }
 
 function resolveReference(reference: string, identities: Identities, service: FhirService): string | Promise<string> {

@@ -5,15 +5,17 @@ import { referencesIn } from './references';
 const PHASES: readonly (readonly EntryMethod[])[] = [['DELETE'], ['POST'], ['PUT', 'PATCH'], ['GET']];
 
 /**
- * The order a transaction's entries run in: DELETE, POST, PUT/PATCH, GET
- * (https://hl7.org/fhir/R4/http.html#trules). POSTs run after the POSTs whose fullUrl they
- * reference, so each placeholder has its server id before anything points at it.
+ * The phases a transaction's entries run in: DELETE, POST, PUT/PATCH, GET
+ * (https://hl7.org/fhir/R4/http.html#trules). Plain creates (POST without `ifNoneExist`) get
+ * their ids before anything runs, so they may reference anything, each other too; they come
+ * last in the POST phase. Conditional creates run first, after the ones whose fullUrl they
+ * reference, since a fullUrl stands for the resource a conditional create made or matched.
  */
-export function transactionOrder(entries: readonly BundleRequestEntry[]): BundleRequestEntry[] {
+export function transactionPhases(entries: readonly BundleRequestEntry[]): BundleRequestEntry[][] {
   assertDistinctTargets(entries);
-  return PHASES.flatMap((methods) => {
+  return PHASES.map((methods) => {
     const phase = entries.filter((e) => methods.includes(e.method));
-    return methods.includes('POST') ? dependenciesFirst(phase) : phase;
+    return methods.includes('POST') ? [...dependenciesFirst(phase.filter((e) => !isPlainCreate(e))), ...phase.filter(isPlainCreate)] : phase;
   });
 }
 
@@ -36,6 +38,9 @@ function assertDistinctTargets(entries: readonly BundleRequestEntry[]): void {
   }
 }
 
+/** A create the server gives an id of its own, whatever else the transaction holds. */
+export const isPlainCreate = (entry: BundleRequestEntry): boolean => entry.route.interaction === 'create' && entry.request.ifNoneExist === undefined;
+
 function dependenciesFirst(posts: readonly BundleRequestEntry[]): BundleRequestEntry[] {
   const byFullUrl = new Map(posts.flatMap((e) => (e.fullUrl === undefined ? [] : [[e.fullUrl, e] as const])));
   const ordered: BundleRequestEntry[] = [];
@@ -45,7 +50,7 @@ function dependenciesFirst(posts: readonly BundleRequestEntry[]): BundleRequestE
     if (visiting.has(entry)) {
       fail(
         badRequest(
-          `Bundle.entry[${entry.index}] is part of a cycle of references between created resources, which cannot be resolved`,
+          `Bundle.entry[${entry.index}] is part of a cycle of references between conditional creates, which cannot be resolved`,
           `Bundle.entry[${entry.index}].fullUrl`,
         ),
       );

@@ -1,26 +1,36 @@
-import type { Bundle } from '@medplum/fhirtypes';
+import { randomUUID } from 'node:crypto';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { isOperationOutcomeError, OperationOutcomeError, type Outcome } from '../../problems/outcomes';
 import type { FhirResult } from '../request';
-import type { FhirService } from '../service';
-import { executeEntry } from './execute-entry';
+import { resourceBody } from '../interactions';
+import { BatchItemError, type FhirService } from '../service';
+import { writeResult } from '../write-result';
+import { executeEntry, resolvedBody, type Identities } from './execute-entry';
 import type { BundleRequestEntry } from './parse-entry';
 import { responseBundle, responseEntry } from './response';
-import { transactionOrder } from './transaction-order';
+import { isPlainCreate, transactionPhases } from './transaction-order';
 
 /**
  * https://hl7.org/fhir/R4/http.html#transaction — every entry in one database transaction.
  * The first failing entry rolls everything back and its OperationOutcome, with its status, is
- * the answer to the whole request.
+ * the answer to the whole request. Plain creates (POST without `ifNoneExist`) get their ids up
+ * front and are written together, one statement per table.
  */
 export async function runTransaction(entries: readonly BundleRequestEntry[], service: FhirService): Promise<Bundle> {
-  const order = transactionOrder(entries);
+  const phases = transactionPhases(entries);
   const results = await service.transaction(async (tx) => {
+    const ids = new Map(entries.filter(isPlainCreate).map((entry) => [entry, randomUUID()]));
     const identities = new Map<string, string>();
+    for (const [entry, id] of ids) if (entry.fullUrl !== undefined) identities.set(entry.fullUrl, `${entry.request.resourceType}/${id}`);
     const byEntry = new Map<BundleRequestEntry, FhirResult>();
-    for (const entry of order) {
-      const result = await executeEntry(entry, tx, identities).catch((err: unknown) => Promise.reject(naming(entry, err)));
-      byEntry.set(entry, result);
-      rememberIdentity(identities, entry, result);
+    for (const phase of phases) {
+      for (const entry of phase.filter((e) => !ids.has(e))) {
+        const result = await executeEntry(entry, tx, identities).catch((err: unknown) => Promise.reject(naming(entry, err)));
+        byEntry.set(entry, result);
+        rememberIdentity(identities, entry, result);
+      }
+      const creates = phase.filter((e) => ids.has(e));
+      if (creates.length > 0) (await createTogether(creates, ids, tx, identities)).forEach((result, i) => byEntry.set(creates[i]!, result));
     }
     return byEntry;
   });
@@ -28,6 +38,28 @@ export async function runTransaction(entries: readonly BundleRequestEntry[], ser
     'transaction-response',
     entries.map((entry) => responseEntry(entry, results.get(entry) as FhirResult)),
   );
+}
+
+/** Creates under their assigned ids, in one batch; a refusal names its entry. */
+async function createTogether(
+  entries: readonly BundleRequestEntry[],
+  ids: ReadonlyMap<BundleRequestEntry, string>,
+  service: FhirService,
+  identities: Identities,
+): Promise<FhirResult[]> {
+  const resources: (Resource & { id: string })[] = [];
+  for (const entry of entries) {
+    try {
+      const body = await resolvedBody(entry, service, identities);
+      resources.push({ ...resourceBody({ ...entry.request, body }), id: ids.get(entry)! });
+    } catch (err) {
+      throw naming(entry, err);
+    }
+  }
+  const versions = await service.createMany(resources).catch((err: unknown) =>
+    Promise.reject(err instanceof BatchItemError ? naming(entries[err.index]!, err.failure) : err),
+  );
+  return versions.map((version) => writeResult(version, true));
 }
 
 /** A create's fullUrl now stands for the resource it made, or for the match of its ifNoneExist. */
