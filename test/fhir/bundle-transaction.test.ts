@@ -368,7 +368,7 @@ test('a create refused in the middle of a transaction is the one named, whatever
     app,
     transaction([
       { resource: { resourceType: 'Organization', name: 'Fine' }, request: { method: 'POST', url: 'Organization' } },
-      { resource: { resourceType: 'Patient', gender: 'x' }, request: { method: 'POST', url: 'Patient' } },
+      { resource: { resourceType: 'Patient', gender: 'x' } as unknown as Patient, request: { method: 'POST', url: 'Patient' } },
       { resource: { resourceType: 'Patient', birthDate: 'not-a-date' }, request: { method: 'POST', url: 'Patient' } },
       { resource: { resourceType: 'Organization', name: 'Fine too' }, request: { method: 'POST', url: 'Organization' } },
     ]),

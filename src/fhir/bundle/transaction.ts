@@ -56,9 +56,9 @@ async function createTogether(
       throw naming(entry, err);
     }
   }
-  const versions = await service.createMany(resources).catch((err: unknown) =>
-    Promise.reject(err instanceof BatchItemError ? naming(entries[err.index]!, err.failure) : err),
-  );
+  const versions = await service
+    .createMany(resources)
+    .catch((err: unknown) => Promise.reject(err instanceof BatchItemError ? naming(entries[err.index]!, err.failure) : err));
   return versions.map((version) => writeResult(version, true));
 }
 
