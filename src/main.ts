@@ -2,10 +2,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bootstrap } from './bootstrap';
 import { loadConfig } from './config';
+import { boundHeapGrowth } from './heap-growth';
 import { drainOnSignals } from './shutdown';
 import { startupBanner } from './startup-banner';
 
 async function main(): Promise<void> {
+  boundHeapGrowth();
   const config = loadConfig();
   const server = await bootstrap(config);
   const { logger } = server;
