@@ -118,7 +118,7 @@ export class FhirService {
 
   /** https://hl7.org/fhir/R4/http.html#create — the server assigns a UUID. */
   create(resource: Resource): Promise<WrittenVersion> {
-    return this.createMany([{ ...resource, id: randomUUID() }]).then(
+    return this.createMany([{ resource, id: randomUUID() }]).then(
       ([version]) => version!,
       (err: unknown) => Promise.reject(err instanceof BatchItemError ? err.failure : err),
     );
@@ -126,19 +126,21 @@ export class FhirService {
 
   /**
    * Creates resources under ids the caller assigned (a transaction's entries, which may point
-   * at one another), each as `create` would — hooks, validation, tenancy, versions, index — in
-   * one transaction and one statement per table. The first one refused fails them all, with a
-   * `BatchItemError` saying which and why.
+   * at one another), each as `create` would — hooks, validation of the resource as sent (an id
+   * it carries is checked, then replaced), tenancy, versions, index — in one transaction and one
+   * statement per table. The first one refused fails them all, with a `BatchItemError` saying
+   * which and why.
    */
-  async createMany(resources: readonly (Resource & { id: string })[]): Promise<WrittenVersion[]> {
-    const accesses = resources.map((r): Access => ({ kind: 'create', resourceType: r.resourceType }));
+  async createMany(items: readonly { resource: Resource; id: string }[]): Promise<WrittenVersion[]> {
+    const accesses = items.map(({ resource }): Access => ({ kind: 'create', resourceType: resource.resourceType }));
     const prepared: { body: Resource & { id: string }; issues: OperationOutcomeIssue[] }[] = [];
-    for (const [index, resource] of resources.entries()) {
+    for (const [index, { resource, id }] of items.entries()) {
       prepared.push(
         await this.itemFailing(index, accesses[index]!, async () => {
           await this.before(accesses[index]!);
-          const body = { ...withoutServerFields(resource), id: resource.id } as Resource & { id: string };
-          return { body, issues: this.deps.validator.validate(body) };
+          const body = withoutServerFields(resource);
+          const issues = this.deps.validator.validate(body);
+          return { body: { ...body, id } as Resource & { id: string }, issues };
         }),
       );
     }
@@ -147,7 +149,7 @@ export class FhirService {
     if (refused >= 0) await this.itemFailing(refused, accesses[refused]!, () => Promise.reject(problems[refused]));
     return this.transaction(async (tx) => {
       const versions = await tx.repo.writeVersions(prepared.map(({ body }) => ({ resource: body, previous: undefined }))).catch((err: unknown) => {
-        const index = err instanceof ResourceOutcomeError ? resources.findIndex((r) => `${r.resourceType}/${r.id}` === err.reference) : -1;
+        const index = err instanceof ResourceOutcomeError ? prepared.findIndex(({ body }) => `${body.resourceType}/${body.id}` === err.reference) : -1;
         return index < 0 ? Promise.reject(err) : this.itemFailing(index, accesses[index]!, () => Promise.reject(err));
       });
       for (const [index, version] of versions.entries()) {

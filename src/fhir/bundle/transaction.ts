@@ -47,17 +47,17 @@ async function createTogether(
   service: FhirService,
   identities: Identities,
 ): Promise<FhirResult[]> {
-  const resources: (Resource & { id: string })[] = [];
+  const items: { resource: Resource; id: string }[] = [];
   for (const entry of entries) {
     try {
       const body = await resolvedBody(entry, service, identities);
-      resources.push({ ...resourceBody({ ...entry.request, body }), id: ids.get(entry)! });
+      items.push({ resource: resourceBody({ ...entry.request, body }), id: ids.get(entry)! });
     } catch (err) {
       throw naming(entry, err);
     }
   }
   const versions = await service
-    .createMany(resources)
+    .createMany(items)
     .catch((err: unknown) => Promise.reject(err instanceof BatchItemError ? naming(entries[err.index]!, err.failure) : err));
   return versions.map((version) => writeResult(version, true));
 }
