@@ -1,6 +1,6 @@
 import { parseEntryUrl } from '../../src/fhir/bundle/entry-url';
 import { referencesIn, replaceReferences } from '../../src/fhir/bundle/references';
-import { matchRoute } from '../../src/fhir/bundle/route-match';
+import { matchRoute } from '../../src/fhir/route-match';
 import { FHIR_ROUTES } from '../../src/fhir/routes';
 
 const BASE = 'https://fhir.example/fhir/R4';

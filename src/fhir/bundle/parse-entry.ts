@@ -5,7 +5,7 @@ import type { FhirRequest } from '../request';
 import type { FhirRoute } from '../request';
 import { parseEntryUrl } from './entry-url';
 import { patchOperations } from './patch-body';
-import { matchRoute } from './route-match';
+import { matchRoute } from '../route-match';
 
 export type EntryMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

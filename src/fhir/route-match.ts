@@ -1,4 +1,4 @@
-import type { FhirRoute } from '../request';
+import type { FhirRoute } from './request';
 
 export interface RouteMatch {
   route: FhirRoute;
@@ -7,9 +7,9 @@ export interface RouteMatch {
 }
 
 /**
- * The route of FHIR_ROUTES an entry's method and path would reach over HTTP: the first row
- * whose segments match, as Express picks the first mounted one. Only `:name` segments and
- * literals (Express escapes like `\$validate` included) occur in the table.
+ * The route of FHIR_ROUTES a method and decoded path segments reach, over HTTP or in a Bundle
+ * entry: the first row whose segments match. Only `:name` segments and literals (with Express's
+ * escapes, like `\$validate`) occur in the table.
  */
 export function matchRoute(routes: readonly FhirRoute[], method: string, segments: readonly string[]): RouteMatch | undefined {
   for (const route of routes) {
@@ -20,11 +20,18 @@ export function matchRoute(routes: readonly FhirRoute[], method: string, segment
   return undefined;
 }
 
+const patterns = new WeakMap<FhirRoute, string[]>();
+
 function patternOf(route: FhirRoute): string[] {
-  return route.path
-    .replace(/\\/g, '')
-    .split('/')
-    .filter((s) => s !== '');
+  let pattern = patterns.get(route);
+  if (!pattern) {
+    pattern = route.path
+      .replace(/\\/g, '')
+      .split('/')
+      .filter((s) => s !== '');
+    patterns.set(route, pattern);
+  }
+  return pattern;
 }
 
 function matchSegments(pattern: readonly string[], segments: readonly string[]): Record<string, string> | undefined {
