@@ -11,7 +11,8 @@ const stored = COUNT_BOUND + 5;
 beforeAll(async () => {
   t = await startTestApp();
   const entry: BundleEntry<Patient>[] = Array.from({ length: stored }, () => ({
-    resource: { resourceType: 'Patient', gender: 'female', name: [{ family: `Many${u}` }] },
+    // Two names of one family: a family search matches each Patient through two index rows.
+    resource: { resourceType: 'Patient', gender: 'female', name: [{ family: `Many${u}` }, { family: `Many${u}`, use: 'maiden' }] },
     request: { method: 'POST', url: 'Patient' },
   }));
   await t.http.post(FHIR_BASE).set('content-type', 'application/fhir+json').send({ resourceType: 'Bundle', type: 'batch', entry }).expect(200);
@@ -21,10 +22,26 @@ afterAll(() => t.close());
 const next = (bundle: Bundle): string | undefined => bundle.link?.find((l) => l.relation === 'next')?.url;
 
 test('past the bound, no total unless asked for, and the next page is still offered', async () => {
-  const bundle = await search(t, `Patient?family=many${u}&_count=10`);
-  expect(bundle.total).toBeUndefined();
-  expect(bundle.entry).toHaveLength(10);
-  expect(next(bundle)).toContain('_offset=10');
+  // One index row per match (gender), and two per match (family): both counts stop past the bound.
+  for (const query of [`Patient?gender=female&_count=10`, `Patient?family=many${u}&_count=10`]) {
+    const bundle = await search(t, query);
+    expect(bundle.total).toBeUndefined();
+    expect(bundle.entry).toHaveLength(10);
+    expect(next(bundle)).toContain('_offset=10');
+  }
+});
+
+test('a Patient matching through several index rows counts once', async () => {
+  const few = `Few${u}`;
+  const patients: Patient[] = [
+    ...Array.from({ length: 3 }, (): Patient => ({ resourceType: 'Patient', name: [{ family: few }, { family: few, use: 'old' }] })),
+    ...Array.from({ length: 2 }, (): Patient => ({ resourceType: 'Patient', name: [{ family: few }] })),
+  ];
+  for (const patient of patients) await t.http.post(`${FHIR_BASE}/Patient`).set('content-type', 'application/fhir+json').send(patient).expect(201);
+  const first = await search(t, `Patient?family=${few}&_count=2`);
+  expect(first.entry).toHaveLength(2);
+  expect(first.total).toBe(5);
+  expect((await search(t, `Patient?family:exact=${few}&_count=1`)).total).toBe(5);
 });
 
 test('_total=accurate and _summary=count count every match', async () => {

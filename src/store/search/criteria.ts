@@ -72,6 +72,22 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
   }
 }
 
+/**
+ * The `resource_id`s of the index rows that meet a plain index criterion, not tied to a
+ * `resources` row: a resource has index rows only while it is live, so these rows stand for the
+ * matching resources themselves (one resource may match through several rows).
+ */
+export function matchingIndexRows(ctx: CriteriaContext, resourceType: string, criterion: Extract<Criterion, { kind: 'index' }>): Knex.QueryBuilder {
+  const query = ctx.db
+    .select('s.resource_id')
+    .from(`search_${criterion.table} as s`)
+    .where('s.tenant_id', ctx.tenantId)
+    .andWhere('s.resource_type', resourceType)
+    .andWhere('s.code', criterion.code);
+  matchAny(query, 's', criterion.values);
+  return query;
+}
+
 /** Index rows (alias `s`) that match one of the values. */
 function matchAny(query: Knex.QueryBuilder, s: string, values: IndexValue[]): void {
   query.where((any) => {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Repository } from '../repository';
 import { toStoredVersion, type StoredVersion, type VersionRow } from '../rows';
-import { applyCriterion, CriteriaContext } from './criteria';
+import { applyCriterion, CriteriaContext, matchingIndexRows } from './criteria';
 import { findIncluded } from './include';
 import type { Criterion, SearchQuery } from './query';
 import { applySort } from './sort';
@@ -42,15 +42,37 @@ export async function searchResources(repo: Repository, resourceType: string, qu
 async function countMatches(repo: Repository, resourceType: string, query: SearchQuery): Promise<number | undefined> {
   const bound = query.countUpTo;
   if (!bound) return countRows(repo, matching(repo, resourceType, query.criteria).select('r.id'));
-  const counted = await countRows(
-    repo,
-    matching(repo, resourceType, query.criteria)
-      .select('r.id')
-      .limit(bound.limit + 1),
-  );
+  const counted =
+    (await countFromIndex(repo, resourceType, query.criteria, bound.limit)) ??
+    (await countRows(
+      repo,
+      matching(repo, resourceType, query.criteria)
+        .select('r.id')
+        .limit(bound.limit + 1),
+    ));
   if (counted <= bound.limit) return counted;
   if (bound.beyond === 'omit') return undefined;
   return Math.max(bound.limit + 1, await plannedRows(repo, matching(repo, resourceType, query.criteria).select('r.id')));
+}
+
+/**
+ * The bounded count of a search whose one criterion is a plain index match, from that index
+ * alone: its first `limit` + 1 matching rows, by the value index, and how many resources they
+ * name. A join with `resources` would read every match of a broad criterion (a hash or merge
+ * over all of them) before counting the first few. Undefined for any other search, and when the
+ * rows seen are too few resources to tell (one resource matched through several rows).
+ */
+async function countFromIndex(repo: Repository, resourceType: string, criteria: Criterion[], limit: number): Promise<number | undefined> {
+  const [only] = criteria;
+  if (criteria.length !== 1 || only?.kind !== 'index' || only.negate) return undefined;
+  const rows = matchingIndexRows(new CriteriaContext(repo.db, repo.tenantId), resourceType, only).limit(limit + 1);
+  const [seen] = (await repo.db.from(rows.as('m')).select(repo.db.raw('count(*) AS rows, count(DISTINCT resource_id) AS resources'))) as {
+    rows: string | number;
+    resources: string | number;
+  }[];
+  const [found, resources] = [Number(seen?.rows ?? 0), Number(seen?.resources ?? 0)];
+  // Every matching row seen, or more than `limit` resources among them: either way the count is known.
+  return found <= limit || resources > limit ? resources : undefined;
 }
 
 async function countRows(repo: Repository, rows: Knex.QueryBuilder): Promise<number> {
