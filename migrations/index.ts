@@ -13,6 +13,7 @@ import * as m011 from './011_string_search_indexes';
 import * as m012 from './012_date_search_bounds';
 import * as m013 from './013_bulk_exports';
 import * as m014 from './014_export_cursor_time';
+import * as m015 from './015_value_statistics';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -35,4 +36,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['012_date_search_bounds', m012],
   ['013_bulk_exports', m013],
   ['014_export_cursor_time', m014],
+  ['015_value_statistics', m015],
 ];
