@@ -78,12 +78,7 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
  * matching resources themselves (one resource may match through several rows).
  */
 export function matchingIndexRows(ctx: CriteriaContext, resourceType: string, criterion: Extract<Criterion, { kind: 'index' }>): Knex.QueryBuilder {
-  const query = ctx.db
-    .select('s.resource_id')
-    .from(`search_${criterion.table} as s`)
-    .where('s.tenant_id', ctx.tenantId)
-    .andWhere('s.resource_type', resourceType)
-    .andWhere('s.code', criterion.code);
+  const query = rowsOfCode(ctx, 's', resourceType, criterion.table, criterion.code).select('s.resource_id');
   matchAny(query, 's', criterion.values);
   return query;
 }
@@ -109,14 +104,15 @@ function overlapsWindow(query: Knex.QueryBuilder, s: string, window: DateWindow)
 /** The index rows of one parameter of the subject resource, tenant-bound. */
 function indexRows(ctx: CriteriaContext, subject: Subject, table: string, code: string): { alias: string; query: Knex.QueryBuilder } {
   const s = ctx.alias('s');
-  const query = ctx.db
+  const query = rowsOfCode(ctx, s, subject.type, table, code)
     .select(ctx.db.raw('1'))
-    .from(`search_${table} as ${s}`)
-    .where(`${s}.tenant_id`, ctx.tenantId)
-    .andWhere(`${s}.resource_type`, subject.type)
-    .andWhere(`${s}.resource_id`, ctx.db.ref(`${subject.row}.id`))
-    .andWhere(`${s}.code`, code);
+    .andWhere(`${s}.resource_id`, ctx.db.ref(`${subject.row}.id`));
   return { alias: s, query };
+}
+
+/** The tenant's index rows (alias `s`) of one parameter of a resource type. */
+function rowsOfCode(ctx: CriteriaContext, s: string, resourceType: string, table: string, code: string): Knex.QueryBuilder {
+  return ctx.db.from(`search_${table} as ${s}`).where(`${s}.tenant_id`, ctx.tenantId).andWhere(`${s}.resource_type`, resourceType).andWhere(`${s}.code`, code);
 }
 
 /**
