@@ -154,9 +154,7 @@ export class FhirService {
       });
       for (const [index, version] of versions.entries()) {
         const stored: Access = { ...accesses[index]!, id: version.resource.id };
-        await this.itemFailing(index, stored, async () => {
-          for (const hook of this.hooks) await hook.onStored?.(stored, version, tx);
-        });
+        await this.itemFailing(index, stored, () => this.runStoredHooks(stored, version, tx));
         tx.defer(stored, [version]);
       }
       return versions.map((version, index) => ({ ...version, issues: prepared[index]!.issues }));
@@ -238,9 +236,7 @@ export class FhirService {
         return !previous || previous.deleted || !isDeepStrictEqual(comparable(previous.content), comparable(body));
       });
       const versions = await tx.repo.writeVersions(changed.map(({ body }) => ({ resource: body, previous: current.get(`${body.resourceType}/${body.id}`) })));
-      for (const [i, { access }] of changed.entries()) {
-        for (const hook of this.hooks) await hook.onStored?.(access, versions[i]!, tx);
-      }
+      for (const [i, { access }] of changed.entries()) await this.runStoredHooks(access, versions[i]!, tx);
       // Deferred only once every hook has run: a batch rolled back has reported no access.
       for (const [i, { index, access, body }] of changed.entries()) {
         const previous = current.get(`${body.resourceType}/${body.id}`);
@@ -355,11 +351,16 @@ export class FhirService {
       return this.transaction(async (tx) => {
         const version = await store(tx);
         const stored = { ...access, id: version.resource.id };
-        for (const hook of this.hooks) await hook.onStored?.(stored, version, tx);
+        await this.runStoredHooks(stored, version, tx);
         tx.defer(stored, [version]);
         return version;
       });
     });
+  }
+
+  /** The `onStored` hooks of a version just written, inside the write's transaction `tx`. */
+  private async runStoredHooks(access: Access, version: StoredVersion, tx: FhirService): Promise<void> {
+    for (const hook of this.hooks) await hook.onStored?.(access, version, tx);
   }
 
   private readAccess<T>(access: Access, versionsOf: (result: T) => readonly StoredVersion[], run: () => Promise<T>): Promise<T> {
