@@ -20,6 +20,15 @@ export function matchRoute(routes: readonly FhirRoute[], method: string, segment
   return undefined;
 }
 
+/** Path segments percent-decoded, or undefined when one is not valid percent-encoded UTF-8. */
+export function decodeSegments(raw: readonly string[]): string[] | undefined {
+  try {
+    return raw.map((segment) => decodeURIComponent(segment));
+  } catch {
+    return undefined;
+  }
+}
+
 const patterns = new WeakMap<FhirRoute, string[]>();
 
 function patternOf(route: FhirRoute): string[] {

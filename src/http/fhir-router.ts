@@ -4,7 +4,7 @@ import { isSupportedType } from '../fhir/validation/definitions';
 import { badRequest, fail, notFound } from '../problems/outcomes';
 import type { FhirRequest, QueryValue } from '../fhir/request';
 import type { FhirRoute } from '../fhir/request';
-import { matchRoute } from '../fhir/route-match';
+import { decodeSegments, matchRoute } from '../fhir/route-match';
 import type { FhirService } from '../fhir/service';
 import { preferReturn, sendResult } from './send-resource';
 
@@ -39,11 +39,7 @@ function pathSegments(path: string): string[] | undefined {
   const raw = path.split('/').slice(1);
   if (raw.at(-1) === '') raw.pop();
   if (raw.includes('')) return undefined;
-  try {
-    return raw.map((segment) => decodeURIComponent(segment));
-  } catch {
-    return fail(badRequest('The URL path is not valid percent-encoded UTF-8'));
-  }
+  return decodeSegments(raw) ?? fail(badRequest('The URL path is not valid percent-encoded UTF-8'));
 }
 
 function toFhirRequest(req: Request, res: Response, params: Record<string, string | undefined>, baseUrl: string): FhirRequest {

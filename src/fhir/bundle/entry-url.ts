@@ -1,4 +1,5 @@
 import type { QueryValue } from '../request';
+import { decodeSegments } from '../route-match';
 
 export interface EntryUrl {
   /** Decoded path segments below the FHIR base, e.g. `['Patient', '123']`. */
@@ -25,12 +26,7 @@ export function parseEntryUrl(url: string, baseUrl: string): EntryUrl | undefine
 
 function decodedSegments(path: string): string[] | undefined {
   const raw = path.split('/');
-  if (raw.some((s) => s === '')) return undefined;
-  try {
-    return raw.map((s) => decodeURIComponent(s));
-  } catch {
-    return undefined;
-  }
+  return raw.includes('') ? undefined : decodeSegments(raw);
 }
 
 function queryOf(search: string): Record<string, QueryValue> {
