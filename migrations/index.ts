@@ -14,6 +14,7 @@ import * as m012 from './012_date_search_bounds';
 import * as m013 from './013_bulk_exports';
 import * as m014 from './014_export_cursor_time';
 import * as m015 from './015_value_statistics';
+import * as m016 from './016_compact_audit_events';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -37,4 +38,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['013_bulk_exports', m013],
   ['014_export_cursor_time', m014],
   ['015_value_statistics', m015],
+  ['016_compact_audit_events', m016],
 ];

@@ -8,7 +8,7 @@ import { scopeHook } from './auth/scope-hook';
 import type { Config } from './config';
 import type { ServiceHooks } from './fhir/access';
 import { randomUUID } from 'node:crypto';
-import { auditEventOf, type AuditAgent } from './fhir/audit/audit-event';
+import { auditEntryOf, type AuditAgent } from './fhir/audit/audit-event';
 import { auditHook } from './fhir/audit/audit-hook';
 import { BulkExports } from './fhir/export/bulk-exports';
 import { fhirServiceFactory } from './fhir/service-factory';
@@ -92,7 +92,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
 
   const audit = new AuditLog(knex, logger);
   const auditFor = (tenantId: string, agent: AuditAgent, requestId: string): ServiceHooks =>
-    auditHook({ agent, requestId }, (record) => audit.record({ tenantId, event: auditEventOf(record), entities: record.references }));
+    auditHook({ agent, requestId }, (record) => audit.record({ tenantId, entry: auditEntryOf(record) }));
   const profiles = loadProfiles(undefined, config.fhirPackagesDir);
   if (profiles.packages.length > 0) logger.info({ packages: profiles.packages }, `FHIR packages loaded from ${config.fhirPackagesDir}`);
   const validator = createValidator(profiles, { unknownProfiles: config.unknownProfiles });

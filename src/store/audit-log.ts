@@ -1,13 +1,30 @@
-import type { AuditEvent } from '@medplum/fhirtypes';
 import type { Knex } from 'knex';
 import { storableText } from '../unicode';
 import { errorLogFields, type Logger } from '../logger';
+import { isoString } from './rows';
+
+/** One access as the trail keeps it: the facts its AuditEvent is built from when the trail is read. */
+export interface AuditEntry {
+  id: string;
+  /** An instant, as `Date.toISOString` writes it. */
+  recorded: string;
+  /** C, R, U, D or E. */
+  action: string;
+  /** The FHIR restful interaction (`read`, `search-type`, `operation`, …). */
+  interaction: string;
+  succeeded: boolean;
+  /** How the caller authenticated (`api-key`, `jwt`, `system`) and its key id or token subject. */
+  agent: { via: string; id: string };
+  requestId: string;
+  /** `Type/id` of each resource the access names. */
+  entities: string[];
+  /** The resource type, and for a search its parameter names (`Patient?family`). */
+  description: string;
+}
 
 export interface AuditRecord {
   tenantId: string;
-  event: AuditEvent & { id: string; recorded: string };
-  /** `Type/id` of each resource the event names. */
-  entities: string[];
+  entry: AuditEntry;
 }
 
 export interface AuditQuery {
@@ -60,20 +77,20 @@ export class AuditLog {
   }
 
   /** One page of a tenant's events, newest first, and how many match. */
-  async search(tenantId: string, query: AuditQuery): Promise<{ total: number; events: AuditEvent[] }> {
+  async search(tenantId: string, query: AuditQuery): Promise<{ total: number; entries: AuditEntry[] }> {
     const base = this.knex('audit_events').where({ tenant_id: tenantId });
     if (query.entity !== undefined) base.whereRaw('entities @> ARRAY[?]::text[]', [query.entity]);
     if (query.since !== undefined) base.where('recorded', '>=', query.since);
     const [{ count }] = (await base.clone().count({ count: '*' })) as [{ count: string | number }];
-    const rows: { content: AuditEvent }[] = await base
-      .select('content')
+    const rows: AuditRow[] = await base
+      .select('id', 'recorded', 'action', 'interaction', 'succeeded', 'agent_via', 'agent_id', 'request_id', 'entities', 'description')
       .orderBy([
         { column: 'recorded', order: 'desc' },
         { column: 'id', order: 'desc' },
       ])
       .limit(query.count)
       .offset(query.offset);
-    return { total: Number(count), events: rows.map((r) => r.content) };
+    return { total: Number(count), entries: rows.map(entryOf) };
   }
 
   private async insert(batch: AuditRecord[]): Promise<void> {
@@ -101,15 +118,53 @@ export class AuditLog {
   /** All rows in one statement with one parameter: the batch as a JSON array, unpacked by PostgreSQL. */
   private async insertRows(batch: AuditRecord[]): Promise<void> {
     await this.knex.raw(
-      `INSERT INTO audit_events (tenant_id, id, recorded, entities, content)
-       SELECT tenant_id, id, recorded, entities, content
-       FROM jsonb_to_recordset(?::jsonb) AS e(tenant_id uuid, id uuid, recorded timestamptz, entities text[], content jsonb)`,
+      `INSERT INTO audit_events (tenant_id, id, recorded, action, interaction, succeeded, agent_via, agent_id, request_id, entities, description)
+       SELECT tenant_id, id, recorded, action, interaction, succeeded, agent_via, agent_id, request_id, entities, description
+       FROM jsonb_to_recordset(?::jsonb) AS e(tenant_id uuid, id uuid, recorded timestamptz, action text, interaction text, succeeded boolean,
+         agent_via text, agent_id text, request_id text, entities text[], description text)`,
       [storableJsonText(batch.map(toRow))],
     );
   }
 }
 
-const toRow = ({ tenantId, event, entities }: AuditRecord) => ({ tenant_id: tenantId, id: event.id, recorded: event.recorded, entities, content: event });
+interface AuditRow {
+  id: string;
+  recorded: Date | string;
+  action: string;
+  interaction: string;
+  succeeded: boolean;
+  agent_via: string;
+  agent_id: string;
+  request_id: string;
+  entities: string[];
+  description: string;
+}
+
+const toRow = ({ tenantId, entry }: AuditRecord) => ({
+  tenant_id: tenantId,
+  id: entry.id,
+  recorded: entry.recorded,
+  action: entry.action,
+  interaction: entry.interaction,
+  succeeded: entry.succeeded,
+  agent_via: entry.agent.via,
+  agent_id: entry.agent.id,
+  request_id: entry.requestId,
+  entities: entry.entities,
+  description: entry.description,
+});
+
+const entryOf = (row: AuditRow): AuditEntry => ({
+  id: row.id,
+  recorded: isoString(row.recorded),
+  action: row.action,
+  interaction: row.interaction,
+  succeeded: row.succeeded,
+  agent: { via: row.agent_via, id: row.agent_id },
+  requestId: row.request_id,
+  entities: row.entities,
+  description: row.description,
+});
 
 /**
  * Events quote what clients sent (ids in URLs), which may hold text PostgreSQL cannot store:

@@ -155,18 +155,27 @@ describe('what the fuzz suite found', () => {
 
   test('an audit event quoting text PostgreSQL cannot store is kept (made storable) and does not take its batch with it', async () => {
     const audit = new AuditLog(t.knex, createLogger('silent'));
-    const event = (id: string, what: string) => ({
+    const record = (id: string, what: string): AuditRecord => ({
       tenantId: t.tenantId,
-      entities: [what],
-      event: { resourceType: 'AuditEvent' as const, id, recorded: new Date().toISOString(), entity: [{ what: { reference: what } }] } as AuditRecord['event'],
+      entry: {
+        id,
+        recorded: new Date().toISOString(),
+        action: 'R',
+        interaction: 'read',
+        succeeded: false,
+        agent: { via: 'api-key', id: 'test' },
+        requestId: 'unstorable-audit',
+        entities: [what],
+        description: 'Patient',
+      },
     });
     const [good, bad] = [randomUUID(), randomUUID()];
-    audit.record(event(good, 'Patient/fine'));
-    audit.record(event(bad, 'Patient/abc\u0000\ud800'));
+    audit.record(record(good, 'Patient/fine'));
+    audit.record(record(bad, 'Patient/abc\u0000\ud800'));
     await audit.close();
     const stored = await audit.search(t.tenantId, { count: 10, offset: 0, entity: 'Patient/abc\ufffd\ufffd' });
-    expect(stored.events.map((e) => [e.id, e.entity?.[0]?.what?.reference])).toEqual([[bad, 'Patient/abc\ufffd\ufffd']]);
-    expect((await audit.search(t.tenantId, { count: 10, offset: 0, entity: 'Patient/fine' })).events.map((e) => e.id)).toContain(good);
+    expect(stored.entries.map((e) => [e.id, e.entities[0]])).toEqual([[bad, 'Patient/abc\ufffd\ufffd']]);
+    expect((await audit.search(t.tenantId, { count: 10, offset: 0, entity: 'Patient/fine' })).entries.map((e) => e.id)).toContain(good);
   });
 
   test('a POST _search parameter is named as written, brackets included', async () => {

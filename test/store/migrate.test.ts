@@ -1,5 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { MIGRATIONS } from '../../migrations';
+import { auditEventOf } from '../../src/fhir/audit/audit-event';
+import type { AuditEntry } from '../../src/store/audit-log';
+import { DEFAULT_TENANT_ID } from '../../src/store/default-tenant';
 import { openDatabase, type Database } from '../../src/store/db';
 import { migrateToLatest, migrationsComplete } from '../../src/store/migrate';
 
@@ -50,6 +53,64 @@ test('a start on an up-to-date database applies nothing', async () => {
     const [handle] = db.handles;
     expect((await migrateToLatest(handle!.knex)).length).toBe(MIGRATIONS.length);
     expect(await migrateToLatest(handle!.knex)).toEqual([]);
+  } finally {
+    await db.close();
+  }
+});
+
+test('016 carries whole audit events over to columns, and its down rebuilds the same events', async () => {
+  const db = await freshDatabase(1);
+  try {
+    const knex = db.handles[0]!.knex;
+    const at = MIGRATIONS.findIndex(([name]) => name === '016_compact_audit_events');
+    for (const [, migration] of MIGRATIONS.slice(0, at)) await migration.up(knex);
+    const entry = (entities: string[], description: string, succeeded: boolean): AuditEntry => ({
+      id: randomUUID(),
+      recorded: '2026-11-24T10:11:12.345Z',
+      action: 'E',
+      interaction: 'search-type',
+      succeeded,
+      agent: { via: 'jwt', id: 'user-7' },
+      requestId: `req_${randomUUID()}`,
+      entities,
+      description,
+    });
+    const entries = [entry(['Patient/a', 'Patient/b'], 'Patient?family&birthdate', true), entry([], 'Practitioner', false)];
+    await knex('audit_events').insert(
+      entries.map((e) => ({ tenant_id: DEFAULT_TENANT_ID, id: e.id, recorded: e.recorded, entities: e.entities, content: auditEventOf(e) })),
+    );
+
+    const [, m016] = MIGRATIONS[at]!;
+    await m016.up(knex);
+    const rows = await knex('audit_events').select(
+      'id',
+      'action',
+      'interaction',
+      'succeeded',
+      'agent_via',
+      'agent_id',
+      'request_id',
+      'entities',
+      'description',
+    );
+    expect(rows.sort((x, y) => entries.findIndex((e) => e.id === x.id) - entries.findIndex((e) => e.id === y.id))).toEqual(
+      entries.map((e) => ({
+        id: e.id,
+        action: e.action,
+        interaction: e.interaction,
+        succeeded: e.succeeded,
+        agent_via: e.agent.via,
+        agent_id: e.agent.id,
+        request_id: e.requestId,
+        entities: e.entities,
+        description: e.description,
+      })),
+    );
+
+    await m016.down(knex);
+    const events = (await knex('audit_events').select('content')).map((r: { content: unknown }) => r.content);
+    expect(events).toEqual(expect.arrayContaining(entries.map(auditEventOf)));
+    expect(events).toHaveLength(entries.length);
   } finally {
     await db.close();
   }

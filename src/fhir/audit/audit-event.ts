@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent, AuditEventEntity } from '@medplum/fhirtypes';
+import type { AuditEntry } from '../../store/audit-log';
 import type { Access, AccessKind } from '../access';
 
 /** Who made a request: how they authenticated and the key id or token subject. */
@@ -19,7 +20,7 @@ export interface AccessRecord {
 
 const RESTFUL_INTERACTION = 'http://hl7.org/fhir/restful-interaction';
 const BALP_ENTITY_TYPE = 'https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType';
-const ACTION: Record<AccessKind, AuditEvent['action']> = {
+const ACTION: Record<AccessKind, NonNullable<AuditEvent['action']>> = {
   create: 'C',
   read: 'R',
   vread: 'R',
@@ -44,36 +45,50 @@ const SUBTYPE: Record<AccessKind, string> = {
   export: 'operation',
 };
 
+/** What the trail keeps of one access: no resource content, and for a search the parameter names only. */
+export function auditEntryOf(record: AccessRecord, recorded = new Date().toISOString()): AuditEntry {
+  const { access } = record;
+  return {
+    id: randomUUID(),
+    recorded,
+    action: ACTION[access.kind],
+    interaction: access.kind === 'history' && access.id === undefined ? 'history-type' : SUBTYPE[access.kind],
+    succeeded: record.succeeded,
+    agent: record.agent,
+    requestId: record.requestId,
+    entities: record.references,
+    description: access.parameters ? `${access.resourceType}?${access.parameters.join('&')}` : access.resourceType,
+  };
+}
+
 /**
- * A Basic Audit Log Patterns (IHE BALP) shaped AuditEvent for one access: who (key id or token
- * subject), what (references and, for a search, the parameter names — never their values,
- * which may be names or birth dates), when, the outcome and the request id.
+ * The Basic Audit Log Patterns (IHE BALP) shaped AuditEvent of one access: who (key id or
+ * token subject), what (references and, for a search, the parameter names — never their
+ * values, which may be names or birth dates), when, the outcome and the request id.
  * https://profiles.ihe.net/ITI/BALP/
  */
-export function auditEventOf(record: AccessRecord, recorded = new Date().toISOString()): AuditEvent & { id: string; recorded: string } {
-  const { access } = record;
-  const subtype = access.kind === 'history' && access.id === undefined ? 'history-type' : SUBTYPE[access.kind];
-  const entity: AuditEventEntity[] = record.references.map((reference) => ({
+export function auditEventOf(entry: AuditEntry): AuditEvent {
+  const entity: AuditEventEntity[] = entry.entities.map((reference) => ({
     what: { reference },
     type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
   }));
   entity.push({
     type: { system: BALP_ENTITY_TYPE, code: 'XrequestId' },
-    what: { identifier: { value: record.requestId } },
-    description: access.parameters ? `${access.resourceType}?${access.parameters.join('&')}` : access.resourceType,
+    what: { identifier: { value: entry.requestId } },
+    description: entry.description,
   });
   return {
     resourceType: 'AuditEvent',
-    id: randomUUID(),
+    id: entry.id,
     type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' },
-    subtype: [{ system: RESTFUL_INTERACTION, code: subtype }],
-    action: ACTION[access.kind],
-    recorded,
-    outcome: record.succeeded ? '0' : '4',
+    subtype: [{ system: RESTFUL_INTERACTION, code: entry.interaction }],
+    action: entry.action as AuditEvent['action'],
+    recorded: entry.recorded,
+    outcome: entry.succeeded ? '0' : '4',
     agent: [
       {
         type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP', display: 'information recipient' }] },
-        who: { identifier: { system: `urn:fhir-facade:${record.agent.via}`, value: record.agent.id } },
+        who: { identifier: { system: `urn:fhir-facade:${entry.agent.via}`, value: entry.agent.id } },
         requestor: true,
       },
     ],

@@ -1,8 +1,10 @@
-import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
+import type { Bundle } from '@medplum/fhirtypes';
+import type { AuditEntry } from '../../store/audit-log';
 import { allOk, badRequest, fail } from '../../problems/outcomes';
 import { pageLinks, pageOf, queryWithoutPaging } from '../paging';
 import { singleParam, type FhirRequest, type FhirResult } from '../request';
 import { dateRange } from '../search/date-range';
+import { auditEventOf } from './audit-event';
 
 export interface AuditQuery {
   count: number;
@@ -12,7 +14,7 @@ export interface AuditQuery {
 }
 
 /** Reads one tenant's audit trail, newest first. */
-export type AuditReader = (query: AuditQuery) => Promise<{ total: number; events: AuditEvent[] }>;
+export type AuditReader = (query: AuditQuery) => Promise<{ total: number; entries: AuditEntry[] }>;
 
 const PARAMS = new Set(['_count', '_offset', 'entity', 'date']);
 
@@ -29,13 +31,14 @@ export async function searchAuditEvents(req: FhirRequest, read: AuditReader): Pr
   const entity = singleParam(req, 'entity');
   if (entity !== undefined && !/^[A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(entity)) fail(badRequest('entity must be a reference Type/id', 'entity'));
   const result = await read({ ...page, entity, since: sinceOf(singleParam(req, 'date')) });
+  const events = result.entries.map(auditEventOf);
   const url = `${req.baseUrl}/AuditEvent`;
   const bundle: Bundle = {
     resourceType: 'Bundle',
     type: 'searchset',
     total: result.total,
-    link: pageLinks(url, queryWithoutPaging(req), page, result.events.length, result.total),
-    entry: result.events.map((event) => ({ fullUrl: `${url}/${event.id}`, resource: event, search: { mode: 'match' } })),
+    link: pageLinks(url, queryWithoutPaging(req), page, events.length, result.total),
+    entry: events.map((event) => ({ fullUrl: `${url}/${event.id}`, resource: event, search: { mode: 'match' } })),
   };
   return { outcome: allOk(), resource: bundle };
 }
