@@ -1,21 +1,14 @@
 import cors from 'cors';
-import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Express, type Request, type Router } from 'express';
 import helmet from 'helmet';
 import type { Admin } from '../auth/admin';
 import type { Authenticator, Principal } from '../auth/authenticator';
-import { allows } from '../auth/scopes';
-import { securityStatement } from '../auth/security-statement';
-import { searchAuditEvents, type AuditReader } from '../fhir/audit/audit-search';
-import { buildCapabilityStatement } from '../fhir/capability';
+import type { AuditReader } from '../fhir/audit/audit-search';
 import type { BulkExports } from '../fhir/export/bulk-exports';
-import { BULK_DATA_CAPABILITY, EXPORT_OPERATIONS } from '../fhir/export/operations';
-import { FHIR_ROUTES } from '../fhir/routes';
-import { includesOf, revIncludesOf, supportedSearchParams } from '../fhir/search/params';
 import type { FhirService } from '../fhir/service';
-import { SUPPORTED_TYPES } from '../fhir/validation/definitions';
 import type { ProfileRegistry } from '../fhir/validation/profiles';
 import type { Logger } from '../logger';
-import { insufficientScope, problemOf } from '../problems/problem';
+import { problemOf } from '../problems/problem';
 import type { DatabaseStatus } from '../store/health';
 import type { RateLimitCounter, WindowSettings } from '../store/rate-limit-counter';
 import type { JunctionWebhooks } from '../junction/webhooks';
@@ -23,21 +16,16 @@ import type { V1Ports } from '../v1/api';
 import { v1Apis } from '../v1';
 import { errorFunnel, writerFor, type ErrorScope, type OutagePolicy } from './error-funnel';
 import { writeFhirError } from './fhir-errors';
-import { fhirMediaTypes } from './fhir-media';
-import { fhirRouter } from './fhir-router';
+import { fhirApi } from './fhir-api';
 import { frontDoor } from './front-door';
 import { adminRouter } from './admin-router';
 import { authenticate } from './authenticate';
-import { bulkExportFiles, bulkExportRouter } from './bulk-export-router';
 import { closeConnectionsWhileDraining, healthRoutes } from './health';
-import { jsonGuard, jsonParser } from './json-guard';
-import { ndjsonBody } from './ndjson-body';
 import { docsRouter } from './openapi/docs-page';
 import { buildOpenApiDocument, OPENAPI_PATH } from './openapi/document';
 import { rateLimit } from './rate-limit';
 import { requestContext } from './request-context';
 import { requestLog } from './request-log';
-import { FHIR_JSON, sendResult } from './send-resource';
 import { ERROR_WRITERS } from './v1-shapes';
 import { v1Router } from './v1-router';
 import { webhookRouter } from './webhook-router';
@@ -81,9 +69,6 @@ export interface AppDeps {
   corsOrigins: string[];
 }
 
-/** Paths below the FHIR base that take many resources at once: the Bundle limit applies. */
-const BULK_PATHS = ['/', '/$import'];
-
 /**
  * What a client may call without credentials below the API paths: the two descriptions of the
  * API, the CapabilityStatement and the OpenAPI document (probes and /docs are mounted outside them).
@@ -116,51 +101,32 @@ export function createApp(deps: AppDeps): Express {
     );
   app.use(requestLog(deps.logger));
   app.use(closeConnectionsWhileDraining(deps.isShuttingDown));
+  // The FHIR API before every other route: most requests are for it, and each layer ahead of it is one more match per request.
+  const door = [authenticate(deps.authenticator, isOpen), rateLimit(deps.rateLimit.counter, deps.rateLimit.settings)];
+  app.use(
+    FHIR_BASE,
+    fhirApi({
+      door,
+      exports: deps.bulkExports,
+      serviceFor,
+      baseUrlOf,
+      principalOf,
+      profiles: deps.profiles,
+      acceptsTokens: deps.acceptsTokens,
+      readAudit: deps.readAudit,
+      bodyLimit: deps.bodyLimit,
+      bundleBodyLimit: deps.bundleBodyLimit,
+      software: SOFTWARE,
+    }),
+  );
   app.use(healthRoutes(deps.databaseStatus, deps.isShuttingDown));
   app.use(frontDoor(originOf));
   app.use('/webhooks', webhookRouter(deps.junction.webhooks));
   scopes.push({ prefix: '/webhooks', write: ERROR_WRITERS['error-message'] });
   if (deps.junction.sandbox) app.use('/junction-sandbox', deps.junction.sandbox);
   app.use('/docs', docsRouter({ specPath: OPENAPI_PATH, capabilityStatementPath: `${FHIR_BASE}/metadata` }));
-  const apiPaths = [FHIR_BASE, '/v1', '/api-v1', '/admin'];
-  app.use(apiPaths, authenticate(deps.authenticator, isOpen));
-  app.use(apiPaths, rateLimit(deps.rateLimit.counter, deps.rateLimit.settings));
+  app.use(['/v1', '/api-v1', '/admin'], ...door);
 
-  const exportDeps = { exports: deps.bulkExports, serviceFor, baseUrlOf };
-  // Output files answer NDJSON, which the FHIR media-type checks below would refuse.
-  app.use(FHIR_BASE, bulkExportFiles(exportDeps));
-
-  const jsonTypes = ['application/json', 'application/fhir+json', 'application/json+fhir', 'application/json-patch+json'];
-  const resourceJson = jsonParser({ type: jsonTypes, limit: deps.bodyLimit, strict: false });
-  const bundleJson = jsonParser({ type: jsonTypes, limit: deps.bundleBodyLimit, strict: false });
-  // Bundles (POST to the base) and imports have a limit of their own: real senders' patient bundles run to megabytes.
-  const fhirJson = (req: Request, res: Response, next: NextFunction) => (BULK_PATHS.includes(req.path) ? bundleJson : resourceJson)(req, res, next);
-  app.use(FHIR_BASE, fhirMediaTypes, fhirJson, jsonGuard, ndjsonBody(deps.bundleBodyLimit));
-  app.use(FHIR_BASE, express.text({ type: 'application/x-www-form-urlencoded', limit: deps.bodyLimit }));
-  app.get(`${FHIR_BASE}/metadata`, (req, res) => {
-    const statement = buildCapabilityStatement({
-      routes: FHIR_ROUTES,
-      types: SUPPORTED_TYPES,
-      searchParams: supportedSearchParams,
-      includes: (type) => ({ include: includesOf(type), revinclude: revIncludesOf(type) }),
-      profiles: SUPPORTED_TYPES.flatMap((type) => deps.profiles.profilesFor(type).map((url) => ({ type, url }))),
-      baseUrl: baseUrlOf(req),
-      security: securityStatement(deps.acceptsTokens),
-      software: SOFTWARE,
-      operations: EXPORT_OPERATIONS.map(({ type, definition }) => ({ name: 'export', type, definition })),
-      instantiates: [BULK_DATA_CAPABILITY],
-    });
-    res.type(FHIR_JSON).json(statement);
-  });
-  app.get(`${FHIR_BASE}/AuditEvent`, async (req, res) => {
-    const principal = principalOf(req);
-    if (!allows(principal.scopes, 'AuditEvent', 's')) throw insufficientScope('reading the audit trail needs system/AuditEvent.rs');
-    const query = req.query as Record<string, string | string[] | undefined>;
-    const result = await searchAuditEvents({ query, body: undefined, baseUrl: baseUrlOf(req) }, deps.readAudit(principal.tenantId));
-    sendResult(res, result, baseUrlOf(req));
-  });
-  app.use(FHIR_BASE, bulkExportRouter(exportDeps));
-  app.use(FHIR_BASE, fhirRouter({ routes: FHIR_ROUTES, serviceFor, baseUrlOf }));
   const openApi = buildOpenApiDocument({ version: SOFTWARE.version, publicBaseUrl: deps.publicBaseUrl, capabilityStatementPath: `${FHIR_BASE}/metadata` });
   app.get(OPENAPI_PATH, (_req, res) => {
     res.json(openApi);
