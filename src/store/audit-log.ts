@@ -8,8 +8,7 @@ export interface AuditEntry {
   id: string;
   /** An instant, as `Date.toISOString` writes it. */
   recorded: string;
-  /** C, R, U, D or E. */
-  action: string;
+  action: 'C' | 'R' | 'U' | 'D' | 'E';
   /** The FHIR restful interaction (`read`, `search-type`, `operation`, …). */
   interaction: string;
   succeeded: boolean;
@@ -157,7 +156,7 @@ const toRow = ({ tenantId, entry }: AuditRecord) => ({
 const entryOf = (row: AuditRow): AuditEntry => ({
   id: row.id,
   recorded: isoString(row.recorded),
-  action: row.action,
+  action: row.action as AuditEntry['action'],
   interaction: row.interaction,
   succeeded: row.succeeded,
   agent: { via: row.agent_via, id: row.agent_id },

@@ -20,7 +20,7 @@ export interface AccessRecord {
 
 const RESTFUL_INTERACTION = 'http://hl7.org/fhir/restful-interaction';
 const BALP_ENTITY_TYPE = 'https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType';
-const ACTION: Record<AccessKind, NonNullable<AuditEvent['action']>> = {
+const ACTION: Record<AccessKind, AuditEntry['action']> = {
   create: 'C',
   read: 'R',
   vread: 'R',
@@ -82,7 +82,7 @@ export function auditEventOf(entry: AuditEntry): AuditEvent {
     id: entry.id,
     type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' },
     subtype: [{ system: RESTFUL_INTERACTION, code: entry.interaction }],
-    action: entry.action as AuditEvent['action'],
+    action: entry.action,
     recorded: entry.recorded,
     outcome: entry.succeeded ? '0' : '4',
     agent: [
