@@ -35,8 +35,12 @@ const BULK_PATHS = ['/', '/$import'];
 
 const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/json+fhir', 'application/json-patch+json'];
 
-/** What body-parser counts as a body: most requests (reads, searches) have none and skip the parsers. */
-const hasBody = (req: Request): boolean => req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== undefined;
+/**
+ * Whether the request frames a body at all, as body-parser decides (a zero Content-Length
+ * included): most requests (reads, searches) do not and skip the parsers. Not the media-type
+ * check's `hasBody`, which asks whether a write sent content.
+ */
+const hasBodyFraming = (req: Request): boolean => req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== undefined;
 
 /** JSON (with the Bundle limit where Bundles go), NDJSON for `$import`, and form-encoded `_search` bodies, each checked for what cannot be stored. */
 function fhirBodies(bodyLimit: string, bundleBodyLimit: string): RequestHandler {
@@ -46,7 +50,7 @@ function fhirBodies(bodyLimit: string, bundleBodyLimit: string): RequestHandler 
   // Bundles (POST to the base) and imports have a limit of their own: real senders' patient bundles run to megabytes.
   parsers.use((req: Request, res: Response, next: NextFunction) => (BULK_PATHS.includes(req.path) ? bundleJson : resourceJson)(req, res, next));
   parsers.use(jsonGuard, ndjsonBody(bundleBodyLimit), express.text({ type: 'application/x-www-form-urlencoded', limit: bodyLimit }));
-  return (req, res, next) => (hasBody(req) ? parsers(req, res, next) : next());
+  return (req, res, next) => (hasBodyFraming(req) ? parsers(req, res, next) : next());
 }
 
 /** Everything below the FHIR base: the door, media types and bodies, then metadata, the audit trail, bulk export and the REST interactions. */
