@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { INDEXED_TYPES, type IndexedParamType, type IndexEntries, type IndexRows, type UniqueKey } from './index-rows';
 import { idsByType } from './ids-by-type';
-import { adoptLogicalReferences, resolveLogicalReferences } from './logical-references';
+import { adoptLogicalReferences, identifiersOf, resolveLogicalReferences, type IdentifierHolder, type ReferenceRow } from './logical-references';
 import { preparedStatement, runPrepared } from './prepared-query';
 
 /** The columns of each index table beyond its key, with their SQL types, as `jsonb_to_recordset` reads them. */
@@ -57,8 +57,8 @@ export interface TakenKey {
   kind: string;
 }
 
-/** The insert of each index table's new rows, passed as one jsonb value per table. */
-const INSERTS = INDEXED_TYPES.map((type) => {
+/** The insert of each index table's new rows, passed as one jsonb value per table: CTEs, two bindings each (tenant, rows). */
+export const INDEX_ROW_INSERTS = INDEXED_TYPES.map((type) => {
   const columns = ROW_COLUMNS[type];
   const names = columns.map(([name]) => name).join(', ');
   const record = columns.map(([name, sqlType]) => `${name} ${sqlType}`).join(', ');
@@ -66,50 +66,53 @@ const INSERTS = INDEXED_TYPES.map((type) => {
 });
 
 /**
- * The index rows of resources never indexed before, every table in one statement. Its text
- * never changes and the planner's estimate of a jsonb list does not depend on the value, so
- * PostgreSQL prepares it once per connection and keeps one generic plan.
- */
-const INSERT_INDEX_ROWS = preparedStatement('fhir_insert_index_rows', `WITH ${INSERTS.join(',\n')} SELECT 1`);
-
-/**
- * The same with the old rows of the resources named in two arrays deleted first, by CTEs that
- * all see the same snapshot. Planned for each run: an array's length is known to the planner,
- * which probes the index once per resource (a generic plan would assume many and may hash-join
- * a whole table).
+ * The old index rows of the resources named in two arrays deleted and the new ones inserted, by
+ * CTEs that all see the same snapshot. Planned for each run: an array's length is known to the
+ * planner, which probes the index once per resource (a generic plan would assume many and may
+ * hash-join a whole table).
  */
 const REPLACE_INDEX_ROWS = `WITH stale AS (SELECT * FROM unnest(?::text[], ?::text[]) AS s(resource_type, resource_id)),
 ${INDEXED_TYPES.map((type) => `d_${type} AS (DELETE FROM search_${type} t USING stale s WHERE t.tenant_id = ?::uuid AND t.resource_type = s.resource_type AND t.resource_id = s.resource_id)`).join(',\n')},
-${INSERTS.join(',\n')}
+${INDEX_ROW_INSERTS.join(',\n')}
 SELECT 1`;
 
-/**
- * Replaces the search index rows of a tenant's resources, however many, in one statement (one
- * round trip): each table's old rows deleted and new rows inserted, the rows passed as one
- * jsonb value per table, so no bound-parameter limit however many identifiers a resource has.
- */
-export async function replaceSearchIndexes(db: Knex | Knex.Transaction, tenantId: string, targets: readonly IndexTarget[]): Promise<void> {
+/** What a write adds to the search index: the bindings of `INDEX_ROW_INSERTS`, and the identifiers whose logical references it adopts. */
+export interface IndexInsert {
+  bindings: unknown[];
+  identifiers: IdentifierHolder[];
+  /** The batch's own reference rows, logical references resolved against what was stored before it. */
+  references: ReferenceRow[];
+}
+
+/** The index rows of these targets, their logical references resolved against the resources already stored. */
+export async function indexInsertOf(db: Knex | Knex.Transaction, tenantId: string, targets: readonly IndexTarget[]): Promise<IndexInsert> {
   const indexed: { target: IndexTarget; rows: IndexRows }[] = [];
   for (const target of targets) {
     const rows = target.entries?.rows;
     if (rows) indexed.push({ target, rows: { ...rows, reference: await resolveLogicalReferences(db, tenantId, rows.reference) } });
   }
-  const inserts: unknown[] = INDEXED_TYPES.flatMap((type) => {
+  const bindings = INDEXED_TYPES.flatMap((type) => {
     const list = indexed.flatMap(({ target, rows }) => rows[type].map((row) => ({ ...row, resource_type: target.resourceType, resource_id: target.id })));
     return [tenantId, JSON.stringify(list)];
   });
-  const stale = targets.filter((t) => !t.isNew);
-  if (stale.length > 0) {
-    const deletes = INDEXED_TYPES.map(() => tenantId);
-    await db.raw(REPLACE_INDEX_ROWS, [stale.map((t) => t.resourceType), stale.map((t) => t.id), ...deletes, ...inserts] as Knex.RawBinding[]);
-  } else if (indexed.length > 0) {
-    await runPrepared(db, INSERT_INDEX_ROWS, inserts);
-  }
-  await adoptLogicalReferences(
-    db,
-    tenantId,
-    indexed.map(({ target, rows }) => ({ resourceType: target.resourceType, id: target.id, tokens: rows.token })),
-  );
+  return {
+    bindings,
+    identifiers: identifiersOf(indexed.map(({ target, rows }) => ({ resourceType: target.resourceType, id: target.id, tokens: rows.token }))),
+    references: indexed.flatMap(({ rows }) => rows.reference),
+  };
+}
+
+/**
+ * Replaces the search index rows of a tenant's resources that were indexed before, however
+ * many, in one statement (one round trip): each table's old rows deleted and new rows inserted,
+ * the rows passed as one jsonb value per table, so no bound-parameter limit however many
+ * identifiers a resource has. Then adopts the logical references their identifiers resolve.
+ */
+export async function replaceSearchIndexes(db: Knex | Knex.Transaction, tenantId: string, targets: readonly IndexTarget[]): Promise<void> {
+  const { bindings, identifiers } = await indexInsertOf(db, tenantId, targets);
+  const deletes = INDEXED_TYPES.map(() => tenantId);
+  await db.raw(REPLACE_INDEX_ROWS, [targets.map((t) => t.resourceType), targets.map((t) => t.id), ...deletes, ...bindings] as Knex.RawBinding[]);
+  await adoptLogicalReferences(db, tenantId, identifiers);
 }
 
 const INSERT_UNIQUE_KEYS = preparedStatement(
@@ -121,6 +124,14 @@ const INSERT_UNIQUE_KEYS = preparedStatement(
    RETURNING key_kind, key_digest, resource_type, resource_id`,
 );
 
+/** A row of `unique_keys` without its tenant. */
+export interface KeyRow {
+  key_kind: string;
+  key_digest: string;
+  resource_type: string;
+  resource_id: string;
+}
+
 /**
  * Replaces the business keys of a tenant's resources. A key another resource already holds
  * (also one held by a concurrent, not yet committed write: ON CONFLICT waits for it, or by
@@ -130,18 +141,27 @@ export async function replaceUniqueKeys(db: Knex | Knex.Transaction, tenantId: s
   for (const [resourceType, ids] of idsByType(targets.filter((t) => !t.isNew))) {
     await db('unique_keys').where({ tenant_id: tenantId, resource_type: resourceType }).whereIn('resource_id', ids).delete();
   }
-  const rows = targets.flatMap((t) =>
+  const rows = keyRowsOf(targets);
+  if (rows.length === 0) return [];
+  const inserted = await runPrepared<KeyRow>(db, INSERT_UNIQUE_KEYS, [tenantId, JSON.stringify(rows)]);
+  const keyOf = (k: KeyRow): string => [k.key_kind, k.key_digest, k.resource_type, k.resource_id].join('\u0000');
+  const stored = new Set(inserted.map(keyOf));
+  return distinctTaken(rows.filter((k) => !stored.has(keyOf(k))));
+}
+
+/** The key rows of these targets, each key once per resource; compared by digest, so a value of any length fits the primary key. */
+export function keyRowsOf(targets: readonly IndexTarget[]): KeyRow[] {
+  return targets.flatMap((t) =>
     dedupeKeys(t.entries?.keys ?? []).map((k) => ({ key_kind: k.kind, key_digest: digestOf(k.value), resource_type: t.resourceType, resource_id: t.id })),
   );
-  if (rows.length === 0) return [];
-  const inserted = await runPrepared<(typeof rows)[number]>(db, INSERT_UNIQUE_KEYS, [tenantId, JSON.stringify(rows)]);
-  const keyOf = (k: (typeof rows)[number]): string => [k.key_kind, k.key_digest, k.resource_type, k.resource_id].join('\u0000');
-  const stored = new Set(inserted.map(keyOf));
-  const taken = rows.filter((k) => !stored.has(keyOf(k))).map((k) => ({ resourceType: k.resource_type, id: k.resource_id, kind: k.key_kind }));
+}
+
+/** Key rows that were not stored, as taken keys: one per resource and kind. */
+export function distinctTaken(rows: readonly Pick<KeyRow, 'key_kind' | 'resource_type' | 'resource_id'>[]): TakenKey[] {
+  const taken = rows.map((k) => ({ resourceType: k.resource_type, id: k.resource_id, kind: k.key_kind }));
   return [...new Map(taken.map((t) => [`${t.resourceType}/${t.id}\u0000${t.kind}`, t])).values()];
 }
 
-/** Keys are compared by digest: a value of any length fits the primary key. */
 function digestOf(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
 }

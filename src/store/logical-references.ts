@@ -4,7 +4,7 @@ import type { IndexRows } from './index-rows';
 import { preparedStatement, runPrepared } from './prepared-query';
 
 type Db = Knex | Knex.Transaction;
-type ReferenceRow = IndexRows['reference'][number];
+export type ReferenceRow = IndexRows['reference'][number];
 
 /** The token rows of the `identifier` search parameter: what a logical reference is resolved against. */
 const IDENTIFIER_CODE = 'identifier';
@@ -35,9 +35,8 @@ export async function resolveLogicalReferences(db: Db, tenantId: string, rows: R
   return resolved;
 }
 
-const ADOPT_LOGICAL_REFERENCES = preparedStatement(
-  'fhir_adopt_logical_references',
-  `UPDATE search_reference r SET target_id = i.id
+/** The adoption as SQL with three bindings (the identifiers as jsonb, tenant, the identifier code): a statement, or a CTE of a larger one. */
+export const ADOPT_SQL = `UPDATE search_reference r SET target_id = i.id
    FROM jsonb_to_recordset(?::jsonb) AS i(type text, id text, system text, value text)
    WHERE r.tenant_id = ? AND r.target_type = i.type AND r.target_id IS NULL AND r.identifier_value IS NOT NULL
      AND ${PREFIX('r.identifier_value')} = ${PREFIX('i.value')} AND r.identifier_value = i.value
@@ -46,23 +45,57 @@ const ADOPT_LOGICAL_REFERENCES = preparedStatement(
        SELECT 1 FROM search_token t
        WHERE t.tenant_id = r.tenant_id AND t.resource_type = r.target_type AND t.code = ? AND t.resource_id <> i.id
          AND ${PREFIX('t.value')} = ${PREFIX('r.identifier_value')} AND t.value = r.identifier_value
-         AND (r.identifier_system IS NULL OR t.system = r.identifier_system))`,
-);
+         AND (r.identifier_system IS NULL OR t.system = r.identifier_system))`;
+
+const ADOPT_LOGICAL_REFERENCES = preparedStatement('fhir_adopt_logical_references', ADOPT_SQL);
+
+/** An identifier of a resource just written, as the adoption matches it. */
+export interface IdentifierHolder {
+  type: string;
+  id: string;
+  system: string | null;
+  value: string;
+}
+
+/** The bindings of `ADOPT_SQL` for these identifiers. */
+export const adoptBindings = (tenantId: string, identifiers: readonly IdentifierHolder[]): unknown[] => [
+  JSON.stringify(identifiers),
+  tenantId,
+  IDENTIFIER_CODE,
+];
+
+/** The identifiers (token rows of `identifier`) of resources just written. */
+export function identifiersOf(targets: readonly { resourceType: string; id: string; tokens: IndexRows['token'] }[]): IdentifierHolder[] {
+  return targets.flatMap(({ resourceType, id, tokens }) =>
+    tokens.filter((t) => t.code === IDENTIFIER_CODE && t.value !== null).map((t) => ({ type: resourceType, id, system: t.system, value: t.value as string })),
+  );
+}
 
 /**
  * Resources just written become the target of the unresolved logical references to their type
  * that name one of their identifiers — unless another live resource of that type holds the same
- * identifier, which leaves them ambiguous (unresolved), as at write time. One statement for all.
+ * identifier, which leaves them ambiguous (unresolved), as at write time. One statement for all;
+ * it must see the index rows just written.
  */
-export async function adoptLogicalReferences(
-  db: Db,
-  tenantId: string,
-  targets: readonly { resourceType: string; id: string; tokens: IndexRows['token'] }[],
-): Promise<void> {
-  const identifiers = targets.flatMap(({ resourceType, id, tokens }) =>
-    tokens.filter((t) => t.code === IDENTIFIER_CODE && t.value !== null).map((t) => ({ resourceType, id, system: t.system, value: t.value as string })),
-  );
+export async function adoptLogicalReferences(db: Db, tenantId: string, identifiers: readonly IdentifierHolder[]): Promise<void> {
   if (identifiers.length === 0) return;
-  const list = identifiers.map((i) => ({ type: i.resourceType, id: i.id, system: i.system, value: i.value }));
-  await runPrepared(db, ADOPT_LOGICAL_REFERENCES, [JSON.stringify(list), tenantId, IDENTIFIER_CODE]);
+  await runPrepared(db, ADOPT_LOGICAL_REFERENCES, adoptBindings(tenantId, identifiers));
+}
+
+/**
+ * Whether the adoption can run in the same statement as the batch's own index rows, which it
+ * would not see: when no two resources of the batch hold the same identifier (the statement
+ * would miss the ambiguity) and none of the batch's unresolved logical references names an
+ * identifier of the batch (the statement would miss the reference). Otherwise it runs after.
+ */
+export function adoptsInSameStatement(identifiers: readonly IdentifierHolder[], references: readonly ReferenceRow[]): boolean {
+  const holders = new Map<string, string>();
+  for (const { type, id, value } of identifiers) {
+    const key = `${type}\u0000${value}`;
+    if ((holders.get(key) ?? id) !== id) return false;
+    holders.set(key, id);
+  }
+  return !references.some(
+    (r) => r.target_id === null && r.target_type !== null && r.identifier_value !== null && holders.has(`${r.target_type}\u0000${r.identifier_value}`),
+  );
 }

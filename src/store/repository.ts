@@ -3,7 +3,8 @@ import type { Resource } from '@medplum/fhirtypes';
 import { duplicate, fail, gone, notFound, preconditionFailed, conflict, ResourceOutcomeError } from '../problems/outcomes';
 import type { Indexer } from './index-rows';
 import { idsByType } from './ids-by-type';
-import { replaceSearchIndexes, replaceUniqueKeys } from './index-writer';
+import { replaceSearchIndexes, replaceUniqueKeys, type IndexTarget } from './index-writer';
+import { writeNewResources, type NewResourcesWritten } from './new-resources-write';
 import { writeVersionRows } from './version-write';
 import { toStoredVersion, type StoredVersion, type VersionRow } from './rows';
 import { readCurrentAsJson, readVersionAsJson } from './stored-json';
@@ -225,30 +226,40 @@ export class Repository {
   /**
    * Writes a new version of each resource (its current row as `previous`, locked, or none) —
    * the rows, the history, the search index and the business keys in one statement each
-   * however many there are. Runs inside the caller's transaction.
+   * however many there are, or in one statement for all when none has a current row. Runs
+   * inside the caller's transaction.
    */
   async writeVersions(writes: readonly VersionWrite[]): Promise<StoredVersion[]> {
     const rows = writes.map((write) => this.versionRow(write));
-    const written = await writeVersionRows(
-      this.db,
-      this.tenantId,
-      rows.map((row, i) => ({ row, isNew: !writes[i]!.previous })),
-    );
-    const lost = rows.find((row) => !written.has(`${row.resource_type}/${row.id}`));
-    if (lost) {
-      const reference = `${lost.resource_type}/${lost.id}`;
-      throw new ResourceOutcomeError(conflict(`${reference} was created by a concurrent request; retry`), reference);
-    }
     const targets = rows.map((row, i) => ({
       resourceType: row.resource_type,
       id: row.id,
       entries: row.deleted ? undefined : this.indexer.entriesOf(row.content),
       isNew: !writes[i]!.previous,
     }));
-    await replaceSearchIndexes(this.db, this.tenantId, targets);
-    const [taken] = await replaceUniqueKeys(this.db, this.tenantId, targets);
-    if (taken) throw new ResourceOutcomeError(duplicate(this.indexer.keyMessage(taken.kind), taken.kind), `${taken.resourceType}/${taken.id}`);
+    const { written, taken } = targets.every((t) => t.isNew)
+      ? await writeNewResources(this.db, this.tenantId, rows, targets)
+      : await this.replaceVersions(rows, targets);
+    const lost = rows.find((row) => !written.has(`${row.resource_type}/${row.id}`));
+    if (lost) {
+      const reference = `${lost.resource_type}/${lost.id}`;
+      throw new ResourceOutcomeError(conflict(`${reference} was created by a concurrent request; retry`), reference);
+    }
+    const [key] = taken;
+    if (key) throw new ResourceOutcomeError(duplicate(this.indexer.keyMessage(key.kind), key.kind), `${key.resourceType}/${key.id}`);
     return rows.map(toStoredVersion);
+  }
+
+  /** Rows, history, index and keys of a batch where some resources have a current row: a statement each. */
+  private async replaceVersions(rows: VersionRow[], targets: IndexTarget[]): Promise<NewResourcesWritten> {
+    const written = await writeVersionRows(
+      this.db,
+      this.tenantId,
+      rows.map((row, i) => ({ row, isNew: targets[i]!.isNew })),
+    );
+    if (written.size < rows.length) return { written, taken: [] };
+    await replaceSearchIndexes(this.db, this.tenantId, targets);
+    return { written, taken: await replaceUniqueKeys(this.db, this.tenantId, targets) };
   }
 
   private async writeVersion(resourceType: string, id: string, body: Resource, previous: VersionRow | undefined, deleted = false): Promise<StoredVersion> {

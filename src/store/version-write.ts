@@ -2,14 +2,17 @@ import type { Knex } from 'knex';
 import { preparedStatement, runPrepared } from './prepared-query';
 import type { VersionRow } from './rows';
 
-/** Opens the statement that writes resource versions: what the statistics keeper counts. */
-const VERSION_WRITE_MARK = '/* resource versions */';
+/**
+ * Opens the statements that write resource versions: what the statistics keeper counts. Each
+ * answers a row per version written; a row with a `taken_kind` is something else.
+ */
+export const VERSION_WRITE_MARK = '/* resource versions */';
 
-/** How many versions a statement wrote, from its response: undefined for any statement but the version write. */
+/** How many versions a statement wrote, from its response: undefined for any statement but a version write. */
 export function versionsWrittenBy(sql: string | undefined, response: unknown): number | undefined {
   if (!sql?.startsWith(VERSION_WRITE_MARK)) return undefined;
-  const rows = (response as { rows?: unknown[] } | undefined)?.rows;
-  return Array.isArray(rows) ? rows.length : undefined;
+  const rows = (response as { rows?: { taken_kind?: unknown }[] } | undefined)?.rows;
+  return Array.isArray(rows) ? rows.filter((row) => row.taken_kind == null).length : undefined;
 }
 
 export interface VersionRowWrite {
@@ -19,8 +22,11 @@ export interface VersionRowWrite {
 }
 
 const COLUMNS = ['resource_type', 'id', 'version_id', 'last_updated', 'created_at', 'deleted', 'content'];
-const RECORD = 'resource_type text, id text, version_id int, last_updated timestamptz, created_at timestamptz, deleted boolean, content jsonb, is_new boolean';
-const columns = COLUMNS.join(', ');
+/** The columns of `resources` and `resource_versions` beyond the tenant, and their types as `jsonb_to_recordset` reads them. */
+export const VERSION_COLUMNS = COLUMNS.join(', ');
+export const VERSION_RECORD = 'resource_type text, id text, version_id int, last_updated timestamptz, created_at timestamptz, deleted boolean, content jsonb';
+const RECORD = `${VERSION_RECORD}, is_new boolean`;
+const columns = VERSION_COLUMNS;
 
 const WRITE_VERSIONS = preparedStatement(
   'fhir_write_versions',

@@ -113,6 +113,51 @@ describe('a reference written before its target', () => {
   });
 });
 
+describe('logical references within one transaction', () => {
+  const practitioner = (npi: string, fullUrl: string): BundleEntry => ({
+    fullUrl,
+    resource: { resourceType: 'Practitioner', identifier: [{ system: NPI, value: npi }] },
+    request: { method: 'POST', url: 'Practitioner' },
+  });
+  const role = (npi: string): BundleEntry => ({
+    resource: { resourceType: 'PractitionerRole', practitioner: { identifier: { system: NPI, value: npi } } },
+    request: { method: 'POST', url: 'PractitionerRole' },
+  });
+  const transaction = async (...entry: BundleEntry[]): Promise<string[]> => {
+    const res = await t.http.post(FHIR_BASE).set('content-type', FHIR_JSON).send({ resourceType: 'Bundle', type: 'transaction', entry });
+    expect(res.status).toBe(200);
+    return res.body.entry.map((e: BundleEntry) => e.response?.location?.split('/')[1]);
+  };
+
+  test('a role resolves to the practitioner written beside it', async () => {
+    const npi = `97${Date.now() % 100_000_000}`;
+    const [practitionerId, roleId] = await transaction(role(npi), practitioner(npi, 'urn:uuid:5d1c1a52-7a4e-4f0e-9d7e-2f6f0a1b0001')).then(([r, p]) => [p, r]);
+    const found = await t.http.get(`${FHIR_BASE}/PractitionerRole?practitioner=Practitioner/${practitionerId}`);
+    expect(found.body.entry.map((e: BundleEntry) => e.resource?.id)).toEqual([roleId]);
+  });
+
+  test('two practitioners written together with one identifier leave a role beside them unresolved', async () => {
+    const npi = `96${Date.now() % 100_000_000}`;
+    const [first, second] = await transaction(
+      practitioner(npi, 'urn:uuid:5d1c1a52-7a4e-4f0e-9d7e-2f6f0a1b0002'),
+      practitioner(npi, 'urn:uuid:5d1c1a52-7a4e-4f0e-9d7e-2f6f0a1b0003'),
+      role(npi),
+    );
+    for (const id of [first, second]) expect(await total(t, `PractitionerRole?practitioner=${id}`)).toBe(0);
+    expect(await total(t, `PractitionerRole?practitioner:identifier=${NPI}|${npi}`)).toBe(1);
+  });
+
+  test('two practitioners written together with one identifier leave an earlier role unresolved', async () => {
+    const npi = `95${Date.now() % 100_000_000}`;
+    await transaction(role(npi));
+    const [first, second] = await transaction(
+      practitioner(npi, 'urn:uuid:5d1c1a52-7a4e-4f0e-9d7e-2f6f0a1b0004'),
+      practitioner(npi, 'urn:uuid:5d1c1a52-7a4e-4f0e-9d7e-2f6f0a1b0005'),
+    );
+    for (const id of [first, second]) expect(await total(t, `PractitionerRole?practitioner=${id}`)).toBe(0);
+  });
+});
+
 describe('bundles as senders send them', () => {
   test('the whole set in one transaction, into another tenant: every entry 201, every resource there', async () => {
     const other = await t.otherTenant();
