@@ -1,14 +1,18 @@
 import { OperationOutcomeError as MedplumOutcomeError, isDataTypeLoaded, loadDataType, validateResource, validateTypedValue } from '@medplum/core';
 import type { OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
+import { planExtensions } from './known-extensions';
 
 /*
  * Every call into medplum's validator goes through here. It returns all issues (errors and
  * warnings) whether medplum returned or threw them: medplum's error class never leaves.
  */
 
-/** Base R4: structure, cardinality, primitive formats, invariants. */
+/** Base R4: structure, cardinality, primitive formats, invariants; extensions already seen valid are not checked again. */
 export function validateBase(resource: Resource): OperationOutcomeIssue[] {
-  return medplumIssues(() => validateResource(resource));
+  const extensions = planExtensions(resource as unknown as Record<string, unknown>);
+  const issues = medplumIssues(() => validateResource(extensions.toValidate as unknown as Resource));
+  extensions.learn(issues);
+  return issues;
 }
 
 /**
