@@ -103,7 +103,7 @@ export async function indexInsertOf(db: Knex | Knex.Transaction, tenantId: strin
 }
 
 /**
- * Replaces the search index rows of a tenant's resources that were indexed before, however
+ * Replaces the search index rows of a batch of which some were indexed before, however
  * many, in one statement (one round trip): each table's old rows deleted and new rows inserted,
  * the rows passed as one jsonb value per table, so no bound-parameter limit however many
  * identifiers a resource has. Then adopts the logical references their identifiers resolve.
