@@ -17,9 +17,9 @@ interface Entry<T, R extends string> {
 }
 
 /**
- * Remembers credential lookups by key hash, so that a key costs a database round trip at most
+ * Remembers the lookup of each credential as sent, so that a key costs a database round trip at most
  * once per `ttlMs`, however many requests carry it:
- * - concurrent lookups of one hash share one load;
+ * - concurrent lookups of one credential share one load;
  * - misses live in a map of their own, so a flood of made-up keys cannot evict the real ones;
  * - `invalidate` takes effect at once: a load already under way when it is called is not cached,
  *   since it may have read the row before the revocation committed.
@@ -41,22 +41,22 @@ export class KeyCache<T, R extends string> {
     this.now = options.now ?? Date.now;
   }
 
-  /** The cached lookup of `hash`, or the result of `load` (cached, unless invalidated meanwhile; a rejection never is). */
-  get(hash: string, load: () => Promise<Lookup<T, R>>): Promise<Lookup<T, R>> {
-    const cached = this.fresh(this.found, hash) ?? this.fresh(this.missed, hash);
+  /** The cached lookup of `credential`, or the result of `load` (cached, unless invalidated meanwhile; a rejection never is). */
+  get(credential: string, load: () => Promise<Lookup<T, R>>): Promise<Lookup<T, R>> {
+    const cached = this.fresh(this.found, credential) ?? this.fresh(this.missed, credential);
     if (cached) return Promise.resolve(cached);
-    const pending = this.loading.get(hash);
+    const pending = this.loading.get(credential);
     if (pending) return pending;
     const started = this.generation;
     const promise = load()
       .then((lookup) => {
-        if (started === this.generation) this.remember(hash, lookup);
+        if (started === this.generation) this.remember(credential, lookup);
         return lookup;
       })
       .finally(() => {
-        if (this.loading.get(hash) === promise) this.loading.delete(hash);
+        if (this.loading.get(credential) === promise) this.loading.delete(credential);
       });
-    this.loading.set(hash, promise);
+    this.loading.set(credential, promise);
     return promise;
   }
 
@@ -64,27 +64,27 @@ export class KeyCache<T, R extends string> {
   invalidate(matches: (value: T) => boolean): void {
     this.generation += 1;
     this.loading.clear();
-    for (const [hash, entry] of this.found) if (entry.lookup.ok && matches(entry.lookup.value)) this.found.delete(hash);
+    for (const [credential, entry] of this.found) if (entry.lookup.ok && matches(entry.lookup.value)) this.found.delete(credential);
   }
 
   get size(): number {
     return this.found.size + this.missed.size;
   }
 
-  private fresh(map: Map<string, Entry<T, R>>, hash: string): Lookup<T, R> | undefined {
-    const entry = map.get(hash);
+  private fresh(map: Map<string, Entry<T, R>>, credential: string): Lookup<T, R> | undefined {
+    const entry = map.get(credential);
     if (!entry) return undefined;
-    map.delete(hash);
+    map.delete(credential);
     if (entry.expires <= this.now()) return undefined;
-    map.set(hash, entry);
+    map.set(credential, entry);
     return entry.lookup;
   }
 
-  private remember(hash: string, lookup: Lookup<T, R>): void {
+  private remember(credential: string, lookup: Lookup<T, R>): void {
     const [map, other, ttl] = lookup.ok ? [this.found, this.missed, this.ttlMs] : [this.missed, this.found, this.negativeTtlMs];
-    other.delete(hash);
-    map.delete(hash);
-    map.set(hash, { lookup, expires: this.now() + ttl });
+    other.delete(credential);
+    map.delete(credential);
+    map.set(credential, { lookup, expires: this.now() + ttl });
     if (map.size > this.maxEntries) map.delete(map.keys().next().value as string);
   }
 }
