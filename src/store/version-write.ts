@@ -26,7 +26,6 @@ const COLUMNS = ['resource_type', 'id', 'version_id', 'last_updated', 'created_a
 export const VERSION_COLUMNS = COLUMNS.join(', ');
 export const VERSION_RECORD = 'resource_type text, id text, version_id int, last_updated timestamptz, created_at timestamptz, deleted boolean, content jsonb';
 const RECORD = `${VERSION_RECORD}, is_new boolean`;
-const columns = VERSION_COLUMNS;
 
 const WRITE_VERSIONS = preparedStatement(
   'fhir_write_versions',
@@ -38,11 +37,11 @@ const WRITE_VERSIONS = preparedStatement(
      WHERE NOT i.is_new AND r.tenant_id = ?::uuid AND r.resource_type = i.resource_type AND r.id = i.id
      RETURNING r.tenant_id, ${COLUMNS.map((c) => `r.${c}`).join(', ')}),
    inserted AS (
-     INSERT INTO resources (tenant_id, ${columns}) SELECT ?::uuid, ${columns} FROM input WHERE is_new
+     INSERT INTO resources (tenant_id, ${VERSION_COLUMNS}) SELECT ?::uuid, ${VERSION_COLUMNS} FROM input WHERE is_new
      ON CONFLICT (tenant_id, resource_type, id) DO NOTHING
-     RETURNING tenant_id, ${columns}),
+     RETURNING tenant_id, ${VERSION_COLUMNS}),
    written AS (SELECT * FROM updated UNION ALL SELECT * FROM inserted)
-   INSERT INTO resource_versions (tenant_id, ${columns}) SELECT tenant_id, ${columns} FROM written RETURNING resource_type, id`,
+   INSERT INTO resource_versions (tenant_id, ${VERSION_COLUMNS}) SELECT tenant_id, ${VERSION_COLUMNS} FROM written RETURNING resource_type, id`,
 );
 
 /**

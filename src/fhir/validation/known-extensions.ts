@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
+import { isObject } from './profile-rules';
 
 /**
  * Extensions are a third or more of base validation (medplum tries every type of `value[x]` on
@@ -102,5 +103,3 @@ function allKnown(extensions: unknown[], path: string, checked: CheckedExtension
 }
 
 const strippable = (holder: Record<string, unknown>): boolean => Object.keys(holder).some((key) => key !== 'extension' && key !== 'id');
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
