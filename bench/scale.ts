@@ -50,7 +50,8 @@ async function main(): Promise<void> {
     }
   } finally {
     await server?.stop();
-    await database.drop();
+    if (settings.keepDatabase) console.log(`database kept: ${database.url}`);
+    else await database.drop();
   }
 }
 

@@ -13,6 +13,8 @@ export interface ScaleSettings {
   smoke: boolean;
   skipBuild: boolean;
   cpuProfileDir: string | undefined;
+  /** Leave the loaded database in place (its URL is printed) to study its plans afterwards. */
+  keepDatabase: boolean;
 }
 
 export function readScaleSettings(env: NodeJS.ProcessEnv = process.env): ScaleSettings {
@@ -28,5 +30,6 @@ export function readScaleSettings(env: NodeJS.ProcessEnv = process.env): ScaleSe
     smoke: env.BENCH_SMOKE === '1',
     skipBuild: env.BENCH_SKIP_BUILD === '1',
     cpuProfileDir: env.BENCH_CPU_PROF || undefined,
+    keepDatabase: env.BENCH_SCALE_KEEP === '1',
   };
 }
