@@ -9,6 +9,9 @@ export interface Subject {
   row: string;
 }
 
+/** A criterion that one index row meets or not, whatever else the resource holds. */
+export type IndexRowCriterion = Extract<Criterion, { kind: 'index' | 'indexRow' }>;
+
 /** Per-query state: the tenant every subquery is bound to, and fresh aliases for nesting. */
 export class CriteriaContext {
   private next = 0;
@@ -44,18 +47,12 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
       else qb.whereExists(rows.query);
       return;
     }
-    case 'index': {
-      const rows = indexRows(ctx, subject, criterion.table, criterion.code);
-      matchAny(rows.query, rows.alias, criterion.values);
-      if (criterion.negate) qb.whereNotExists(rows.query);
-      else qb.whereExists(rows.query);
-      return;
-    }
+    case 'index':
     case 'indexRow': {
       const rows = indexRows(ctx, subject, criterion.table, criterion.code);
-      for (const values of criterion.groups) matchAny(rows.query, rows.alias, values);
-      if (criterion.table === 'date') overlapsWindow(rows.query, rows.alias, windowOfGroups(criterion.groups));
-      qb.whereExists(rows.query);
+      restrictToMatches(rows.query, rows.alias, criterion);
+      if (criterion.kind === 'index' && criterion.negate) qb.whereNotExists(rows.query);
+      else qb.whereExists(rows.query);
       return;
     }
     case 'chain':
@@ -73,14 +70,24 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
 }
 
 /**
- * The `resource_id`s of the index rows that meet a plain index criterion, not tied to a
+ * The `resource_id`s of the index rows that meet a criterion (not a negated one), not tied to a
  * `resources` row: a resource has index rows only while it is live, so these rows stand for the
  * matching resources themselves (one resource may match through several rows).
  */
-export function matchingIndexRows(ctx: CriteriaContext, resourceType: string, criterion: Extract<Criterion, { kind: 'index' }>): Knex.QueryBuilder {
+export function matchingIndexRows(ctx: CriteriaContext, resourceType: string, criterion: IndexRowCriterion): Knex.QueryBuilder {
   const query = rowsOfCode(ctx, 's', resourceType, criterion.table, criterion.code).select('s.resource_id');
-  matchAny(query, 's', criterion.values);
+  restrictToMatches(query, 's', criterion);
   return query;
+}
+
+/** Index rows (alias `s`) that meet the criterion: one of its values, or for `indexRow` a value of every group. */
+function restrictToMatches(query: Knex.QueryBuilder, s: string, criterion: IndexRowCriterion): void {
+  if (criterion.kind === 'index') {
+    matchAny(query, s, criterion.values);
+    return;
+  }
+  for (const values of criterion.groups) matchAny(query, s, values);
+  if (criterion.table === 'date') overlapsWindow(query, s, windowOfGroups(criterion.groups));
 }
 
 /** Index rows (alias `s`) that match one of the values. */

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Repository } from '../repository';
 import { toStoredVersion, type StoredVersion, type VersionRow } from '../rows';
-import { applyCriterion, CriteriaContext, matchingIndexRows } from './criteria';
+import { applyCriterion, CriteriaContext, matchingIndexRows, type IndexRowCriterion } from './criteria';
 import { findIncluded } from './include';
 import type { Criterion, SearchQuery } from './query';
 import { applySort } from './sort';
@@ -17,62 +17,112 @@ export interface SearchResult {
   included: StoredVersion[];
 }
 
+/** Matching index rows read to find a page and count from the index alone, when no count bound says otherwise. */
+const INDEX_PROBE_ROWS = 1000;
+
 /**
  * Runs a search over the tenant's current resources of one type, reading only the index
  * tables and the `resources` columns. https://hl7.org/fhir/R4/search.html
+ *
+ * A search by one index criterion first reads its first matching index rows alone: when they
+ * are all of them (a selective search), they give the count and the page's ids, and only the
+ * page's resources are read. Joining `resources` would read the row of every match.
  */
 export async function searchResources(repo: Repository, resourceType: string, query: SearchQuery): Promise<SearchResult> {
+  const sole = soleIndexCriterion(query);
+  const seen = sole && (query.countTotal || query.sort.length === 0) ? await firstIndexMatches(repo, resourceType, sole, probeRows(query)) : undefined;
   if (query.count === 0)
-    return { versions: [], total: query.countTotal ? await countMatches(repo, resourceType, query) : undefined, more: false, included: [] };
-  const page = matching(repo, resourceType, query.criteria)
-    .select('r.*')
-    .limit(query.count + 1)
-    .offset(query.offset);
-  applySort(page, repo.tenantId, resourceType, 'r', query.sort);
-  const rows: VersionRow[] = await page;
+    return { versions: [], total: query.countTotal ? await countMatches(repo, resourceType, query, seen) : undefined, more: false, included: [] };
+  const rows = await pageRows(repo, resourceType, query, sole, seen);
   const more = rows.length > query.count;
   // The last page, if it holds anything (or is the first), tells the total without counting.
   const counted = !more && (rows.length > 0 || query.offset === 0) ? query.offset + rows.length : undefined;
-  const total = query.countTotal ? (counted ?? (await countMatches(repo, resourceType, query))) : undefined;
+  const total = query.countTotal ? (counted ?? (await countMatches(repo, resourceType, query, seen))) : undefined;
   const versions = rows.slice(0, query.count).map(toStoredVersion);
   const included = await findIncluded(repo, versions, query.include);
   return { versions, total, more, included };
 }
 
-async function countMatches(repo: Repository, resourceType: string, query: SearchQuery): Promise<number | undefined> {
+/** The search's one criterion, when one index row meets it or not: its rows stand for the resources it matches. */
+function soleIndexCriterion(query: SearchQuery): IndexRowCriterion | undefined {
+  const [only] = query.criteria;
+  if (query.criteria.length !== 1 || !only) return undefined;
+  if (only.kind === 'indexRow' || (only.kind === 'index' && !only.negate)) return only;
+  return undefined;
+}
+
+const probeRows = (query: SearchQuery): number => query.countUpTo?.limit ?? INDEX_PROBE_ROWS;
+
+/** The page (and one row more, to tell whether more follow), in the query's order. */
+async function pageRows(
+  repo: Repository,
+  resourceType: string,
+  query: SearchQuery,
+  sole: IndexRowCriterion | undefined,
+  seen: IndexMatches | undefined,
+): Promise<VersionRow[]> {
+  const end = query.offset + query.count + 1;
+  if (!sole || query.sort.length > 0) {
+    const page = matching(repo, resourceType, query.criteria)
+      .select('r.*')
+      .limit(query.count + 1)
+      .offset(query.offset);
+    applySort(page, repo.tenantId, resourceType, 'r', query.sort);
+    return page;
+  }
+  if (seen?.all) {
+    const ids = seen.ids.slice(query.offset, end);
+    return ids.length === 0 ? [] : matching(repo, resourceType, []).whereIn('r.id', ids).select('r.*').orderBy('r.id');
+  }
+  // Ordered by id in the index rows themselves, so that only the page's resources are read.
+  const ids = matchingIndexRows(new CriteriaContext(repo.db, repo.tenantId), resourceType, sole)
+    .clearSelect()
+    .distinct('s.resource_id')
+    .orderBy('s.resource_id')
+    .limit(query.count + 1)
+    .offset(query.offset);
+  return matching(repo, resourceType, []).whereIn('r.id', ids).select('r.*').orderBy('r.id');
+}
+
+async function countMatches(repo: Repository, resourceType: string, query: SearchQuery, seen: IndexMatches | undefined): Promise<number | undefined> {
+  if (seen?.all) return seen.ids.length;
   const bound = query.countUpTo;
   if (!bound) return countRows(repo, matching(repo, resourceType, query.criteria).select('r.id'));
+  // Rows beyond the bound may all be one resource's: then only counting resources tells.
   const counted =
-    (await countFromIndex(repo, resourceType, query.criteria, bound.limit)) ??
-    (await countRows(
-      repo,
-      matching(repo, resourceType, query.criteria)
-        .select('r.id')
-        .limit(bound.limit + 1),
-    ));
+    seen && seen.ids.length > bound.limit
+      ? seen.ids.length
+      : await countRows(
+          repo,
+          matching(repo, resourceType, query.criteria)
+            .select('r.id')
+            .limit(bound.limit + 1),
+        );
   if (counted <= bound.limit) return counted;
   if (bound.beyond === 'omit') return undefined;
   return Math.max(bound.limit + 1, await plannedRows(repo, matching(repo, resourceType, query.criteria).select('r.id')));
 }
 
+interface IndexMatches {
+  /** The resources named by the first matching index rows, in id order. */
+  ids: string[];
+  /** Whether those rows were every matching row. */
+  all: boolean;
+}
+
 /**
- * The bounded count of a search whose one criterion is a plain index match, from that index
- * alone: its first `limit` + 1 matching rows, by the value index, and how many resources they
- * name. A join with `resources` would read every match of a broad criterion (a hash or merge
- * over all of them) before counting the first few. Undefined for any other search, and when the
- * rows seen are too few resources to tell (one resource matched through several rows).
+ * The first `limit` + 1 index rows that meet the criterion, by its value index, and the
+ * resources they name. A resource has index rows only while it is live, so no `resources` row
+ * is read.
  */
-async function countFromIndex(repo: Repository, resourceType: string, criteria: Criterion[], limit: number): Promise<number | undefined> {
-  const [only] = criteria;
-  if (criteria.length !== 1 || only?.kind !== 'index' || only.negate) return undefined;
-  const rows = matchingIndexRows(new CriteriaContext(repo.db, repo.tenantId), resourceType, only).limit(limit + 1);
-  const [seen] = (await repo.db.from(rows.as('m')).select(repo.db.raw('count(*) AS rows, count(DISTINCT resource_id) AS resources'))) as {
+async function firstIndexMatches(repo: Repository, resourceType: string, criterion: IndexRowCriterion, limit: number): Promise<IndexMatches> {
+  const rows = matchingIndexRows(new CriteriaContext(repo.db, repo.tenantId), resourceType, criterion).limit(limit + 1);
+  const named = (await repo.db.from(rows.as('m')).select('m.resource_id').count({ rows: '*' }).groupBy('m.resource_id').orderBy('m.resource_id')) as {
+    resource_id: string;
     rows: string | number;
-    resources: string | number;
   }[];
-  const [found, resources] = [Number(seen?.rows ?? 0), Number(seen?.resources ?? 0)];
-  // Every matching row seen, or more than `limit` resources among them: either way the count is known.
-  return found <= limit || resources > limit ? resources : undefined;
+  const seen = named.reduce((sum, row) => sum + Number(row.rows), 0);
+  return { ids: named.map((row) => row.resource_id), all: seen <= limit };
 }
 
 async function countRows(repo: Repository, rows: Knex.QueryBuilder): Promise<number> {
