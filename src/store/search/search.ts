@@ -30,7 +30,7 @@ const INDEX_PROBE_ROWS = 1000;
  */
 export async function searchResources(repo: Repository, resourceType: string, query: SearchQuery): Promise<SearchResult> {
   const sole = soleIndexCriterion(query);
-  const seen = sole && (query.countTotal || query.sort.length === 0) ? await firstIndexMatches(repo, resourceType, sole, probeRows(query)) : undefined;
+  const seen = sole && (query.countTotal || query.sort.length === 0) ? await firstIndexMatches(repo, resourceType, sole, query) : undefined;
   if (query.count === 0)
     return { versions: [], total: query.countTotal ? await countMatches(repo, resourceType, query, seen) : undefined, more: false, included: [] };
   const rows = await pageRows(repo, resourceType, query, sole, seen);
@@ -61,7 +61,6 @@ async function pageRows(
   sole: IndexRowCriterion | undefined,
   seen: IndexMatches | undefined,
 ): Promise<VersionRow[]> {
-  const end = query.offset + query.count + 1;
   if (!sole || query.sort.length > 0) {
     const page = matching(repo, resourceType, query.criteria)
       .select('r.*')
@@ -70,10 +69,7 @@ async function pageRows(
     applySort(page, repo.tenantId, resourceType, 'r', query.sort);
     return page;
   }
-  if (seen?.all) {
-    const ids = seen.ids.slice(query.offset, end);
-    return ids.length === 0 ? [] : matching(repo, resourceType, []).whereIn('r.id', ids).select('r.*').orderBy('r.id');
-  }
+  if (seen?.all) return seen.page.length === 0 ? [] : matching(repo, resourceType, []).whereIn('r.id', seen.page).select('r.*').orderBy('r.id');
   // Ordered by id in the index rows themselves, so that only the page's resources are read.
   const ids = matchingIndexRows(new CriteriaContext(repo.db, repo.tenantId), resourceType, sole)
     .clearSelect()
@@ -85,13 +81,13 @@ async function pageRows(
 }
 
 async function countMatches(repo: Repository, resourceType: string, query: SearchQuery, seen: IndexMatches | undefined): Promise<number | undefined> {
-  if (seen?.all) return seen.ids.length;
+  if (seen?.all) return seen.resources;
   const bound = query.countUpTo;
   if (!bound) return countRows(repo, matching(repo, resourceType, query.criteria).select('r.id'));
   // Rows beyond the bound may all be one resource's: then only counting resources tells.
   const counted =
-    seen && seen.ids.length > bound.limit
-      ? seen.ids.length
+    seen && seen.resources > bound.limit
+      ? seen.resources
       : await countRows(
           repo,
           matching(repo, resourceType, query.criteria)
@@ -104,25 +100,32 @@ async function countMatches(repo: Repository, resourceType: string, query: Searc
 }
 
 interface IndexMatches {
-  /** The resources named by the first matching index rows, in id order. */
-  ids: string[];
+  /** How many resources the first matching index rows name. */
+  resources: number;
   /** Whether those rows were every matching row. */
   all: boolean;
+  /** The ids, in id order, of the page the query asks for (and one more), among those resources. */
+  page: string[];
 }
 
 /**
- * The first `limit` + 1 index rows that meet the criterion, by its value index, and the
- * resources they name. A resource has index rows only while it is live, so no `resources` row
- * is read.
+ * The first `limit` + 1 index rows that meet the criterion, by its value index: how many
+ * resources they name, and the ids of the query's page among them. A resource has index rows
+ * only while it is live, so no `resources` row is read; only one row comes back.
  */
-async function firstIndexMatches(repo: Repository, resourceType: string, criterion: IndexRowCriterion, limit: number): Promise<IndexMatches> {
+async function firstIndexMatches(repo: Repository, resourceType: string, criterion: IndexRowCriterion, query: SearchQuery): Promise<IndexMatches> {
+  const limit = probeRows(query);
   const rows = matchingIndexRows(new CriteriaContext(repo.db, repo.tenantId), resourceType, criterion).limit(limit + 1);
-  const named = (await repo.db.from(rows.as('m')).select('m.resource_id').count({ rows: '*' }).groupBy('m.resource_id').orderBy('m.resource_id')) as {
-    resource_id: string;
-    rows: string | number;
-  }[];
-  const seen = named.reduce((sum, row) => sum + Number(row.rows), 0);
-  return { ids: named.map((row) => row.resource_id), all: seen <= limit };
+  const named = repo.db.from(rows.as('m')).select('m.resource_id').count({ rows: '*' }).groupBy('m.resource_id');
+  const [seen] = (await repo.db
+    .from(named.as('g'))
+    .select(
+      repo.db.raw('count(*) AS resources, coalesce(sum(g.rows), 0) AS rows, (array_agg(g.resource_id ORDER BY g.resource_id))[?::int : ?::int] AS page', [
+        query.offset + 1,
+        query.offset + query.count + 1,
+      ]),
+    )) as { resources: string | number; rows: string | number; page: string[] | null }[];
+  return { resources: Number(seen?.resources ?? 0), all: Number(seen?.rows ?? 0) <= limit, page: seen?.page ?? [] };
 }
 
 async function countRows(repo: Repository, rows: Knex.QueryBuilder): Promise<number> {
