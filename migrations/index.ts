@@ -15,6 +15,7 @@ import * as m013 from './013_bulk_exports';
 import * as m014 from './014_export_cursor_time';
 import * as m015 from './015_value_statistics';
 import * as m016 from './016_compact_audit_events';
+import * as m017 from './017_covering_date_range';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -39,4 +40,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['014_export_cursor_time', m014],
   ['015_value_statistics', m015],
   ['016_compact_audit_events', m016],
+  ['017_covering_date_range', m017],
 ];
