@@ -30,7 +30,8 @@ const INDEX_PROBE_ROWS = 1000;
  */
 export async function searchResources(repo: Repository, resourceType: string, query: SearchQuery): Promise<SearchResult> {
   const sole = soleIndexCriterion(query);
-  const seen = sole && (query.countTotal || query.sort.length === 0) ? await firstIndexMatches(repo, resourceType, sole, query) : undefined;
+  const pagedByIndex = query.count > 0 && query.sort.length === 0;
+  const seen = sole && (query.countTotal || pagedByIndex) ? await firstIndexMatches(repo, resourceType, sole, query) : undefined;
   if (query.count === 0)
     return { versions: [], total: query.countTotal ? await countMatches(repo, resourceType, query, seen) : undefined, more: false, included: [] };
   const rows = await pageRows(repo, resourceType, query, sole, seen);
