@@ -97,4 +97,3 @@ test('the same file loaded three times at once stores each resource once, at ver
   const history = (await app.http.get(`${FHIR_BASE}/Patient/parallel-0/_history`)).body as { total: number };
   expect(history.total).toBe(1);
 });
-
