@@ -72,7 +72,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   const readiness = databaseReadiness(database);
   await readiness();
   if (!options.database) logStartup(logger, config, database, applied);
-  const stopStatistics = keepStatisticsFresh(knex, logger);
+  const statistics = keepStatisticsFresh(knex, logger);
 
   const authenticator = new Authenticator({
     store: {
@@ -97,7 +97,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   if (profiles.packages.length > 0) logger.info({ packages: profiles.packages }, `FHIR packages loaded from ${config.fhirPackagesDir}`);
   const validator = createValidator(profiles, { unknownProfiles: config.unknownProfiles });
   const labHooks: ServiceHooks[] = [];
-  const serviceFor = fhirServiceFactory({ db: knex, validator, logger, hooks: labHooks });
+  const serviceFor = fhirServiceFactory({ db: knex, validator, logger, hooks: labHooks, statistics });
   const junction = createJunctionBridge({
     config,
     knex,
@@ -159,7 +159,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
       shuttingDown = true;
     },
     close: async () => {
-      await stopStatistics();
+      await statistics.stop();
       await bulkExports.close();
       await junction.close();
       await authenticator.close();

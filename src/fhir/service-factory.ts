@@ -3,13 +3,14 @@ import type { Db } from '../store/db';
 import { Repository } from '../store/repository';
 import type { ServiceHooks } from './access';
 import { fhirIndexer } from './indexing/indexer';
-import { FhirService, type Validator } from './service';
+import { FhirService, type FhirServiceDeps, type Validator } from './service';
 
 export interface ServiceFactoryDeps {
   db: Db;
   validator: Validator;
   hooks?: readonly ServiceHooks[];
   logger?: Logger;
+  statistics?: FhirServiceDeps['statistics'];
 }
 
 /**
@@ -23,5 +24,6 @@ export function fhirServiceFactory(deps: ServiceFactoryDeps): (tenantId: string,
       validator: deps.validator,
       hooks: [...(deps.hooks ?? []), ...callerHooks],
       logger: deps.logger,
+      statistics: deps.statistics,
     });
 }

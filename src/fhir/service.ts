@@ -30,6 +30,8 @@ export interface FhirServiceDeps {
   hooks?: readonly ServiceHooks[];
   /** Where failures that do not surface as a response (a batch entry's) are reported. */
   logger?: Logger;
+  /** Planner statistics, brought up to date at the end of a bulk load (statistics.ts). */
+  statistics?: { settle(): Promise<void> };
 }
 
 /** What `loadMany` did with one resource. */
@@ -81,6 +83,11 @@ export class FhirService {
     this.repo = deps.repo;
     this.hooks = deps.hooks ?? [];
     this.logger = deps.logger;
+  }
+
+  /** After a bulk load: the planner's statistics caught up with what it wrote, before the caller searches. */
+  settleStatistics(): Promise<void> {
+    return this.deps.statistics?.settle() ?? Promise.resolve();
   }
 
   get tenantId(): string {

@@ -21,6 +21,16 @@ export interface StatisticsSettings {
   checkEveryMs: number;
 }
 
+export interface StatisticsKeeper {
+  /**
+   * Analyses now, and waits for it, when enough was written since the last time: a bulk load
+   * calls it before answering, so that a search sent right after the load is not planned on
+   * statistics from its middle (a chained search then took 15 s).
+   */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 export const DEFAULT_STATISTICS: StatisticsSettings = { minRows: 500, fraction: 0.1, checkEveryMs: 2_000 };
 
 /**
@@ -29,10 +39,10 @@ export const DEFAULT_STATISTICS: StatisticsSettings = { minRows: 500, fraction: 
  * planner otherwise believes the tables are empty and picks nested loops over whole index
  * tables (a search went from 1.6 ms to 1.6 s). Counts the resource versions this process
  * writes (the rows their version-write statements return) and, once enough were written, runs
- * VACUUM (ANALYZE) on the search tables and ANALYZE on the others, in the background and one at
- * a time (SKIP_LOCKED: another server process may be at it already). Returns the function that stops it.
+ * ANALYZE on these tables, and VACUUM on the search tables once the writes are quiet, in the
+ * background and one at a time (SKIP_LOCKED: another server process may be at it already).
  */
-export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: StatisticsSettings = DEFAULT_STATISTICS): () => Promise<void> {
+export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: StatisticsSettings = DEFAULT_STATISTICS): StatisticsKeeper {
   let written = 0;
   let counted = 0;
   let running: Promise<void> | undefined;
@@ -44,34 +54,62 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
   const analyze = async (): Promise<void> => {
     const since = written;
     try {
-      await knex.raw(`VACUUM (ANALYZE, SKIP_LOCKED) ${SEARCH_TABLES.join(', ')}`);
-      await knex.raw(`ANALYZE (SKIP_LOCKED) ${RESOURCE_TABLES.join(', ')}`);
+      await knex.raw(`ANALYZE (SKIP_LOCKED) ${[...RESOURCE_TABLES, ...SEARCH_TABLES].join(', ')}`);
       const [row] = (await knex.raw(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass('resources')`)).rows as { rows: number }[];
       counted = Math.max(row?.rows ?? 0, 0);
       written -= since;
     } catch (err) {
-      logger.warn({ errName: (err as Error)?.name }, 'VACUUM or ANALYZE failed');
+      logger.warn({ errName: (err as Error)?.name }, 'ANALYZE failed');
     }
   };
+  const vacuum = async (): Promise<void> => {
+    try {
+      await knex.raw(`VACUUM (SKIP_LOCKED) ${SEARCH_TABLES.join(', ')}`);
+    } catch (err) {
+      logger.warn({ errName: (err as Error)?.name }, 'VACUUM failed');
+    }
+  };
+  const start = (pass: () => Promise<void>): Promise<void> => (running = pass().finally(() => (running = undefined)));
+  const due = (): boolean => written >= Math.max(settings.minRows, settings.fraction * counted);
   // An ANALYZE taken while a load is still writing sees only what had committed: once the
-  // writes stop, one more brings the statistics up to the end of the load.
+  // writes stop, one more brings the statistics up to the end of the load. It runs even when
+  // no version was counted since: a version is counted when its statement answers, before its
+  // transaction commits, so the last ANALYZE may have counted a batch it could not see.
+  // VACUUM waits for a quiet check after an ANALYZE, so that no ANALYZE waits behind it.
   let duringLoad = false;
+  let vacuumOwed = true;
   let seen = 0;
   const check = (): void => {
     const quiet = written === seen;
     seen = written;
     if (running) return;
-    if (written >= Math.max(settings.minRows, settings.fraction * counted)) duringLoad = true;
-    else if (!(duringLoad && quiet && written > 0)) return;
-    else duringLoad = false;
-    running = analyze().finally(() => (running = undefined));
+    if (due()) duringLoad = true;
+    else if (duringLoad && quiet) duringLoad = false;
+    else {
+      if (quiet && vacuumOwed) {
+        vacuumOwed = false;
+        void start(vacuum);
+      }
+      return;
+    }
+    vacuumOwed = true;
+    void start(analyze);
   };
-  running = analyze().finally(() => (running = undefined));
+  void start(analyze);
   const timer = setInterval(check, settings.checkEveryMs);
   timer.unref();
-  return async () => {
-    clearInterval(timer);
-    knex.off('query-response', onResponse);
-    await running;
+  return {
+    async settle() {
+      while (running) await running;
+      if (!due()) return;
+      duringLoad = true;
+      vacuumOwed = true;
+      await start(analyze);
+    },
+    async stop() {
+      clearInterval(timer);
+      knex.off('query-response', onResponse);
+      await running;
+    },
   };
 }
