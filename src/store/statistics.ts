@@ -83,28 +83,30 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
     const quiet = written === seen;
     seen = written;
     if (running) return;
-    if (due()) duringLoad = true;
-    else if (duringLoad && quiet) duringLoad = false;
-    else {
-      if (quiet && vacuumOwed) {
-        vacuumOwed = false;
-        void start(vacuum);
-      }
-      return;
+    if (due() || (duringLoad && quiet)) {
+      duringLoad = due();
+      vacuumOwed = true;
+      void start(analyze);
+    } else if (quiet && vacuumOwed) {
+      vacuumOwed = false;
+      void start(vacuum);
     }
-    vacuumOwed = true;
-    void start(analyze);
   };
   void start(analyze);
   const timer = setInterval(check, settings.checkEveryMs);
   timer.unref();
   return {
     async settle() {
-      while (running) await running;
-      if (!due()) return;
-      duringLoad = true;
-      vacuumOwed = true;
-      await start(analyze);
+      // Waits for a pass under way (a VACUUM may take seconds) only when an ANALYZE is due.
+      while (due()) {
+        if (!running) {
+          duringLoad = true;
+          vacuumOwed = true;
+          await start(analyze);
+          return;
+        }
+        await running;
+      }
     },
     async stop() {
       clearInterval(timer);

@@ -52,8 +52,6 @@ function soleIndexCriterion(query: SearchQuery): IndexRowCriterion | undefined {
   return undefined;
 }
 
-const probeRows = (query: SearchQuery): number => query.countUpTo?.limit ?? INDEX_PROBE_ROWS;
-
 /** The page (and one row more, to tell whether more follow), in the query's order. */
 async function pageRows(
   repo: Repository,
@@ -115,7 +113,7 @@ interface IndexMatches {
  * only while it is live, so no `resources` row is read; only one row comes back.
  */
 async function firstIndexMatches(repo: Repository, resourceType: string, criterion: IndexRowCriterion, query: SearchQuery): Promise<IndexMatches> {
-  const limit = probeRows(query);
+  const limit = query.countUpTo?.limit ?? INDEX_PROBE_ROWS;
   const rows = matchingIndexRows(new CriteriaContext(repo.db, repo.tenantId), resourceType, criterion).limit(limit + 1);
   const named = repo.db.from(rows.as('m')).select('m.resource_id').count({ rows: '*' }).groupBy('m.resource_id');
   const [seen] = (await repo.db
