@@ -3,13 +3,15 @@ import type { Logger } from '../logger';
 import { INDEXED_TYPES } from './index-rows';
 import { versionsWrittenBy } from './version-write';
 
+/** The tables whose statistics steer search plans. */
+const ANALYZED = ['resources', 'resource_versions', 'unique_keys', ...INDEXED_TYPES.map((type) => `search_${type}`)];
 /**
- * The tables whose statistics steer search plans, vacuumed as well: an update or a deletion
- * leaves a dead `resources` row, dead index rows and keys behind, and a date search reads its
- * matches from the covering range index alone only where VACUUM has marked the pages
- * all-visible (migration 017).
+ * Vacuumed as well: an update or a deletion leaves a dead `resources` row, dead index rows and
+ * keys behind, and a date search reads its matches from the covering range index alone only
+ * where VACUUM has marked the pages all-visible (migration 017). `resource_versions` only ever
+ * grows, and no search reads it from an index alone.
  */
-const TABLES = ['resources', 'resource_versions', 'unique_keys', ...INDEXED_TYPES.map((type) => `search_${type}`)].join(', ');
+const VACUUMED = ANALYZED.filter((table) => table !== 'resource_versions');
 
 export interface StatisticsSettings {
   /** Analyse once at least this many resource versions were written since the last time… */
@@ -38,7 +40,7 @@ export const DEFAULT_STATISTICS: StatisticsSettings = { minRows: 500, fraction: 
  * planner otherwise believes the tables are empty and picks nested loops over whole index
  * tables (a search went from 1.6 ms to 1.6 s). Counts the resource versions this process
  * writes (the rows their version-write statements return) and, once enough were written, runs
- * ANALYZE on these tables, and VACUUM on them once the writes are quiet, in the
+ * ANALYZE on these tables, and VACUUM on most of them once the writes are quiet, in the
  * background and one at a time (SKIP_LOCKED: another server process may be at it already).
  */
 export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: StatisticsSettings = DEFAULT_STATISTICS): StatisticsKeeper {
@@ -53,7 +55,7 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
   const analyze = async (): Promise<void> => {
     const since = written;
     try {
-      await knex.raw(`ANALYZE (SKIP_LOCKED) ${TABLES}`);
+      await knex.raw(`ANALYZE (SKIP_LOCKED) ${ANALYZED.join(', ')}`);
       const [row] = (await knex.raw(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass('resources')`)).rows as { rows: number }[];
       counted = Math.max(row?.rows ?? 0, 0);
       written -= since;
@@ -63,7 +65,7 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
   };
   const vacuum = async (): Promise<void> => {
     try {
-      await knex.raw(`VACUUM (SKIP_LOCKED) ${TABLES}`);
+      await knex.raw(`VACUUM (SKIP_LOCKED) ${VACUUMED.join(', ')}`);
     } catch (err) {
       logger.warn({ errName: (err as Error)?.name }, 'VACUUM failed');
     }
