@@ -294,7 +294,7 @@ export class FhirService {
     const mayInclude = (type: string): boolean => this.hooks.every((hook) => hook.mayInclude?.(type) ?? true);
     return this.readAccess({ kind: 'search', resourceType, parameters }, everything, async () => {
       const result = await searchResources(this.repo, resourceType, query);
-      return { ...result, included: result.included.filter((v) => mayInclude(v.resource.resourceType)) };
+      return { ...result, included: result.included.filter((v) => mayInclude(v.resourceType)) };
     });
   }
 

@@ -14,6 +14,9 @@ export interface VersionRow {
 
 /** One version as the FHIR layer sees it. */
 export interface StoredVersion {
+  /** The resource's type and id, known without reading the resource itself. */
+  resourceType: string;
+  id: string;
   resource: Resource;
   versionId: string;
   lastUpdated: string;
@@ -24,6 +27,8 @@ export interface StoredVersion {
 
 export function toStoredVersion(row: VersionRow): StoredVersion {
   return {
+    resourceType: row.resource_type,
+    id: row.id,
     resource: row.content,
     versionId: String(row.version_id),
     lastUpdated: isoString(row.last_updated),

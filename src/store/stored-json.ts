@@ -4,7 +4,9 @@ import { preparedStatement, runPrepared } from './prepared-query';
 import { isoString, type StoredVersion } from './rows';
 
 /** A version row whose content was read as the text of its jsonb (meta included: writes store it inside). */
-interface JsonVersionRow {
+export interface JsonVersionRow {
+  resource_type: string;
+  id: string;
   version_id: number;
   last_updated: Date | string;
   created_at: Date | string;
@@ -12,11 +14,15 @@ interface JsonVersionRow {
   content: string;
 }
 
-const COLUMNS = 'version_id, last_updated, created_at, deleted, content::text AS content';
-const READ_CURRENT = preparedStatement('fhir_read_current', `SELECT ${COLUMNS} FROM resources WHERE tenant_id = ? AND resource_type = ? AND id = ?`);
+/** The columns of a `JsonVersionRow`, of the table `alias` names. */
+export const jsonVersionColumns = (alias: string): string =>
+  ['resource_type', 'id', 'version_id', 'last_updated', 'created_at', 'deleted'].map((c) => `${alias}.${c}`).join(', ') + `, ${alias}.content::text AS content`;
+
+const COLUMNS = jsonVersionColumns('v');
+const READ_CURRENT = preparedStatement('fhir_read_current', `SELECT ${COLUMNS} FROM resources v WHERE tenant_id = ? AND resource_type = ? AND id = ?`);
 const READ_VERSION = preparedStatement(
   'fhir_read_version',
-  `SELECT ${COLUMNS} FROM resource_versions WHERE tenant_id = ? AND resource_type = ? AND id = ? AND version_id = ?`,
+  `SELECT ${COLUMNS} FROM resource_versions v WHERE tenant_id = ? AND resource_type = ? AND id = ? AND version_id = ?`,
 );
 
 /** The current row of one resource, deleted or not. */
@@ -35,7 +41,7 @@ export async function readVersionAsJson(db: Knex, tenantId: string, resourceType
 const untouched = new WeakMap<StoredVersion, string>();
 
 /** The resource is parsed only when something asks for it; until then the stored text stands for it. */
-function versionOfJsonRow(row: JsonVersionRow): StoredVersion {
+export function versionOfJsonRow(row: JsonVersionRow): StoredVersion {
   let resource: Resource | undefined;
   const version: StoredVersion = {
     get resource(): Resource {
@@ -49,6 +55,8 @@ function versionOfJsonRow(row: JsonVersionRow): StoredVersion {
       resource = value;
       untouched.delete(version);
     },
+    resourceType: row.resource_type,
+    id: row.id,
     versionId: String(row.version_id),
     lastUpdated: isoString(row.last_updated),
     createdAt: isoString(row.created_at),

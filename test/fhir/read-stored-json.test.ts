@@ -1,4 +1,4 @@
-import type { Resource } from '@medplum/fhirtypes';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { StoredVersion } from '../../src/store/rows';
 import { storedJsonOf } from '../../src/store/stored-json';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
@@ -71,4 +71,54 @@ test('the stored text stands for a version only until its resource is handed out
   expect(version.resource).toEqual(patient);
   expect(storedJsonOf(version)).toBeUndefined();
   expect({ ...version }.resource).toEqual(patient);
+});
+
+test('a search answers its matches and included resources as the database stores them', async () => {
+  const patient = await createPatient('Searchedtext');
+  const order = (
+    await t.http
+      .post(`${FHIR_BASE}/ServiceRequest`)
+      .send({ resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { reference: `Patient/${patient.id}` } })
+      .expect(201)
+  ).body as Resource & { id: string };
+  const res = await t.http.get(`${FHIR_BASE}/ServiceRequest?_id=${order.id}&_include=ServiceRequest:subject&_total=accurate`).expect(200);
+  expect(res.headers['content-type']).toBe('application/fhir+json; charset=utf-8');
+  expect(res.text).toContain(`"resource":${await storedText('resources', order.id, 1)},"search":{"mode":"match"}`);
+  expect(res.text).toContain(`"resource":${await storedText('resources', patient.id, 1)},"search":{"mode":"include"}`);
+  expect(res.body).toEqual({
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total: 1,
+    link: [expect.objectContaining({ relation: 'self' }), expect.objectContaining({ relation: 'first' })],
+    entry: [
+      { fullUrl: `${res.request.url.split('/fhir/R4/')[0]}/fhir/R4/ServiceRequest/${order.id}`, resource: order, search: { mode: 'match' } },
+      { fullUrl: `${res.request.url.split('/fhir/R4/')[0]}/fhir/R4/Patient/${patient.id}`, resource: patient, search: { mode: 'include' } },
+    ],
+  });
+});
+
+test('hooks that look at searched versions see their resources, and the answer is the same', async () => {
+  const patients = [await createPatient('Hookedsearch'), await createPatient('Hookedsearch')];
+  const search = () => t.http.get(`${FHIR_BASE}/Patient?family:exact=Hookedsearch&_sort=_id`).expect(200);
+  const untouched = await search();
+  watching = true;
+  const watched = await search();
+  watching = false;
+  const sorted = [...patients].sort((a, b) => (a.id < b.id ? -1 : 1));
+  expect(seen.slice(-2)).toEqual(sorted);
+  const resources = (res: { body: Bundle }) => res.body.entry?.map((e) => e.resource);
+  expect(resources(watched)).toEqual(sorted);
+  expect(resources(untouched)).toEqual(sorted);
+  expect(watched.body.total).toBe(2);
+});
+
+test('a search with _elements answers the subset, not the stored text', async () => {
+  const patient = await createPatient('Elementstext');
+  const res = await t.http.get(`${FHIR_BASE}/Patient?_id=${patient.id}&_elements=birthDate`).expect(200);
+  expect(res.text).not.toContain(await storedText('resources', patient.id, 1));
+  expect(res.body.entry[0].resource).toEqual({
+    resourceType: 'Patient',
+    id: patient.id,
+    meta: { ...patient.meta, tag: [expect.objectContaining({ code: 'SUBSETTED' })] },
+  });
 });

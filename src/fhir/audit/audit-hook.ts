@@ -5,7 +5,7 @@ import type { AccessRecord, AuditAgent } from './audit-event';
 /** Accesses that touch stored data; `$validate` reads nothing stored. */
 const audited = (access: Access): boolean => access.kind !== 'validate';
 
-const referenceOf = (v: StoredVersion): string => `${v.resource.resourceType}/${v.resource.id}`;
+const referenceOf = (v: StoredVersion): string => `${v.resourceType}/${v.id}`;
 
 /** An access that names an instance is about that instance (however many of its versions it returned); else about what it returned. */
 const referencesOf = (access: Access, versions: readonly StoredVersion[]): string[] =>

@@ -1,7 +1,6 @@
 import { typeOf } from '../interactions';
-import { allOk } from '../../problems/outcomes';
 import type { FhirHandler } from '../request';
-import { searchsetBundle } from './bundle';
+import { searchsetResult } from './bundle';
 import { parseSearch } from './parse';
 
 /** https://hl7.org/fhir/R4/http.html#search — GET `/{type}?…` and POST `/{type}/_search` alike. */
@@ -9,5 +8,5 @@ export const searchType: FhirHandler = async (req, service) => {
   const resourceType = typeOf(req);
   const search = parseSearch(resourceType, req.query, { lenient: req.lenient, baseUrl: req.baseUrl });
   const result = await service.search(resourceType, search, Object.keys(req.query));
-  return { outcome: allOk(), resource: searchsetBundle(req, resourceType, search, result) };
+  return searchsetResult(req, resourceType, search, result);
 };

@@ -1,13 +1,14 @@
 import type { Knex } from 'knex';
 import type { Repository } from '../repository';
-import { toStoredVersion, type StoredVersion, type VersionRow } from '../rows';
+import type { StoredVersion } from '../rows';
+import { jsonVersionColumns, versionOfJsonRow, type JsonVersionRow } from '../stored-json';
 import type { IncludeSpec } from './query';
 
 /** How many rounds `:iterate` follows, and how many resources a page may bring in. */
 export const MAX_INCLUDE_DEPTH = 3;
 export const MAX_INCLUDED = 1000;
 
-const keyOf = (v: StoredVersion): string => `${v.resource.resourceType}/${v.resource.id}`;
+const keyOf = (v: StoredVersion): string => `${v.resourceType}/${v.id}`;
 
 /**
  * The resources that `_include` / `_revinclude` bring into a page: the first round follows
@@ -23,7 +24,7 @@ export async function findIncluded(repo: Repository, matches: StoredVersion[], s
     const added: StoredVersion[] = [];
     for (const spec of specs.filter((s) => depth === 0 || s.iterate)) {
       const rows = await (spec.reverse ? referencing(repo, spec, frontier) : referenced(repo, spec, frontier));
-      for (const version of rows.map(toStoredVersion)) {
+      for (const version of rows.map(versionOfJsonRow)) {
         if (seen.has(keyOf(version)) || included.length + added.length >= MAX_INCLUDED) continue;
         seen.add(keyOf(version));
         added.push(version);
@@ -36,8 +37,8 @@ export async function findIncluded(repo: Repository, matches: StoredVersion[], s
 }
 
 /** Resources that the frontier's `sourceType` resources point at through the spec's parameter. */
-function referenced(repo: Repository, spec: IncludeSpec, frontier: StoredVersion[]): Promise<VersionRow[]> {
-  const ids = frontier.filter((v) => v.resource.resourceType === spec.sourceType).map((v) => v.resource.id as string);
+function referenced(repo: Repository, spec: IncludeSpec, frontier: StoredVersion[]): Promise<JsonVersionRow[]> {
+  const ids = frontier.filter((v) => v.resourceType === spec.sourceType).map((v) => v.id);
   if (ids.length === 0) return Promise.resolve([]);
   const query = links(repo, 'target').where('s.resource_type', spec.sourceType).whereIn('s.resource_id', ids);
   if (spec.targetType) query.where('s.target_type', spec.targetType);
@@ -45,10 +46,8 @@ function referenced(repo: Repository, spec: IncludeSpec, frontier: StoredVersion
 }
 
 /** Resources of `sourceType` that point at a frontier resource through the spec's parameter. */
-function referencing(repo: Repository, spec: IncludeSpec, frontier: StoredVersion[]): Promise<VersionRow[]> {
-  const targets = frontier
-    .filter((v) => !spec.targetType || v.resource.resourceType === spec.targetType)
-    .map((v) => [v.resource.resourceType, v.resource.id as string]);
+function referencing(repo: Repository, spec: IncludeSpec, frontier: StoredVersion[]): Promise<JsonVersionRow[]> {
+  const targets = frontier.filter((v) => !spec.targetType || v.resourceType === spec.targetType).map((v) => [v.resourceType, v.id]);
   if (targets.length === 0) return Promise.resolve([]);
   const query = links(repo, 'source').where('s.resource_type', spec.sourceType).whereIn(['s.target_type', 's.target_id'], targets);
   return withCode(query, spec);
@@ -62,11 +61,11 @@ function links(repo: Repository, end: 'source' | 'target'): Knex.QueryBuilder {
     .join('resources as r', (on) => on.on('r.tenant_id', 's.tenant_id').andOn('r.resource_type', type).andOn('r.id', id))
     .where('s.tenant_id', repo.tenantId)
     .andWhere('r.deleted', false)
-    .distinct('r.*')
+    .distinct(repo.db.raw(jsonVersionColumns('r')))
     .limit(MAX_INCLUDED);
 }
 
-function withCode(query: Knex.QueryBuilder, spec: IncludeSpec): Promise<VersionRow[]> {
+function withCode(query: Knex.QueryBuilder, spec: IncludeSpec): Promise<JsonVersionRow[]> {
   if (spec.code) query.where('s.code', spec.code);
   return query;
 }

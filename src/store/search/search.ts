@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Repository } from '../repository';
-import { toStoredVersion, type StoredVersion, type VersionRow } from '../rows';
+import type { StoredVersion } from '../rows';
+import { jsonVersionColumns, versionOfJsonRow, type JsonVersionRow } from '../stored-json';
 import { applyCriterion, CriteriaContext, matchingIndexRows, type IndexRowCriterion } from './criteria';
 import { findIncluded } from './include';
 import type { Criterion, SearchQuery } from './query';
@@ -39,7 +40,7 @@ export async function searchResources(repo: Repository, resourceType: string, qu
   // The last page, if it holds anything (or is the first), tells the total without counting.
   const counted = !more && (rows.length > 0 || query.offset === 0) ? query.offset + rows.length : undefined;
   const total = query.countTotal ? (counted ?? (await countMatches(repo, resourceType, query, seen))) : undefined;
-  const versions = rows.slice(0, query.count).map(toStoredVersion);
+  const versions = rows.slice(0, query.count).map(versionOfJsonRow);
   const included = await findIncluded(repo, versions, query.include);
   return { versions, total, more, included };
 }
@@ -59,16 +60,17 @@ async function pageRows(
   query: SearchQuery,
   sole: IndexRowCriterion | undefined,
   seen: IndexMatches | undefined,
-): Promise<VersionRow[]> {
+): Promise<JsonVersionRow[]> {
+  const columns = repo.db.raw(jsonVersionColumns('r'));
   if (!sole || query.sort.length > 0) {
     const page = matching(repo, resourceType, query.criteria)
-      .select('r.*')
+      .select(columns)
       .limit(query.count + 1)
       .offset(query.offset);
     applySort(page, repo.tenantId, resourceType, 'r', query.sort);
     return page;
   }
-  if (seen?.all) return seen.page.length === 0 ? [] : matching(repo, resourceType, []).whereIn('r.id', seen.page).select('r.*').orderBy('r.id');
+  if (seen?.all) return seen.page.length === 0 ? [] : matching(repo, resourceType, []).whereIn('r.id', seen.page).select(columns).orderBy('r.id');
   // Ordered by id in the index rows themselves, so that only the page's resources are read.
   const ids = matchingIndexRows(new CriteriaContext(repo.db, repo.tenantId), resourceType, sole)
     .clearSelect()
@@ -76,7 +78,7 @@ async function pageRows(
     .orderBy('s.resource_id')
     .limit(query.count + 1)
     .offset(query.offset);
-  return matching(repo, resourceType, []).whereIn('r.id', ids).select('r.*').orderBy('r.id');
+  return matching(repo, resourceType, []).whereIn('r.id', ids).select(columns).orderBy('r.id');
 }
 
 async function countMatches(repo: Repository, resourceType: string, query: SearchQuery, seen: IndexMatches | undefined): Promise<number | undefined> {
