@@ -27,12 +27,13 @@ const INDEX_PROBE_ROWS = 1000;
  *
  * A search by one index criterion first reads its first matching index rows alone: when they
  * are all of them (a selective search), they give the count and the page's ids, and only the
- * page's resources are read. Joining `resources` would read the row of every match.
+ * page's resources are read, in the same statement. Joining `resources` would read the row of
+ * every match.
  */
 export async function searchResources(repo: Repository, resourceType: string, query: SearchQuery): Promise<SearchResult> {
   const sole = soleIndexCriterion(query);
   const pagedByIndex = query.count > 0 && query.sort.length === 0;
-  const seen = sole && (query.countTotal || pagedByIndex) ? await firstIndexMatches(repo, resourceType, sole, query) : undefined;
+  const seen = sole && (query.countTotal || pagedByIndex) ? await firstIndexMatches(repo, resourceType, sole, query, pagedByIndex) : undefined;
   if (query.count === 0)
     return { versions: [], total: query.countTotal ? await countMatches(repo, resourceType, query, seen) : undefined, more: false, included: [] };
   const rows = await pageRows(repo, resourceType, query, sole, seen);
@@ -70,7 +71,7 @@ async function pageRows(
     applySort(page, repo.tenantId, resourceType, 'r', query.sort);
     return page;
   }
-  if (seen?.all) return seen.page.length === 0 ? [] : matching(repo, resourceType, []).whereIn('r.id', seen.page).select(columns).orderBy('r.id');
+  if (seen?.all && seen.page) return seen.page;
   // Ordered by id in the index rows themselves, so that only the page's resources are read.
   const ids = matchingIndexRows(new CriteriaContext(repo.db, repo.tenantId), resourceType, sole)
     .clearSelect()
@@ -105,28 +106,57 @@ interface IndexMatches {
   resources: number;
   /** Whether those rows were every matching row. */
   all: boolean;
-  /** The ids, in id order, of the page the query asks for (and one more), among those resources. */
-  page: string[];
+  /** When they were and the page was asked for: the resources of the query's page (and one more), in id order. */
+  page?: JsonVersionRow[];
 }
 
 /**
  * The first `limit` + 1 index rows that meet the criterion, by its value index: how many
  * resources they name, and the ids of the query's page among them. A resource has index rows
- * only while it is live, so no `resources` row is read; only one row comes back.
+ * only while it is live, so no `resources` row is read for the count. With `withPage`, when
+ * those rows were all the matching ones, the page's resources come back in the same statement
+ * (a round trip less for every selective search); otherwise one row comes back.
  */
-async function firstIndexMatches(repo: Repository, resourceType: string, criterion: IndexRowCriterion, query: SearchQuery): Promise<IndexMatches> {
+async function firstIndexMatches(
+  repo: Repository,
+  resourceType: string,
+  criterion: IndexRowCriterion,
+  query: SearchQuery,
+  withPage: boolean,
+): Promise<IndexMatches> {
+  const { db, tenantId } = repo;
   const limit = query.countUpTo?.limit ?? INDEX_PROBE_ROWS;
-  const rows = matchingIndexRows(new CriteriaContext(repo.db, repo.tenantId), resourceType, criterion).limit(limit + 1);
-  const named = repo.db.from(rows.as('m')).select('m.resource_id').count({ rows: '*' }).groupBy('m.resource_id');
-  const [seen] = (await repo.db
+  const rows = matchingIndexRows(new CriteriaContext(db, tenantId), resourceType, criterion).limit(limit + 1);
+  const named = db.from(rows.as('m')).select('m.resource_id').count({ rows: '*' }).groupBy('m.resource_id');
+  const probe = db
     .from(named.as('g'))
     .select(
-      repo.db.raw('count(*) AS resources, coalesce(sum(g.rows), 0) AS rows, (array_agg(g.resource_id ORDER BY g.resource_id))[?::int : ?::int] AS page', [
-        query.offset + 1,
-        query.offset + query.count + 1,
-      ]),
-    )) as { resources: string | number; rows: string | number; page: string[] | null }[];
-  return { resources: Number(seen?.resources ?? 0), all: Number(seen?.rows ?? 0) <= limit, page: seen?.page ?? [] };
+      db.raw(
+        'count(*) AS matched_resources, coalesce(sum(g.rows), 0) AS matched_rows, (array_agg(g.resource_id ORDER BY g.resource_id))[?::int : ?::int] AS page',
+        [query.offset + 1, query.offset + query.count + 1],
+      ),
+    );
+  const answer = withPage
+    ? db
+        .from(probe.as('p'))
+        .leftJoin('resources as r', (on) =>
+          on
+            .on(db.raw('p.matched_rows <= ?', [limit]))
+            .andOnVal('r.tenant_id', '=', tenantId)
+            .andOnVal('r.resource_type', '=', resourceType)
+            .andOn(db.raw('r.id = ANY (p.page)'))
+            .andOnVal('r.deleted', '=', false),
+        )
+        .select('p.matched_resources', 'p.matched_rows', db.raw(jsonVersionColumns('r')))
+        .orderBy('r.id')
+    : probe;
+  const found = (await answer) as (JsonVersionRow & { matched_resources: string | number; matched_rows: string | number })[];
+  const all = Number(found[0]?.matched_rows ?? 0) <= limit;
+  return {
+    resources: Number(found[0]?.matched_resources ?? 0),
+    all,
+    page: withPage && all ? found.filter((row) => row.id !== null) : undefined,
+  };
 }
 
 async function countRows(repo: Repository, rows: Knex.QueryBuilder): Promise<number> {
