@@ -8,6 +8,7 @@ import { singleParam, type FhirHandler, type FhirRequest, type FhirResult } from
 import { dateRange } from './search/date-range';
 import { conditionalCreate, conditionalUpdate } from './conditional';
 import { writeResult } from './write-result';
+import { bundleResult, entryJson } from './bundle-json';
 
 /** https://hl7.org/fhir/R4/http.html#create */
 export const createResource: FhirHandler = async (req, service) => {
@@ -60,27 +61,44 @@ export const resourceHistory: FhirHandler = async (req, service) => {
   if (since !== undefined && !dateRange(since)) fail(badRequest('_since must be a FHIR instant', '_since'));
   const history = await service.history(typeOf(req), req.id === undefined ? undefined : idOf(req), { ...page, since });
   const url = `${req.baseUrl}/${typeOf(req)}${req.id ? `/${req.id}` : ''}/_history`;
-  const bundle: Bundle = {
+  const skeleton: Bundle = {
     resourceType: 'Bundle',
     type: 'history',
     total: history.total,
     link: pageLinks(url, queryWithoutPaging(req), page, history.versions.length, history.total),
-    entry: history.versions.map((v) => historyEntry(req.baseUrl, v)),
   };
-  return { outcome: allOk(), resource: bundle };
+  // FHIR JSON has no empty arrays: a page without versions has no `entry`.
+  const build = (): Bundle => (history.versions.length === 0 ? skeleton : { ...skeleton, entry: history.versions.map((v) => historyEntry(req.baseUrl, v)) });
+  return bundleResult(
+    skeleton,
+    history.versions.map((v) => storedHistoryEntry(req.baseUrl, v)),
+    build,
+  );
 };
 
+/** A version as a history entry: how it was written (a deletion has no resource). */
 function historyEntry(baseUrl: string, version: StoredVersion): BundleEntry {
-  const { resourceType, id } = version.resource;
-  const fullUrl = `${baseUrl}/${resourceType}/${id}`;
+  const { fullUrl, request, response } = historyEntryFields(baseUrl, version);
+  return version.deleted ? { fullUrl, request, response } : { fullUrl, resource: version.resource, request, response };
+}
+
+/** The same entry as JSON text around the version's stored text; nothing when its resource was handed out. */
+function storedHistoryEntry(baseUrl: string, version: StoredVersion): string | undefined {
+  const { fullUrl, ...rest } = historyEntryFields(baseUrl, version);
+  if (version.deleted) return JSON.stringify({ fullUrl, ...rest });
+  const text = storedJsonOf(version);
+  return text && entryJson({ fullUrl }, text, rest);
+}
+
+function historyEntryFields(baseUrl: string, version: StoredVersion): Required<Pick<BundleEntry, 'fullUrl' | 'request' | 'response'>> {
+  const { resourceType, id } = version;
   const response = {
     status: version.deleted ? '204' : version.versionId === '1' ? '201' : '200',
     etag: `W/"${version.versionId}"`,
     lastModified: version.lastUpdated,
   };
-  if (version.deleted) return { fullUrl, request: { method: 'DELETE', url: `${resourceType}/${id}` }, response };
-  const method = version.versionId === '1' ? 'POST' : 'PUT';
-  return { fullUrl, resource: version.resource, request: { method, url: method === 'POST' ? resourceType : `${resourceType}/${id}` }, response };
+  const method = version.deleted ? 'DELETE' : version.versionId === '1' ? 'POST' : 'PUT';
+  return { fullUrl: `${baseUrl}/${resourceType}/${id}`, request: { method, url: method === 'POST' ? resourceType : `${resourceType}/${id}` }, response };
 }
 
 /** The request body as a resource of the URL's type (400 when it is not). */

@@ -7,7 +7,7 @@ import { replaceSearchIndexes, replaceUniqueKeys, type IndexTarget } from './ind
 import { writeNewResources, type NewResourcesWritten } from './new-resources-write';
 import { writeVersionRows } from './version-write';
 import { toStoredVersion, type StoredVersion, type VersionRow } from './rows';
-import { readCurrentAsJson, readVersionAsJson } from './stored-json';
+import { jsonVersionColumns, readCurrentAsJson, readVersionAsJson, versionOfJsonRow, type JsonVersionRow } from './stored-json';
 
 export interface HistoryOptions {
   count: number;
@@ -148,14 +148,15 @@ export class Repository {
     if (id !== undefined) base.andWhere({ id });
     if (options.since) base.andWhere('last_updated', '>=', options.since);
     const [{ count }] = (await base.clone().count({ count: '*' })) as [{ count: string | number }];
-    const rows: VersionRow[] = await base
+    const rows: JsonVersionRow[] = await base
+      .select(this.db.raw(jsonVersionColumns('resource_versions')))
       .orderBy([
         { column: 'last_updated', order: 'desc' },
         { column: 'version_id', order: 'desc' },
       ])
       .limit(options.count)
       .offset(options.offset);
-    return { total: Number(count), versions: rows.map(toStoredVersion) };
+    return { total: Number(count), versions: rows.map(versionOfJsonRow) };
   }
 
   /**

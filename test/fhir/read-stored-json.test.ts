@@ -122,3 +122,30 @@ test('a search with _elements answers the subset, not the stored text', async ()
     meta: { ...patient.meta, tag: [expect.objectContaining({ code: 'SUBSETTED' })] },
   });
 });
+
+test('a history answers each version as stored, a deletion without a resource, and no empty entry list', async () => {
+  const patient = await createPatient('Historytext');
+  const updated = (
+    await t.http
+      .put(`${FHIR_BASE}/Patient/${patient.id}`)
+      .send({ resourceType: 'Patient', id: patient.id, name: [{ family: 'Historytext-2' }] })
+      .expect(200)
+  ).body as Resource;
+  await t.http.delete(`${FHIR_BASE}/Patient/${patient.id}`).expect(200);
+  const res = await t.http.get(`${FHIR_BASE}/Patient/${patient.id}/_history`).expect(200);
+  for (const versionId of [1, 2]) expect(res.text).toContain(`"resource":${await storedText('resource_versions', patient.id, versionId)},"request":`);
+  const entries = (res.body as Bundle).entry ?? [];
+  expect(entries.map((e) => [e.request?.method, e.response?.status, e.response?.etag])).toEqual([
+    ['DELETE', '204', 'W/"3"'],
+    ['PUT', '200', 'W/"2"'],
+    ['POST', '201', 'W/"1"'],
+  ]);
+  expect(entries.map((e) => e.resource)).toEqual([undefined, updated, patient]);
+  watching = true;
+  const watched = await t.http.get(`${FHIR_BASE}/Patient/${patient.id}/_history`).expect(200);
+  watching = false;
+  expect((watched.body as Bundle).entry?.map((e) => e.resource)).toEqual([undefined, updated, patient]);
+  const none = await t.http.get(`${FHIR_BASE}/Patient/${patient.id}/_history?_since=2999-01-01T00:00:00Z`).expect(200);
+  expect(none.body).toMatchObject({ type: 'history', total: 0 });
+  expect(none.body).not.toHaveProperty('entry');
+});

@@ -3,6 +3,7 @@ import { allOk } from '../../problems/outcomes';
 import type { StoredVersion } from '../../store/rows';
 import type { SearchResult } from '../../store/search/search';
 import { storedJsonOf } from '../../store/stored-json';
+import { bundleResult, entryJson } from '../bundle-json';
 import { pageLinks, queryWithoutPaging } from '../paging';
 import type { FhirRequest, FhirResult } from '../request';
 import type { ParsedSearch } from './parse';
@@ -14,23 +15,15 @@ import { subsetResource, subsets } from './subset';
  * https://hl7.org/fhir/R4/bundle.html#searchset
  *
  * When every resource of the page is whole (no `_summary`, no `_elements`) and still the text
- * it was stored as, the answer is written from those texts: parsing each resource only to
- * serialise it again was most of what a page of 20 cost the server beyond its first entry.
- * The Bundle itself is built only for whoever asks for it (a batch entry).
+ * it was stored as, the answer is written from those texts (bundle-json.ts); the Bundle itself
+ * is built only for whoever asks for it (a batch entry).
  */
 export function searchsetResult(req: FhirRequest, resourceType: string, search: ParsedSearch, result: SearchResult): FhirResult {
-  const entries = subsets(search.summary, search.elements) ? undefined : storedEntries(req.baseUrl, result);
-  if (!entries) return { outcome: allOk(), resource: searchsetBundle(req, resourceType, search, result) };
+  const build = (): Bundle => searchsetBundle(req, resourceType, search, result);
+  if (subsets(search.summary, search.elements)) return { outcome: allOk(), resource: build() };
+  const entries = [...result.versions.map((v) => storedEntry(req.baseUrl, v, 'match')), ...result.included.map((v) => storedEntry(req.baseUrl, v, 'include'))];
   if (search.ignored.length > 0) entries.push(JSON.stringify(ignoredEntry(search)));
-  const head = JSON.stringify(skeleton(req, resourceType, search, result));
-  let bundle: Bundle | undefined;
-  return {
-    outcome: allOk(),
-    json: entries.length === 0 ? head : `${head.slice(0, -1)},"entry":[${entries.join(',')}]}`,
-    get resource() {
-      return (bundle ??= searchsetBundle(req, resourceType, search, result));
-    },
-  };
+  return bundleResult(skeleton(req, resourceType, search, result), entries, build);
 }
 
 function searchsetBundle(req: FhirRequest, resourceType: string, search: ParsedSearch, result: SearchResult): Bundle {
@@ -56,15 +49,10 @@ function entryOf(baseUrl: string, version: StoredVersion, search: ParsedSearch, 
   return { fullUrl: fullUrlOf(baseUrl, version), resource: subsetResource(version.resource, search.summary, search.elements), search: { mode } };
 }
 
-/** The JSON text of each entry, around the stored text of its resource; nothing when a resource was handed out (and may have changed). */
-function storedEntries(baseUrl: string, result: SearchResult): string[] | undefined {
-  const entries = [...result.versions.map((v) => storedEntry(baseUrl, v, 'match')), ...result.included.map((v) => storedEntry(baseUrl, v, 'include'))];
-  return entries.every((entry) => entry !== undefined) ? (entries as string[]) : undefined;
-}
-
+/** An entry's JSON text around its resource's stored text; nothing when the resource was handed out (and may have changed). */
 function storedEntry(baseUrl: string, version: StoredVersion, mode: 'match' | 'include'): string | undefined {
   const text = storedJsonOf(version);
-  return text && `{"fullUrl":${JSON.stringify(fullUrlOf(baseUrl, version))},"resource":${text},"search":{"mode":"${mode}"}}`;
+  return text && entryJson({ fullUrl: fullUrlOf(baseUrl, version) }, text, { search: { mode } });
 }
 
 const fullUrlOf = (baseUrl: string, version: StoredVersion): string => `${baseUrl}/${version.resourceType}/${version.id}`;
