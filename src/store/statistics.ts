@@ -7,14 +7,14 @@ const SEARCH_TABLES = INDEXED_TYPES.map((type) => `search_${type}`);
 /** The tables whose statistics steer search plans. */
 const ANALYZED = ['resources', 'resource_versions', 'unique_keys', ...SEARCH_TABLES];
 /**
- * Vacuumed as well: an update or a deletion leaves a dead `resources` row, dead index rows and
- * keys behind, and a date search reads its matches from the covering range index alone only
- * where VACUUM has marked the pages all-visible (migration 017). After a million Patients are
- * loaded this takes ~25 s while searches go on, so `search_date` comes first (1.5 s there) and
- * `resources` last (8 s). `resource_versions` only ever grows, and no search reads it from an
- * index alone.
+ * Vacuumed in every pass, after the ANALYZE: their rows are deleted and written again with every
+ * version, and a date search reads its matches from the covering range index alone only where
+ * VACUUM has marked the pages all-visible (migration 017), `search_date` first. VACUUM reads
+ * only the pages changed since the last one, so during a load each pass takes what the last
+ * 10% added, and the tables are ready when it ends: left to a quiet moment after a million
+ * Patients, VACUUM took ~25 s of I/O beside the first searches, which slowed every one of them.
  */
-const VACUUMED = ['search_date', ...SEARCH_TABLES.filter((table) => table !== 'search_date'), 'unique_keys', 'resources'];
+const VACUUMED = ['search_date', ...SEARCH_TABLES.filter((table) => table !== 'search_date')];
 
 export interface StatisticsSettings {
   /** Analyse once at least this many resource versions were written since the last time… */
@@ -43,8 +43,8 @@ export const DEFAULT_STATISTICS: StatisticsSettings = { minRows: 500, fraction: 
  * planner otherwise believes the tables are empty and picks nested loops over whole index
  * tables (a search went from 1.6 ms to 1.6 s). Counts the resource versions this process
  * writes (the rows their version-write statements return) and, once enough were written, runs
- * ANALYZE on these tables, and VACUUM on most of them once the writes are quiet, in the
- * background and one at a time (SKIP_LOCKED: another server process may be at it already).
+ * ANALYZE on these tables, then VACUUM on the search tables, in the background and one pass
+ * at a time (SKIP_LOCKED: another server process may be at it already).
  */
 export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: StatisticsSettings = DEFAULT_STATISTICS): StatisticsKeeper {
   let written = 0;
@@ -73,39 +73,35 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
       logger.warn({ errName: (err as Error)?.name }, 'VACUUM failed');
     }
   };
+  const analyzeThenVacuum = async (): Promise<void> => {
+    await analyze();
+    await vacuum();
+  };
   const start = (pass: () => Promise<void>): Promise<void> => (running = pass().finally(() => (running = undefined)));
   const due = (): boolean => written >= Math.max(settings.minRows, settings.fraction * counted);
   // An ANALYZE taken while a load is still writing sees only what had committed: once the
   // writes stop, one more brings the statistics up to the end of the load. It runs even when
   // no version was counted since: a version is counted when its statement answers, before its
   // transaction commits, so the last ANALYZE may have counted a batch it could not see.
-  // VACUUM waits for a quiet check after an ANALYZE, so that no ANALYZE waits behind it.
   let duringLoad = false;
-  let vacuumOwed = true;
   let seen = 0;
   const check = (): void => {
     const quiet = written === seen;
     seen = written;
-    if (running) return;
-    if (due() || (duringLoad && quiet)) {
-      duringLoad = due();
-      vacuumOwed = true;
-      void start(analyze);
-    } else if (quiet && vacuumOwed) {
-      vacuumOwed = false;
-      void start(vacuum);
-    }
+    if (running || !(due() || (duringLoad && quiet))) return;
+    duringLoad = due();
+    void start(analyzeThenVacuum);
   };
   void start(analyze);
   const timer = setInterval(check, settings.checkEveryMs);
   timer.unref();
   return {
     async settle() {
-      // Waits for a pass under way (a VACUUM may take seconds) only when an ANALYZE is due.
+      // Waits for a pass under way only when an ANALYZE is due; its own pass leaves the VACUUM
+      // to the next check, so that the answer waits for the statistics alone.
       while (due()) {
         if (!running) {
           duringLoad = true;
-          vacuumOwed = true;
           await start(analyze);
           return;
         }

