@@ -53,7 +53,10 @@ function referencing(repo: Repository, spec: IncludeSpec, frontier: StoredVersio
   return withCode(query, spec);
 }
 
-/** Reference index rows of the tenant joined to the live resource at one end of each. */
+/**
+ * Reference index rows of the tenant joined to the live resource at one end of each, each
+ * resource once (several links may reach it), so that duplicates do not use up the limit.
+ */
 function links(repo: Repository, end: 'source' | 'target'): Knex.QueryBuilder {
   const [type, id] = end === 'target' ? ['s.target_type', 's.target_id'] : ['s.resource_type', 's.resource_id'];
   return repo
@@ -61,7 +64,8 @@ function links(repo: Repository, end: 'source' | 'target'): Knex.QueryBuilder {
     .join('resources as r', (on) => on.on('r.tenant_id', 's.tenant_id').andOn('r.resource_type', type).andOn('r.id', id))
     .where('s.tenant_id', repo.tenantId)
     .andWhere('r.deleted', false)
-    .distinct(repo.db.raw(jsonVersionColumns('r')))
+    .distinctOn('r.resource_type', 'r.id')
+    .select(repo.db.raw(jsonVersionColumns('r')))
     .limit(MAX_INCLUDED);
 }
 
