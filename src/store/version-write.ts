@@ -4,15 +4,24 @@ import type { VersionRow } from './rows';
 
 /**
  * Opens the statements that write resource versions: what the statistics keeper counts. Each
- * answers a row per version written; a row with a `taken_kind` is something else.
+ * answers a row per version written, with its `version_id` where it may have replaced a current
+ * row; a row with a `taken_kind` is something else.
  */
 export const VERSION_WRITE_MARK = '/* resource versions */';
 
-/** How many versions a statement wrote, from its response: undefined for any statement but a version write. */
-export function versionsWrittenBy(sql: string | undefined, response: unknown): number | undefined {
+export interface VersionsWritten {
+  versions: number;
+  /** Of those, versions that replaced a current row of `resources` (an update or deletion): each leaves a dead row. */
+  replacing: number;
+}
+
+/** What a statement wrote, from its response: undefined for any statement but a version write. */
+export function versionsWrittenBy(sql: string | undefined, response: unknown): VersionsWritten | undefined {
   if (!sql?.startsWith(VERSION_WRITE_MARK)) return undefined;
-  const rows = (response as { rows?: { taken_kind?: unknown }[] } | undefined)?.rows;
-  return Array.isArray(rows) ? rows.filter((row) => row.taken_kind == null).length : undefined;
+  const rows = (response as { rows?: { taken_kind?: unknown; version_id?: unknown }[] } | undefined)?.rows;
+  if (!Array.isArray(rows)) return undefined;
+  const versions = rows.filter((row) => row.taken_kind == null);
+  return { versions: versions.length, replacing: versions.filter((row) => Number(row.version_id) > 1).length };
 }
 
 export interface VersionRowWrite {
@@ -41,7 +50,7 @@ const WRITE_VERSIONS = preparedStatement(
      ON CONFLICT (tenant_id, resource_type, id) DO NOTHING
      RETURNING tenant_id, ${VERSION_COLUMNS}),
    written AS (SELECT * FROM updated UNION ALL SELECT * FROM inserted)
-   INSERT INTO resource_versions (tenant_id, ${VERSION_COLUMNS}) SELECT tenant_id, ${VERSION_COLUMNS} FROM written RETURNING resource_type, id`,
+   INSERT INTO resource_versions (tenant_id, ${VERSION_COLUMNS}) SELECT tenant_id, ${VERSION_COLUMNS} FROM written RETURNING resource_type, id, version_id`,
 );
 
 /**

@@ -18,6 +18,12 @@ async function allVisiblePages(table: string): Promise<number> {
   return Number(rows[0]?.pages ?? 0);
 }
 
+/** How many times VACUUM has run on a table. */
+async function vacuums(table: string): Promise<number> {
+  const { rows } = await t.knex.raw(`SELECT vacuum_count::float8 AS n FROM pg_stat_user_tables WHERE relid = to_regclass(?)`, [table]);
+  return Number(rows[0]?.n ?? 0);
+}
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('a bulk load answers once the tables are analysed, then the server vacuums the search tables, without autovacuum', async () => {
@@ -36,4 +42,26 @@ test('a bulk load answers once the tables are analysed, then the server vacuums 
     visible = await allVisiblePages('search_date');
   }
   expect(visible).toBeGreaterThan(0);
+  // New resources leave no dead rows in `resources`: nothing to vacuum there.
+  expect(await vacuums('resources')).toBe(0);
+});
+
+test('updates that leave enough dead rows in resources get it vacuumed', async () => {
+  const patient = (i: number, family: string) => ({ resourceType: 'Patient', id: `dead-${i}`, name: [{ family }] });
+  const ids = Array.from({ length: 300 }, (_, i) => i);
+  const load = await t.http
+    .post(`${FHIR_BASE}/$import`)
+    .set('content-type', 'application/fhir+ndjson')
+    .send(ids.map((i) => JSON.stringify(patient(i, 'Before'))).join('\n'));
+  expect(load.status).toBe(200);
+  const before = await vacuums('resources');
+  const entry = ids.map((i) => ({ resource: patient(i, 'After'), request: { method: 'PUT', url: `Patient/dead-${i}` } }));
+  const update = await t.http.post(FHIR_BASE).set('content-type', 'application/fhir+json').send({ resourceType: 'Bundle', type: 'transaction', entry });
+  expect(update.status).toBe(200);
+  let after = before;
+  for (let i = 0; i < 50 && after === before; i++) {
+    await pause(200);
+    after = await vacuums('resources');
+  }
+  expect(after).toBeGreaterThan(before);
 });
