@@ -110,6 +110,14 @@ interface IndexMatches {
   page?: JsonVersionRow[];
 }
 
+interface ProbeCounts {
+  matched_resources: string | number;
+  matched_rows: string | number;
+}
+/** A row of the probe: its counts, with a page resource's columns, or nulls where the LEFT JOIN found none. */
+type ProbeRow = ProbeCounts & (JsonVersionRow | { [column in keyof JsonVersionRow]: null });
+const holdsResource = (row: ProbeRow): row is ProbeCounts & JsonVersionRow => row.id !== null;
+
 /**
  * The first `limit` + 1 index rows that meet the criterion, by its value index: how many
  * resources they name, and the ids of the query's page among them. A resource has index rows
@@ -150,12 +158,12 @@ async function firstIndexMatches(
         .select('p.matched_resources', 'p.matched_rows', db.raw(jsonVersionColumns('r')))
         .orderBy('r.id')
     : probe;
-  const found = (await answer) as (JsonVersionRow & { matched_resources: string | number; matched_rows: string | number })[];
+  const found = (await answer) as ProbeRow[];
   const all = Number(found[0]?.matched_rows ?? 0) <= limit;
   return {
     resources: Number(found[0]?.matched_resources ?? 0),
     all,
-    page: withPage && all ? found.filter((row) => row.id !== null) : undefined,
+    page: withPage && all ? found.filter(holdsResource) : undefined,
   };
 }
 
