@@ -55,6 +55,16 @@ test('a read whose If-None-Match names the current version answers 304 without a
   expect(res.text).toBe('');
 });
 
+test('a search or history answer carries no ETag: ETags name versions', async () => {
+  const patient = await createPatient('Untagged');
+  const search = await t.http.get(`${FHIR_BASE}/Patient?_id=${patient.id}`).expect(200);
+  expect(search.body.total).toBe(1);
+  expect(search.headers.etag).toBeUndefined();
+  const history = await t.http.get(`${FHIR_BASE}/Patient/${patient.id}/_history`).expect(200);
+  expect(history.body.total).toBe(1);
+  expect(history.headers.etag).toBeUndefined();
+});
+
 test('hooks that look at a read version see its resource, and the answer is the same', async () => {
   const patient = await createPatient('Hooked');
   watching = true;
