@@ -7,7 +7,7 @@ import { replaceSearchIndexes, replaceUniqueKeys, type IndexTarget } from './ind
 import { writeNewResources, type NewResourcesWritten } from './new-resources-write';
 import { writeVersionRows } from './version-write';
 import { toStoredVersion, type StoredVersion, type VersionRow } from './rows';
-import { jsonVersionColumns, readCurrentAsJson, readVersionAsJson, versionOfJsonRow, type JsonVersionRow } from './stored-json';
+import { holdsVersion, jsonVersionColumns, readCurrentAsJson, readVersionAsJson, versionOfJsonRow, type JoinedVersionRow } from './stored-json';
 
 export interface HistoryOptions {
   count: number;
@@ -143,20 +143,32 @@ export class Repository {
   }
 
   /** https://hl7.org/fhir/R4/http.html#history — newest first; instance history when `id` is given. */
+  /**
+   * The versions' count and the page, newest first, in one statement: the count's row joined to
+   * the page, so that each keeps its own plan (the page a top-N scan of the last_updated index)
+   * and a page past the end still tells the count.
+   */
   async history(resourceType: string, id: string | undefined, options: HistoryOptions): Promise<HistoryPage> {
-    const base = this.db('resource_versions').where({ tenant_id: this.tenantId, resource_type: resourceType });
-    if (id !== undefined) base.andWhere({ id });
-    if (options.since) base.andWhere('last_updated', '>=', options.since);
-    const [{ count }] = (await base.clone().count({ count: '*' })) as [{ count: string | number }];
-    const rows: JsonVersionRow[] = await base
-      .select(this.db.raw(jsonVersionColumns('resource_versions')))
+    const versions = (): Knex.QueryBuilder => {
+      const query = this.db('resource_versions as v').where({ 'v.tenant_id': this.tenantId, 'v.resource_type': resourceType });
+      if (id !== undefined) query.andWhere('v.id', id);
+      if (options.since) query.andWhere('v.last_updated', '>=', options.since);
+      return query;
+    };
+    const page = versions()
+      .select(this.db.raw(jsonVersionColumns('v')))
       .orderBy([
-        { column: 'last_updated', order: 'desc' },
-        { column: 'version_id', order: 'desc' },
+        { column: 'v.last_updated', order: 'desc' },
+        { column: 'v.version_id', order: 'desc' },
       ])
       .limit(options.count)
-      .offset(options.offset);
-    return { total: Number(count), versions: rows.map(versionOfJsonRow) };
+      .offset(options.offset)
+      .toSQL();
+    const rows = (await this.db
+      .from(versions().count({ total: '*' }).as('c'))
+      .joinRaw(`LEFT JOIN LATERAL (${page.sql}) AS p ON true`, [...page.bindings])
+      .select('c.total', 'p.*')) as JoinedVersionRow<{ total: string | number }>[];
+    return { total: Number(rows[0]?.total ?? 0), versions: rows.filter(holdsVersion).map(versionOfJsonRow) };
   }
 
   /**

@@ -18,6 +18,10 @@ export interface JsonVersionRow {
 export const jsonVersionColumns = (alias: string): string =>
   ['resource_type', 'id', 'version_id', 'last_updated', 'created_at', 'deleted'].map((c) => `${alias}.${c}`).join(', ') + `, ${alias}.content::text AS content`;
 
+/** A row of a statement that LEFT JOINs versions to some `Extra` columns: a version's columns, or nulls where none joined. */
+export type JoinedVersionRow<Extra> = (Extra & JsonVersionRow) | (Extra & { [column in keyof JsonVersionRow]: null });
+export const holdsVersion = <Extra>(row: JoinedVersionRow<Extra>): row is Extra & JsonVersionRow => row.id !== null;
+
 const COLUMNS = jsonVersionColumns('v');
 const READ_CURRENT = preparedStatement('fhir_read_current', `SELECT ${COLUMNS} FROM resources v WHERE tenant_id = ? AND resource_type = ? AND id = ?`);
 const READ_VERSION = preparedStatement(

@@ -158,4 +158,10 @@ test('a history answers each version as stored, a deletion without a resource, a
   const none = await t.http.get(`${FHIR_BASE}/Patient/${patient.id}/_history?_since=2999-01-01T00:00:00Z`).expect(200);
   expect(none.body).toMatchObject({ type: 'history', total: 0 });
   expect(none.body).not.toHaveProperty('entry');
+  // A page past the last version still counts them all.
+  const past = await t.http.get(`${FHIR_BASE}/Patient/${patient.id}/_history?_count=2&_offset=4`).expect(200);
+  expect(past.body).toMatchObject({ type: 'history', total: 3 });
+  expect(past.body).not.toHaveProperty('entry');
+  const second = await t.http.get(`${FHIR_BASE}/Patient/${patient.id}/_history?_count=2&_offset=2`).expect(200);
+  expect(second.body).toMatchObject({ total: 3, entry: [{ request: { method: 'POST' }, resource: patient }] });
 });

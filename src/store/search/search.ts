@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Repository } from '../repository';
 import type { StoredVersion } from '../rows';
-import { jsonVersionColumns, versionOfJsonRow, type JsonVersionRow } from '../stored-json';
+import { holdsVersion, jsonVersionColumns, versionOfJsonRow, type JoinedVersionRow, type JsonVersionRow } from '../stored-json';
 import { applyCriterion, CriteriaContext, matchingIndexRows, type IndexRowCriterion } from './criteria';
 import { findIncluded } from './include';
 import type { Criterion, SearchQuery } from './query';
@@ -110,13 +110,11 @@ interface IndexMatches {
   page?: JsonVersionRow[];
 }
 
+/** The probe's counts, on each of its rows. */
 interface ProbeCounts {
   matched_resources: string | number;
   matched_rows: string | number;
 }
-/** A row of the probe: its counts, with a page resource's columns, or nulls where the LEFT JOIN found none. */
-type ProbeRow = ProbeCounts & (JsonVersionRow | { [column in keyof JsonVersionRow]: null });
-const holdsResource = (row: ProbeRow): row is ProbeCounts & JsonVersionRow => row.id !== null;
 
 /**
  * The first `limit` + 1 index rows that meet the criterion, by its value index: how many
@@ -158,12 +156,12 @@ async function firstIndexMatches(
         .select('p.matched_resources', 'p.matched_rows', db.raw(jsonVersionColumns('r')))
         .orderBy('r.id')
     : probe;
-  const found = (await answer) as ProbeRow[];
+  const found = (await answer) as JoinedVersionRow<ProbeCounts>[];
   const all = Number(found[0]?.matched_rows ?? 0) <= limit;
   return {
     resources: Number(found[0]?.matched_resources ?? 0),
     all,
-    page: withPage && all ? found.filter(holdsResource) : undefined,
+    page: withPage && all ? found.filter(holdsVersion) : undefined,
   };
 }
 
