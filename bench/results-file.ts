@@ -27,10 +27,20 @@ export function provenance(): Record<string, unknown> {
   };
 }
 
-/** bench/results/<prefix><YYYY-MM-DD>.json (a later run on the same day replaces it). */
-export function writeResults(report: Record<string, unknown>, prefix = ''): string {
-  const file = path.join(__dirname, 'results', `${prefix}${new Date().toISOString().slice(0, 10)}.json`);
+/**
+ * A results file no earlier run wrote: bench/results/<prefix><YYYY-MM-DD>-<commit>.json, or
+ * with `-2`, `-3`, … when a run of that commit that day is already there. Chosen once per run.
+ */
+export function newResultsFile(prefix = ''): string {
+  const dir = path.join(__dirname, 'results');
+  const stem = `${prefix}${new Date().toISOString().slice(0, 10)}-${String(provenance().commit).slice(0, 7)}`;
+  for (let n = 1; ; n++) {
+    const file = path.join(dir, n === 1 ? `${stem}.json` : `${stem}-${n}.json`);
+    if (!fs.existsSync(file)) return file;
+  }
+}
+
+export function writeResults(file: string, report: Record<string, unknown>): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  return file;
 }

@@ -14,7 +14,7 @@ import { pickLoadGenerator } from './load';
 import { measureInterleaved } from './measure';
 import { freePort, startService, type Service } from './processes';
 import { goals, goalsTable, markdownTable, summarize } from './report';
-import { provenance, writeResults } from './results-file';
+import { newResultsFile, provenance, writeResults } from './results-file';
 import { serverScenarios } from './scenarios';
 import { buildServer, startServer } from './server';
 import { seed } from './seed';
@@ -60,7 +60,8 @@ async function main(): Promise<void> {
     for (const [name, value] of Object.entries(ratios)) console.log(`ratio ${name}: ${Number.isNaN(value) ? 'not measured' : value}`);
     const errors = summaries.filter((s) => s.errors > 0);
     if (!settings.smoke) {
-      const file = writeResults({
+      const file = newResultsFile();
+      writeResults(file, {
         date: new Date().toISOString(),
         ...provenance(),
         loadGenerator: `${generator.name} ${generator.version}`,

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createBenchDatabase, databaseSizeMb, postgresSettings, settingsLine, type BenchDatabase } from './database';
 import type { Service } from './processes';
 import { goalsTable } from './report';
-import { provenance, writeResults } from './results-file';
+import { newResultsFile, provenance, writeResults } from './results-file';
 import { loadFiles } from './scale/load-files';
 import { measureSearches } from './scale/measure-searches';
 import { loadTable, p50Ratios, ratioTable, scaleGoals, searchTable, type SizeRun } from './scale/report';
@@ -34,12 +34,13 @@ async function main(): Promise<void> {
     console.log(`PostgreSQL (database ${database.name}): ${settingsLine(pg)}`);
     server = await startServer({ databaseUrl: database.url, apiKey: API_KEY, logDir: workDir, cpuProfileDir: settings.cpuProfileDir });
     const runs: SizeRun[] = [];
+    const resultsFile = newResultsFile('scale-');
     let loaded = 0;
     for (const patients of settings.sizes) {
       runs.push(await growAndSearch(server, database, loaded, patients, settings, workDir));
       loaded = patients;
       // After every size, so that a long run cut short keeps what it measured.
-      if (!settings.smoke) saveResults(settings, pg, runs);
+      if (!settings.smoke) saveResults(resultsFile, settings, pg, runs);
     }
 
     console.log(`\n${[loadTable(runs), searchTable(runs), ratioTable(runs), goalsTable(scaleGoals(runs))].filter(Boolean).join('\n\n')}\n`);
@@ -55,9 +56,9 @@ async function main(): Promise<void> {
   }
 }
 
-function saveResults(settings: ScaleSettings, postgres: Record<string, string>, runs: SizeRun[]): void {
+function saveResults(file: string, settings: ScaleSettings, postgres: Record<string, string>, runs: SizeRun[]): void {
   const record = { date: new Date().toISOString(), ...provenance(), settings: { ...settings, databaseUrl: undefined }, postgres, runs };
-  const file = writeResults({ ...record, p50Ratios: p50Ratios(runs), goals: scaleGoals(runs) }, 'scale-');
+  writeResults(file, { ...record, p50Ratios: p50Ratios(runs), goals: scaleGoals(runs) });
   console.log(`results so far written to ${path.relative(process.cwd(), file)}`);
 }
 
