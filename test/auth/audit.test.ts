@@ -89,3 +89,14 @@ test('the trail filters by entity and date, pages, and refuses parameters it doe
   expect(bad.status).toBe(400);
   expect((await t.http.get(`${FHIR_BASE}/AuditEvent?date=2020`)).status).toBe(400);
 });
+
+test('event ids are time-ordered UUIDs: a later access has a later id', async () => {
+  const first = `audit-order-${randomUUID()}`;
+  const second = `audit-order-${randomUUID()}`;
+  await t.http.get(`${FHIR_BASE}/Patient?_count=1`).set('x-request-id', first).expect(200);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await t.http.get(`${FHIR_BASE}/Patient?_count=1`).set('x-request-id', second).expect(200);
+  const [[earlier], [later]] = await Promise.all([eventsOf(first), eventsOf(second)]);
+  for (const event of [earlier, later]) expect(event?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  expect(String(earlier?.id) < String(later?.id)).toBe(true);
+});
