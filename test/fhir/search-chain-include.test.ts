@@ -1,3 +1,4 @@
+import type { Bundle } from '@medplum/fhirtypes';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { create, includedRefs, matchIds, search, sorted, unique } from './search/fixtures';
 
@@ -63,6 +64,50 @@ describe('chaining', () => {
     expect(matchIds(await search(t, `PractitionerRole?practitioner.name=gone${u}`))).toEqual([goneRole]);
     await t.http.delete(`/fhir/R4/Practitioner/${gone}`).expect(200);
     expect(matchIds(await search(t, `PractitionerRole?practitioner.name=gone${u}`))).toEqual([]);
+  });
+
+  test('pages through many matches in id order, with the total, each subject once, deleted ones left out', async () => {
+    const busy = (await create(t, { resourceType: 'Patient', name: [{ family: `Busy${u}` }] })).id;
+    const alsoBusy = (await create(t, { resourceType: 'Patient', name: [{ family: `Busy${u}` }] })).id;
+    const order = (subject: string) =>
+      create(t, { resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { reference: `Patient/${subject}` } });
+    const orders = await Promise.all([...Array.from({ length: 6 }, () => order(busy)), ...Array.from({ length: 2 }, () => order(alsoBusy))]);
+    const [cancelled] = orders;
+    await t.http.delete(`/fhir/R4/ServiceRequest/${cancelled?.id}`).expect(200);
+    const expected = orders
+      .slice(1)
+      .map((o) => o.id)
+      .sort();
+    const pages: string[][] = [];
+    let url: string | undefined = `ServiceRequest?subject.family=busy${u}&_count=3&_total=accurate`;
+    while (url) {
+      const page: Bundle = await search(t, url);
+      expect(page.total).toBe(expected.length);
+      pages.push(matchIds(page, true));
+      const next = page.link?.find((l) => l.relation === 'next')?.url;
+      url = next?.slice(next.indexOf('ServiceRequest?'));
+    }
+    expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+    expect(pages.flat()).toEqual(expected);
+  });
+
+  test('more matches than the index probe reads: the page is cut from the reference rows in id order', async () => {
+    const crowded = `crowded-${u}`;
+    const ids = Array.from({ length: 1005 }, (_, i) => `crowded-${u}-${String(i).padStart(4, '0')}`);
+    const lines = [
+      { resourceType: 'Patient', id: crowded, name: [{ family: `Crowded${u}` }] },
+      ...ids.map((id) => ({ resourceType: 'ServiceRequest', id, status: 'active', intent: 'order', subject: { reference: `Patient/${crowded}` } })),
+    ];
+    const load = await t.http
+      .post('/fhir/R4/$import')
+      .set('content-type', 'application/fhir+ndjson')
+      .send(lines.map((line) => JSON.stringify(line)).join('\n'));
+    expect(load.status).toBe(200);
+    const first = await search(t, `ServiceRequest?subject.family=crowded${u}&_count=20&_total=accurate`);
+    expect(first.total).toBe(1005);
+    expect(matchIds(first, true)).toEqual(ids.slice(0, 20));
+    const later = await search(t, `ServiceRequest?subject.family=crowded${u}&_count=20&_offset=1000`);
+    expect(matchIds(later, true)).toEqual(ids.slice(1000));
   });
 });
 

@@ -11,6 +11,12 @@ export interface Subject {
 
 /** A criterion that one index row meets or not, whatever else the resource holds. */
 export type IndexRowCriterion = Extract<Criterion, { kind: 'index' | 'indexRow' }>;
+type ChainCriterion = Extract<Criterion, { kind: 'chain' }>;
+/**
+ * A criterion that one index row meets or not: an index criterion, or a chain, whose reference
+ * row meets it or not by the live resource it points at.
+ */
+export type RowCriterion = IndexRowCriterion | ChainCriterion;
 
 /** Per-query state: the tenant every subquery is bound to, and fresh aliases for nesting. */
 export class CriteriaContext {
@@ -74,7 +80,9 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
  * `resources` row: a resource has index rows only while it is live, so these rows stand for the
  * matching resources themselves (one resource may match through several rows).
  */
-export function matchingIndexRows(ctx: CriteriaContext, resourceType: string, criterion: IndexRowCriterion): Knex.QueryBuilder {
+export function matchingIndexRows(ctx: CriteriaContext, resourceType: string, criterion: RowCriterion): Knex.QueryBuilder {
+  if (criterion.kind === 'chain')
+    return toChainTargets(ctx, rowsOfCode(ctx, 's', resourceType, 'reference', criterion.code).select('s.resource_id'), 's', criterion);
   const query = rowsOfCode(ctx, 's', resourceType, criterion.table, criterion.code).select('s.resource_id');
   restrictToMatches(query, 's', criterion);
   return query;
@@ -126,11 +134,15 @@ function rowsOfCode(ctx: CriteriaContext, s: string, resourceType: string, table
  * A reference of the subject to a live resource of the same tenant that meets the target
  * type's criterion. https://hl7.org/fhir/R4/search.html#chaining
  */
-function chainRows(ctx: CriteriaContext, subject: Subject, criterion: Extract<Criterion, { kind: 'chain' }>): Knex.QueryBuilder {
+function chainRows(ctx: CriteriaContext, subject: Subject, criterion: ChainCriterion): Knex.QueryBuilder {
   const refs = indexRows(ctx, subject, 'reference', criterion.code);
+  return toChainTargets(ctx, refs.query, refs.alias, criterion);
+}
+
+/** Keeps the reference rows (alias `c`) that point at a live resource of the tenant meeting the chain's criterion for its type. */
+function toChainTargets(ctx: CriteriaContext, refs: Knex.QueryBuilder, c: string, criterion: ChainCriterion): Knex.QueryBuilder {
   const target = ctx.alias('t');
-  const c = refs.alias;
-  refs.query
+  return refs
     .join(`resources as ${target}`, (on) => {
       on.on(`${target}.tenant_id`, `${c}.tenant_id`).andOn(`${target}.resource_type`, `${c}.target_type`).andOn(`${target}.id`, `${c}.target_id`);
     })
@@ -143,7 +155,6 @@ function chainRows(ctx: CriteriaContext, subject: Subject, criterion: Extract<Cr
         });
       }
     });
-  return refs.query;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Repository } from '../repository';
 import type { StoredVersion } from '../rows';
 import { holdsVersion, jsonVersionColumns, versionOfJsonRow, type JoinedVersionRow, type JsonVersionRow } from '../stored-json';
-import { applyCriterion, CriteriaContext, matchingIndexRows, type IndexRowCriterion } from './criteria';
+import { applyCriterion, CriteriaContext, matchingIndexRows, type RowCriterion } from './criteria';
 import { findIncluded } from './include';
 import type { Criterion, SearchQuery } from './query';
 import { applySort } from './sort';
@@ -46,11 +46,15 @@ export async function searchResources(repo: Repository, resourceType: string, qu
   return { versions, total, more, included };
 }
 
-/** The search's one criterion, when one index row meets it or not: its rows stand for the resources it matches. */
-function soleIndexCriterion(query: SearchQuery): IndexRowCriterion | undefined {
+/**
+ * The search's one criterion, when one index row meets it or not (a chain: one reference row):
+ * its rows stand for the resources it matches, so the page is cut from them before any
+ * `resources` row is read.
+ */
+function soleIndexCriterion(query: SearchQuery): RowCriterion | undefined {
   const [only] = query.criteria;
   if (query.criteria.length !== 1 || !only) return undefined;
-  if (only.kind === 'indexRow' || (only.kind === 'index' && !only.negate)) return only;
+  if (only.kind === 'indexRow' || only.kind === 'chain' || (only.kind === 'index' && !only.negate)) return only;
   return undefined;
 }
 
@@ -59,7 +63,7 @@ async function pageRows(
   repo: Repository,
   resourceType: string,
   query: SearchQuery,
-  sole: IndexRowCriterion | undefined,
+  sole: RowCriterion | undefined,
   seen: IndexMatches | undefined,
 ): Promise<JsonVersionRow[]> {
   const columns = repo.db.raw(jsonVersionColumns('r'));
@@ -126,7 +130,7 @@ interface ProbeCounts {
 async function firstIndexMatches(
   repo: Repository,
   resourceType: string,
-  criterion: IndexRowCriterion,
+  criterion: RowCriterion,
   query: SearchQuery,
   withPage: boolean,
 ): Promise<IndexMatches> {
