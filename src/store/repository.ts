@@ -142,11 +142,11 @@ export class Repository {
     });
   }
 
-  /** https://hl7.org/fhir/R4/http.html#history — newest first; instance history when `id` is given. */
   /**
-   * The versions' count and the page, newest first, in one statement: the count's row joined to
-   * the page, so that each keeps its own plan (the page a top-N scan of the last_updated index)
-   * and a page past the end still tells the count.
+   * https://hl7.org/fhir/R4/http.html#history — newest first; instance history when `id` is
+   * given. The versions' count and the page in one statement: the count's row joined to the
+   * page, so that each keeps its own plan (the page a top-N scan of the last_updated index) and
+   * a page past the end still tells the count.
    */
   async history(resourceType: string, id: string | undefined, options: HistoryOptions): Promise<HistoryPage> {
     const versions = (): Knex.QueryBuilder => {
