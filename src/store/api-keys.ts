@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import type { Knex } from 'knex';
 
 /** An API key as stored: never the key itself, only its hash. */
@@ -21,10 +21,15 @@ export interface NewApiKey {
   keyHash: string;
 }
 
+/**
+ * A new key's row. Its id is time-ordered (UUIDv7), so that keys listed by (created_at, id) come
+ * oldest first even when two were created within one tick of the database's clock (PGlite's is
+ * coarser than PostgreSQL's microseconds).
+ */
+const rowOf = (key: NewApiKey) => ({ id: timeOrderedUuid(), tenant_id: key.tenantId, name: key.name, scopes: key.scopes, key_hash: key.keyHash });
+
 export async function insertApiKey(knex: Knex, key: NewApiKey): Promise<ApiKeyRow> {
-  const [row] = await knex('api_keys')
-    .insert({ id: randomUUID(), tenant_id: key.tenantId, name: key.name, scopes: key.scopes, key_hash: key.keyHash })
-    .returning(COLUMNS);
+  const [row] = await knex('api_keys').insert(rowOf(key)).returning(COLUMNS);
   return iso(row as ApiKeyRow);
 }
 
@@ -33,10 +38,7 @@ export async function insertApiKey(knex: Knex, key: NewApiKey): Promise<ApiKeyRo
  * concurrent starters meet on the unique hash.
  */
 export async function ensureApiKey(knex: Knex, key: NewApiKey): Promise<void> {
-  await knex('api_keys')
-    .insert({ id: randomUUID(), tenant_id: key.tenantId, name: key.name, scopes: key.scopes, key_hash: key.keyHash })
-    .onConflict('key_hash')
-    .merge({ scopes: key.scopes, revoked_at: null, tenant_id: key.tenantId });
+  await knex('api_keys').insert(rowOf(key)).onConflict('key_hash').merge({ scopes: key.scopes, revoked_at: null, tenant_id: key.tenantId });
 }
 
 export async function findApiKeyByHash(knex: Knex, keyHash: string): Promise<ApiKeyRow | undefined> {
