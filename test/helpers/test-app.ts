@@ -164,8 +164,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     await database.knex('tenants').insert({ id: tenantId, name: `test ${tenantId}` });
     return instance(database, tenantId, await keyWith(tenantId, [...ALL_SCOPES]), closeShared);
   };
-  await migrateToLatest(database.knex);
-  return forTenant();
+  try {
+    await migrateToLatest(database.knex);
+    return await forTenant();
+  } catch (err) {
+    // A failed start must not leave the sandbox and the database open: jest would wait on them.
+    await closeShared();
+    throw err;
+  }
 }
 
 /** A fresh schema for this test file on the PostgreSQL server (global-setup names the run). */

@@ -1,17 +1,10 @@
 import type { Bundle } from '@medplum/fhirtypes';
-import type { AuditEntry } from '../../store/audit-log';
+import type { AuditEntry, AuditQuery } from '../../store/audit-log';
 import { allOk, badRequest, fail } from '../../problems/outcomes';
 import { pageLinks, pageOf, queryWithoutPaging } from '../paging';
 import { singleParam, type FhirRequest, type FhirResult } from '../request';
 import { dateRange } from '../search/date-range';
 import { auditEventOf } from './audit-event';
-
-export interface AuditQuery {
-  count: number;
-  offset: number;
-  entity?: string;
-  since?: string;
-}
 
 /** Reads one tenant's audit trail, newest first. */
 export type AuditReader = (query: AuditQuery) => Promise<{ total: number; entries: AuditEntry[] }>;
