@@ -16,6 +16,7 @@ import * as m014 from './014_export_cursor_time';
 import * as m015 from './015_value_statistics';
 import * as m016 from './016_compact_audit_events';
 import * as m017 from './017_covering_date_range';
+import * as m018 from './018_covering_string_prefix';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -41,4 +42,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['015_value_statistics', m015],
   ['016_compact_audit_events', m016],
   ['017_covering_date_range', m017],
+  ['018_covering_string_prefix', m018],
 ];

@@ -115,3 +115,40 @@ test('016 carries whole audit events over to columns, and its down rebuilds the 
     await db.close();
   }
 });
+
+test('018 gives index rows written before it their bounded key, and its down restores the expression index', async () => {
+  const db = await freshDatabase(1);
+  try {
+    const knex = db.handles[0]!.knex;
+    const at = MIGRATIONS.findIndex(([name]) => name === '018_covering_string_prefix');
+    for (const [, migration] of MIGRATIONS.slice(0, at)) await migration.up(knex);
+    const long = `kuhn${'x'.repeat(300)}`;
+    const row = (resourceId: string, value: string) => ({
+      tenant_id: DEFAULT_TENANT_ID,
+      resource_type: 'Patient',
+      resource_id: resourceId,
+      code: 'family',
+      value,
+      exact: value,
+    });
+    await knex('search_string').insert([row('a', 'kuhn'), row('b', long)]);
+
+    const [, m018] = MIGRATIONS[at]!;
+    await m018.up(knex);
+    const keys = await knex('search_string').select('resource_id', 'value_key').where('value_key', 'like', 'kuhn%').orderBy('resource_id');
+    expect(keys).toEqual([
+      { resource_id: 'a', value_key: 'kuhn' },
+      { resource_id: 'b', value_key: long.slice(0, 256) },
+    ]);
+
+    await m018.down(knex);
+    const indexes = (await knex('pg_indexes').select('indexname').where({ tablename: 'search_string' }).whereRaw('schemaname = current_schema()')).map(
+      (r: { indexname: string }) => r.indexname,
+    );
+    expect(indexes).toEqual(expect.arrayContaining(['search_string_value_pattern']));
+    expect(indexes).not.toContain('search_string_value_key');
+    expect(await knex.schema.hasColumn('search_string', 'value_key')).toBe(false);
+  } finally {
+    await db.close();
+  }
+});

@@ -21,9 +21,12 @@ function whereValueIs(qb: Where, column: string, value: string): void {
   if (value.length >= INDEXED_PREFIX_CHARS) qb.andWhere(column, value);
 }
 
-/** A prefix match the pattern index serves: on its bounded key, then on the whole value. */
-function whereValueStartsWith(qb: Where, column: string, prefix: string): void {
-  qb.whereRaw(`left(??, ${INDEXED_PREFIX_CHARS}) LIKE ?`, [column, `${escapeLike(prefix.slice(0, INDEXED_PREFIX_CHARS))}%`]);
+/**
+ * A prefix match the pattern index serves: on the bounded key column (the value's first
+ * INDEXED_PREFIX_CHARS characters, migration 018), then, for a longer prefix, on the whole value.
+ */
+function whereValueStartsWith(qb: Where, keyColumn: string, column: string, prefix: string): void {
+  qb.where(keyColumn, 'like', `${escapeLike(prefix.slice(0, INDEXED_PREFIX_CHARS))}%`);
   if (prefix.length > INDEXED_PREFIX_CHARS) qb.andWhere(column, 'like', `${escapeLike(prefix)}%`);
 }
 
@@ -33,7 +36,7 @@ export function matchValue(qb: Where, s: string, value: IndexValue): void {
     case 'string':
       if (value.match === 'exact') whereValueIs(qb, `${s}.exact`, value.text);
       else if (value.match === 'contains') qb.where(`${s}.value`, 'like', `%${escapeLike(value.text)}%`);
-      else whereValueStartsWith(qb, `${s}.value`, value.text);
+      else whereValueStartsWith(qb, `${s}.value_key`, `${s}.value`, value.text);
       return;
     case 'token':
       if (value.system === null) qb.whereNull(`${s}.system`);
