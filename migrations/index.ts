@@ -17,6 +17,7 @@ import * as m015 from './015_value_statistics';
 import * as m016 from './016_compact_audit_events';
 import * as m017 from './017_covering_date_range';
 import * as m018 from './018_covering_string_prefix';
+import * as m019 from './019_covering_date_bounds';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -43,4 +44,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['016_compact_audit_events', m016],
   ['017_covering_date_range', m017],
   ['018_covering_string_prefix', m018],
+  ['019_covering_date_bounds', m019],
 ];

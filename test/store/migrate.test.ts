@@ -152,3 +152,29 @@ test('018 gives index rows written before it their bounded key, and its down res
     await db.close();
   }
 });
+
+test('019 rebuilds the btrees on either end of a date range to cover the other end and the resource, and its down takes that back', async () => {
+  const db = await freshDatabase(1);
+  try {
+    const knex = db.handles[0]!.knex;
+    /** The columns of the btrees on `high` and on `low`, in that order. */
+    const definitions = async (): Promise<string[]> =>
+      (
+        await knex('pg_indexes')
+          .select('indexdef')
+          .whereIn('indexname', ['search_date_high', 'search_date_tenant_id_resource_type_code_low_index'])
+          .whereRaw('schemaname = current_schema()')
+          .orderBy('indexname')
+      ).map((r: { indexdef: string }) => r.indexdef.replace(/^.* USING btree /, ''));
+    await migrateToLatest(knex);
+    expect(await definitions()).toEqual([
+      '(tenant_id, resource_type, code, high) INCLUDE (low, resource_id)',
+      '(tenant_id, resource_type, code, low) INCLUDE (high, resource_id)',
+    ]);
+    const [, m019] = MIGRATIONS.find(([name]) => name === '019_covering_date_bounds')!;
+    await m019.down(knex);
+    expect(await definitions()).toEqual(['(tenant_id, resource_type, code, high)', '(tenant_id, resource_type, code, low)']);
+  } finally {
+    await db.close();
+  }
+});
