@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Knex } from 'knex';
+import { coalescedReader } from './coalesced-reads';
 import { preparedStatement, runPrepared } from './prepared-query';
 import { isoString, type StoredVersion } from './rows';
 
@@ -23,7 +24,7 @@ export type JoinedVersionRow<Extra> = (Extra & JsonVersionRow) | (Extra & { [col
 export const holdsVersion = <Extra>(row: JoinedVersionRow<Extra>): row is Extra & JsonVersionRow => row.id !== null;
 
 const COLUMNS = jsonVersionColumns('v');
-const READ_CURRENT = preparedStatement('fhir_read_current', `SELECT ${COLUMNS} FROM resources v WHERE tenant_id = ? AND resource_type = ? AND id = ?`);
+const readCurrent = coalescedReader<JsonVersionRow>('fhir_read_current', COLUMNS);
 const READ_VERSION = preparedStatement(
   'fhir_read_version',
   `SELECT ${COLUMNS} FROM resource_versions v WHERE tenant_id = ? AND resource_type = ? AND id = ? AND version_id = ?`,
@@ -31,7 +32,7 @@ const READ_VERSION = preparedStatement(
 
 /** The current row of one resource, deleted or not. */
 export async function readCurrentAsJson(db: Knex, tenantId: string, resourceType: string, id: string): Promise<StoredVersion | undefined> {
-  const [row] = await runPrepared<JsonVersionRow>(db, READ_CURRENT, [tenantId, resourceType, id]);
+  const row = await readCurrent(db, { tenantId, resourceType, id });
   return row && versionOfJsonRow(row);
 }
 
