@@ -17,6 +17,15 @@ interface PendingRead<Row> {
 /** At most this many keys go into one statement; more waiting reads go into the next. */
 const MAX_KEYS = 100;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Whether the database takes the key as array elements: a tenant that is no UUID, or text with
+ * a NUL, fails the statement, and in a batch it would fail the other reads with it, so such a
+ * key goes alone (callers validate keys; this keeps one request's input from reaching another's).
+ */
+const batchable = (key: ResourceKey): boolean => UUID.test(key.tenantId) && !key.resourceType.includes('\0') && !key.id.includes('\0');
+
 /** Reads the current row of `resources` by its primary key. */
 export type CurrentRowReader<Row> = (db: Knex, key: ResourceKey) => Promise<Row | undefined>;
 
@@ -45,7 +54,7 @@ export function coalescedReader<Row extends object>(name: string, columns: strin
     void send(db, batch, single, many);
   };
   return async (db, key) => {
-    if (db.isTransaction) return (await runPrepared<Row>(db, single, [key.tenantId, key.resourceType, key.id]))[0];
+    if (db.isTransaction || !batchable(key)) return (await runPrepared<Row>(db, single, [key.tenantId, key.resourceType, key.id]))[0];
     let pending = waiting.get(db);
     if (!pending) waiting.set(db, (pending = []));
     const queue = pending;

@@ -44,6 +44,18 @@ test('reads sent in one turn go to the database as one statement, and each gets 
   }
 });
 
+test('a key the database refuses fails only its own read, not the others sent in the same turn', async () => {
+  const id = await create(mine, 'Delta');
+  const [good, badTenant, nul] = await Promise.allSettled([
+    readCurrentAsJson(mine.knex, mine.tenantId, 'Patient', id),
+    readCurrentAsJson(mine.knex, 'not-a-tenant', 'Patient', id),
+    readCurrentAsJson(mine.knex, mine.tenantId, 'Patient', 'a\0b'),
+  ]);
+  expect(good).toMatchObject({ status: 'fulfilled', value: { id, resource: { name: [{ family: 'Delta' }] } } });
+  expect(badTenant.status).toBe('rejected');
+  expect(nul.status).toBe('rejected');
+});
+
 test('many parallel HTTP reads from two tenants: each answer is its own resource, another tenant’s id is 404', async () => {
   const ours = await Promise.all(Array.from({ length: 12 }, (_, i) => create(mine, `Ours${i}`)));
   const foreign = await Promise.all(Array.from({ length: 12 }, (_, i) => create(theirs, `Theirs${i}`)));
