@@ -5,6 +5,7 @@ import { listOutbox } from '../store/lab-outbox';
 import { createTenant, listTenants, tenantExists, type TenantRow } from '../store/tenants';
 import { generateApiKey, hashApiKey } from './api-key-material';
 import { parseScopes, ScopeError } from './scopes';
+import { isUuid } from '../uuid-text';
 
 export interface AdminDeps {
   knex: Knex;
@@ -12,8 +13,6 @@ export interface AdminDeps {
   /** Told of each revoked key, so this process stops accepting it at once. */
   onRevoke?: (keyId: string) => void;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Tenants and API keys (`/admin/*`, scope `admin`; docs/security.md). A key is shown as stored
@@ -34,7 +33,7 @@ export class Admin {
   async createKey(body: unknown): Promise<ApiKeyRow & { key: string }> {
     const fields = objectOf(body);
     const tenantId = fields.tenant_id;
-    if (typeof tenantId !== 'string' || !UUID.test(tenantId)) throw invalidField('tenant_id', 'tenant_id must be the id of a tenant');
+    if (typeof tenantId !== 'string' || !isUuid(tenantId)) throw invalidField('tenant_id', 'tenant_id must be the id of a tenant');
     if (!(await tenantExists(this.deps.knex, tenantId))) throw notFoundProblem('No tenant exists with this tenant_id', 'tenant_id');
     const scopes = scopesOf(fields.scopes);
     const key = generateApiKey();
@@ -43,13 +42,13 @@ export class Admin {
   }
 
   async listKeys(tenantId: string | undefined): Promise<ApiKeyRow[]> {
-    if (tenantId !== undefined && !UUID.test(tenantId)) throw invalidField('tenant_id', 'tenant_id must be a tenant id', 'invalid_parameter');
+    if (tenantId !== undefined && !isUuid(tenantId)) throw invalidField('tenant_id', 'tenant_id must be a tenant id', 'invalid_parameter');
     return listApiKeys(this.deps.knex, tenantId);
   }
 
   /** Revokes at once in this process, within the key cache's lifetime elsewhere. */
   async revokeKey(id: string): Promise<void> {
-    if (!UUID.test(id) || !(await revokeApiKey(this.deps.knex, id))) throw notFoundProblem('No active API key exists with this id', 'id');
+    if (!isUuid(id) || !(await revokeApiKey(this.deps.knex, id))) throw notFoundProblem('No active API key exists with this id', 'id');
     this.deps.onRevoke?.(id);
   }
 

@@ -4,6 +4,7 @@ import type { JwtVerifier } from './jwt';
 import { KeyCache, type Lookup } from './key-cache';
 import { parseScopes, type Grants } from './scopes';
 import { grantsOfToken } from './token-scopes';
+import { isUuid } from '../uuid-text';
 
 export { AuthenticationError };
 
@@ -104,8 +105,7 @@ export class Authenticator {
 
   private async tenantExists(tenantId: string): Promise<boolean> {
     if ((this.tenants.get(tenantId) ?? 0) > Date.now()) return true;
-    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenantId);
-    if (!uuid || !(await this.options.store.tenantExists(tenantId))) return false;
+    if (!isUuid(tenantId) || !(await this.options.store.tenantExists(tenantId))) return false;
     this.tenants.set(tenantId, Date.now() + (this.options.ttlMs ?? 5000));
     return true;
   }

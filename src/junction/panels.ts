@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isRecord } from './json';
+import { isUuid } from '../uuid-text';
 
 /** Our panel code (the `lab-panel` CodeSystem) → the Junction lab test id ordered for it. */
 export type JunctionPanels = ReadonlyMap<string, string>;
@@ -9,7 +10,6 @@ export type JunctionPanels = ReadonlyMap<string, string>;
 export const DEFAULT_PANELS_PATH = 'junction-panels.json';
 
 const PANEL_CODE = /^[a-z0-9][a-z0-9_-]*$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Reads and checks the panel map at start-up: a JSON object of panel code → lab test UUID.
@@ -22,7 +22,7 @@ export function loadJunctionPanels(path: string = DEFAULT_PANELS_PATH, required:
   const panels = new Map<string, string>();
   for (const [code, labTestId] of Object.entries(parsed)) {
     if (!PANEL_CODE.test(code)) throw new Error(`${file}: "${code}" is not a panel code (lowercase letters, digits, - and _)`);
-    if (typeof labTestId !== 'string' || !UUID.test(labTestId)) throw new Error(`${file}: the lab test id of "${code}" is not a UUID`);
+    if (typeof labTestId !== 'string' || !isUuid(labTestId)) throw new Error(`${file}: the lab test id of "${code}" is not a UUID`);
     panels.set(code, labTestId);
   }
   const missing = required.filter((code) => !panels.has(code));

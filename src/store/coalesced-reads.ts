@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { preparedStatement, runPrepared, type PreparedStatement } from './prepared-query';
+import { isUuid } from '../uuid-text';
 
 /** One resource's current row, asked for by its primary key. */
 export interface ResourceKey {
@@ -17,14 +18,12 @@ interface PendingRead<Row> {
 /** At most this many keys go into one statement; more waiting reads go into the next. */
 const MAX_KEYS = 100;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Whether the database takes the key as array elements: a tenant that is no UUID, or text with
  * a NUL, fails the statement, and in a batch it would fail the other reads with it, so such a
  * key goes alone (callers validate keys; this keeps one request's input from reaching another's).
  */
-const batchable = (key: ResourceKey): boolean => UUID.test(key.tenantId) && !key.resourceType.includes('\0') && !key.id.includes('\0');
+const batchable = (key: ResourceKey): boolean => isUuid(key.tenantId) && !key.resourceType.includes('\0') && !key.id.includes('\0');
 
 /** Reads the current row of `resources` by its primary key. */
 export type CurrentRowReader<Row> = (db: Knex, key: ResourceKey) => Promise<Row | undefined>;
@@ -47,17 +46,20 @@ export function coalescedReader<Row extends object>(name: string, columns: strin
   );
   const waiting = new WeakMap<Knex, PendingRead<Row>[]>();
 
+  const queueOf = (db: Knex): PendingRead<Row>[] => {
+    const queue = waiting.get(db) ?? [];
+    if (!waiting.has(db)) waiting.set(db, queue);
+    return queue;
+  };
   const flush = (db: Knex): void => {
-    const pending = waiting.get(db) ?? [];
+    const pending = queueOf(db);
     const batch = pending.splice(0, MAX_KEYS);
     if (pending.length > 0) setImmediate(flush, db);
     void send(db, batch, single, many);
   };
   return async (db, key) => {
     if (db.isTransaction || !batchable(key)) return (await runPrepared<Row>(db, single, [key.tenantId, key.resourceType, key.id]))[0];
-    let pending = waiting.get(db);
-    if (!pending) waiting.set(db, (pending = []));
-    const queue = pending;
+    const queue = queueOf(db);
     return new Promise<Row | undefined>((resolve, reject) => {
       if (queue.push({ key, resolve, reject }) === 1) setImmediate(flush, db);
     });

@@ -8,8 +8,7 @@ import { findProjected } from './projected';
 import { inRequestTerms } from './request-terms';
 import type { Check } from './schema';
 import type { V1SchemaName } from './schemas';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../uuid-text';
 
 /**
  * A family whose POST maps a checked body to one FHIR resource and answers its projection,
@@ -48,7 +47,7 @@ export async function createProjection<B, S, R extends Resource>(family: Project
 /** GET: the projection, or one 404 for ids that are malformed, unknown, another tenant's, deleted or not /v1. */
 export async function readProjection<B, S, R extends Resource>(family: ProjectionFamily<B, S, R>, req: V1Request): Promise<S> {
   const id = req.params.id ?? '';
-  const stored = UUID.test(id) ? await findProjected(req.service, family.resourceType, family.profile, id) : undefined;
+  const stored = isUuid(id) ? await findProjected(req.service, family.resourceType, family.profile, id) : undefined;
   if (!stored) throw notFoundProblem(`No ${family.noun} exists with this id`, 'id');
   return family.fromFhir(stored.resource as R, stored);
 }

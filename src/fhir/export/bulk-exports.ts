@@ -22,6 +22,7 @@ import { typesToExport, type ExportLevel } from './export-types';
 import { parseKickOff, type KickOffInput } from './kick-off-parameters';
 import { manifestOf, type Manifest } from './manifest';
 import { runExport } from './run-export';
+import { isUuid } from '../../uuid-text';
 
 /** Who asked for an export, as the caller's hooks need it again when a run resumes elsewhere. */
 export interface ExportOwner {
@@ -60,8 +61,6 @@ export interface KickOffRequest extends KickOffInput {
 
 export type ExportStatus =
   { state: 'in-progress'; progress: string } | { state: 'completed'; manifest: Manifest; expires: Date } | { state: 'failed'; outcome: OperationOutcome };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * FHIR Bulk Data `$export` (https://hl7.org/fhir/uv/bulkdata/export.html, docs/bulk-export.md):
@@ -118,7 +117,7 @@ export class BulkExports {
 
   /** Cancels a running export or deletes a finished one with its files; false when the tenant has no such export. */
   async cancel(tenantId: string, id: string): Promise<boolean> {
-    return UUID.test(id) && deleteExport(this.deps.db, tenantId, id);
+    return isUuid(id) && deleteExport(this.deps.db, tenantId, id);
   }
 
   /**
@@ -150,7 +149,7 @@ export class BulkExports {
   }
 
   private async find(tenantId: string, id: string): Promise<ExportJob | undefined> {
-    return UUID.test(id) ? readExport(this.deps.db, tenantId, id) : undefined;
+    return isUuid(id) ? readExport(this.deps.db, tenantId, id) : undefined;
   }
 
   private sweep(): void {

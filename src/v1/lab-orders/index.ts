@@ -3,8 +3,8 @@ import { fromFhir, isLabOrder } from '../../../mappings/lab-orders';
 import { invalidField, notFoundProblem } from '../../problems/problem';
 import type { V1Api } from '../api';
 import { checkLabOrderRequest } from './request';
+import { isUuid } from '../../uuid-text';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Printable ASCII, 1–255 characters; an sf-string (`"…"`) is taken without its quotes. */
 export const KEY = /^[\x20-\x7e]{1,255}$/;
 
@@ -72,7 +72,7 @@ export const labOrdersApi: V1Api = {
       handle: async (req) => {
         const id = req.params.id ?? '';
         // Every lab ServiceRequest is a lab order, also one written over FHIR without the /v1 profile.
-        const [stored] = UUID.test(id) ? await req.service.readMany('ServiceRequest', [id]) : [];
+        const [stored] = isUuid(id) ? await req.service.readMany('ServiceRequest', [id]) : [];
         if (!stored || !isLabOrder(stored.resource)) throw notFoundProblem('No lab order exists with this id', 'id');
         return { data: fromFhir(stored.resource as ServiceRequest, stored) };
       },
