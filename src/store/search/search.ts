@@ -31,7 +31,7 @@ const INDEX_PROBE_ROWS = 1000;
  * every match.
  */
 export async function searchResources(repo: Repository, resourceType: string, query: SearchQuery): Promise<SearchResult> {
-  const sole = soleIndexCriterion(query);
+  const sole = soleRowCriterion(query);
   const pagedByIndex = query.count > 0 && query.sort.length === 0;
   const seen = sole && (query.countTotal || pagedByIndex) ? await firstIndexMatches(repo, resourceType, sole, query, pagedByIndex) : undefined;
   if (query.count === 0)
@@ -51,7 +51,7 @@ export async function searchResources(repo: Repository, resourceType: string, qu
  * its rows stand for the resources it matches, so the page is cut from them before any
  * `resources` row is read.
  */
-function soleIndexCriterion(query: SearchQuery): RowCriterion | undefined {
+function soleRowCriterion(query: SearchQuery): RowCriterion | undefined {
   const [only] = query.criteria;
   if (query.criteria.length !== 1 || !only) return undefined;
   if (only.kind === 'indexRow' || only.kind === 'chain' || (only.kind === 'index' && !only.negate)) return only;
