@@ -3,6 +3,7 @@ import type { Resource, SearchParameter } from '@medplum/fhirtypes';
 import { dateRange } from '../search/date-range';
 import { normalizeString } from '../search/normalize';
 import { INDEXED_TYPES, type IndexedParamType, type IndexRows } from '../../store/index-rows';
+import { followPlainPaths, plainPathsOf, type PlainPath } from './plain-paths';
 
 /** Parameters served from columns of the resources table rather than index rows. */
 const COLUMN_PARAMS = new Set(['_id', '_lastUpdated']);
@@ -13,6 +14,8 @@ interface CompiledParam {
   type: IndexedParamType;
   targets: readonly string[];
   expression: FhirPathAtom;
+  /** The expression's branches for this type when all of it is plain paths: followed without FHIRPath. */
+  paths: PlainPath[] | undefined;
 }
 
 /**
@@ -36,6 +39,7 @@ function compile(param: SearchParameter, resourceType: string): CompiledParam | 
           type,
           targets: param.target ?? [],
           expression: getParsedExpressionForResourceType(resourceType, param.expression as string),
+          paths: plainPathsOf(param.expression as string, resourceType),
         }
       : null;
     byType.set(resourceType, entry);
@@ -51,7 +55,8 @@ export function extractIndexRows(resource: Resource): IndexRows {
   for (const param of Object.values(params)) {
     const entry = compile(param, resource.resourceType);
     if (!entry) continue;
-    for (const value of evalFhirPathTyped(entry.expression, typed)) addRows(rows, entry.type, entry.code, value, entry.targets);
+    const values = (entry.paths && followPlainPaths(typed[0]!, entry.paths)) ?? evalFhirPathTyped(entry.expression, typed);
+    for (const value of values) addRows(rows, entry.type, entry.code, value, entry.targets);
   }
   return dedupe(rows);
 }
