@@ -76,6 +76,19 @@ ${INDEXED_TYPES.map((type) => `d_${type} AS (DELETE FROM search_${type} t USING 
 ${INDEX_ROW_INSERTS.join(',\n')}
 SELECT 1`;
 
+/**
+ * The same for one resource, as a REST update or delete writes it: each delete an equality on
+ * the tables' `(tenant_id, resource_type, resource_id)` index, whatever the values, so the
+ * statement is prepared and planned once per connection (planning the batch statement above
+ * took ~0.8 ms of PostgreSQL's ~2.3 ms per update).
+ */
+const REPLACE_ONE_RESOURCE_INDEX_ROWS = preparedStatement(
+  'fhir_replace_index_rows_of_one',
+  `WITH ${INDEXED_TYPES.map((type) => `d_${type} AS (DELETE FROM search_${type} WHERE tenant_id = ?::uuid AND resource_type = ? AND resource_id = ?)`).join(',\n')},
+${INDEX_ROW_INSERTS.join(',\n')}
+SELECT 1`,
+);
+
 /** What a write adds to the search index: the bindings of `INDEX_ROW_INSERTS`, and the identifiers whose logical references it adopts. */
 export interface IndexInsert {
   bindings: unknown[];
@@ -110,8 +123,14 @@ export async function indexInsertOf(db: Knex | Knex.Transaction, tenantId: strin
  */
 export async function replaceSearchIndexes(db: Knex | Knex.Transaction, tenantId: string, targets: readonly IndexTarget[]): Promise<void> {
   const { bindings, identifiers } = await indexInsertOf(db, tenantId, targets);
-  const deletes = INDEXED_TYPES.map(() => tenantId);
-  await db.raw(REPLACE_INDEX_ROWS, [targets.map((t) => t.resourceType), targets.map((t) => t.id), ...deletes, ...bindings] as Knex.RawBinding[]);
+  const [only] = targets;
+  if (targets.length === 1 && only) {
+    const deletes = INDEXED_TYPES.flatMap(() => [tenantId, only.resourceType, only.id]);
+    await runPrepared(db, REPLACE_ONE_RESOURCE_INDEX_ROWS, [...deletes, ...bindings]);
+  } else {
+    const deletes = INDEXED_TYPES.map(() => tenantId);
+    await db.raw(REPLACE_INDEX_ROWS, [targets.map((t) => t.resourceType), targets.map((t) => t.id), ...deletes, ...bindings] as Knex.RawBinding[]);
+  }
   await adoptLogicalReferences(db, tenantId, identifiers);
 }
 

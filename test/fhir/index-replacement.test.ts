@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
+
+/*
+ * An update replaces a resource's search index rows (one prepared statement for a single
+ * resource, one planned statement for a batch): the old values stop matching, the new ones
+ * match, and a deletion leaves nothing to match — also under concurrent updates.
+ */
+
+const FHIR_JSON = 'application/fhir+json';
+const SYSTEM = 'http://hospital.example.org/index-replacement';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+
+const patient = (family: string, mrn: string, birthDate: string, id?: string) => ({
+  resourceType: 'Patient',
+  ...(id ? { id } : {}),
+  identifier: [{ system: SYSTEM, value: mrn }],
+  name: [{ family, given: ['Ava'] }],
+  birthDate,
+});
+
+const put = (id: string, body: object) => t.http.put(`${FHIR_BASE}/Patient/${id}`).set('content-type', FHIR_JSON).send(body);
+
+/** The ids a search finds. */
+async function found(query: string): Promise<string[]> {
+  const res = await t.http.get(`${FHIR_BASE}/Patient?${query}`);
+  expect(res.status).toBe(200);
+  return (res.body.entry ?? []).map((e: { resource: { id: string } }) => e.resource.id);
+}
+
+test('after an update only the new values match; after a deletion none do', async () => {
+  const [before, after] = [`Old${randomUUID().slice(0, 8)}`, `New${randomUUID().slice(0, 8)}`];
+  const [oldMrn, newMrn] = [randomUUID(), randomUUID()];
+  const created = await t.http
+    .post(`${FHIR_BASE}/Patient`)
+    .set('content-type', FHIR_JSON)
+    .send(patient(before, oldMrn, '1931-02-03'));
+  const id = created.body.id as string;
+  expect(await found(`family=${before}`)).toEqual([id]);
+
+  expect((await put(id, patient(after, newMrn, '1932-04-05', id))).status).toBe(200);
+  expect(await found(`family=${before}`)).toEqual([]);
+  expect(await found(`identifier=${SYSTEM}|${oldMrn}`)).toEqual([]);
+  expect(await found(`family=${after}`)).toEqual([id]);
+  expect(await found(`identifier=${SYSTEM}|${newMrn}`)).toEqual([id]);
+  expect(await found(`birthdate=1932-04-05&identifier=${SYSTEM}|${newMrn}`)).toEqual([id]);
+  expect(await found(`birthdate=1931-02-03&identifier=${SYSTEM}|${newMrn}`)).toEqual([]);
+
+  expect((await t.http.delete(`${FHIR_BASE}/Patient/${id}`)).status).toBe(200);
+  expect(await found(`family=${after}`)).toEqual([]);
+  expect(await found(`identifier=${SYSTEM}|${newMrn}`)).toEqual([]);
+});
+
+test('concurrent updates of one resource leave the index of the version that won, once', async () => {
+  const mrn = randomUUID();
+  const stem = `Race${randomUUID().slice(0, 8)}`;
+  const created = await t.http
+    .post(`${FHIR_BASE}/Patient`)
+    .set('content-type', FHIR_JSON)
+    .send(patient(`${stem}x`, mrn, '1950-01-01'));
+  const id = created.body.id as string;
+  const families = Array.from({ length: 12 }, (_, i) => `${stem}v${i}`);
+  const answers = await Promise.all(families.map((family) => put(id, patient(family, mrn, '1950-01-01', id))));
+  expect(answers.map((a) => a.status)).toEqual(families.map(() => 200));
+
+  const current = await t.http.get(`${FHIR_BASE}/Patient/${id}`);
+  expect(current.body.meta.versionId).toBe('13');
+  const winner = current.body.name[0].family as string;
+  // Every family but the stored one is gone from the index; the stored one is found once.
+  expect(await found(`family=${stem}`)).toEqual([id]);
+  for (const family of [`${stem}x`, ...families]) expect(await found(`family:exact=${family}`)).toEqual(family === winner ? [id] : []);
+  expect(await found(`identifier=${SYSTEM}|${mrn}`)).toEqual([id]);
+});
