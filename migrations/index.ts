@@ -18,6 +18,7 @@ import * as m016 from './016_compact_audit_events';
 import * as m017 from './017_covering_date_range';
 import * as m018 from './018_covering_string_prefix';
 import * as m019 from './019_covering_date_bounds';
+import * as m020 from './020_exact_through_prefix_index';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -45,4 +46,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['017_covering_date_range', m017],
   ['018_covering_string_prefix', m018],
   ['019_covering_date_bounds', m019],
+  ['020_exact_through_prefix_index', m020],
 ];

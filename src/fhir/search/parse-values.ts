@@ -41,7 +41,7 @@ function splitEscaped(raw: string, separator: string): string[] {
 
 export function stringValue(text: string, modifier: 'exact' | 'contains' | undefined): Of<'string'> {
   return modifier === 'exact'
-    ? { type: 'string', match: 'exact', text }
+    ? { type: 'string', match: 'exact', text, folded: normalizeString(text) }
     : { type: 'string', match: modifier === 'contains' ? 'contains' : 'start', text: normalizeString(text) };
 }
 

@@ -5,7 +5,9 @@ export type Prefix = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb' | 'ap
 
 /** One alternative of a parameter's comma-separated values, ready to compare with an index row. */
 export type IndexValue =
-  | { type: 'string'; match: 'start' | 'exact' | 'contains'; text: string }
+  | { type: 'string'; match: 'start' | 'contains'; text: string }
+  /** `text` as sent; `folded` as the index keys it (lower-case, accents removed), which narrows the rows to compare. */
+  | { type: 'string'; match: 'exact'; text: string; folded: string }
   /** `system` undefined = any system, null = no system; `code` undefined = any code. */
   | { type: 'token'; system?: string | null; code?: string }
   | { type: 'tokenText'; text: string }

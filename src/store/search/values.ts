@@ -34,8 +34,11 @@ function whereValueStartsWith(qb: Where, keyColumn: string, column: string, pref
 export function matchValue(qb: Where, s: string, value: IndexValue): void {
   switch (value.type) {
     case 'string':
-      if (value.match === 'exact') whereValueIs(qb, `${s}.exact`, value.text);
-      else if (value.match === 'contains') qb.where(`${s}.value`, 'like', `%${escapeLike(value.text)}%`);
+      if (value.match === 'exact') {
+        // Through the prefix index (its key equal to the folded text), then the original compared.
+        qb.whereRaw(`?? = left(?, ${INDEXED_PREFIX_CHARS})`, [`${s}.value_key`, value.folded]);
+        qb.andWhere(`${s}.exact`, value.text);
+      } else if (value.match === 'contains') qb.where(`${s}.value`, 'like', `%${escapeLike(value.text)}%`);
       else whereValueStartsWith(qb, `${s}.value_key`, `${s}.value`, value.text);
       return;
     case 'token':
