@@ -3,6 +3,7 @@ import type { Resource, SearchParameter } from '@medplum/fhirtypes';
 import { dateRange } from '../search/date-range';
 import { normalizeString } from '../search/normalize';
 import { INDEXED_TYPES, type IndexedParamType, type IndexRows } from '../../store/index-rows';
+import { indexCodeOf } from './index-codes';
 import { followPlainPaths, plainPathsOf, type PlainPath } from './plain-paths';
 
 /** Parameters served from columns of the resources table rather than index rows. */
@@ -32,7 +33,9 @@ function compile(param: SearchParameter, resourceType: string): CompiledParam | 
   let entry = byType.get(resourceType);
   if (entry === undefined) {
     const type = param.type as IndexedParamType;
-    const indexed = param.code && param.expression && !COLUMN_PARAMS.has(param.code) && INDEXED_TYPES.includes(type);
+    // A parameter whose rows another of the same path keeps (index-codes.ts) writes none of its own.
+    const indexed =
+      param.code && param.expression && !COLUMN_PARAMS.has(param.code) && INDEXED_TYPES.includes(type) && indexCodeOf(resourceType, param) === param.code;
     entry = indexed
       ? {
           code: param.code as string,

@@ -1,6 +1,7 @@
 import { getSearchParameters } from '@medplum/core';
 import type { CapabilityStatementRestResource, SearchParameter } from '@medplum/fhirtypes';
 import type { IndexedParamType } from '../../store/index-rows';
+import { indexCodeOf } from '../indexing/index-codes';
 import { isSupportedType, loadR4Definitions, SUPPORTED_TYPES } from '../validation/definitions';
 
 export interface SearchParamSummary {
@@ -14,6 +15,8 @@ export interface SearchParamSummary {
 /** A search parameter this server serves: an index table, or a column of `resources`. */
 export interface SearchParamDef {
   code: string;
+  /** The code its index rows are stored under: its own, or that of a parameter of the same path (index-codes.ts). */
+  indexCode: string;
   type: IndexedParamType;
   /** `_id` and `_lastUpdated` read columns of `resources`, not an index table. */
   column?: 'id' | 'lastUpdated';
@@ -46,7 +49,7 @@ export function modifiersOf(def: SearchParamDef): string[] {
 export function searchParamOf(resourceType: string, code: string): SearchParamDef | undefined {
   loadR4Definitions();
   const param = getSearchParameters(resourceType)?.[code];
-  return param && isServed(param) ? toDef(param) : undefined;
+  return param && isServed(param) ? toDef(param, resourceType) : undefined;
 }
 
 /** Every served search parameter of a type, for the CapabilityStatement. */
@@ -59,7 +62,7 @@ export function supportedSearchParams(resourceType: string): SearchParamSummary[
       name: param.code as string,
       type: param.type as SearchParamSummary['type'],
       definition: param.url,
-      documentation: `Modifiers: ${modifiersOf(toDef(param))
+      documentation: `Modifiers: ${modifiersOf(toDef(param, resourceType))
         .map((m) => `:${m}`)
         .join(', ')}`,
     }))
@@ -85,7 +88,7 @@ export function referenceParamsOf(resourceType: string): SearchParamDef[] {
   loadR4Definitions();
   return Object.values(getSearchParameters(resourceType) ?? {})
     .filter(isServed)
-    .map(toDef)
+    .map((param) => toDef(param, resourceType))
     .filter((p) => p.type === 'reference');
 }
 
@@ -93,7 +96,8 @@ function isServed(param: SearchParameter): boolean {
   return !!param.code && !!param.expression && !NOT_R4.has(param.code) && INDEXED.has(param.type ?? '');
 }
 
-function toDef(param: SearchParameter): SearchParamDef {
+function toDef(param: SearchParameter, resourceType: string): SearchParamDef {
   const code = param.code as string;
-  return { code, type: param.type as IndexedParamType, column: COLUMNS[code], targets: param.target ?? [], definition: param.url };
+  const indexCode = indexCodeOf(resourceType, param);
+  return { code, indexCode, type: param.type as IndexedParamType, column: COLUMNS[code], targets: param.target ?? [], definition: param.url };
 }

@@ -17,7 +17,7 @@ export function parseSort(resourceType: string, raw: string): SortKey[] {
       const descending = key.startsWith('-');
       const code = descending ? key.slice(1) : key;
       const def = searchParamOf(resourceType, code) ?? unsupported('_sort', `_sort: unknown search parameter "${clip(code)}" for ${resourceType}`);
-      return { on: def.column ?? def.type, code: def.code, descending };
+      return { on: def.column ?? def.type, code: def.indexCode, descending };
     });
 }
 
@@ -30,7 +30,7 @@ export function parseInclude(resourceType: string, name: string, raw: string): I
   if (modifier !== undefined && modifier !== 'iterate' && modifier !== 'recurse') unsupported(name, `${clip(name)}: unknown modifier`);
   const reverse = base === '_revinclude';
   const iterate = modifier !== undefined;
-  if (raw === '*') return referenceParamsOf(resourceType).map((p) => ({ reverse, sourceType: resourceType, code: p.code, iterate }));
+  if (raw === '*') return referenceParamsOf(resourceType).map((p) => ({ reverse, sourceType: resourceType, code: p.indexCode, iterate }));
   const [sourceType = '', code = '', targetType, ...extra] = raw.split(':');
   if (extra.length > 0 || !isSupportedType(sourceType))
     unsupported(name, `${name}: "${clip(raw)}" is not Type:parameter[:Target] for a type this server stores`);
@@ -39,7 +39,7 @@ export function parseInclude(resourceType: string, name: string, raw: string): I
   const def = searchParamOf(sourceType, code);
   if (!def || def.type !== 'reference') unsupported(name, `${name}: "${clip(code)}" is not a reference parameter of ${sourceType}`);
   if (targetType !== undefined && !def.targets.includes(targetType)) unsupported(name, `${name}: ${sourceType}.${code} cannot refer to ${targetType}`);
-  return [{ reverse, sourceType, code: def.code, targetType, iterate }];
+  return [{ reverse, sourceType, code: def.indexCode, targetType, iterate }];
 }
 
 export function parseTotal(raw: string): TotalMode {

@@ -38,7 +38,7 @@ function paramCriterion(def: SearchParamDef, modifier: string | undefined, raw: 
   if (def.column === 'id') return { kind: 'id', ids: parts.map(unescape) };
   if (def.column === 'lastUpdated') return { kind: 'lastUpdated', values: parts.map((p) => dateValue(unescape(p), name)) };
   const values = parts.map((part) => indexValue(def, modifier, part, name, baseUrl));
-  return { kind: 'index', table: def.type, code: def.code, values, negate: modifier === 'not' || undefined };
+  return { kind: 'index', table: def.type, code: def.indexCode, values, negate: modifier === 'not' || undefined };
 }
 
 function allowsModifier(def: SearchParamDef, modifier: string): boolean {
@@ -68,7 +68,7 @@ function missingCriterion(def: SearchParamDef, raw: string, name: string): Crite
   if (raw !== 'true' && raw !== 'false') fail(badRequest(`${name} must be true or false`, name));
   const missing = raw === 'true';
   if (def.column) return { kind: 'constant', matches: !missing };
-  return { kind: 'missing', table: def.type, code: def.code, missing };
+  return { kind: 'missing', table: def.type, code: def.indexCode, missing };
 }
 
 /**
@@ -86,5 +86,5 @@ function chainCriterion(def: SearchParamDef, modifier: string | undefined, chain
     return target ? [{ type, criterion: paramCriterion(target, chainedModifier, raw, name, baseUrl) }] : [];
   });
   if (targets.length === 0) unsupported(name, `${clip(name)}: no resource type ${def.code} refers to has a search parameter "${clip(chainedCode)}"`);
-  return { kind: 'chain', code: def.code, targets };
+  return { kind: 'chain', code: def.indexCode, targets };
 }
