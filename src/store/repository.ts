@@ -5,6 +5,7 @@ import type { Indexer } from './index-rows';
 import { idsByType } from './ids-by-type';
 import { replaceSearchIndexes, replaceUniqueKeys, type IndexTarget } from './index-writer';
 import { writeNewResources, type NewResourcesWritten } from './new-resources-write';
+import { preparedStatement, runPrepared } from './prepared-query';
 import { writeVersionRows } from './version-write';
 import { toStoredVersion, type StoredVersion, type VersionRow } from './rows';
 import { holdsVersion, jsonVersionColumns, readCurrentAsJson, readVersionAsJson, versionOfJsonRow, type JoinedVersionRow } from './stored-json';
@@ -207,8 +208,10 @@ export class Repository {
     return rows.map(toStoredVersion);
   }
 
+  /** The current row of one resource, locked until the transaction ends: what an update or a delete replaces. */
   private async lockedCurrent(resourceType: string, id: string): Promise<VersionRow | undefined> {
-    return (await this.lockCurrent([{ resourceType, id }])).get(`${resourceType}/${id}`);
+    const [row] = await runPrepared<VersionRow>(this.db, LOCK_CURRENT, [this.tenantId, resourceType, id]);
+    return row;
   }
 
   /**
@@ -297,6 +300,9 @@ export class Repository {
     };
   }
 }
+
+/** One resource's current row by its primary key, locked: prepared once per connection. */
+const LOCK_CURRENT = preparedStatement('fhir_lock_current', 'SELECT * FROM resources WHERE tenant_id = ?::uuid AND resource_type = ? AND id = ? FOR UPDATE');
 
 /** Now, but never before the previous version's timestamp, so history order is stable. */
 function nextTimestamp(previous: VersionRow | undefined): Date {
