@@ -19,10 +19,10 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 async function matching(search: string): Promise<string[]> {
-  const criteria = [{ kind: 'index' as const, table: 'number' as const, code, values: [numberValue(search, code)] }];
+  const criteria = [{ kind: 'index' as const, table: 'number' as const, codes: [code], values: [numberValue(search, code)] }];
   const result = await t.service().search('Patient', {
     criteria,
-    sort: [{ on: 'number', code, descending: false }],
+    sort: [{ on: 'number', codes: [code], descending: false }],
     count: 100,
     offset: 0,
     countTotal: false,

@@ -3,7 +3,7 @@ import type { Resource, SearchParameter } from '@medplum/fhirtypes';
 import { dateRange } from '../search/date-range';
 import { normalizeString } from '../search/normalize';
 import { INDEXED_TYPES, type IndexedParamType, type IndexRows } from '../../store/index-rows';
-import { indexCodeOf } from './index-codes';
+import { indexCodeOf, partsIndexedElsewhere, STRING_PARTS } from './index-codes';
 import { followPlainPaths, plainPathsOf, type PlainPath } from './plain-paths';
 
 /** Parameters served from columns of the resources table rather than index rows. */
@@ -17,6 +17,8 @@ interface CompiledParam {
   expression: FhirPathAtom;
   /** The expression's branches for this type when all of it is plain paths: followed without FHIRPath. */
   paths: PlainPath[] | undefined;
+  /** Parts of a HumanName or Address whose own parameters store their text (index-codes.ts). */
+  partsElsewhere: ReadonlyMap<string, string>;
 }
 
 /**
@@ -43,6 +45,7 @@ function compile(param: SearchParameter, resourceType: string): CompiledParam | 
           targets: param.target ?? [],
           expression: getParsedExpressionForResourceType(resourceType, param.expression as string),
           paths: plainPathsOf(param.expression as string, resourceType),
+          partsElsewhere: partsIndexedElsewhere(resourceType, param),
         }
       : null;
     byType.set(resourceType, entry);
@@ -59,15 +62,15 @@ export function extractIndexRows(resource: Resource): IndexRows {
     const entry = compile(param, resource.resourceType);
     if (!entry) continue;
     const values = (entry.paths && followPlainPaths(typed[0]!, entry.paths)) ?? evalFhirPathTyped(entry.expression, typed);
-    for (const value of values) addRows(rows, entry.type, entry.code, value, entry.targets);
+    for (const value of values) addRows(rows, entry, value);
   }
   return dedupe(rows);
 }
 
-function addRows(rows: IndexRows, type: IndexedParamType, code: string, tv: TypedValue, targets: readonly string[]): void {
+function addRows(rows: IndexRows, { type, code, targets, partsElsewhere }: CompiledParam, tv: TypedValue): void {
   switch (type) {
     case 'string':
-      for (const text of stringsOf(tv)) rows.string.push({ code, value: normalizeString(text), exact: text });
+      for (const text of stringsOf(tv, partsElsewhere)) rows.string.push({ code, value: normalizeString(text), exact: text });
       return;
     case 'token':
       for (const token of tokensOf(tv)) rows.token.push({ code, ...token, text: token.text === null ? null : normalizeString(token.text) });
@@ -89,15 +92,11 @@ function addRows(rows: IndexRows, type: IndexedParamType, code: string, tv: Type
   }
 }
 
-function stringsOf({ type, value }: TypedValue): string[] {
+function stringsOf({ type, value }: TypedValue, partsElsewhere: ReadonlyMap<string, string>): string[] {
   if (typeof value === 'string') return [value];
-  if (type === 'HumanName') {
-    return compact([value.text, value.family, ...(value.given ?? []), ...(value.prefix ?? []), ...(value.suffix ?? [])]);
-  }
-  if (type === 'Address') {
-    return compact([value.text, ...(value.line ?? []), value.city, value.district, value.state, value.postalCode, value.country]);
-  }
-  return [];
+  const parts = STRING_PARTS[type];
+  if (!parts || !value || typeof value !== 'object') return [];
+  return compact(parts.filter((part) => !partsElsewhere.has(part)).flatMap((part) => value[part] as string | string[] | undefined));
 }
 
 type Token = Omit<IndexRows['token'][number], 'code'>;

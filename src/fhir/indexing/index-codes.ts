@@ -1,4 +1,4 @@
-import { getSearchParameters } from '@medplum/core';
+import { getSearchParameterDetails, getSearchParameters } from '@medplum/core';
 import type { SearchParameter } from '@medplum/fhirtypes';
 import { plainPathsOf } from './plain-paths';
 
@@ -37,3 +37,55 @@ function kindOf(resourceType: string, param: SearchParameter): string | undefine
 }
 
 const isR4 = (param: SearchParameter): boolean => param.url?.startsWith(R4_DEFINITIONS) ?? false;
+
+/** The elements of a HumanName and an Address whose text a string parameter on the whole of it matches. */
+export const STRING_PARTS: Readonly<Record<string, readonly string[]>> = {
+  HumanName: ['text', 'family', 'given', 'prefix', 'suffix'],
+  Address: ['text', 'line', 'city', 'district', 'state', 'postalCode', 'country'],
+};
+
+/**
+ * The parts of a HumanName or Address parameter that a parameter of their own already indexes,
+ * by element: R4's `name` holds `family` and `given`, whose parameters store those same strings,
+ * and `address` holds `address-city`, `-state`, `-postalcode` and `-country`. The whole's rows
+ * keep only the other parts (a Synthea Patient's string rows fall from 16 to 9), and a search on the
+ * whole reads its own rows and the parts' (`rowCodesOf`). Only R4 definitions on both sides,
+ * so that a package loaded later never moves rows already written.
+ */
+export function partsIndexedElsewhere(resourceType: string, param: SearchParameter): ReadonlyMap<string, string> {
+  let byType = partCodes.get(param);
+  if (!byType) partCodes.set(param, (byType = new Map()));
+  let parts = byType.get(resourceType);
+  if (parts === undefined) byType.set(resourceType, (parts = findPartParams(resourceType, param)));
+  return parts;
+}
+
+/** Every code whose rows hold a parameter's values: the rows it is stored under (`indexCodeOf`), then those of its parts. */
+export function rowCodesOf(resourceType: string, param: SearchParameter): readonly string[] {
+  const code = indexCodeOf(resourceType, param);
+  const holder = code === param.code ? param : (getSearchParameters(resourceType)?.[code] ?? param);
+  return [code, ...partsIndexedElsewhere(resourceType, holder).values()];
+}
+
+const partCodes = new WeakMap<SearchParameter, Map<string, ReadonlyMap<string, string>>>();
+
+function findPartParams(resourceType: string, param: SearchParameter): ReadonlyMap<string, string> {
+  const found = new Map<string, string>();
+  const parts = param.type === 'string' && isR4(param) ? STRING_PARTS[wholeTypeOf(resourceType, param) ?? ''] : undefined;
+  const paths = parts && param.expression ? plainPathsOf(param.expression, resourceType) : undefined;
+  if (!parts || !paths || paths.length === 0) return found;
+  const others = Object.values(getSearchParameters(resourceType) ?? {}).filter((other) => other.type === 'string' && isR4(other) && other !== param);
+  for (const part of parts) {
+    const wanted = JSON.stringify(paths.map((path) => [...path, part]));
+    const other = others.find((o) => o.expression && JSON.stringify(plainPathsOf(o.expression, resourceType)) === wanted);
+    if (other) found.set(part, indexCodeOf(resourceType, other));
+  }
+  return found;
+}
+
+/** `HumanName` or `Address` when every element the parameter reaches is of that one type. */
+function wholeTypeOf(resourceType: string, param: SearchParameter): string | undefined {
+  const types = new Set(getSearchParameterDetails(resourceType, param).elementDefinitions?.flatMap((e) => e.type?.map((t) => t.code) ?? []));
+  const [only] = types;
+  return types.size === 1 ? only : undefined;
+}

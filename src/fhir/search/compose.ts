@@ -24,12 +24,12 @@ export function referencedBy(resourceType: string, code: string, criteria: Crite
 
 /** A token parameter whose value contains `text`, case-insensitively (no FHIR modifier says this). */
 export function tokenContaining(code: string, text: string): Criterion {
-  return { kind: 'index', table: 'token', code, values: [{ type: 'tokenSubstring', text: text.toLowerCase() }] };
+  return { kind: 'index', table: 'token', codes: [code], values: [{ type: 'tokenSubstring', text: text.toLowerCase() }] };
 }
 
 /** A page of matches oldest first (ties by id, so pages never overlap), without a total. */
 export function oldestFirst(criteria: Criterion[], count: number, offset = 0): SearchQuery {
-  return { criteria, sort: [{ on: 'created', code: '', descending: false }], count, offset, countTotal: false, include: [] };
+  return { criteria, sort: [{ on: 'created', codes: [], descending: false }], count, offset, countTotal: false, include: [] };
 }
 
 /** A value taken literally by search syntax (commas, pipes and dollars escaped). https://hl7.org/fhir/R4/search.html#escaping */

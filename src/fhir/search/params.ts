@@ -1,7 +1,7 @@
 import { getSearchParameters } from '@medplum/core';
 import type { CapabilityStatementRestResource, SearchParameter } from '@medplum/fhirtypes';
 import type { IndexedParamType } from '../../store/index-rows';
-import { indexCodeOf } from '../indexing/index-codes';
+import { indexCodeOf, rowCodesOf } from '../indexing/index-codes';
 import { isSupportedType, loadR4Definitions, SUPPORTED_TYPES } from '../validation/definitions';
 
 export interface SearchParamSummary {
@@ -17,6 +17,8 @@ export interface SearchParamDef {
   code: string;
   /** The code its index rows are stored under: its own, or that of a parameter of the same path (index-codes.ts). */
   indexCode: string;
+  /** Every code whose rows hold its values: `indexCode`, then those of parts indexed by parameters of their own (`name`: `family`, `given`). */
+  rowCodes: readonly string[];
   type: IndexedParamType;
   /** `_id` and `_lastUpdated` read columns of `resources`, not an index table. */
   column?: 'id' | 'lastUpdated';
@@ -99,5 +101,13 @@ function isServed(param: SearchParameter): boolean {
 function toDef(param: SearchParameter, resourceType: string): SearchParamDef {
   const code = param.code as string;
   const indexCode = indexCodeOf(resourceType, param);
-  return { code, indexCode, type: param.type as IndexedParamType, column: COLUMNS[code], targets: param.target ?? [], definition: param.url };
+  return {
+    code,
+    indexCode,
+    rowCodes: rowCodesOf(resourceType, param),
+    type: param.type as IndexedParamType,
+    column: COLUMNS[code],
+    targets: param.target ?? [],
+    definition: param.url,
+  };
 }

@@ -17,7 +17,7 @@ export function parseSort(resourceType: string, raw: string): SortKey[] {
       const descending = key.startsWith('-');
       const code = descending ? key.slice(1) : key;
       const def = searchParamOf(resourceType, code) ?? unsupported('_sort', `_sort: unknown search parameter "${clip(code)}" for ${resourceType}`);
-      return { on: def.column ?? def.type, code: def.indexCode, descending };
+      return { on: def.column ?? def.type, codes: def.rowCodes, descending };
     });
 }
 

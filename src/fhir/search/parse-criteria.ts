@@ -38,7 +38,7 @@ function paramCriterion(def: SearchParamDef, modifier: string | undefined, raw: 
   if (def.column === 'id') return { kind: 'id', ids: parts.map(unescape) };
   if (def.column === 'lastUpdated') return { kind: 'lastUpdated', values: parts.map((p) => dateValue(unescape(p), name)) };
   const values = parts.map((part) => indexValue(def, modifier, part, name, baseUrl));
-  return { kind: 'index', table: def.type, code: def.indexCode, values, negate: modifier === 'not' || undefined };
+  return { kind: 'index', table: def.type, codes: def.rowCodes, values, negate: modifier === 'not' || undefined };
 }
 
 function allowsModifier(def: SearchParamDef, modifier: string): boolean {
@@ -68,7 +68,7 @@ function missingCriterion(def: SearchParamDef, raw: string, name: string): Crite
   if (raw !== 'true' && raw !== 'false') fail(badRequest(`${name} must be true or false`, name));
   const missing = raw === 'true';
   if (def.column) return { kind: 'constant', matches: !missing };
-  return { kind: 'missing', table: def.type, code: def.indexCode, missing };
+  return { kind: 'missing', table: def.type, codes: def.rowCodes, missing };
 }
 
 /**

@@ -48,14 +48,14 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
       });
       return;
     case 'missing': {
-      const rows = indexRows(ctx, subject, criterion.table, criterion.code);
+      const rows = indexRows(ctx, subject, criterion.table, criterion.codes);
       if (criterion.missing) qb.whereNotExists(rows.query);
       else qb.whereExists(rows.query);
       return;
     }
     case 'index':
     case 'indexRow': {
-      const rows = indexRows(ctx, subject, criterion.table, criterion.code);
+      const rows = indexRows(ctx, subject, criterion.table, criterion.codes);
       restrictToMatches(rows.query, rows.alias, criterion);
       if (criterion.kind === 'index' && criterion.negate) qb.whereNotExists(rows.query);
       else qb.whereExists(rows.query);
@@ -82,8 +82,8 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
  */
 export function matchingIndexRows(ctx: CriteriaContext, resourceType: string, criterion: RowCriterion): Knex.QueryBuilder {
   if (criterion.kind === 'chain')
-    return toChainTargets(ctx, rowsOfCode(ctx, 's', resourceType, 'reference', criterion.code).select('s.resource_id'), 's', criterion);
-  const query = rowsOfCode(ctx, 's', resourceType, criterion.table, criterion.code).select('s.resource_id');
+    return toChainTargets(ctx, rowsOfCodes(ctx, 's', resourceType, 'reference', [criterion.code]).select('s.resource_id'), 's', criterion);
+  const query = rowsOfCodes(ctx, 's', resourceType, criterion.table, criterion.codes).select('s.resource_id');
   restrictToMatches(query, 's', criterion);
   return query;
 }
@@ -117,17 +117,18 @@ function overlapsWindow(query: Knex.QueryBuilder, s: string, window: DateWindow)
 }
 
 /** The index rows of one parameter of the subject resource, tenant-bound. */
-function indexRows(ctx: CriteriaContext, subject: Subject, table: string, code: string): { alias: string; query: Knex.QueryBuilder } {
+function indexRows(ctx: CriteriaContext, subject: Subject, table: string, codes: readonly string[]): { alias: string; query: Knex.QueryBuilder } {
   const s = ctx.alias('s');
-  const query = rowsOfCode(ctx, s, subject.type, table, code)
+  const query = rowsOfCodes(ctx, s, subject.type, table, codes)
     .select(ctx.db.raw('1'))
     .andWhere(`${s}.resource_id`, ctx.db.ref(`${subject.row}.id`));
   return { alias: s, query };
 }
 
 /** The tenant's index rows (alias `s`) of one parameter of a resource type. */
-function rowsOfCode(ctx: CriteriaContext, s: string, resourceType: string, table: string, code: string): Knex.QueryBuilder {
-  return ctx.db.from(`search_${table} as ${s}`).where(`${s}.tenant_id`, ctx.tenantId).andWhere(`${s}.resource_type`, resourceType).andWhere(`${s}.code`, code);
+function rowsOfCodes(ctx: CriteriaContext, s: string, resourceType: string, table: string, codes: readonly string[]): Knex.QueryBuilder {
+  const rows = ctx.db.from(`search_${table} as ${s}`).where(`${s}.tenant_id`, ctx.tenantId).andWhere(`${s}.resource_type`, resourceType);
+  return codes.length === 1 ? rows.andWhere(`${s}.code`, codes[0]) : rows.whereIn(`${s}.code`, codes);
 }
 
 /**
@@ -135,7 +136,7 @@ function rowsOfCode(ctx: CriteriaContext, s: string, resourceType: string, table
  * type's criterion. https://hl7.org/fhir/R4/search.html#chaining
  */
 function chainRows(ctx: CriteriaContext, subject: Subject, criterion: ChainCriterion): Knex.QueryBuilder {
-  const refs = indexRows(ctx, subject, 'reference', criterion.code);
+  const refs = indexRows(ctx, subject, 'reference', [criterion.code]);
   return toChainTargets(ctx, refs.query, refs.alias, criterion);
 }
 

@@ -25,11 +25,11 @@ export type IndexValue =
 
 /** One criterion of a search; the criteria of a search are ANDed. */
 export type Criterion =
-  /** Some index row of `code` matches one of `values` (none does, when `negate`). */
-  | { kind: 'index'; table: IndexedParamType; code: string; values: IndexValue[]; negate?: boolean }
-  /** One index row of `code` matches a value of every group: ANDed values of a parameter with one value per resource. */
-  | { kind: 'indexRow'; table: IndexedParamType; code: string; groups: IndexValue[][] }
-  | { kind: 'missing'; table: IndexedParamType; code: string; missing: boolean }
+  /** Some index row of one of `codes` matches one of `values` (none does, when `negate`). */
+  | { kind: 'index'; table: IndexedParamType; codes: readonly string[]; values: IndexValue[]; negate?: boolean }
+  /** One index row of `codes` matches a value of every group: ANDed values of a parameter with one value per resource. */
+  | { kind: 'indexRow'; table: IndexedParamType; codes: readonly string[]; groups: IndexValue[][] }
+  | { kind: 'missing'; table: IndexedParamType; codes: readonly string[]; missing: boolean }
   | { kind: 'id'; ids: string[] }
   | { kind: 'lastUpdated'; values: Extract<IndexValue, { type: 'date' }>[] }
   | { kind: 'constant'; matches: boolean }
@@ -43,7 +43,8 @@ export type Criterion =
 export interface SortKey {
   /** `id`, `lastUpdated` and `created` (first version's time) are columns of `resources`; the rest read an index table. */
   on: IndexedParamType | 'id' | 'lastUpdated' | 'created';
-  code: string;
+  /** The index rows of the parameter: one code, or a whole's and its parts' (`name`, `family`, `given`). */
+  codes: readonly string[];
   descending: boolean;
 }
 

@@ -31,8 +31,8 @@ export function applySort(qb: Knex.QueryBuilder, tenantId: string, type: string,
     const aggregate = key.descending ? 'max' : 'min';
     const column = on === 'date' && key.descending ? 'high' : SORT_COLUMN[on];
     qb.orderByRaw(
-      `(SELECT ${aggregate}(o.??) FROM ?? o WHERE o.tenant_id = ? AND o.resource_type = ? AND o.resource_id = ?? AND o.code = ?) ${direction} NULLS LAST`,
-      [column, `search_${on}`, tenantId, type, `${row}.id`, key.code],
+      `(SELECT ${aggregate}(o.??) FROM ?? o WHERE o.tenant_id = ? AND o.resource_type = ? AND o.resource_id = ?? AND o.code IN (${key.codes.map(() => '?').join(', ')})) ${direction} NULLS LAST`,
+      [column, `search_${on}`, tenantId, type, `${row}.id`, ...key.codes],
     );
   }
   qb.orderBy(`${row}.id`, 'asc');

@@ -62,13 +62,13 @@ describe('parseSearch', () => {
       {
         kind: 'index',
         table: 'string',
-        code: 'family',
+        codes: ['family'],
         values: [
           { type: 'string', match: 'start', text: 'a' },
           { type: 'string', match: 'start', text: 'b' },
         ],
       },
-      { kind: 'index', table: 'string', code: 'family', values: [{ type: 'string', match: 'start', text: 'c' }] },
+      { kind: 'index', table: 'string', codes: ['family'], values: [{ type: 'string', match: 'start', text: 'c' }] },
     ]);
   });
 
@@ -78,11 +78,20 @@ describe('parseSearch', () => {
     expect(contains).toMatchObject({ values: [{ match: 'contains', text: 'nu' }] });
   });
 
+  test('a whole HumanName or Address reads the rows of the parts that have parameters of their own', () => {
+    const [name, phonetic, address, family] = parseSearch('Patient', { name: 'a', phonetic: 'a', address: 'a', family: 'a' }).criteria;
+    expect(name).toMatchObject({ codes: ['name', 'family', 'given'] });
+    expect(phonetic).toMatchObject({ codes: ['name', 'family', 'given'] });
+    expect(address).toMatchObject({ codes: ['address', 'address-city', 'address-state', 'address-postalcode', 'address-country'] });
+    expect(family).toMatchObject({ codes: ['family'] });
+    expect(parseSearch('Organization', { name: 'a' }).criteria[0]).toMatchObject({ codes: ['name'] });
+  });
+
   test('token :not and :text, :missing', () => {
     const [not, text, missing] = parseSearch('Patient', { 'gender:not': 'male', 'identifier:text': 'MRN', 'birthdate:missing': 'true' }).criteria;
     expect(not).toMatchObject({ kind: 'index', negate: true });
     expect(text).toMatchObject({ values: [{ type: 'tokenText', text: 'mrn' }] });
-    expect(missing).toEqual({ kind: 'missing', table: 'date', code: 'birthdate', missing: true });
+    expect(missing).toEqual({ kind: 'missing', table: 'date', codes: ['birthdate'], missing: true });
   });
 
   test('_id and _lastUpdated are columns', () => {
@@ -111,8 +120,8 @@ describe('parseSearch', () => {
     });
     expect(parsed).toMatchObject({ count: 5, offset: 10, total: 'none', countTotal: false, elements: ['code', 'active'] });
     expect(parsed.sort).toEqual([
-      { on: 'date', code: 'date', descending: true },
-      { on: 'id', code: '_id', descending: false },
+      { on: 'date', codes: ['date'], descending: true },
+      { on: 'id', codes: ['_id'], descending: false },
     ]);
     expect(parsed.include).toEqual([
       { reverse: false, sourceType: 'PractitionerRole', code: 'practitioner', targetType: undefined, iterate: false },
