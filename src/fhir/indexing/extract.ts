@@ -1,9 +1,10 @@
 import { evalFhirPathTyped, getParsedExpressionForResourceType, getSearchParameters, toTypedValue, type FhirPathAtom, type TypedValue } from '@medplum/core';
-import type { Resource, SearchParameter } from '@medplum/fhirtypes';
+import type { Resource } from '@medplum/fhirtypes';
 import { dateRange } from '../search/date-range';
 import { normalizeString } from '../search/normalize';
 import { INDEXED_TYPES, type IndexedParamType, type IndexRows } from '../../store/index-rows';
-import { indexCodeOf, partsIndexedElsewhere, STRING_PARTS } from './index-codes';
+import { indexCodeOf, ownStringParts } from './index-codes';
+import { memoByParamAndType } from './memo-by-param';
 import { followPlainPaths, plainPathsOf, type PlainPath } from './plain-paths';
 
 /** Parameters served from columns of the resources table rather than index rows. */
@@ -17,8 +18,8 @@ interface CompiledParam {
   expression: FhirPathAtom;
   /** The expression's branches for this type when all of it is plain paths: followed without FHIRPath. */
   paths: PlainPath[] | undefined;
-  /** Parts of a HumanName or Address whose own parameters store their text (index-codes.ts). */
-  partsElsewhere: ReadonlyMap<string, string>;
+  /** The parts of a HumanName or Address whose text this parameter's rows hold (the rest have parameters of their own, index-codes.ts). */
+  ownParts: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -27,31 +28,21 @@ interface CompiledParam {
  * `Patient.name | Practitioner.name`): a branch of another type costs a schema-less lookup
  * per step. Keyed by the definition object: a package loaded later registers new objects.
  */
-const compiled = new WeakMap<SearchParameter, Map<string, CompiledParam | null>>();
-
-function compile(param: SearchParameter, resourceType: string): CompiledParam | null {
-  let byType = compiled.get(param);
-  if (!byType) compiled.set(param, (byType = new Map()));
-  let entry = byType.get(resourceType);
-  if (entry === undefined) {
-    const type = param.type as IndexedParamType;
-    // A parameter whose rows another of the same path keeps (index-codes.ts) writes none of its own.
-    const indexed =
-      param.code && param.expression && !COLUMN_PARAMS.has(param.code) && INDEXED_TYPES.includes(type) && indexCodeOf(resourceType, param) === param.code;
-    entry = indexed
-      ? {
-          code: param.code as string,
-          type,
-          targets: param.target ?? [],
-          expression: getParsedExpressionForResourceType(resourceType, param.expression as string),
-          paths: plainPathsOf(param.expression as string, resourceType),
-          partsElsewhere: partsIndexedElsewhere(resourceType, param),
-        }
-      : null;
-    byType.set(resourceType, entry);
-  }
-  return entry;
-}
+const compile = memoByParamAndType((resourceType, param): CompiledParam | null => {
+  const type = param.type as IndexedParamType;
+  // A parameter whose rows another of the same path keeps (index-codes.ts) writes none of its own.
+  const indexed =
+    param.code && param.expression && !COLUMN_PARAMS.has(param.code) && INDEXED_TYPES.includes(type) && indexCodeOf(resourceType, param) === param.code;
+  if (!indexed) return null;
+  return {
+    code: param.code as string,
+    type,
+    targets: param.target ?? [],
+    expression: getParsedExpressionForResourceType(resourceType, param.expression as string),
+    paths: plainPathsOf(param.expression as string, resourceType),
+    ownParts: ownStringParts(resourceType, param),
+  };
+});
 
 /** Evaluates every indexed SearchParameter of the resource's type into index rows. */
 export function extractIndexRows(resource: Resource): IndexRows {
@@ -59,7 +50,7 @@ export function extractIndexRows(resource: Resource): IndexRows {
   const params = getSearchParameters(resource.resourceType) ?? {};
   const typed = [toTypedValue(resource)];
   for (const param of Object.values(params)) {
-    const entry = compile(param, resource.resourceType);
+    const entry = compile(resource.resourceType, param);
     if (!entry) continue;
     const values = (entry.paths && followPlainPaths(typed[0]!, entry.paths)) ?? evalFhirPathTyped(entry.expression, typed);
     for (const value of values) addRows(rows, entry, value);
@@ -67,10 +58,10 @@ export function extractIndexRows(resource: Resource): IndexRows {
   return dedupe(rows);
 }
 
-function addRows(rows: IndexRows, { type, code, targets, partsElsewhere }: CompiledParam, tv: TypedValue): void {
+function addRows(rows: IndexRows, { type, code, targets, ownParts }: CompiledParam, tv: TypedValue): void {
   switch (type) {
     case 'string':
-      for (const text of stringsOf(tv, partsElsewhere)) rows.string.push({ code, value: normalizeString(text), exact: text });
+      for (const text of stringsOf(tv, ownParts)) rows.string.push({ code, value: normalizeString(text), exact: text });
       return;
     case 'token':
       for (const token of tokensOf(tv)) rows.token.push({ code, ...token, text: token.text === null ? null : normalizeString(token.text) });
@@ -92,11 +83,11 @@ function addRows(rows: IndexRows, { type, code, targets, partsElsewhere }: Compi
   }
 }
 
-function stringsOf({ type, value }: TypedValue, partsElsewhere: ReadonlyMap<string, string>): string[] {
+function stringsOf({ type, value }: TypedValue, ownParts: Readonly<Record<string, readonly string[]>>): string[] {
   if (typeof value === 'string') return [value];
-  const parts = STRING_PARTS[type];
+  const parts = ownParts[type];
   if (!parts || !value || typeof value !== 'object') return [];
-  return compact(parts.filter((part) => !partsElsewhere.has(part)).flatMap((part) => value[part] as string | string[] | undefined));
+  return compact(parts.flatMap((part) => value[part] as string | string[] | undefined));
 }
 
 type Token = Omit<IndexRows['token'][number], 'code'>;

@@ -1,5 +1,6 @@
 import { getSearchParameterDetails, getSearchParameters } from '@medplum/core';
 import type { SearchParameter } from '@medplum/fhirtypes';
+import { memoByParamAndType } from './memo-by-param';
 import { plainPathsOf } from './plain-paths';
 
 const R4_DEFINITIONS = 'http://hl7.org/fhir/SearchParameter/';
@@ -11,16 +12,7 @@ const R4_DEFINITIONS = 'http://hl7.org/fhir/SearchParameter/';
  * keeps the rows, and a search on another reads them: an R4 definition before one of ours (so
  * that a package loaded later never moves rows already written), then the first code.
  */
-export function indexCodeOf(resourceType: string, param: SearchParameter): string {
-  let byType = indexCodes.get(param);
-  if (!byType) indexCodes.set(param, (byType = new Map()));
-  let code = byType.get(resourceType);
-  if (code === undefined) byType.set(resourceType, (code = firstOfItsKind(resourceType, param)));
-  return code;
-}
-
-/** Keyed by the definition object, as the indexer's compiled expressions are. */
-const indexCodes = new WeakMap<SearchParameter, Map<string, string>>();
+export const indexCodeOf = memoByParamAndType(firstOfItsKind);
 
 function firstOfItsKind(resourceType: string, param: SearchParameter): string {
   const own = param.code ?? '';
@@ -39,7 +31,7 @@ function kindOf(resourceType: string, param: SearchParameter): string | undefine
 const isR4 = (param: SearchParameter): boolean => param.url?.startsWith(R4_DEFINITIONS) ?? false;
 
 /** The elements of a HumanName and an Address whose text a string parameter on the whole of it matches. */
-export const STRING_PARTS: Readonly<Record<string, readonly string[]>> = {
+const STRING_PARTS: Readonly<Record<string, readonly string[]>> = {
   HumanName: ['text', 'family', 'given', 'prefix', 'suffix'],
   Address: ['text', 'line', 'city', 'district', 'state', 'postalCode', 'country'],
 };
@@ -52,22 +44,20 @@ export const STRING_PARTS: Readonly<Record<string, readonly string[]>> = {
  * whole reads its own rows and the parts' (`rowCodesOf`). Only R4 definitions on both sides,
  * so that a package loaded later never moves rows already written.
  */
-export function partsIndexedElsewhere(resourceType: string, param: SearchParameter): ReadonlyMap<string, string> {
-  let byType = partCodes.get(param);
-  if (!byType) partCodes.set(param, (byType = new Map()));
-  let parts = byType.get(resourceType);
-  if (parts === undefined) byType.set(resourceType, (parts = findPartParams(resourceType, param)));
-  return parts;
-}
+export const partsIndexedElsewhere = memoByParamAndType(findPartParams);
 
 /** Every code whose rows hold a parameter's values: the rows it is stored under (`indexCodeOf`), then those of its parts. */
-export function rowCodesOf(resourceType: string, param: SearchParameter): readonly string[] {
+export const rowCodesOf = memoByParamAndType((resourceType, param): readonly string[] => {
   const code = indexCodeOf(resourceType, param);
   const holder = code === param.code ? param : (getSearchParameters(resourceType)?.[code] ?? param);
   return [code, ...partsIndexedElsewhere(resourceType, holder).values()];
-}
+});
 
-const partCodes = new WeakMap<SearchParameter, Map<string, ReadonlyMap<string, string>>>();
+/** The parts whose text the parameter's own rows hold, by the type of the value (`ownStringParts`). */
+export const ownStringParts = memoByParamAndType((resourceType, param): Readonly<Record<string, readonly string[]>> => {
+  const elsewhere = partsIndexedElsewhere(resourceType, param);
+  return Object.fromEntries(Object.entries(STRING_PARTS).map(([type, parts]) => [type, parts.filter((part) => !elsewhere.has(part))]));
+});
 
 function findPartParams(resourceType: string, param: SearchParameter): ReadonlyMap<string, string> {
   const found = new Map<string, string>();
