@@ -19,6 +19,7 @@ import * as m017 from './017_covering_date_range';
 import * as m018 from './018_covering_string_prefix';
 import * as m019 from './019_covering_date_bounds';
 import * as m020 from './020_exact_through_prefix_index';
+import * as m021 from './021_write_refusal';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -47,4 +48,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['018_covering_string_prefix', m018],
   ['019_covering_date_bounds', m019],
   ['020_exact_through_prefix_index', m020],
+  ['021_write_refusal', m021],
 ];

@@ -154,7 +154,7 @@ export class FhirService {
     const problems = await this.foreignReferenceProblems(prepared.map((p) => p.body));
     const refused = problems.findIndex((problem) => problem !== undefined);
     if (refused >= 0) await this.itemFailing(refused, accesses[refused]!, () => Promise.reject(problems[refused]));
-    return this.transaction(async (tx) => {
+    const store = async (tx: FhirService): Promise<WrittenVersion[]> => {
       const versions = await tx.repo.writeVersions(prepared.map(({ body }) => ({ resource: body, previous: undefined }))).catch((err: unknown) => {
         const index = err instanceof ResourceOutcomeError ? prepared.findIndex(({ body }) => `${body.resourceType}/${body.id}` === err.reference) : -1;
         return index < 0 ? Promise.reject(err) : this.itemFailing(index, accesses[index]!, () => Promise.reject(err));
@@ -165,7 +165,15 @@ export class FhirService {
         tx.defer(stored, [version]);
       }
       return versions.map((version, index) => ({ ...version, issues: prepared[index]!.issues }));
-    });
+    };
+    // New resources are written by one statement, atomic by itself: BEGIN and COMMIT would be two more round trips.
+    const alone = !this.repo.db.isTransaction && !prepared.some(({ body }) => this.hooksWriteOnCreate(body));
+    return alone ? store(this) : this.transaction(store);
+  }
+
+  /** Whether an `onStored` hook writes rows for this create, which must then commit with it. */
+  private hooksWriteOnCreate(resource: Resource): boolean {
+    return this.hooks.some((hook) => hook.onStored && (hook.writesOnCreate?.(resource) ?? true));
   }
 
   /** https://hl7.org/fhir/R4/http.html#read */

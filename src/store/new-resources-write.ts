@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { distinctTaken, indexInsertOf, INDEX_ROW_INSERTS, keyRowsOf, type IndexTarget, type TakenKey } from './index-writer';
+import { WRITE_REFUSED } from '../../migrations/021_write_refusal';
+import { distinctTaken, indexInsertOf, INDEX_ROW_INSERTS, keyRowsOf, type IndexInsert, type IndexTarget, type TakenKey } from './index-writer';
 import { ADOPT_SQL, adoptBindings, adoptLogicalReferences, adoptsInSameStatement } from './logical-references';
 import { preparedStatement, runPrepared } from './prepared-query';
 import type { VersionRow } from './rows';
@@ -21,11 +22,16 @@ const INSERT_NEW_RESOURCES = preparedStatement(
      SELECT ?::uuid, key_kind, key_digest, resource_type, resource_id FROM key_input
      ON CONFLICT (tenant_id, key_kind, key_digest) DO NOTHING
      RETURNING key_kind, key_digest, resource_type, resource_id),
-   adopted AS (${ADOPT_SQL})
-   SELECT resource_type, id, NULL::text AS taken_kind FROM versions
+   adopted AS (${ADOPT_SQL}),
+   refused AS (
+     SELECT i.resource_type, i.id, NULL::text AS key_kind FROM input i
+     WHERE NOT EXISTS (SELECT 1 FROM inserted s WHERE (s.resource_type, s.id) = (i.resource_type, i.id))
+     UNION ALL
+     SELECT k.resource_type, k.resource_id, k.key_kind FROM key_input k
+     WHERE NOT EXISTS (SELECT 1 FROM keys s WHERE (s.key_kind, s.key_digest, s.resource_type, s.resource_id) = (k.key_kind, k.key_digest, k.resource_type, k.resource_id)))
+   SELECT resource_type, id FROM versions
    UNION ALL
-   SELECT k.resource_type, k.resource_id, k.key_kind FROM key_input k
-   WHERE NOT EXISTS (SELECT 1 FROM keys s WHERE (s.key_kind, s.key_digest, s.resource_type, s.resource_id) = (k.key_kind, k.key_digest, k.resource_type, k.resource_id))`,
+   SELECT NULL, NULL WHERE fhir_refuse_write((SELECT jsonb_agg(r) FROM refused r))`,
 );
 
 export interface NewResourcesWritten {
@@ -38,9 +44,10 @@ export interface NewResourcesWritten {
 /**
  * Writes resources that have no current row — their rows, history, search index, business
  * keys, and the logical references they resolve — in one statement, one round trip however
- * many. Runs inside the caller's transaction, which a lost row or a taken key must roll back.
- * When the adoption of logical references has to see the batch's own index rows, it follows
- * in a second statement.
+ * many. The statement refuses itself whole when a row was inserted meanwhile by a concurrent
+ * request or a business key is taken, so it needs no transaction of its own; inside the
+ * caller's, that one must then roll back. When the adoption of logical references has to see
+ * the batch's own index rows it follows in a second statement, the two in one transaction.
  */
 export async function writeNewResources(
   db: Knex | Knex.Transaction,
@@ -49,20 +56,40 @@ export async function writeNewResources(
   targets: readonly IndexTarget[],
 ): Promise<NewResourcesWritten> {
   const index = await indexInsertOf(db, tenantId, targets);
-  const adoptNow = adoptsInSameStatement(index.identifiers, index.references);
+  if (adoptsInSameStatement(index.identifiers, index.references)) return insertNewResources(db, tenantId, rows, targets, index, index.identifiers);
+  const write = async (trx: Knex | Knex.Transaction): Promise<NewResourcesWritten> => {
+    const outcome = await insertNewResources(trx, tenantId, rows, targets, index, []);
+    if (outcome.written.size === rows.length && outcome.taken.length === 0) await adoptLogicalReferences(trx, tenantId, index.identifiers);
+    return outcome;
+  };
+  return db.isTransaction ? write(db) : db.transaction(write);
+}
+
+async function insertNewResources(
+  db: Knex | Knex.Transaction,
+  tenantId: string,
+  rows: readonly VersionRow[],
+  targets: readonly IndexTarget[],
+  index: IndexInsert,
+  adopting: IndexInsert['identifiers'],
+): Promise<NewResourcesWritten> {
   const versions = rows.map((row) => ({ ...row, tenant_id: undefined }));
-  const answer = await runPrepared<{ resource_type: string; id: string; taken_kind: string | null }>(db, INSERT_NEW_RESOURCES, [
-    JSON.stringify(versions),
-    tenantId,
-    ...index.bindings,
-    JSON.stringify(keyRowsOf(targets)),
-    tenantId,
-    ...adoptBindings(tenantId, adoptNow ? index.identifiers : []),
-  ]);
-  if (!adoptNow) await adoptLogicalReferences(db, tenantId, index.identifiers);
-  const written = new Set(answer.filter((r) => r.taken_kind === null).map((r) => `${r.resource_type}/${r.id}`));
-  const taken = distinctTaken(
-    answer.filter((r) => r.taken_kind !== null).map((r) => ({ key_kind: r.taken_kind!, resource_type: r.resource_type, resource_id: r.id })),
-  );
-  return { written, taken };
+  const bindings = [JSON.stringify(versions), tenantId, ...index.bindings, JSON.stringify(keyRowsOf(targets)), tenantId, ...adoptBindings(tenantId, adopting)];
+  try {
+    await runPrepared(db, INSERT_NEW_RESOURCES, bindings);
+  } catch (err) {
+    const refused = refusedBy(err);
+    if (!refused) throw err;
+    const lost = new Set(refused.filter((r) => r.key_kind === null).map((r) => `${r.resource_type}/${r.id}`));
+    const written = new Set(rows.map((row) => `${row.resource_type}/${row.id}`).filter((reference) => !lost.has(reference)));
+    const keys = refused.flatMap((r) => (r.key_kind === null ? [] : [{ key_kind: r.key_kind, resource_type: r.resource_type, resource_id: r.id }]));
+    return { written, taken: distinctTaken(keys) };
+  }
+  return { written: new Set(rows.map((row) => `${row.resource_type}/${row.id}`)), taken: [] };
+}
+
+/** What a write that refused itself (`fhir_refuse_write`) could not write; undefined for any other error. */
+function refusedBy(err: unknown): { resource_type: string; id: string; key_kind: string | null }[] | undefined {
+  const { code, detail } = (err ?? {}) as { code?: unknown; detail?: unknown };
+  return code === WRITE_REFUSED && typeof detail === 'string' ? JSON.parse(detail) : undefined;
 }

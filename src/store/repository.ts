@@ -243,7 +243,7 @@ export class Repository {
    * Writes a new version of each resource (its current row as `previous`, locked, or none) —
    * the rows, the history, the search index and the business keys in one statement each
    * however many there are, or in one statement for all when none has a current row. Runs
-   * inside the caller's transaction.
+   * inside the caller's transaction, or atomically in its own: new resources alone need none.
    */
   async writeVersions(writes: readonly VersionWrite[]): Promise<StoredVersion[]> {
     const rows = writes.map((write) => this.versionRow(write));
@@ -255,7 +255,7 @@ export class Repository {
     }));
     const { written, taken } = targets.every((t) => t.isNew)
       ? await writeNewResources(this.db, this.tenantId, rows, targets)
-      : await this.replaceVersions(rows, targets);
+      : await this.atomically((repo) => repo.replaceVersions(rows, targets));
     const lost = rows.find((row) => !written.has(`${row.resource_type}/${row.id}`));
     if (lost) {
       const reference = `${lost.resource_type}/${lost.id}`;

@@ -5,7 +5,7 @@ import type { VersionRow } from './rows';
 /**
  * Opens the statements that write resource versions: what the statistics keeper counts. Each
  * answers a row per version written, with its `version_id` where it may have replaced a current
- * row; a row with a `taken_kind` is something else.
+ * row.
  */
 export const VERSION_WRITE_MARK = '/* resource versions */';
 
@@ -18,10 +18,9 @@ export interface VersionsWritten {
 /** What a statement wrote, from its response: undefined for any statement but a version write. */
 export function versionsWrittenBy(sql: string | undefined, response: unknown): VersionsWritten | undefined {
   if (!sql?.startsWith(VERSION_WRITE_MARK)) return undefined;
-  const rows = (response as { rows?: { taken_kind?: unknown; version_id?: unknown }[] } | undefined)?.rows;
+  const rows = (response as { rows?: { version_id?: unknown }[] } | undefined)?.rows;
   if (!Array.isArray(rows)) return undefined;
-  const versions = rows.filter((row) => row.taken_kind == null);
-  return { versions: versions.length, replacing: versions.filter((row) => Number(row.version_id) > 1).length };
+  return { versions: rows.length, replacing: rows.filter((row) => Number(row.version_id) > 1).length };
 }
 
 export interface VersionRowWrite {
