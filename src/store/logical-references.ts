@@ -49,6 +49,12 @@ export const ADOPT_SQL = `UPDATE search_reference r SET target_id = i.id
 
 const ADOPT_LOGICAL_REFERENCES = preparedStatement('fhir_adopt_logical_references', ADOPT_SQL);
 
+/**
+ * `ADOPT_SQL` leaving one resource's own reference rows alone, two more bindings (its type and
+ * id): a CTE beside the one deleting those rows, which must not also update them.
+ */
+export const ADOPT_BY_OTHERS_SQL = `${ADOPT_SQL} AND (r.resource_type, r.resource_id) <> (?::text, ?::text)`;
+
 /** An identifier of a resource just written, as the adoption matches it. */
 export interface IdentifierHolder {
   type: string;

@@ -5,6 +5,7 @@ import type { Indexer } from './index-rows';
 import { idsByType } from './ids-by-type';
 import { replaceSearchIndexes, replaceUniqueKeys, type IndexTarget } from './index-writer';
 import { writeNewResources, type NewResourcesWritten } from './new-resources-write';
+import { replaceOneVersion } from './one-version-write';
 import { preparedStatement, runPrepared } from './prepared-query';
 import { writeVersionRows } from './version-write';
 import { toStoredVersion, type StoredVersion, type VersionRow } from './rows';
@@ -266,8 +267,10 @@ export class Repository {
     return rows.map(toStoredVersion);
   }
 
-  /** Rows, history, index and keys of a batch where some resources have a current row: a statement each. */
+  /** Rows, history, index and keys of a batch where some resources have a current row: a statement each, or one for a single resource. */
   private async replaceVersions(rows: VersionRow[], targets: IndexTarget[]): Promise<NewResourcesWritten> {
+    const [row, target] = [rows[0], targets[0]];
+    if (rows.length === 1 && row && target) return replaceOneVersion(this.db, this.tenantId, row, target);
     const written = await writeVersionRows(
       this.db,
       this.tenantId,

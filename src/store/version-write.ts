@@ -35,10 +35,12 @@ export const VERSION_COLUMNS = COLUMNS.join(', ');
 export const VERSION_RECORD = 'resource_type text, id text, version_id int, last_updated timestamptz, created_at timestamptz, deleted boolean, content jsonb';
 const RECORD = `${VERSION_RECORD}, is_new boolean`;
 
-const WRITE_VERSIONS = preparedStatement(
-  'fhir_write_versions',
-  `${VERSION_WRITE_MARK}
-   WITH input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(${RECORD})),
+/**
+ * CTEs writing versions: each row of the jsonb `input` over its current row (or inserted, when
+ * new and not inserted meanwhile), and into the history as `versions`, which answers
+ * `resource_type, id, version_id` of each written. Three bindings: rows, tenant, tenant.
+ */
+export const VERSION_WRITE_CTES = `input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(${RECORD})),
    updated AS (
      UPDATE resources r SET version_id = i.version_id, last_updated = i.last_updated, deleted = i.deleted, content = i.content
      FROM input i
@@ -48,9 +50,18 @@ const WRITE_VERSIONS = preparedStatement(
      INSERT INTO resources (tenant_id, ${VERSION_COLUMNS}) SELECT ?::uuid, ${VERSION_COLUMNS} FROM input WHERE is_new
      ON CONFLICT (tenant_id, resource_type, id) DO NOTHING
      RETURNING tenant_id, ${VERSION_COLUMNS}),
-   written AS (SELECT * FROM updated UNION ALL SELECT * FROM inserted)
-   INSERT INTO resource_versions (tenant_id, ${VERSION_COLUMNS}) SELECT tenant_id, ${VERSION_COLUMNS} FROM written RETURNING resource_type, id, version_id`,
-);
+   written AS (SELECT * FROM updated UNION ALL SELECT * FROM inserted),
+   versions AS (
+     INSERT INTO resource_versions (tenant_id, ${VERSION_COLUMNS}) SELECT tenant_id, ${VERSION_COLUMNS} FROM written
+     RETURNING resource_type, id, version_id)`;
+
+/** The bindings of `VERSION_WRITE_CTES`. */
+export function versionWriteBindings(tenantId: string, writes: readonly VersionRowWrite[]): unknown[] {
+  const input = writes.map(({ row, isNew }) => ({ ...row, tenant_id: undefined, is_new: isNew }));
+  return [JSON.stringify(input), tenantId, tenantId];
+}
+
+const WRITE_VERSIONS = preparedStatement('fhir_write_versions', `${VERSION_WRITE_MARK}\n   WITH ${VERSION_WRITE_CTES}\n   SELECT * FROM versions`);
 
 /**
  * Writes the current rows of a tenant's resources and the same rows into the version history,
@@ -59,7 +70,6 @@ const WRITE_VERSIONS = preparedStatement(
  * answers `Type/id` of those written.
  */
 export async function writeVersionRows(db: Knex | Knex.Transaction, tenantId: string, writes: readonly VersionRowWrite[]): Promise<Set<string>> {
-  const input = writes.map(({ row, isNew }) => ({ ...row, tenant_id: undefined, is_new: isNew }));
-  const rows = await runPrepared<{ resource_type: string; id: string }>(db, WRITE_VERSIONS, [JSON.stringify(input), tenantId, tenantId]);
+  const rows = await runPrepared<{ resource_type: string; id: string }>(db, WRITE_VERSIONS, versionWriteBindings(tenantId, writes));
   return new Set(rows.map((r) => `${r.resource_type}/${r.id}`));
 }

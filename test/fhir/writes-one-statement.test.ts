@@ -4,7 +4,8 @@ import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 /**
  * A create that no hook writes beside is one statement without a transaction: what it could
- * not write (a business key taken, an id taken meanwhile) must refuse the statement whole.
+ * not write (a business key taken, an id taken meanwhile) must refuse the statement whole. An
+ * update is one statement for its rows, index and old keys, then its keys, in a transaction.
  */
 let t: TestApp;
 beforeAll(async () => {
@@ -77,4 +78,56 @@ test('a batch whose logical reference names an identifier of the batch is writte
   ]);
   const found = await t.http.get(`${FHIR_BASE}/PractitionerRole?practitioner=Practitioner/${practitioner!.resource.id}`).expect(200);
   expect(found.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual([role!.resource.id]);
+});
+
+describe('an update, its index and its business keys in one statement', () => {
+  const withEmail = (patient: { telecom?: { system?: string; value?: string }[] }, email: string) => ({
+    ...patient,
+    telecom: [...(patient.telecom ?? []).filter((c) => c.system !== 'email'), { system: 'email', value: email }],
+  });
+  async function v1Patient(brand: string, email: string): Promise<Record<string, unknown>> {
+    const created = await t.http.post('/v1/patients').send({ brand_id: brand, first_name: 'Key', last_name: 'Holder', email }).expect(201);
+    return (await t.http.get(`${FHIR_BASE}/Patient/${created.body.id}`).expect(200)).body;
+  }
+  const post = (brand: string, email: string) => t.http.post('/v1/patients').send({ brand_id: brand, first_name: 'Other', last_name: 'Holder', email });
+
+  test('an update that keeps its email still holds it; one that changes it frees the old and takes the new', async () => {
+    const brand = `brand_${randomUUID()}`;
+    const [first, second] = [`a.${randomUUID()}@example.com`, `b.${randomUUID()}@example.com`];
+    const patient = await v1Patient(brand, first);
+    await t.http
+      .put(`${FHIR_BASE}/Patient/${patient.id}`)
+      .send({ ...patient, gender: 'female' })
+      .expect(200);
+    expect((await post(brand, first)).status).toBe(409);
+    await t.http.put(`${FHIR_BASE}/Patient/${patient.id}`).send(withEmail(patient, second)).expect(200);
+    expect((await post(brand, second)).status).toBe(409);
+    expect((await post(brand, first)).status).toBe(201);
+  });
+
+  test('an update onto an email another patient holds is refused and changes nothing', async () => {
+    const brand = `brand_${randomUUID()}`;
+    const taken = `taken.${randomUUID()}@example.com`;
+    const patient = await v1Patient(brand, `own.${randomUUID()}@example.com`);
+    await v1Patient(brand, taken);
+    const family = `Refused${randomUUID().slice(0, 8)}`;
+    const res = await t.http.put(`${FHIR_BASE}/Patient/${patient.id}`).send({ ...withEmail(patient, taken), name: [{ family }] });
+    expect(res.status).toBe(409);
+    expect((await t.http.get(`${FHIR_BASE}/Patient/${patient.id}`).expect(200)).body).toEqual(patient);
+    expect(await total(`Patient?family=${family}`)).toBe(0);
+    expect(await total(`Patient?email=${encodeURIComponent(taken)}`)).toBe(1);
+    expect(await orphanRows()).toBe(0);
+  });
+
+  test('an update taking an identifier resolves the references naming it, and none of its own old ones', async () => {
+    const identifier = { system: 'urn:example:org', value: `org-${randomUUID()}` };
+    const org = await t.http.post(`${FHIR_BASE}/Organization`).send({ resourceType: 'Organization', name: 'Parted', partOf: { identifier } }).expect(201);
+    const child = await t.http.post(`${FHIR_BASE}/Organization`).send({ resourceType: 'Organization', name: 'Child', partOf: { identifier } }).expect(201);
+    await t.http
+      .put(`${FHIR_BASE}/Organization/${org.body.id}`)
+      .send({ resourceType: 'Organization', id: org.body.id, name: 'Parent', identifier: [identifier] })
+      .expect(200);
+    const children = await t.http.get(`${FHIR_BASE}/Organization?partof=Organization/${org.body.id}`).expect(200);
+    expect(children.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual([child.body.id]);
+  });
 });
