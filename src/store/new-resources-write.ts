@@ -59,6 +59,7 @@ export async function writeNewResources(
   if (adoptsInSameStatement(index.identifiers, index.references)) return insertNewResources(db, tenantId, rows, targets, index, index.identifiers);
   const write = async (trx: Knex | Knex.Transaction): Promise<NewResourcesWritten> => {
     const outcome = await insertNewResources(trx, tenantId, rows, targets, index, []);
+    // Refused, the transaction is already aborted: nothing more runs in it, and its COMMIT rolls back.
     if (outcome.written.size === rows.length && outcome.taken.length === 0) await adoptLogicalReferences(trx, tenantId, index.identifiers);
     return outcome;
   };
@@ -75,17 +76,17 @@ async function insertNewResources(
 ): Promise<NewResourcesWritten> {
   const versions = rows.map((row) => ({ ...row, tenant_id: undefined }));
   const bindings = [JSON.stringify(versions), tenantId, ...index.bindings, JSON.stringify(keyRowsOf(targets)), tenantId, ...adoptBindings(tenantId, adopting)];
+  const references = rows.map((row) => `${row.resource_type}/${row.id}`);
   try {
     await runPrepared(db, INSERT_NEW_RESOURCES, bindings);
+    return { written: new Set(references), taken: [] };
   } catch (err) {
     const refused = refusedBy(err);
     if (!refused) throw err;
     const lost = new Set(refused.filter((r) => r.key_kind === null).map((r) => `${r.resource_type}/${r.id}`));
-    const written = new Set(rows.map((row) => `${row.resource_type}/${row.id}`).filter((reference) => !lost.has(reference)));
     const keys = refused.flatMap((r) => (r.key_kind === null ? [] : [{ key_kind: r.key_kind, resource_type: r.resource_type, resource_id: r.id }]));
-    return { written, taken: distinctTaken(keys) };
+    return { written: new Set(references.filter((reference) => !lost.has(reference))), taken: distinctTaken(keys) };
   }
-  return { written: new Set(rows.map((row) => `${row.resource_type}/${row.id}`)), taken: [] };
 }
 
 /** What a write that refused itself (`fhir_refuse_write`) could not write; undefined for any other error. */
