@@ -166,8 +166,10 @@ export class FhirService {
       }
       return versions.map((version, index) => ({ ...version, issues: prepared[index]!.issues }));
     };
-    // New resources are written by one statement, atomic by itself: BEGIN and COMMIT would be two more round trips.
-    const alone = !this.repo.db.isTransaction && !prepared.some(({ body }) => this.hooksWriteOnCreate(body));
+    // New resources are written by one statement, atomic by itself: BEGIN and COMMIT would be two
+    // more round trips. In a caller's transaction they join it without a savepoint of their own:
+    // a refusal fails the caller, whose transaction can then only roll back.
+    const alone = this.repo.db.isTransaction || !prepared.some(({ body }) => this.hooksWriteOnCreate(body));
     return alone ? store(this) : this.transaction(store);
   }
 

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { EXT } from '../../mappings/fhir-urls';
 import { BatchItemError } from '../../src/fhir/service';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 /**
- * A create that no hook writes beside is one statement without a transaction: what it could
- * not write (a business key taken, an id taken meanwhile) must refuse the statement whole. An
+ * A create that no hook writes beside is one statement without a transaction, and so is a
+ * transaction Bundle of such creates: what it could not write (a business key taken, an id
+ * taken meanwhile) must refuse the statement whole. In a caller's transaction it joins that
+ * transaction without a savepoint: a refusal rolls back all the caller did. An
  * update is one statement for its rows, index and old keys, then its keys, in a transaction.
  */
 let t: TestApp;
@@ -78,6 +81,46 @@ test('a batch whose logical reference names an identifier of the batch is writte
   ]);
   const found = await t.http.get(`${FHIR_BASE}/PractitionerRole?practitioner=Practitioner/${practitioner!.resource.id}`).expect(200);
   expect(found.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual([role!.resource.id]);
+});
+
+describe('a transaction Bundle of creates alone is one statement', () => {
+  const emailPatient = (email: string, family: string) => ({
+    resource: {
+      resourceType: 'Patient',
+      name: [{ family }],
+      extension: [{ url: EXT.brandId, valueString: 'one-statement' }],
+      telecom: [{ system: 'email', value: email }],
+    },
+    request: { method: 'POST', url: 'Patient' },
+  });
+  const transaction = (entry: object[]) => ({ resourceType: 'Bundle', type: 'transaction', entry });
+
+  test('six concurrent Bundles holding one business key: one stored whole, five 409 leaving nothing', async () => {
+    const email = `tx.${randomUUID()}@example.com`;
+    const family = `Bundled${randomUUID().slice(0, 8)}`;
+    const bundle = transaction([
+      { resource: { resourceType: 'Organization', name: family }, request: { method: 'POST', url: 'Organization' } },
+      emailPatient(email, family),
+    ]);
+    const responses = await Promise.all(Array.from({ length: 6 }, () => t.http.post(FHIR_BASE).send(bundle)));
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
+    expect(await total(`Organization?name:exact=${family}`)).toBe(1);
+    expect(await total(`Patient?family=${family}`)).toBe(1);
+    expect(await orphanRows()).toBe(0);
+  });
+
+  test('a create refused after other entries of its transaction rolls them back', async () => {
+    const email = `held.${randomUUID()}@example.com`;
+    await t.http.post(`${FHIR_BASE}/Patient`).send(emailPatient(email, 'Holder').resource).expect(201);
+    const doomed = await t.http.post(`${FHIR_BASE}/Organization`).send({ resourceType: 'Organization', name: 'Doomed' }).expect(201);
+    const res = await t.http.post(FHIR_BASE).send(
+      transaction([{ request: { method: 'DELETE', url: `Organization/${doomed.body.id}` } }, emailPatient(email, `Taker${randomUUID().slice(0, 8)}`)]),
+    );
+    expect(res.status).toBe(409);
+    expect(res.body.issue.at(-1).expression).toEqual(['Bundle.entry[1]']);
+    await t.http.get(`${FHIR_BASE}/Organization/${doomed.body.id}`).expect(200);
+    expect(await orphanRows()).toBe(0);
+  });
 });
 
 describe('an update, its index and its business keys in one statement', () => {

@@ -205,6 +205,22 @@ describe('the same flow from FHIR', () => {
     expect(await sandboxOrders(id)).toHaveLength(1);
   });
 
+  test('a transaction of creates whose lab order Junction could not take is a 422 and stores neither resource', async () => {
+    const family = `NoPhone${randomUUID().slice(0, 8)}`;
+    const bundle = await t.http.post(FHIR_BASE).send({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { fullUrl: 'urn:uuid:no-phone', resource: orderablePatient({ name: [{ family }], telecom: undefined }), request: { method: 'POST', url: 'Patient' } },
+        { resource: labServiceRequest('urn:uuid:no-phone'), request: { method: 'POST', url: 'ServiceRequest' } },
+      ],
+    });
+    expect(bundle.status).toBe(422);
+    expect(bundle.body.issue.at(-1).expression).toEqual(['Bundle.entry[1]']);
+    const patients = await t.http.get(`${FHIR_BASE}/Patient?family=${family}`).expect(200);
+    expect(patients.body.total).toBe(0);
+  });
+
   test('a lab ServiceRequest Junction could not take is a 422 naming the element; other ServiceRequests are only stored', async () => {
     const noPhone = await patientId({ telecom: undefined });
     const refused = await t.http.post(`${FHIR_BASE}/ServiceRequest`).send(labServiceRequest(`Patient/${noPhone}`, 'pcos'));

@@ -14,11 +14,11 @@ import { isPlainCreate, transactionPhases } from './transaction-order';
  * https://hl7.org/fhir/R4/http.html#transaction — every entry in one database transaction.
  * The first failing entry rolls everything back and its OperationOutcome, with its status, is
  * the answer to the whole request. Plain creates (POST without `ifNoneExist`) get their ids up
- * front and are written together, one statement per table.
+ * front and are written together (FhirService.createMany).
  */
 export async function runTransaction(entries: readonly BundleRequestEntry[], service: FhirService): Promise<Bundle> {
   const phases = transactionPhases(entries);
-  const results = await service.transaction(async (tx) => {
+  const run = async (tx: FhirService): Promise<Map<BundleRequestEntry, FhirResult>> => {
     const ids = new Map(entries.filter(isPlainCreate).map((entry) => [entry, randomUUID()]));
     const identities = new Map<string, string>();
     for (const [entry, id] of ids) if (entry.fullUrl !== undefined) identities.set(entry.fullUrl, `${entry.request.resourceType}/${id}`);
@@ -33,7 +33,9 @@ export async function runTransaction(entries: readonly BundleRequestEntry[], ser
       if (creates.length > 0) (await createTogether(creates, ids, tx, identities)).forEach((result, i) => byEntry.set(creates[i]!, result));
     }
     return byEntry;
-  });
+  };
+  // Creates alone are written by one statement, atomic by itself (FhirService.createMany).
+  const results = entries.every(isPlainCreate) ? await run(service) : await service.transaction(run);
   return responseBundle(
     'transaction-response',
     entries.map((entry) => responseEntry(entry, results.get(entry) as FhirResult)),
