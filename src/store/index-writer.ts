@@ -57,12 +57,15 @@ export interface TakenKey {
   kind: string;
 }
 
-/** The insert of each index table's new rows, passed as one jsonb value per table: CTEs, two bindings each (tenant, rows). */
+/**
+ * The insert of each index table's new rows, passed as one jsonb value per table, the rows
+ * grouped by resource (`[{"type", "id", "rows": […]}]`): CTEs, two bindings each (tenant, groups).
+ */
 export const INDEX_ROW_INSERTS = INDEXED_TYPES.map((type) => {
   const columns = ROW_COLUMNS[type];
-  const names = columns.map(([name]) => name).join(', ');
+  const names = columns.map(([name]) => `x.${name}`).join(', ');
   const record = columns.map(([name, sqlType]) => `${name} ${sqlType}`).join(', ');
-  return `i_${type} AS (INSERT INTO search_${type} (tenant_id, resource_type, resource_id, ${names}) SELECT ?::uuid, resource_type, resource_id, ${names} FROM jsonb_to_recordset(?::jsonb) AS x(resource_type text, resource_id text, ${record}))`;
+  return `i_${type} AS (INSERT INTO search_${type} (tenant_id, resource_type, resource_id, ${columns.map(([name]) => name).join(', ')}) SELECT ?::uuid, g.type, g.id, ${names} FROM jsonb_to_recordset(?::jsonb) AS g(type text, id text, rows jsonb) CROSS JOIN LATERAL jsonb_to_recordset(g.rows) AS x(${record}))`;
 });
 
 /**
@@ -102,8 +105,10 @@ export async function indexInsertOf(db: Knex | Knex.Transaction, tenantId: strin
     if (rows) indexed.push({ target, rows: { ...rows, reference: await resolveLogicalReferences(db, tenantId, rows.reference) } });
   }
   const bindings = INDEXED_TYPES.flatMap((type) => {
-    const list = indexed.flatMap(({ target, rows }) => rows[type].map((row) => ({ ...row, resource_type: target.resourceType, resource_id: target.id })));
-    return [tenantId, JSON.stringify(list)];
+    const groups = indexed
+      .filter(({ rows }) => rows[type].length > 0)
+      .map(({ target, rows }) => ({ type: target.resourceType, id: target.id, rows: rows[type] }));
+    return [tenantId, JSON.stringify(groups)];
   });
   return {
     bindings,

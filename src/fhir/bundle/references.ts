@@ -8,27 +8,36 @@ interface Slot {
 
 /** Every reference string in `value`, at any depth (Reference.reference and JSON Patch values). */
 export function referencesIn(value: unknown): string[] {
-  return [...slotsOf(value)].map(({ holder, key }) => holder[key] as string);
+  return slotsOf(value).map(({ holder, key }) => holder[key] as string);
 }
 
-/** A copy of `value` with each reference string replaced by what `resolve` makes of it. */
+/**
+ * `value` with each reference string replaced by what `resolve` makes of it: a copy when one
+ * changes, `value` itself when none does (a body pointing only at stored resources, or at nothing).
+ */
 export async function replaceReferences<T>(value: T, resolve: (reference: string) => string | Promise<string>): Promise<T> {
+  const slots = slotsOf(value);
+  const resolved: string[] = [];
+  for (const { holder, key } of slots) resolved.push(await resolve(holder[key] as string));
+  if (slots.every(({ holder, key }, i) => holder[key] === resolved[i])) return value;
   const copy = structuredClone(value);
-  for (const { holder, key } of slotsOf(copy)) holder[key] = await resolve(holder[key] as string);
+  slotsOf(copy).forEach(({ holder, key }, i) => (holder[key] = resolved[i]));
   return copy;
 }
 
-function* slotsOf(value: unknown): Generator<Slot> {
+/** The slots of `value` in document order, appended to `slots`. */
+function slotsOf(value: unknown, slots: Slot[] = []): Slot[] {
   if (Array.isArray(value)) {
-    for (const item of value) yield* slotsOf(item);
-    return;
+    for (const item of value) slotsOf(item, slots);
+    return slots;
   }
-  if (typeof value !== 'object' || value === null) return;
+  if (typeof value !== 'object' || value === null) return slots;
   const holder = value as Json;
-  if (typeof holder.reference === 'string') yield { holder, key: 'reference' };
+  if (typeof holder.reference === 'string') slots.push({ holder, key: 'reference' });
   // A JSON Patch operation that sets `…/reference` carries the reference as its bare value.
   if (typeof holder.op === 'string' && typeof holder.path === 'string' && holder.path.endsWith('/reference') && typeof holder.value === 'string') {
-    yield { holder, key: 'value' };
+    slots.push({ holder, key: 'value' });
   }
-  for (const child of Object.values(holder)) yield* slotsOf(child);
+  for (const key in holder) slotsOf(holder[key], slots);
+  return slots;
 }
