@@ -25,6 +25,13 @@ export async function replaceReferences<T>(value: T, resolve: (reference: string
   return copy;
 }
 
+/** The objects of `value` holding a `reference` string, in document order. */
+export function referenceHolders(value: unknown): Json[] {
+  return slotsOf(value)
+    .filter(({ key }) => key === 'reference')
+    .map(({ holder }) => holder);
+}
+
 /** The slots of `value` in document order, appended to `slots`. */
 function slotsOf(value: unknown, slots: Slot[] = []): Slot[] {
   if (Array.isArray(value)) {

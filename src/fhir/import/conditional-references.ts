@@ -1,6 +1,7 @@
 import type { Identifier, Resource } from '@medplum/fhirtypes';
 import { fail, preconditionFailed } from '../../problems/outcomes';
 import { isConditionalReference } from '../bundle/conditional-reference';
+import { referenceHolders } from '../bundle/references';
 import { findMatches } from '../search/match';
 import type { FhirService } from '../service';
 import { isSupportedType } from '../validation/definitions';
@@ -11,12 +12,12 @@ type Json = Record<string, unknown>;
 export type ResolvedReferences = Map<string, string>;
 
 /**
- * A copy of `resource` whose conditional references (`Practitioner?identifier=sys|val`, as
- * Synthea writes them) name the one stored resource they match. One that matches nothing yet
- * and selects by identifier alone becomes a logical reference (`{type, identifier}`), which the
- * index resolves once that resource is stored; anything else unresolved is a 412. With no
- * stored match, the one resource of `pending` (those about to be stored with it) holding the
- * identifier is the target.
+ * `resource` with its conditional references (`Practitioner?identifier=sys|val`, as Synthea
+ * writes them) naming the one stored resource they match; a copy when it holds any. One that
+ * matches nothing yet and selects by identifier alone becomes a logical reference
+ * (`{type, identifier}`), which the index resolves once that resource is stored; anything else
+ * unresolved is a 412. With no stored match, the one resource of `pending` (those about to be
+ * stored with it) holding the identifier is the target.
  */
 export async function settleConditionalReferences<T extends Resource>(
   resource: T,
@@ -24,6 +25,7 @@ export async function settleConditionalReferences<T extends Resource>(
   resolved: ResolvedReferences,
   pending: PendingIdentifiers = new Map(),
 ): Promise<T> {
+  if (conditionalReferencesIn(resource).length === 0) return resource;
   const copy = structuredClone(resource);
   for (const holder of conditionalReferencesIn(copy)) {
     const reference = holder.reference as string;
@@ -92,13 +94,6 @@ function logicalReference(reference: string): { type: string; identifier: Identi
   return { type, identifier };
 }
 
-function* conditionalReferencesIn(value: unknown): Generator<Json> {
-  if (Array.isArray(value)) {
-    for (const item of value) yield* conditionalReferencesIn(item);
-    return;
-  }
-  if (typeof value !== 'object' || value === null) return;
-  const holder = value as Json;
-  if (typeof holder.reference === 'string' && isConditionalReference(holder.reference)) yield holder;
-  for (const child of Object.values(holder)) yield* conditionalReferencesIn(child);
+function conditionalReferencesIn(value: unknown): Json[] {
+  return referenceHolders(value).filter((holder) => isConditionalReference(holder.reference as string));
 }
