@@ -169,8 +169,8 @@ export class FhirService {
     // New resources are written by one statement, atomic by itself: BEGIN and COMMIT would be two
     // more round trips. In a caller's transaction they join it without a savepoint of their own:
     // a refusal fails the caller, whose transaction can then only roll back.
-    const alone = this.repo.db.isTransaction || !prepared.some(({ body }) => this.hooksWriteOnCreate(body));
-    return alone ? store(this) : this.transaction(store);
+    const ownTransaction = !this.repo.db.isTransaction && prepared.some(({ body }) => this.hooksWriteOnCreate(body));
+    return ownTransaction ? this.transaction(store) : store(this);
   }
 
   /** Whether an `onStored` hook writes rows for this create, which must then commit with it. */

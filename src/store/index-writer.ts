@@ -63,9 +63,9 @@ export interface TakenKey {
  */
 export const INDEX_ROW_INSERTS = INDEXED_TYPES.map((type) => {
   const columns = ROW_COLUMNS[type];
-  const names = columns.map(([name]) => `x.${name}`).join(', ');
+  const names = columns.map(([name]) => name).join(', ');
   const record = columns.map(([name, sqlType]) => `${name} ${sqlType}`).join(', ');
-  return `i_${type} AS (INSERT INTO search_${type} (tenant_id, resource_type, resource_id, ${columns.map(([name]) => name).join(', ')}) SELECT ?::uuid, g.type, g.id, ${names} FROM jsonb_to_recordset(?::jsonb) AS g(type text, id text, rows jsonb) CROSS JOIN LATERAL jsonb_to_recordset(g.rows) AS x(${record}))`;
+  return `i_${type} AS (INSERT INTO search_${type} (tenant_id, resource_type, resource_id, ${names}) SELECT ?::uuid, g.type, g.id, ${names} FROM jsonb_to_recordset(?::jsonb) AS g(type text, id text, rows jsonb) CROSS JOIN LATERAL jsonb_to_recordset(g.rows) AS x(${record}))`;
 });
 
 /**
