@@ -8,6 +8,10 @@ const ROOT = path.resolve(__dirname, '..');
 const BOOTSTRAP_KEY = 'bootstrap-key-for-the-startup-output-test';
 const BANNER_DONE = /front door[\s\S]*API key/;
 
+// Each test starts the real server on a fresh embedded database (about 10 s alone, several times
+// that while the rest of the suite runs beside it).
+jest.setTimeout(180_000);
+
 /**
  * Runs the real entry point (src/main.ts through tsx) with embedded PGlite until the banner is
  * out, then stops it; its stdout is a pseudo-terminal (`underTerminal`) or a pipe.
@@ -39,7 +43,9 @@ async function startupOutput(settings: Record<string, string>, underTerminal: bo
   } finally {
     const exited = new Promise((resolve) => child.on('exit', resolve));
     child.kill('SIGINT');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    let giveUp: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((resolve) => (giveUp = setTimeout(resolve, 5000)))]);
+    clearTimeout(giveUp);
     child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -63,7 +69,7 @@ test('piped start-up output is JSON lines, the last of them the banner with its 
   expect(output).not.toContain(BOOTSTRAP_KEY);
 });
 
-test('on a terminal the start-up output is pretty text ending with the banner; LOG_FORMAT=json still gives JSON there', async () => {
+test('on a terminal the start-up output is pretty text ending with the banner', async () => {
   // eslint-disable-next-line no-control-regex
   const plain = (await startupOutput({}, true)).replace(/\u001b\[[0-9;]*m/g, '');
   expect(plain).toMatch(/INFO: listening on :\d+/);
@@ -71,7 +77,9 @@ test('on a terminal the start-up output is pretty text ending with the banner; L
   expect(plain).toMatch(/database\s+embedded PostgreSQL \(PGlite\)/);
   expect(plain).not.toMatch(/^\{"level"/m);
   expect(plain).not.toContain(BOOTSTRAP_KEY);
+});
 
+test('on a terminal LOG_FORMAT=json still gives JSON', async () => {
   const forced = await startupOutput({ LOG_FORMAT: 'json' }, true);
   expect(forced).toMatch(/^\{"level":30,.*"banner":\{/m);
 });
