@@ -1,6 +1,5 @@
 import cors from 'cors';
 import express, { type Express, type Request, type Router } from 'express';
-import helmet from 'helmet';
 import type { Admin } from '../auth/admin';
 import type { Authenticator, Principal } from '../auth/authenticator';
 import type { AuditReader } from '../fhir/audit/audit-search';
@@ -26,6 +25,7 @@ import { buildOpenApiDocument, OPENAPI_PATH } from './openapi/document';
 import { rateLimit } from './rate-limit';
 import { requestContext } from './request-context';
 import { requestLog } from './request-log';
+import { securityHeaders } from './security-headers';
 import { ERROR_WRITERS } from './v1-shapes';
 import { v1Router } from './v1-router';
 import { webhookRouter } from './webhook-router';
@@ -98,7 +98,7 @@ export function createApp(deps: AppDeps): Express {
   const serviceFor = (req: Request): FhirService => deps.serviceFor({ principal: principalOf(req), requestId: req.requestId });
 
   app.use(requestContext());
-  app.use(helmet({ crossOriginResourcePolicy: { policy: deps.corsOrigins.length > 0 ? 'cross-origin' : 'same-origin' } }));
+  app.use(securityHeaders(deps.corsOrigins.length > 0));
   if (deps.corsOrigins.length > 0)
     app.use(
       cors({ origin: deps.corsOrigins, exposedHeaders: ['ETag', 'Location', 'Last-Modified', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] }),

@@ -51,7 +51,6 @@ export function bulkExportRouter(deps: BulkExportRouterDeps): Router {
   router.get(statusPath(':id'), async (req: Request, res: Response) => {
     const status = await deps.exports.status(tenantOf(req), String(req.params.id), deps.baseUrlOf(req));
     if (!status) fail(notFound('No such export'));
-    res.setHeader('Cache-Control', 'no-store');
     if (status.state === 'in-progress') {
       res.setHeader('X-Progress', status.progress);
       res.setHeader('Retry-After', RETRY_AFTER_SECONDS);
