@@ -55,6 +55,18 @@ test('a read whose If-None-Match names the current version answers 304 without a
   expect(res.text).toBe('');
 });
 
+test('a HEAD read answers the GET headers without a body; Content-Length counts bytes, not characters', async () => {
+  const patient = await createPatient('Ångström-Øster');
+  const get = await t.http.get(`${FHIR_BASE}/Patient/${patient.id}`).expect(200);
+  expect(Number(get.headers['content-length'])).toBe(Buffer.byteLength(get.text));
+  expect(Buffer.byteLength(get.text)).toBeGreaterThan(get.text.length);
+  const head = await t.http.head(`${FHIR_BASE}/Patient/${patient.id}`).expect(200);
+  expect(head.text).toBeUndefined();
+  expect(head.headers['content-length']).toBe(get.headers['content-length']);
+  expect(head.headers.etag).toBe('W/"1"');
+  expect(head.headers['content-type']).toBe('application/fhir+json; charset=utf-8');
+});
+
 test('a search or history answer carries no ETag: ETags name versions', async () => {
   const patient = await createPatient('Untagged');
   const search = await t.http.get(`${FHIR_BASE}/Patient?_id=${patient.id}`).expect(200);
