@@ -1,7 +1,9 @@
 import { openDatabase } from '../src/store/db';
+import { removeTemplate } from './helpers/pglite-template';
 
-/** Drops what a test file could not (it crashed before closing): every schema of this run. */
+/** Drops what a test file could not (it crashed before closing): every schema of this run; and the run's PGlite template. */
 export default async function globalTeardown(): Promise<void> {
+  removeTemplate();
   const url = process.env.DATABASE_URL;
   const prefix = process.env.TEST_DB_SCHEMA;
   if (!url || !prefix) return;

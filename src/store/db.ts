@@ -9,6 +9,11 @@ export interface DatabaseOptions {
   url?: string;
   /** Directory for embedded data; absent = in memory. */
   dataDir?: string;
+  /**
+   * An embedded database to start from, as `PGlite.dumpDataDir` wrote it, instead of an empty
+   * cluster: opening one skips `initdb` (~4 s of a fresh PGlite's ~5 s here).
+   */
+  initialData?: Blob;
   /** Schema to work in (tests isolate runs this way); default `public`. */
   schema?: string;
   /** What the database client has to say (lost connections, failed connects); default: nothing is said. */
@@ -23,13 +28,15 @@ export interface Database {
   describe: string;
   /** Whether the database answers now, asked outside the pool so that a busy pool is not taken for an outage. */
   answers(): Promise<boolean>;
+  /** Embedded only: the whole database as a tarball, to open copies of it (`initialData`). */
+  dumpDataDir?(): Promise<Blob>;
 }
 
 const PROBE_TIMEOUT_MS = 2000;
 const DEFAULT_POOL_MAX = 10;
 
 export function openDatabase(options: DatabaseOptions): Database {
-  return options.url ? openPostgres(options.url, options.schema, options.poolMax, options.onClientWarning) : openPglite(options.dataDir, options.schema);
+  return options.url ? openPostgres(options.url, options.schema, options.poolMax, options.onClientWarning) : openPglite(options);
 }
 
 function openPostgres(url: string, schema?: string, poolMax = DEFAULT_POOL_MAX, onClientWarning: (message: string) => void = () => undefined): Database {
@@ -75,9 +82,9 @@ const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { btree_gist } = require('@electric-sql/pglite/contrib/btree_gist') as { btree_gist: Extension };
 
-function openPglite(dataDir?: string, schema?: string): Database {
+function openPglite({ dataDir, schema, initialData }: DatabaseOptions): Database {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  const pglite = new PGlite({ dataDir, extensions: { pg_trgm, btree_gist } });
+  const pglite = new PGlite({ dataDir, loadDataDir: initialData, extensions: { pg_trgm, btree_gist } });
   const instance = knex({
     client: ClientPgLite as unknown as typeof knex.Client,
     dialect: 'postgres',
@@ -90,6 +97,7 @@ function openPglite(dataDir?: string, schema?: string): Database {
     describe: dataDir ? `embedded PostgreSQL (PGlite) in ${dataDir}` : 'embedded PostgreSQL (PGlite) in memory',
     // In-process: it answers as long as it is open; a query would only wait behind the work in hand.
     answers: async () => !pglite.closed,
+    dumpDataDir: async () => (await pglite.dumpDataDir('none')) as Blob,
   };
 }
 

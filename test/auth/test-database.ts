@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { openDatabase } from '../../src/store/db';
 import { migrateToLatest } from '../../src/store/migrate';
+import { openTemplateCopy } from '../helpers/pglite-template';
 
 export interface TestDatabase {
   knex: Knex;
@@ -20,7 +21,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
     await admin.knex.raw('CREATE SCHEMA ??', [schema]);
     await admin.knex.destroy();
   }
-  const { knex } = openDatabase({ url, schema });
+  const { knex } = url ? openDatabase({ url, schema }) : openTemplateCopy();
   await migrateToLatest(knex);
   return {
     knex,

@@ -20,6 +20,7 @@ import { insertApiKey } from '../../src/store/api-keys';
 import { openDatabase, type Database } from '../../src/store/db';
 import { migrateToLatest } from '../../src/store/migrate';
 import { newWebhookSecret, startSandbox, type RunningSandbox } from '../junction/sandbox-server';
+import { openTemplateCopy } from './pglite-template';
 
 export { FHIR_BASE };
 
@@ -77,7 +78,7 @@ export interface TestAppOptions {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
   const schema = url ? await createSchema(url) : undefined;
-  const openPool = (): Database => openDatabase({ url, schema });
+  const openPool = (): Database => (url ? openDatabase({ url, schema }) : openTemplateCopy());
   const database = openPool();
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const rateLimit = options.rateLimit ?? { points: 1_000_000_000, windowSeconds: 3600 };
