@@ -113,9 +113,9 @@ describe('a transaction Bundle of creates alone is one statement', () => {
     const email = `held.${randomUUID()}@example.com`;
     await t.http.post(`${FHIR_BASE}/Patient`).send(emailPatient(email, 'Holder').resource).expect(201);
     const doomed = await t.http.post(`${FHIR_BASE}/Organization`).send({ resourceType: 'Organization', name: 'Doomed' }).expect(201);
-    const res = await t.http.post(FHIR_BASE).send(
-      transaction([{ request: { method: 'DELETE', url: `Organization/${doomed.body.id}` } }, emailPatient(email, `Taker${randomUUID().slice(0, 8)}`)]),
-    );
+    const res = await t.http
+      .post(FHIR_BASE)
+      .send(transaction([{ request: { method: 'DELETE', url: `Organization/${doomed.body.id}` } }, emailPatient(email, `Taker${randomUUID().slice(0, 8)}`)]));
     expect(res.status).toBe(409);
     expect(res.body.issue.at(-1).expression).toEqual(['Bundle.entry[1]']);
     await t.http.get(`${FHIR_BASE}/Organization/${doomed.body.id}`).expect(200);

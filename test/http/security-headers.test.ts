@@ -12,7 +12,14 @@ afterAll(async () => {
 });
 
 /** Headers only a rendered document uses: the HTML pages get them, API answers do not. */
-const DOCUMENT_ONLY = ['cross-origin-opener-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-xss-protection', 'x-permitted-cross-domain-policies'];
+const DOCUMENT_ONLY = [
+  'cross-origin-opener-policy',
+  'origin-agent-cluster',
+  'x-dns-prefetch-control',
+  'x-download-options',
+  'x-xss-protection',
+  'x-permitted-cross-domain-policies',
+];
 
 test('API answers carry the REST set: nothing loaded, never framed, not sniffed, not stored', async () => {
   const answers = [
