@@ -10,10 +10,10 @@ const isPage = (path: string): boolean => path === '/' || path === '/docs' || pa
  * Cheat Sheet asks of an API: a policy that lets the answer load nothing and be framed nowhere
  * (`default-src 'none'; frame-ancestors 'none'`, `X-Frame-Options: DENY`), `nosniff`, HSTS, no
  * referrer, the cross-origin resource policy, and `Cache-Control: no-store` (answers carry
- * patient data; a client's own `If-None-Match` still gets its 304). Headers that only a rendered document uses
- * (opener policy, origin-keyed agent clusters, DNS prefetch, IE download and XSS-filter
- * switches, Flash cross-domain policies) are left off those answers: each is bytes on every
- * response and work for both ends, for nothing.
+ * patient data; a client's own `If-None-Match` still gets its 304). Headers that only a
+ * rendered document uses (opener policy, origin-keyed agent clusters, DNS prefetch, IE download
+ * and XSS-filter switches, Flash cross-domain policies) are left off those answers: each is
+ * bytes on every response and work for both ends, for nothing.
  */
 export function securityHeaders(crossOrigin: boolean) {
   const crossOriginResourcePolicy = { policy: crossOrigin ? 'cross-origin' : 'same-origin' } as const;

@@ -31,7 +31,7 @@ export function removeTemplate(): void {
   if (file) fs.rmSync(file, { force: true });
 }
 
-/** An in-memory PGlite of this test file's own, already migrated: a copy of the run's template when there is one. */
+/** An in-memory PGlite of this test file's own: a copy of the run's migrated template, or empty when there is none. */
 export function openTemplateCopy(): Database {
   const file = process.env[TEMPLATE_ENV];
   return openDatabase({ initialData: file ? new Blob([fs.readFileSync(file)]) : undefined });
