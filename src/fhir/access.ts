@@ -27,11 +27,12 @@ export interface ServiceHooks {
   before?(access: Access): void | Promise<void>;
   onStored?(access: Access, version: StoredVersion, tx: StoredWriteContext): Promise<void>;
   /**
-   * Whether `onStored` would write for this create, so that the resource needs a transaction to
-   * commit with; a hook with `onStored` and without this is taken to write for every one. A
-   * create no hook writes for is stored by one statement, atomic on its own.
+   * Whether `onStored` would write for this access to this resource, which then needs a
+   * transaction to commit with; a hook with `onStored` and without this is taken to write for
+   * every one. A create, update or delete no hook writes for is stored by one statement, atomic
+   * on its own.
    */
-  writesOnCreate?(resource: Resource): boolean;
+  writesFor?(access: Access, resource: Resource): boolean;
   afterCommit?(access: Access, versions: readonly StoredVersion[]): void;
   /** The access failed (refused, not found, invalid, rolled back); must not throw. */
   failed?(access: Access, error: unknown): void;

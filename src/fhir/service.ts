@@ -169,13 +169,13 @@ export class FhirService {
     // New resources are written by one statement, atomic by itself: BEGIN and COMMIT would be two
     // more round trips. In a caller's transaction they join it without a savepoint of their own:
     // a refusal fails the caller, whose transaction can then only roll back.
-    const ownTransaction = !this.repo.db.isTransaction && prepared.some(({ body }) => this.hooksWriteOnCreate(body));
+    const ownTransaction = !this.repo.db.isTransaction && prepared.some(({ body }, index) => this.hooksWriteFor(accesses[index]!, body));
     return ownTransaction ? this.transaction(store) : store(this);
   }
 
-  /** Whether an `onStored` hook writes rows for this create, which must then commit with it. */
-  private hooksWriteOnCreate(resource: Resource): boolean {
-    return this.hooks.some((hook) => hook.onStored && (hook.writesOnCreate?.(resource) ?? true));
+  /** Whether an `onStored` hook writes rows for this access, which must then commit with it; with no resource known yet, whether one may. */
+  private hooksWriteFor(access: Access, resource: Resource | undefined): boolean {
+    return this.hooks.some((hook) => hook.onStored && (resource === undefined || (hook.writesFor?.(access, resource) ?? true)));
   }
 
   /** https://hl7.org/fhir/R4/http.html#read */
@@ -205,7 +205,7 @@ export class FhirService {
   /** Update, or create under the client's id when absent (update-as-create, docs/fhir-api.md). */
   update(resourceType: string, id: string, resource: Resource, ifMatch?: string): Promise<{ version: WrittenVersion; created: boolean }> {
     let created = false;
-    return this.write({ kind: 'update', resourceType, id }, async (tx) => {
+    return this.write({ kind: 'update', resourceType, id }, resource, async (tx) => {
       const result = await tx.updateUnhooked(resourceType, id, resource, ifMatch);
       created = result.created;
       return result.version;
@@ -267,7 +267,7 @@ export class FhirService {
   /** https://hl7.org/fhir/R4/http.html#patch — JSON Patch applied to the current version. */
   patch(resourceType: string, id: string, operations: unknown, ifMatch?: string): Promise<WrittenVersion> {
     if (!Array.isArray(operations)) fail(badRequest('A JSON Patch body is an array of operations'));
-    return this.write({ kind: 'patch', resourceType, id }, async (tx) => {
+    return this.write({ kind: 'patch', resourceType, id }, undefined, async (tx) => {
       const current = await tx.repo.read(resourceType, assertValidId(id));
       if (ifMatch !== undefined && ifMatch !== current.versionId) {
         fail(preconditionFailed(`If-Match version ${ifMatch} is not the current version of ${resourceType}/${id}`));
@@ -284,7 +284,7 @@ export class FhirService {
     return this.failing(access, async () => {
       await this.before(access);
       if (!isFhirId(id)) fail(notFound(`${resourceType}/${id.slice(0, 70)} not found`));
-      await this.transaction(async (tx) => {
+      await this.soleOrInTransaction(access, { resourceType, id } as Resource, async (tx) => {
         await tx.repo.delete(resourceType, id, ifMatch);
         tx.defer(access, []);
       });
@@ -362,10 +362,11 @@ export class FhirService {
     });
   }
 
-  private write<V extends StoredVersion>(access: Access, store: (tx: FhirService) => Promise<V>): Promise<V> {
+  /** A write of one resource (`resource`, when known before it is stored), its hooks run beside it. */
+  private write<V extends StoredVersion>(access: Access, resource: Resource | undefined, store: (tx: FhirService) => Promise<V>): Promise<V> {
     return this.failing(access, async () => {
       await this.before(access);
-      return this.transaction(async (tx) => {
+      return this.soleOrInTransaction(access, resource, async (tx) => {
         const version = await store(tx);
         const stored = { ...access, id: version.resource.id };
         await this.runStoredHooks(stored, version, tx);
@@ -373,6 +374,15 @@ export class FhirService {
         return version;
       });
     });
+  }
+
+  /**
+   * Runs a write in a transaction (a savepoint inside another) when a hook writes beside it;
+   * otherwise as it is: the store makes a write of one resource atomic by itself, in one
+   * statement where it can, where BEGIN and COMMIT would be two more round trips.
+   */
+  private soleOrInTransaction<T>(access: Access, resource: Resource | undefined, run: (tx: FhirService) => Promise<T>): Promise<T> {
+    return this.repo.db.isTransaction || this.hooksWriteFor(access, resource) ? this.transaction(run) : run(this);
   }
 
   /** The `onStored` hooks of a version just written, inside the write's transaction `tx`. */

@@ -16,7 +16,7 @@ import type { JunctionPanels } from './panels';
  */
 export function labOrderHook(panels: JunctionPanels, wake: () => void): ServiceHooks {
   return {
-    writesOnCreate: isLabOrder,
+    writesFor: (access, resource) => access.kind === 'create' && isLabOrder(resource),
     onStored: async (access, version, tx) => {
       if (access.kind !== 'create' || !isLabOrder(version.resource)) return;
       const sr = version.resource as ServiceRequest & { id: string };

@@ -79,16 +79,6 @@ ${INDEXED_TYPES.map((type) => `d_${type} AS (DELETE FROM search_${type} t USING 
 ${INDEX_ROW_INSERTS.join(',\n')}
 SELECT 1`;
 
-/**
- * CTEs deleting one resource's index rows and business keys, as a REST update or delete
- * replaces them: each an equality on the tables' `(tenant_id, resource_type, resource_id)`
- * index whatever the values, so a statement holding them is planned once per connection.
- * Three bindings each (tenant, type, id).
- */
-export const ONE_RESOURCE_DELETES = [...INDEXED_TYPES.map((type) => `search_${type}`), 'unique_keys'].map(
-  (table) => `d_${table} AS (DELETE FROM ${table} WHERE tenant_id = ?::uuid AND resource_type = ? AND resource_id = ?)`,
-);
-
 /** What a write adds to the search index: the bindings of `INDEX_ROW_INSERTS`, and the identifiers whose logical references it adopts. */
 export interface IndexInsert {
   bindings: unknown[];

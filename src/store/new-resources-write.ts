@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
-import { WRITE_REFUSED } from '../../migrations/021_write_refusal';
 import { distinctTaken, indexInsertOf, INDEX_ROW_INSERTS, keyRowsOf, type IndexInsert, type IndexTarget, type TakenKey } from './index-writer';
 import { ADOPT_SQL, adoptBindings, adoptLogicalReferences, adoptsInSameStatement } from './logical-references';
 import { preparedStatement, runPrepared } from './prepared-query';
 import type { VersionRow } from './rows';
 import { VERSION_COLUMNS, VERSION_RECORD, VERSION_WRITE_MARK } from './version-write';
+import { refusedBy } from './write-refusal';
 
 const INSERT_NEW_RESOURCES = preparedStatement(
   'fhir_insert_new_resources',
@@ -87,10 +87,4 @@ async function insertNewResources(
     const keys = refused.flatMap((r) => (r.key_kind === null ? [] : [{ key_kind: r.key_kind, resource_type: r.resource_type, resource_id: r.id }]));
     return { written: new Set(references.filter((reference) => !lost.has(reference))), taken: distinctTaken(keys) };
   }
-}
-
-/** What a write that refused itself (`fhir_refuse_write`) could not write; undefined for any other error. */
-function refusedBy(err: unknown): { resource_type: string; id: string; key_kind: string | null }[] | undefined {
-  const { code, detail } = (err ?? {}) as { code?: unknown; detail?: unknown };
-  return code === WRITE_REFUSED && typeof detail === 'string' ? JSON.parse(detail) : undefined;
 }

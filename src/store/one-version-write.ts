@@ -1,10 +1,23 @@
 import type { Knex } from 'knex';
-import { INDEX_ROW_INSERTS, indexInsertOf, insertUniqueKeys, ONE_RESOURCE_DELETES, type IndexTarget } from './index-writer';
-import { ADOPT_BY_OTHERS_SQL, adoptBindings, adoptLogicalReferences, adoptsInSameStatement } from './logical-references';
+import { INDEXED_TYPES } from './index-rows';
+import { INDEX_ROW_INSERTS, indexInsertOf, insertUniqueKeys, type IndexInsert, type IndexTarget } from './index-writer';
+import { ADOPT_BY_OTHERS_SQL, adoptBindings, adoptLogicalReferences, adoptsInSameStatement, type IdentifierHolder } from './logical-references';
 import type { NewResourcesWritten } from './new-resources-write';
 import { preparedStatement, runPrepared } from './prepared-query';
 import type { VersionRow } from './rows';
 import { VERSION_WRITE_CTES, VERSION_WRITE_MARK, versionWriteBindings } from './version-write';
+import { refusedBy } from './write-refusal';
+
+/**
+ * CTEs deleting one resource's index rows and business keys once its new version is written:
+ * so its current row is always locked first (as every other write locks it), and nothing is
+ * deleted when the version was not written. Each an equality on the tables'
+ * `(tenant_id, resource_type, resource_id)` index whatever the values, so the statement is
+ * planned once per connection. Three bindings each (tenant, type, id).
+ */
+const ONE_RESOURCE_DELETES = [...INDEXED_TYPES.map((type) => `search_${type}`), 'unique_keys'].map(
+  (table) => `d_${table} AS (DELETE FROM ${table} WHERE tenant_id = ?::uuid AND resource_type = ? AND resource_id = ? AND EXISTS (SELECT 1 FROM versions))`,
+);
 
 const REPLACE_ONE_VERSION = preparedStatement(
   'fhir_replace_one_version',
@@ -13,31 +26,62 @@ const REPLACE_ONE_VERSION = preparedStatement(
    ${ONE_RESOURCE_DELETES.join(',\n')},
    ${INDEX_ROW_INSERTS.join(',\n')},
    adopted AS (${ADOPT_BY_OTHERS_SQL})
-   SELECT * FROM versions`,
+   SELECT * FROM versions
+   UNION ALL
+   SELECT NULL, NULL, NULL WHERE fhir_refuse_write(CASE WHEN NOT EXISTS (SELECT 1 FROM versions) THEN '[]'::jsonb END)`,
 );
 
 /**
- * Writes one resource's next version — over its current row, locked by the caller, or as a new
- * row under its id — with its history row, its search index rows replaced, its business keys
- * dropped and the logical references its identifiers resolve adopted: one statement, where a
- * statement each took four round trips. Then its business keys, when it has any, and the
- * adoption when it has to see the resource's own new rows. Runs inside the caller's
- * transaction, which a lost row or a taken key must roll back.
+ * Writes one resource's next version over its current row, locked by the caller, with its
+ * history row, its search index rows replaced, its business keys dropped and the logical
+ * references its identifiers resolve adopted: one statement, where a statement each took four
+ * round trips. Then its business keys, when it has any, and the adoption when it has to see
+ * the resource's own new rows. Runs inside the caller's transaction, which a lost row or a
+ * taken key must roll back.
  */
 export async function replaceOneVersion(db: Knex | Knex.Transaction, tenantId: string, row: VersionRow, target: IndexTarget): Promise<NewResourcesWritten> {
   const index = await indexInsertOf(db, tenantId, [target]);
   const adoptNow = adoptsInSameStatement(index.identifiers, index.references);
-  const resource = [tenantId, target.resourceType, target.id];
-  const versions = await runPrepared<{ resource_type: string; id: string }>(db, REPLACE_ONE_VERSION, [
-    ...versionWriteBindings(tenantId, [{ row, isNew: target.isNew }]),
-    ...ONE_RESOURCE_DELETES.flatMap(() => resource),
-    ...index.bindings,
-    ...adoptBindings(tenantId, adoptNow ? index.identifiers : []),
-    target.resourceType,
-    target.id,
-  ]);
-  const written = new Set(versions.map((v) => `${v.resource_type}/${v.id}`));
+  const written = await replaceInOneStatement(db, tenantId, row, target, index, adoptNow ? index.identifiers : []);
   if (written.size === 0) return { written, taken: [] };
   if (!adoptNow) await adoptLogicalReferences(db, tenantId, index.identifiers);
   return { written, taken: await insertUniqueKeys(db, tenantId, [target]) };
+}
+
+/**
+ * The same write without a lock or a transaction, when the statement is the whole of it (no
+ * business keys to take, no adoption that must see the resource's own rows); undefined when it
+ * is not. The statement refuses itself whole, `written` empty, when the current row is no longer
+ * the version before `row`: another write replaced it since it was read.
+ */
+export async function replaceOneVersionAlone(db: Knex, tenantId: string, row: VersionRow, target: IndexTarget): Promise<NewResourcesWritten | undefined> {
+  if ((target.entries?.keys.length ?? 0) > 0) return undefined;
+  const index = await indexInsertOf(db, tenantId, [target]);
+  if (!adoptsInSameStatement(index.identifiers, index.references)) return undefined;
+  return { written: await replaceInOneStatement(db, tenantId, row, target, index, index.identifiers), taken: [] };
+}
+
+async function replaceInOneStatement(
+  db: Knex | Knex.Transaction,
+  tenantId: string,
+  row: VersionRow,
+  target: IndexTarget,
+  index: IndexInsert,
+  adopting: readonly IdentifierHolder[],
+): Promise<Set<string>> {
+  const resource = [tenantId, target.resourceType, target.id];
+  try {
+    const versions = await runPrepared<{ resource_type: string; id: string }>(db, REPLACE_ONE_VERSION, [
+      ...versionWriteBindings(tenantId, [{ row, isNew: target.isNew }]),
+      ...ONE_RESOURCE_DELETES.flatMap(() => resource),
+      ...index.bindings,
+      ...adoptBindings(tenantId, adopting),
+      target.resourceType,
+      target.id,
+    ]);
+    return new Set(versions.map((v) => `${v.resource_type}/${v.id}`));
+  } catch (err) {
+    if (refusedBy(err)) return new Set();
+    throw err;
+  }
 }

@@ -5,8 +5,8 @@ import type { Indexer } from './index-rows';
 import { idsByType } from './ids-by-type';
 import { replaceSearchIndexes, replaceUniqueKeys, type IndexTarget } from './index-writer';
 import { writeNewResources, type NewResourcesWritten } from './new-resources-write';
-import { replaceOneVersion } from './one-version-write';
-import { preparedStatement, runPrepared } from './prepared-query';
+import { replaceOneVersion, replaceOneVersionAlone } from './one-version-write';
+import { preparedStatement, runPrepared, type PreparedStatement } from './prepared-query';
 import { writeVersionRows } from './version-write';
 import { toStoredVersion, type StoredVersion, type VersionRow } from './rows';
 import { holdsVersion, jsonVersionColumns, readCurrentAsJson, readVersionAsJson, versionOfJsonRow, type JoinedVersionRow } from './stored-json';
@@ -31,7 +31,7 @@ export interface ExportCursor {
 /** One version to write: the resource (its id settled), its current row if any, and whether it is a deletion. */
 export interface VersionWrite {
   resource: Resource & { id: string };
-  previous: VersionRow | undefined;
+  previous: CurrentVersion | undefined;
   deleted?: boolean;
 }
 
@@ -117,14 +117,22 @@ export class Repository {
    * is that one (https://hl7.org/fhir/R4/http.html#concurrency). An absent or deleted
    * resource is created under the given id.
    */
-  update(resource: Resource & { id: string }, ifMatch?: string): Promise<{ version: StoredVersion; created: boolean }> {
+  async update(resource: Resource & { id: string }, ifMatch?: string): Promise<{ version: StoredVersion; created: boolean }> {
+    const { resourceType, id } = resource;
+    const written = (previous: CurrentVersion | undefined, version: StoredVersion): { version: StoredVersion; created: boolean } => ({
+      version,
+      created: !previous || previous.deleted,
+    });
+    if (!this.db.isTransaction) {
+      const previous = await this.current(resourceType, id, READ_CURRENT);
+      assertIfMatch(resourceType, id, previous, ifMatch);
+      const version = await this.writeAlone({ resource, previous });
+      if (version) return written(previous, version);
+    }
     return this.atomically(async (repo) => {
-      const previous = await repo.lockedCurrent(resource.resourceType, resource.id);
-      if (ifMatch !== undefined && (!previous || previous.deleted || String(previous.version_id) !== ifMatch)) {
-        fail(preconditionFailed(`If-Match version ${ifMatch} is not the current version of ${resource.resourceType}/${resource.id}`));
-      }
-      const version = await repo.writeVersion(resource.resourceType, resource.id, resource, previous);
-      return { version, created: !previous || previous.deleted };
+      const previous = await repo.current(resourceType, id, LOCK_CURRENT);
+      assertIfMatch(resourceType, id, previous, ifMatch);
+      return written(previous, await repo.writeVersion(resourceType, id, resource, previous));
     });
   }
 
@@ -132,15 +140,20 @@ export class Repository {
    * https://hl7.org/fhir/R4/http.html#delete — a deletion is a version too; deleting twice is a
    * no-op. With `ifMatch`, only when the current version is that one.
    */
-  delete(resourceType: string, id: string, ifMatch?: string): Promise<void> {
-    return this.atomically(async (repo) => {
-      const previous = await repo.lockedCurrent(resourceType, id);
+  async delete(resourceType: string, id: string, ifMatch?: string): Promise<void> {
+    const deletion = { resourceType, id } as Resource & { id: string };
+    const deletable = (previous: CurrentVersion | undefined): previous is CurrentVersion => {
       if (!previous) fail(notFound(`${resourceType}/${id} not found`));
-      if (ifMatch !== undefined && (previous.deleted || String(previous.version_id) !== ifMatch)) {
-        fail(preconditionFailed(`If-Match version ${ifMatch} is not the current version of ${resourceType}/${id}`));
-      }
-      if (previous.deleted) return;
-      await repo.writeVersion(resourceType, id, { resourceType, id } as Resource, previous, true);
+      assertIfMatch(resourceType, id, previous, ifMatch);
+      return !previous.deleted;
+    };
+    if (!this.db.isTransaction) {
+      const previous = await this.current(resourceType, id, READ_CURRENT);
+      if (!deletable(previous) || (await this.writeAlone({ resource: deletion, previous, deleted: true }))) return;
+    }
+    await this.atomically(async (repo) => {
+      const previous = await repo.current(resourceType, id, LOCK_CURRENT);
+      if (deletable(previous)) await repo.writeVersion(resourceType, id, deletion, previous, true);
     });
   }
 
@@ -209,9 +222,9 @@ export class Repository {
     return rows.map(toStoredVersion);
   }
 
-  /** The current row of one resource, locked until the transaction ends: what an update or a delete replaces. */
-  private async lockedCurrent(resourceType: string, id: string): Promise<VersionRow | undefined> {
-    const [row] = await runPrepared<VersionRow>(this.db, LOCK_CURRENT, [this.tenantId, resourceType, id]);
+  /** What an update or a delete replaces: one resource's current version, read or locked by `statement`. */
+  private async current(resourceType: string, id: string, statement: PreparedStatement): Promise<CurrentVersion | undefined> {
+    const [row] = await runPrepared<CurrentVersion>(this.db, statement, [this.tenantId, resourceType, id]);
     return row;
   }
 
@@ -248,15 +261,35 @@ export class Repository {
    */
   async writeVersions(writes: readonly VersionWrite[]): Promise<StoredVersion[]> {
     const rows = writes.map((write) => this.versionRow(write));
-    const targets = rows.map((row, i) => ({
-      resourceType: row.resource_type,
-      id: row.id,
-      entries: row.deleted ? undefined : this.indexer.entriesOf(row.content),
-      isNew: !writes[i]!.previous,
-    }));
-    const { written, taken } = targets.every((t) => t.isNew)
+    const targets = rows.map((row, i) => this.targetOf(row, writes[i]!));
+    const outcome = targets.every((t) => t.isNew)
       ? await writeNewResources(this.db, this.tenantId, rows, targets)
       : await this.atomically((repo) => repo.replaceVersions(rows, targets));
+    return this.storedOrRefused(rows, outcome);
+  }
+
+  /**
+   * One version written by one statement without a transaction, over the current version read
+   * as `previous` (none when new). Undefined when another write replaced or created it since
+   * (nothing was written), or when the write needs a transaction (`replaceOneVersionAlone`).
+   */
+  private async writeAlone(write: VersionWrite): Promise<StoredVersion | undefined> {
+    const row = this.versionRow(write);
+    const target = this.targetOf(row, write);
+    const outcome = target.isNew
+      ? await writeNewResources(this.db, this.tenantId, [row], [target])
+      : await replaceOneVersionAlone(this.db, this.tenantId, row, target);
+    if (!outcome || outcome.written.size === 0) return undefined;
+    const [version] = this.storedOrRefused([row], outcome);
+    return version;
+  }
+
+  private targetOf(row: VersionRow, write: VersionWrite): IndexTarget {
+    return { resourceType: row.resource_type, id: row.id, entries: row.deleted ? undefined : this.indexer.entriesOf(row.content), isNew: !write.previous };
+  }
+
+  /** The versions written, or the conflict that refused them: a row created meanwhile, a business key taken. */
+  private storedOrRefused(rows: readonly VersionRow[], { written, taken }: NewResourcesWritten): StoredVersion[] {
     const lost = rows.find((row) => !written.has(`${row.resource_type}/${row.id}`));
     if (lost) {
       const reference = `${lost.resource_type}/${lost.id}`;
@@ -281,7 +314,7 @@ export class Repository {
     return { written, taken: await replaceUniqueKeys(this.db, this.tenantId, targets) };
   }
 
-  private async writeVersion(resourceType: string, id: string, body: Resource, previous: VersionRow | undefined, deleted = false): Promise<StoredVersion> {
+  private async writeVersion(resourceType: string, id: string, body: Resource, previous: CurrentVersion | undefined, deleted = false): Promise<StoredVersion> {
     const resource = { ...body, resourceType, id } as Resource & { id: string };
     const [version] = await this.writeVersions([{ resource, previous, deleted }]);
     return version!;
@@ -304,11 +337,23 @@ export class Repository {
   }
 }
 
-/** One resource's current row by its primary key, locked: prepared once per connection. */
-const LOCK_CURRENT = preparedStatement('fhir_lock_current', 'SELECT * FROM resources WHERE tenant_id = ?::uuid AND resource_type = ? AND id = ? FOR UPDATE');
+/** What a new version takes from the current one. */
+type CurrentVersion = Pick<VersionRow, 'version_id' | 'last_updated' | 'created_at' | 'deleted'>;
+
+/** One resource's current version by its primary key (its content is not needed): prepared once per connection. */
+const CURRENT_SQL = 'SELECT version_id, last_updated, created_at, deleted FROM resources WHERE tenant_id = ?::uuid AND resource_type = ? AND id = ?';
+const READ_CURRENT = preparedStatement('fhir_current_version', CURRENT_SQL);
+const LOCK_CURRENT = preparedStatement('fhir_lock_current_version', `${CURRENT_SQL} FOR UPDATE`);
+
+/** 412 unless `ifMatch` is absent or names the current, live version. */
+function assertIfMatch(resourceType: string, id: string, current: CurrentVersion | undefined, ifMatch: string | undefined): void {
+  if (ifMatch !== undefined && (!current || current.deleted || String(current.version_id) !== ifMatch)) {
+    fail(preconditionFailed(`If-Match version ${ifMatch} is not the current version of ${resourceType}/${id}`));
+  }
+}
 
 /** Now, but never before the previous version's timestamp, so history order is stable. */
-function nextTimestamp(previous: VersionRow | undefined): Date {
+function nextTimestamp(previous: CurrentVersion | undefined): Date {
   const now = Date.now();
   const before = previous ? new Date(previous.last_updated).getTime() : 0;
   return new Date(Math.max(now, before + 1));

@@ -36,15 +36,16 @@ export const VERSION_RECORD = 'resource_type text, id text, version_id int, last
 const RECORD = `${VERSION_RECORD}, is_new boolean`;
 
 /**
- * CTEs writing versions: each row of the jsonb `input` over its current row (or inserted, when
- * new and not inserted meanwhile), and into the history as `versions`, which answers
- * `resource_type, id, version_id` of each written. Three bindings: rows, tenant, tenant.
+ * CTEs writing versions: each row of the jsonb `input` over its current row while that is still
+ * the version before it (or inserted, when new and not inserted meanwhile), and into the
+ * history as `versions`, which answers `resource_type, id, version_id` of each written. Three
+ * bindings: rows, tenant, tenant.
  */
 export const VERSION_WRITE_CTES = `input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(${RECORD})),
    updated AS (
      UPDATE resources r SET version_id = i.version_id, last_updated = i.last_updated, deleted = i.deleted, content = i.content
      FROM input i
-     WHERE NOT i.is_new AND r.tenant_id = ?::uuid AND r.resource_type = i.resource_type AND r.id = i.id
+     WHERE NOT i.is_new AND r.tenant_id = ?::uuid AND r.resource_type = i.resource_type AND r.id = i.id AND r.version_id = i.version_id - 1
      RETURNING r.tenant_id, ${COLUMNS.map((c) => `r.${c}`).join(', ')}),
    inserted AS (
      INSERT INTO resources (tenant_id, ${VERSION_COLUMNS}) SELECT ?::uuid, ${VERSION_COLUMNS} FROM input WHERE is_new

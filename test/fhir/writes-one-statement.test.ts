@@ -1,18 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { EXT } from '../../mappings/fhir-urls';
 import { BatchItemError } from '../../src/fhir/service';
+import { VERSION_WRITE_MARK } from '../../src/store/version-write';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 /**
  * A create that no hook writes beside is one statement without a transaction, and so is a
  * transaction Bundle of such creates: what it could not write (a business key taken, an id
  * taken meanwhile) must refuse the statement whole. In a caller's transaction it joins that
- * transaction without a savepoint: a refusal rolls back all the caller did. An
- * update is one statement for its rows, index and old keys, then its keys, in a transaction.
+ * transaction without a savepoint: a refusal rolls back all the caller did. An update or a
+ * delete is one statement too, over the version it read, refused whole when another write
+ * replaced that version meanwhile, then done again in a transaction; one with business keys
+ * is one statement for its rows, index and old keys, then its keys, in a transaction.
  */
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp();
+  // No lab orders here: the worker's polls (a transaction each) would mix with the statements counted.
+  t = await startTestApp({ env: { LAB_ORDER_POLL_MS: String(3_600_000) } });
 });
 afterAll(() => t.close());
 
@@ -172,5 +176,62 @@ describe('an update, its index and its business keys in one statement', () => {
       .expect(200);
     const children = await t.http.get(`${FHIR_BASE}/Organization?partof=Organization/${org.body.id}`).expect(200);
     expect(children.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual([child.body.id]);
+  });
+});
+
+describe('an update or a delete without business keys: one statement over the version it read', () => {
+  /** The statements the database was sent while `run` ran. */
+  async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
+    const statements: string[] = [];
+    const onQuery = (query: { sql: string }): void => void statements.push(query.sql);
+    t.knex.on('query', onQuery);
+    try {
+      await run();
+    } finally {
+      t.knex.off('query', onQuery);
+    }
+    return statements;
+  }
+  const versionWrites = (statements: string[]) => statements.filter((sql) => sql.startsWith(VERSION_WRITE_MARK));
+  const transactions = (statements: string[]) => statements.filter((sql) => /^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT)\b/i.test(sql));
+
+  test('a PUT and a DELETE each write with one statement, without BEGIN or COMMIT', async () => {
+    const org = await t.http.post(`${FHIR_BASE}/Organization`).send({ resourceType: 'Organization', name: 'Once' }).expect(201);
+    const url = `${FHIR_BASE}/Organization/${org.body.id}`;
+    const put = await statementsOf(() => t.http.put(url).send({ resourceType: 'Organization', id: org.body.id, name: 'Twice' }).expect(200));
+    expect(versionWrites(put)).toHaveLength(1);
+    expect(transactions(put)).toEqual([]);
+    const del = await statementsOf(() => t.http.delete(url).expect(200));
+    expect(versionWrites(del)).toHaveLength(1);
+    expect(transactions(del)).toEqual([]);
+    await t.http.get(url).expect(410);
+    expect(await total(`Organization?name:exact=Twice&_id=${org.body.id}`)).toBe(0);
+    expect(await orphanRows()).toBe(0);
+  });
+
+  test('concurrent updates and a delete of one resource: every version kept, the index holds only the last', async () => {
+    const family = `Racer${randomUUID().slice(0, 8)}`;
+    const created = await t.http.post(`${FHIR_BASE}/Patient`).send({ resourceType: 'Patient', name: [{ family }] }).expect(201);
+    const id = created.body.id as string;
+    const names = Array.from({ length: 8 }, (_, i) => `${family}n${i}`);
+    const updates = await Promise.all(names.map((name) => t.http.put(`${FHIR_BASE}/Patient/${id}`).send({ resourceType: 'Patient', id, name: [{ family: name }] })));
+    expect(updates.map((r) => r.status)).toEqual(names.map(() => 200));
+    expect(updates.map((r) => Number(r.body.meta.versionId)).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
+    const last = updates.find((r) => r.body.meta.versionId === '9')!.body.name[0].family as string;
+    expect(await total(`Patient?family:exact=${last}`)).toBe(1);
+    expect(await total(`Patient?family=${family}`)).toBe(1);
+    const [deletion, update] = await Promise.all([
+      t.http.delete(`${FHIR_BASE}/Patient/${id}`),
+      t.http.put(`${FHIR_BASE}/Patient/${id}`).send({ resourceType: 'Patient', id, name: [{ family: `${family}late` }] }),
+    ]);
+    expect([deletion.status, update.status]).toEqual([200, expect.any(Number)]);
+    expect([200, 201]).toContain(update.status);
+    const history = await t.http.get(`${FHIR_BASE}/Patient/${id}/_history`).expect(200);
+    expect(history.body.total).toBe(11);
+    const current = await t.http.get(`${FHIR_BASE}/Patient/${id}`);
+    expect(await total(`Patient?family=${family}`)).toBe(current.status === 200 ? 1 : 0);
+    const [rows] = await t.knex('search_string').count({ n: '*' }).where({ tenant_id: t.tenantId, resource_type: 'Patient', resource_id: id, code: 'family' });
+    expect(Number(rows?.n)).toBe(current.status === 200 ? 1 : 0);
+    expect(await orphanRows()).toBe(0);
   });
 });
