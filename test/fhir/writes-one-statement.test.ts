@@ -211,10 +211,15 @@ describe('an update or a delete without business keys: one statement over the ve
 
   test('concurrent updates and a delete of one resource: every version kept, the index holds only the last', async () => {
     const family = `Racer${randomUUID().slice(0, 8)}`;
-    const created = await t.http.post(`${FHIR_BASE}/Patient`).send({ resourceType: 'Patient', name: [{ family }] }).expect(201);
+    const created = await t.http
+      .post(`${FHIR_BASE}/Patient`)
+      .send({ resourceType: 'Patient', name: [{ family }] })
+      .expect(201);
     const id = created.body.id as string;
     const names = Array.from({ length: 8 }, (_, i) => `${family}n${i}`);
-    const updates = await Promise.all(names.map((name) => t.http.put(`${FHIR_BASE}/Patient/${id}`).send({ resourceType: 'Patient', id, name: [{ family: name }] })));
+    const updates = await Promise.all(
+      names.map((name) => t.http.put(`${FHIR_BASE}/Patient/${id}`).send({ resourceType: 'Patient', id, name: [{ family: name }] })),
+    );
     expect(updates.map((r) => r.status)).toEqual(names.map(() => 200));
     expect(updates.map((r) => Number(r.body.meta.versionId)).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
     const last = updates.find((r) => r.body.meta.versionId === '9')!.body.name[0].family as string;
