@@ -1,5 +1,6 @@
 import type { Logger } from '../logger';
 import type { Db } from '../store/db';
+import { ContendedResources } from '../store/contended-resources';
 import { Repository } from '../store/repository';
 import type { ServiceHooks } from './access';
 import { fhirIndexer } from './indexing/indexer';
@@ -18,9 +19,10 @@ export interface ServiceFactoryDeps {
  * (scopes, audit); the repository behind it is reachable only through it.
  */
 export function fhirServiceFactory(deps: ServiceFactoryDeps): (tenantId: string, callerHooks?: readonly ServiceHooks[]) => FhirService {
+  const contended = new ContendedResources();
   return (tenantId, callerHooks = []) =>
     new FhirService({
-      repo: new Repository(deps.db, tenantId, fhirIndexer),
+      repo: new Repository(deps.db, tenantId, fhirIndexer, contended),
       validator: deps.validator,
       hooks: [...(deps.hooks ?? []), ...callerHooks],
       logger: deps.logger,

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { INDEXED_TYPES } from './index-rows';
-import { INDEX_ROW_INSERTS, indexInsertOf, insertUniqueKeys, type IndexInsert, type IndexTarget } from './index-writer';
+import { indexInsertOf, indexRowInserts, insertUniqueKeys, type IndexInsert, type IndexTarget } from './index-writer';
 import { ADOPT_BY_OTHERS_SQL, adoptBindings, adoptLogicalReferences, adoptsInSameStatement, type IdentifierHolder } from './logical-references';
 import type { NewResourcesWritten } from './new-resources-write';
 import { preparedStatement, runPrepared } from './prepared-query';
@@ -9,14 +9,19 @@ import { VERSION_WRITE_CTES, VERSION_WRITE_MARK, versionWriteBindings } from './
 import { refusedBy } from './write-refusal';
 
 /**
- * CTEs deleting one resource's index rows and business keys once its new version is written:
- * so its current row is always locked first (as every other write locks it), and nothing is
- * deleted when the version was not written. Each an equality on the tables'
+ * What the statement does beyond the version waits on this: so the resource's current row is
+ * always locked first (as every other write locks it), and a statement that did not write the
+ * version (it refuses itself then) does no more work before it is undone.
+ */
+const ONCE_WRITTEN = 'EXISTS (SELECT 1 FROM versions)';
+
+/**
+ * CTEs deleting one resource's index rows and business keys: each an equality on the tables'
  * `(tenant_id, resource_type, resource_id)` index whatever the values, so the statement is
  * planned once per connection. Three bindings each (tenant, type, id).
  */
 const ONE_RESOURCE_DELETES = [...INDEXED_TYPES.map((type) => `search_${type}`), 'unique_keys'].map(
-  (table) => `d_${table} AS (DELETE FROM ${table} WHERE tenant_id = ?::uuid AND resource_type = ? AND resource_id = ? AND EXISTS (SELECT 1 FROM versions))`,
+  (table) => `d_${table} AS (DELETE FROM ${table} WHERE tenant_id = ?::uuid AND resource_type = ? AND resource_id = ? AND ${ONCE_WRITTEN})`,
 );
 
 const REPLACE_ONE_VERSION = preparedStatement(
@@ -24,11 +29,11 @@ const REPLACE_ONE_VERSION = preparedStatement(
   `${VERSION_WRITE_MARK}
    WITH ${VERSION_WRITE_CTES},
    ${ONE_RESOURCE_DELETES.join(',\n')},
-   ${INDEX_ROW_INSERTS.join(',\n')},
-   adopted AS (${ADOPT_BY_OTHERS_SQL})
+   ${indexRowInserts(ONCE_WRITTEN).join(',\n')},
+   adopted AS (${ADOPT_BY_OTHERS_SQL} AND ${ONCE_WRITTEN})
    SELECT * FROM versions
    UNION ALL
-   SELECT NULL, NULL, NULL WHERE fhir_refuse_write(CASE WHEN NOT EXISTS (SELECT 1 FROM versions) THEN '[]'::jsonb END)`,
+   SELECT NULL, NULL, NULL WHERE fhir_refuse_write(CASE WHEN NOT ${ONCE_WRITTEN} THEN '[]'::jsonb END)`,
 );
 
 /**

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Resource } from '@medplum/fhirtypes';
 import { duplicate, fail, gone, notFound, preconditionFailed, conflict, ResourceOutcomeError } from '../problems/outcomes';
 import type { Indexer } from './index-rows';
+import { ContendedResources } from './contended-resources';
 import { idsByType } from './ids-by-type';
 import { replaceSearchIndexes, replaceUniqueKeys, type IndexTarget } from './index-writer';
 import { writeNewResources, type NewResourcesWritten } from './new-resources-write';
@@ -58,11 +59,13 @@ export class Repository {
     readonly db: Knex | Knex.Transaction,
     readonly tenantId: string,
     private readonly indexer: Indexer,
+    /** Shared by the repositories of one process: where writes lost races lately. */
+    private readonly contended: ContendedResources,
   ) {}
 
   /** Runs `fn` in one database transaction (a savepoint when already inside one). */
   transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T> {
-    return this.db.transaction((trx) => fn(new Repository(trx, this.tenantId, this.indexer)));
+    return this.db.transaction((trx) => fn(new Repository(trx, this.tenantId, this.indexer, this.contended)));
   }
 
   /** Runs `fn` in the surrounding transaction, or in a new one when there is none. */
@@ -123,7 +126,7 @@ export class Repository {
       version,
       created: !previous || previous.deleted,
     });
-    if (!this.db.isTransaction) {
+    if (this.mayWriteAlone(resourceType, id)) {
       const previous = await this.current(resourceType, id, READ_CURRENT);
       assertIfMatch(resourceType, id, previous, ifMatch);
       const version = await this.writeAlone({ resource, previous });
@@ -147,7 +150,7 @@ export class Repository {
       assertIfMatch(resourceType, id, previous, ifMatch);
       return !previous.deleted;
     };
-    if (!this.db.isTransaction) {
+    if (this.mayWriteAlone(resourceType, id)) {
       const previous = await this.current(resourceType, id, READ_CURRENT);
       if (!deletable(previous) || (await this.writeAlone({ resource: deletion, previous, deleted: true }))) return;
     }
@@ -268,10 +271,16 @@ export class Repository {
     return this.storedOrRefused(rows, outcome);
   }
 
+  /** Whether a write of this resource may try one statement without a lock: outside a transaction, and no race lost on it lately. */
+  private mayWriteAlone(resourceType: string, id: string): boolean {
+    return !this.db.isTransaction && !this.contended.has(`${this.tenantId}/${resourceType}/${id}`);
+  }
+
   /**
    * One version written by one statement without a transaction, over the current version read
    * as `previous` (none when new). Undefined when another write replaced or created it since
-   * (nothing was written), or when the write needs a transaction (`replaceOneVersionAlone`).
+   * (nothing was written; the resource is then remembered as contended), or when the write
+   * needs a transaction (`replaceOneVersionAlone`).
    */
   private async writeAlone(write: VersionWrite): Promise<StoredVersion | undefined> {
     const row = this.versionRow(write);
@@ -279,7 +288,11 @@ export class Repository {
     const outcome = target.isNew
       ? await writeNewResources(this.db, this.tenantId, [row], [target])
       : await replaceOneVersionAlone(this.db, this.tenantId, row, target);
-    if (!outcome || outcome.written.size === 0) return undefined;
+    if (!outcome) return undefined;
+    if (outcome.written.size === 0) {
+      this.contended.mark(`${this.tenantId}/${row.resource_type}/${row.id}`);
+      return undefined;
+    }
     const [version] = this.storedOrRefused([row], outcome);
     return version;
   }
