@@ -59,15 +59,15 @@ export interface TakenKey {
 
 /**
  * The insert of each index table's new rows, passed as one jsonb value per table, the rows
- * grouped by resource (`[{"type", "id", "rows": […]}]`), when `condition` holds: CTEs, two
- * bindings each (tenant, groups).
+ * grouped by resource (`[{"type", "id", "rows": […]}]`), only when `condition` holds if one is
+ * given: CTEs, two bindings each (tenant, groups).
  */
-export function indexRowInserts(condition = 'true'): string[] {
+export function indexRowInserts(condition?: string): string[] {
   return INDEXED_TYPES.map((type) => {
     const columns = ROW_COLUMNS[type];
     const names = columns.map(([name]) => name).join(', ');
     const record = columns.map(([name, sqlType]) => `${name} ${sqlType}`).join(', ');
-    return `i_${type} AS (INSERT INTO search_${type} (tenant_id, resource_type, resource_id, ${names}) SELECT ?::uuid, g.type, g.id, ${names} FROM jsonb_to_recordset(?::jsonb) AS g(type text, id text, rows jsonb) CROSS JOIN LATERAL jsonb_to_recordset(g.rows) AS x(${record}) WHERE ${condition})`;
+    return `i_${type} AS (INSERT INTO search_${type} (tenant_id, resource_type, resource_id, ${names}) SELECT ?::uuid, g.type, g.id, ${names} FROM jsonb_to_recordset(?::jsonb) AS g(type text, id text, rows jsonb) CROSS JOIN LATERAL jsonb_to_recordset(g.rows) AS x(${record})${condition ? ` WHERE ${condition}` : ''})`;
   });
 }
 
