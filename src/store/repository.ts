@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Resource } from '@medplum/fhirtypes';
 import { duplicate, fail, gone, notFound, preconditionFailed, conflict, ResourceOutcomeError } from '../problems/outcomes';
 import type { Indexer } from './index-rows';
-import { ContendedResources } from './contended-resources';
+import type { ContendedResources } from './contended-resources';
 import { idsByType } from './ids-by-type';
 import { replaceSearchIndexes, replaceUniqueKeys, type IndexTarget } from './index-writer';
 import { writeNewResources, type NewResourcesWritten } from './new-resources-write';
@@ -351,7 +351,7 @@ export class Repository {
 }
 
 /** What a new version takes from the current one. */
-type CurrentVersion = Pick<VersionRow, 'version_id' | 'last_updated' | 'created_at' | 'deleted'>;
+export type CurrentVersion = Pick<VersionRow, 'version_id' | 'last_updated' | 'created_at' | 'deleted'>;
 
 /** One resource's current version by its primary key (its content is not needed): prepared once per connection. */
 const CURRENT_SQL = 'SELECT version_id, last_updated, created_at, deleted FROM resources WHERE tenant_id = ?::uuid AND resource_type = ? AND id = ?';
