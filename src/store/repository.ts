@@ -95,16 +95,13 @@ export class Repository {
 
   /**
    * Which of these resources are not in this tenant but exist, live, in another: a reference
-   * to them would cross tenants. One primary-key lookup when every target is the tenant's own.
+   * to them would cross tenants. One statement however many targets of however many types.
    */
   async foreignOnly(targets: { resourceType: string; id: string }[]): Promise<{ resourceType: string; id: string }[]> {
     if (targets.length === 0) return [];
-    const own = await this.rowsOf(this.db('resources').select('resource_type', 'id').where({ tenant_id: this.tenantId }), targets);
-    const ours = new Set(own.map((r) => `${r.resource_type}/${r.id}`));
-    const missing = targets.filter((t) => !ours.has(`${t.resourceType}/${t.id}`));
-    if (missing.length === 0) return [];
-    const elsewhere = await this.rowsOf(this.db('resources').distinct('resource_type', 'id').where('deleted', false), missing);
-    return elsewhere.map((r) => ({ resourceType: r.resource_type, id: r.id }));
+    const distinct = new Map(targets.map((t) => [`${t.resourceType}/${t.id}`, { type: t.resourceType, id: t.id }]));
+    const rows = await runPrepared<{ type: string; id: string }>(this.db, FOREIGN_ONLY, [JSON.stringify([...distinct.values()]), this.tenantId]);
+    return rows.map((r) => ({ resourceType: r.type, id: r.id }));
   }
 
   /** https://hl7.org/fhir/R4/http.html#vread */
@@ -357,6 +354,17 @@ export type CurrentVersion = Pick<VersionRow, 'version_id' | 'last_updated' | 'c
 const CURRENT_SQL = 'SELECT version_id, last_updated, created_at, deleted FROM resources WHERE tenant_id = ?::uuid AND resource_type = ? AND id = ?';
 const READ_CURRENT = preparedStatement('fhir_current_version', CURRENT_SQL);
 const LOCK_CURRENT = preparedStatement('fhir_lock_current_version', `${CURRENT_SQL} FOR UPDATE`);
+
+/**
+ * The targets (jsonb `[{type, id}]`) this tenant has no row for and another tenant has live:
+ * a probe of the primary key and of `resources_type_id` (migration 007) per target.
+ */
+const FOREIGN_ONLY = preparedStatement(
+  'fhir_foreign_only',
+  `SELECT t.type, t.id FROM jsonb_to_recordset(?::jsonb) AS t(type text, id text)
+   WHERE NOT EXISTS (SELECT 1 FROM resources r WHERE r.tenant_id = ?::uuid AND r.resource_type = t.type AND r.id = t.id)
+     AND EXISTS (SELECT 1 FROM resources o WHERE o.resource_type = t.type AND o.id = t.id AND NOT o.deleted)`,
+);
 
 /** 412 unless `ifMatch` is absent or names the current, live version. */
 function assertIfMatch(resourceType: string, id: string, current: CurrentVersion | undefined, ifMatch: string | undefined): void {

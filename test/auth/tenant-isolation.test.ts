@@ -152,6 +152,33 @@ describe('FHIR', () => {
     });
     expect(conditional.status).toBe(412);
   });
+
+  test('among references of several types, their one is refused; ours, our deleted one and one to nothing are not', async () => {
+    const ours = async (type: string, body: object): Promise<string> =>
+      (
+        await a.http
+          .post(`${FHIR_BASE}/${type}`)
+          .send({ resourceType: type, ...body })
+          .expect(201)
+      ).body.id as string;
+    const organization = await ours('Organization', { name: `Ours${u}` });
+    const location = await ours('Location', { name: `Ours${u}` });
+    await a.http.delete(`${FHIR_BASE}/Location/${location}`).expect(200);
+    const role = (location: string) => ({
+      resourceType: 'PractitionerRole',
+      organization: { reference: `Organization/${organization}` },
+      location: [{ reference: `Location/${location}` }, { reference: `Location/nowhere-${u}` }],
+    });
+    const refused = await a.http
+      .post(`${FHIR_BASE}/PractitionerRole`)
+      .send({ ...role(location), practitioner: { reference: `Practitioner/${theirs.Practitioner}` } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.issue[0].expression).toEqual(['PractitionerRole.practitioner.reference']);
+    const stored = await a.http.post(`${FHIR_BASE}/PractitionerRole`).send(role(location)).expect(201);
+    const theirLocation = await a.http.put(`${FHIR_BASE}/PractitionerRole/${stored.body.id}`).send({ ...role(theirs.Location!), id: stored.body.id });
+    expect(theirLocation.status).toBe(422);
+    expect(theirLocation.body.issue[0].expression).toEqual(['PractitionerRole.location[0].reference']);
+  });
 });
 
 describe('/v1', () => {
