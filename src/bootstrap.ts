@@ -22,7 +22,7 @@ import { ensureApiKey, findApiKeyByHash, touchApiKeys } from './store/api-keys';
 import { AuditLog } from './store/audit-log';
 import { openDatabase, type Database } from './store/db';
 import { DEFAULT_TENANT_ID } from './store/default-tenant';
-import { keepStatisticsFresh } from './store/statistics';
+import { keepStatisticsFresh, type StatisticsSettings } from './store/statistics';
 import { databaseReadiness } from './store/health';
 import { isDatabaseUnavailable } from './store/unavailable';
 import { throttledLog } from './log-throttle';
@@ -53,6 +53,8 @@ export interface BootstrapOptions {
   hooks?: readonly ServiceHooks[];
   /** Run the lab order worker (default true; a second test instance on one database may not need its own). */
   startWorkers?: boolean;
+  /** When the planner statistics are brought up to date (default: DEFAULT_STATISTICS). */
+  statistics?: StatisticsSettings;
 }
 
 /** Builds the whole server from its configuration: the one place where parts are wired together. */
@@ -72,7 +74,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   const readiness = databaseReadiness(database);
   await readiness();
   if (!options.database) logStartup(logger, config, database, applied);
-  const statistics = keepStatisticsFresh(knex, logger);
+  const statistics = keepStatisticsFresh(knex, logger, options.statistics);
 
   const authenticator = new Authenticator({
     store: {

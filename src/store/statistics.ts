@@ -29,21 +29,33 @@ export interface StatisticsSettings {
   minRows: number;
   /** …and at least this fraction of the rows the planner last counted (as autovacuum's analyze scale factor). */
   fraction: number;
+  /**
+   * A bulk load's answer waits for an ANALYZE only once this fraction was written: plans go
+   * wrong when a table outgrows its statistics many times over (the planner scales its row
+   * counts by the table's current size), not when it grew by a tenth.
+   */
+  settleFraction: number;
+  /**
+   * The largest share of the time the background passes may take: each pass costs about the
+   * same once the tables outgrow ANALYZE's sample (~1.6 s for nine tables on these two cores),
+   * and while a load or a write benchmark grows the tables they were otherwise due back to back.
+   */
+  busyShare: number;
   /** How often the count is looked at. */
   checkEveryMs: number;
 }
 
 export interface StatisticsKeeper {
   /**
-   * Analyses now, and waits for it, when enough was written since the last time: a bulk load
-   * calls it before answering, so that a search sent right after the load is not planned on
-   * statistics from its middle (a chained search then took 15 s).
+   * Analyses now, and waits for it, when the tables outgrew their statistics (`settleFraction`):
+   * a bulk load calls it before answering, so that a search sent right after the load is not
+   * planned on statistics of far fewer rows (a chained search then took 15 s).
    */
   settle(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export const DEFAULT_STATISTICS: StatisticsSettings = { minRows: 500, fraction: 0.1, checkEveryMs: 2_000 };
+export const DEFAULT_STATISTICS: StatisticsSettings = { minRows: 500, fraction: 0.1, settleFraction: 0.5, busyShare: 0.1, checkEveryMs: 2_000 };
 
 /**
  * Keeps planner statistics fresh after large writes, without relying on autovacuum (off on
@@ -51,8 +63,9 @@ export const DEFAULT_STATISTICS: StatisticsSettings = { minRows: 500, fraction: 
  * planner otherwise believes the tables are empty and picks nested loops over whole index
  * tables (a search went from 1.6 ms to 1.6 s). Counts the resource versions this process
  * writes (the rows their version-write statements return) and, once enough were written, runs
- * ANALYZE on these tables, then VACUUM on the search tables, in the background and one pass
- * at a time (SKIP_LOCKED: another server process may be at it already). It also counts the
+ * ANALYZE on these tables, then VACUUM on the search tables, in the background, one pass at a
+ * time and resting after each in proportion to its length (SKIP_LOCKED: another server process
+ * may be at it already). It also counts the
  * versions that replaced a current row, and vacuums `resources` once their dead rows add up.
  */
 export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: StatisticsSettings = DEFAULT_STATISTICS): StatisticsKeeper {
@@ -97,8 +110,19 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
     await analyze();
     await vacuum();
   };
-  const start = (pass: () => Promise<void>): Promise<void> => (running = pass().finally(() => (running = undefined)));
-  const due = (): boolean => written >= Math.max(settings.minRows, settings.fraction * counted);
+  let restUntil = 0;
+  /** Runs one pass; the background's next waits in proportion to its length (`busyShare`). */
+  const start = (pass: () => Promise<void>): Promise<void> => {
+    const began = Date.now();
+    running = pass().finally(() => {
+      running = undefined;
+      const ended = Date.now();
+      restUntil = ended + (ended - began) * (1 / settings.busyShare - 1);
+    });
+    return running;
+  };
+  const behindBy = (fraction: number): boolean => written >= Math.max(settings.minRows, fraction * counted);
+  const due = (): boolean => behindBy(settings.fraction);
   // An ANALYZE taken while a load is still writing sees only what had committed: once the
   // writes stop, one more brings the statistics up to the end of the load. It runs even when
   // no version was counted since: a version is counted when its statement answers, before its
@@ -108,7 +132,7 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
   const check = (): void => {
     const quiet = written === seen;
     seen = written;
-    if (running || !(due() || deadRowsDue() || (duringLoad && quiet))) return;
+    if (running || Date.now() < restUntil || !(due() || deadRowsDue() || (duringLoad && quiet))) return;
     duringLoad = due();
     void start(analyzeThenVacuum);
   };
@@ -117,9 +141,9 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
   timer.unref();
   return {
     async settle() {
-      // Waits for a pass under way only when an ANALYZE is due; its own pass leaves the VACUUM
-      // to the next check, so that the answer waits for the statistics alone.
-      while (due()) {
+      // Waits for a pass under way only when the statistics are far behind; its own pass leaves
+      // the VACUUM to the next check, so that the answer waits for the statistics alone.
+      while (behindBy(settings.settleFraction)) {
         if (!running) {
           duringLoad = true;
           await start(analyze);

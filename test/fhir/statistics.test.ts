@@ -65,3 +65,35 @@ test('updates that leave enough dead rows in resources get it vacuumed', async (
   }
   expect(after).toBeGreaterThan(before);
 });
+
+describe('with a threshold for the answer above the background one', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    // The background would analyse after 10% more rows, but after its start-up pass it rests for good.
+    app = await startTestApp({ statistics: { minRows: 100, fraction: 0.1, settleFraction: 0.5, busyShare: 1e-9, checkEveryMs: 50 } });
+  });
+  afterAll(() => app.close());
+
+  const load = async (from: number, count: number): Promise<void> => {
+    const lines = Array.from({ length: count }, (_, i) => JSON.stringify({ resourceType: 'Patient', id: `settle-${from + i}`, name: [{ family: 'Settle' }] }));
+    const res = await app.http.post(`${FHIR_BASE}/$import`).set('content-type', 'application/fhir+ndjson').send(lines.join('\n'));
+    expect(res.status).toBe(200);
+  };
+  const rowsSeenByPlanner = async (): Promise<number> => {
+    const { rows } = await app.knex.raw(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass('resources')`);
+    return Number(rows[0]?.rows ?? 0);
+  };
+
+  test('a load answers after an ANALYZE only once the tables outgrew their statistics by half, and the background keeps its rest', async () => {
+    await load(0, 300);
+    expect(await rowsSeenByPlanner()).toBe(300);
+
+    // A third more: the answer does not wait, and the background, due, rests.
+    await load(300, 100);
+    await pause(500);
+    expect(await rowsSeenByPlanner()).toBe(300);
+
+    await load(400, 100);
+    expect(await rowsSeenByPlanner()).toBe(500);
+  });
+});

@@ -19,6 +19,7 @@ import { createLogger, type Logger } from '../../src/logger';
 import { insertApiKey } from '../../src/store/api-keys';
 import { openDatabase, type Database } from '../../src/store/db';
 import { migrateToLatest } from '../../src/store/migrate';
+import type { StatisticsSettings } from '../../src/store/statistics';
 import { newWebhookSecret, startSandbox, type RunningSandbox } from '../junction/sandbox-server';
 import { openTemplateCopy } from './pglite-template';
 
@@ -65,6 +66,8 @@ export interface TestAppOptions {
   logger?: Logger;
   /** Hooks on every FHIR service access. */
   hooks?: readonly ServiceHooks[];
+  /** When the planner statistics are brought up to date (default: the server's). */
+  statistics?: StatisticsSettings;
   /** Further settings, as environment variables (JWT_*, API_KEY_CACHE_SECONDS, …). */
   env?: Record<string, string>;
 }
@@ -122,7 +125,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     await database.knex.destroy();
   };
   const instance = async (db: Database, tenantId: string, apiKey: string, close: (server: ServerParts) => Promise<void>): Promise<TestApp> => {
-    const server = await bootstrap(config, { database: db, logger, hooks: options.hooks });
+    const server = await bootstrap(config, { database: db, logger, hooks: options.hooks, statistics: options.statistics });
     if (db === database) sharing.push(server);
     const listeners: Server[] = [];
     return {
