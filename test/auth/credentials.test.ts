@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 import { expectDocumented, expectSchema } from '../helpers/schema-assert';
+import { tempDir } from '../helpers/temp-dirs';
 
 const ISSUER = 'https://auth.example.test';
 const AUDIENCE = 'https://fhir.example.test';
@@ -16,7 +16,7 @@ beforeAll(async () => {
   signingKey = pair.privateKey;
   otherKey = (await generateKeyPair('RS256')).privateKey;
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-  const jwksFile = join(mkdtempSync(join(tmpdir(), 'jwks-')), 'jwks.json');
+  const jwksFile = join(tempDir('jwks-'), 'jwks.json');
   writeFileSync(jwksFile, JSON.stringify({ keys: [jwk] }));
   t = await startTestApp({ env: { JWT_JWKS_FILE: jwksFile, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, API_KEY_CACHE_SECONDS: '60' } });
 });

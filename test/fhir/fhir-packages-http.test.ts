@@ -1,15 +1,14 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CapabilityStatement } from '@medplum/fhirtypes';
 import { DIRECT_EXTENSION, PROFILE, US_CORE_LIKE, writeTgz } from '../helpers/fhir-package';
 import { FHIR_BASE, startTestApp, type TestApp } from '../helpers/test-app';
+import { tempDir } from '../helpers/temp-dirs';
 
 /* A deployment that loads a US-Core-like package from FHIR_PACKAGES_DIR, as a .tgz. */
 
 let t: TestApp;
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fhir-packages-'));
+  const dir = tempDir('fhir-packages-');
   writeTgz(join(dir, 'example.us.core-1.0.0.tgz'), { ...US_CORE_LIKE, 'package/StructureDefinition-example-direct.json': DIRECT_EXTENSION });
   t = await startTestApp({ env: { FHIR_PACKAGES_DIR: dir } });
 });

@@ -1,12 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { FHIR_BASE, startTestApp, type TestApp } from '../helpers/test-app';
 import { SYNTHEA_DIR, SYNTHEA_TYPES, asSent, synthea, total } from '../helpers/synthea';
 import { importInto, ndjson } from '../helpers/import';
+import { tempDir } from '../helpers/temp-dirs';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -160,7 +160,7 @@ describe('npm run import', () => {
   test('loads the Synthea files with progress and a report; a load stopped halfway resumes without duplicates', async () => {
     const app = await t.otherTenant();
     const url = await app.listen();
-    const dir = mkdtempSync(path.join(tmpdir(), 'import-'));
+    const dir = tempDir('import-');
     const files = readdirSync(SYNTHEA_DIR)
       .filter((f) => f.endsWith('.ndjson'))
       .map((f) => path.join(SYNTHEA_DIR, f));

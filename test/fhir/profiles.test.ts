@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StructureDefinition } from '@medplum/fhirtypes';
 import { EXT, PROFILE, SYSTEM, VALUE_SET } from '../../mappings/fhir-urls';
 import { defaultProfilesDir, loadProfiles, type ProfileRegistry } from '../../src/fhir/validation/profiles';
+import { tempDir } from '../helpers/temp-dirs';
 
 let registry: ProfileRegistry;
 beforeAll(() => {
@@ -14,7 +14,7 @@ const PROFILES_DIR = defaultProfilesDir();
 const readProfileFile = (name: string): StructureDefinition => JSON.parse(readFileSync(join(PROFILES_DIR, name), 'utf8'));
 
 function dirWith(files: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fhir-profiles-'));
+  const dir = tempDir('fhir-profiles-');
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), JSON.stringify(content));
   return dir;
 }

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CodeSystem, SearchParameter, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
 import { create } from 'tar';
+import { tempDir } from './temp-dirs';
 
 /*
  * A small US-Core-like FHIR package: a Patient profile with a must-support identifier (min 1)
@@ -119,7 +119,7 @@ export function writeTree(root: string, files: Record<string, unknown>): void {
 
 /** Packs `files` (paths under `package/`) into `file` as an NPM package tarball, its entries in the order of `files`. */
 export function writeTgz(file: string, files: Record<string, unknown>): void {
-  const root = mkdtempSync(join(tmpdir(), 'fhir-package-src-'));
+  const root = tempDir('fhir-package-src-');
   writeTree(root, files);
   create({ gzip: true, file, cwd: root, sync: true }, Object.keys(files));
 }

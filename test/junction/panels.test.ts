@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadJunctionPanels } from '../../src/junction/panels';
 import { SANDBOX_LAB_TEST_IDS } from '../../src/junction/sandbox/lab-tests';
+import { tempDir } from '../helpers/temp-dirs';
 
 const fileWith = (content: string) => {
-  const file = join(mkdtempSync(join(tmpdir(), 'panels-')), 'junction-panels.json');
+  const file = join(tempDir('panels-'), 'junction-panels.json');
   writeFileSync(file, content);
   return file;
 };
