@@ -9,9 +9,17 @@ export interface PreparedStatement {
   text: string;
 }
 
+/** Every statement's text by name: PostgreSQL keeps one statement per name on a connection. */
+const TEXT_BY_NAME = new Map<string, string>();
+
+/** Throws when `name` already stands for another statement: the second would run the first's plan, or fail to prepare. */
 export function preparedStatement(name: string, sql: string): PreparedStatement {
   let n = 0;
-  return { name, sql, text: sql.replace(/\?/g, () => `$${++n}`) };
+  const text = sql.replace(/\?/g, () => `$${++n}`);
+  const taken = TEXT_BY_NAME.get(name);
+  if (taken !== undefined && taken !== text) throw new Error(`prepared statement name ${name} is taken by another statement`);
+  TEXT_BY_NAME.set(name, text);
+  return { name, sql, text };
 }
 
 /**
