@@ -36,9 +36,10 @@ export interface StatisticsSettings {
    */
   settleFraction: number;
   /**
-   * The largest share of the time the background passes may take: each pass costs about the
-   * same once the tables outgrow ANALYZE's sample (~1.6 s for nine tables on these two cores),
-   * and while a load or a write benchmark grows the tables they were otherwise due back to back.
+   * The largest share of the time the background's ANALYZE may take: each costs about the same
+   * once the tables outgrow its sample (~1.6 s for nine tables on these two cores), and while a
+   * load or a write benchmark grows the tables they were otherwise due back to back. VACUUM,
+   * whose work is what was written since the last one, is not held back.
    */
   busyShare: number;
   /** How often the count is looked at. */
@@ -63,19 +64,22 @@ export const DEFAULT_STATISTICS: StatisticsSettings = { minRows: 500, fraction: 
  * planner otherwise believes the tables are empty and picks nested loops over whole index
  * tables (a search went from 1.6 ms to 1.6 s). Counts the resource versions this process
  * writes (the rows their version-write statements return) and, once enough were written, runs
- * ANALYZE on these tables, then VACUUM on the search tables, in the background, one pass at a
- * time and resting after each in proportion to its length (SKIP_LOCKED: another server process
- * may be at it already). It also counts the
- * versions that replaced a current row, and vacuums `resources` once their dead rows add up.
+ * ANALYZE on these tables, resting after each in proportion to its length, and VACUUM on the
+ * search tables as the writes add up, in the background and one pass at a time (SKIP_LOCKED:
+ * another server process may be at it already). It also counts the versions that replaced a
+ * current row, and vacuums `resources` once their dead rows add up.
  */
 export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: StatisticsSettings = DEFAULT_STATISTICS): StatisticsKeeper {
+  /** Versions written since the last ANALYZE, and since the last VACUUM of the search tables. */
   let written = 0;
+  let unvacuumed = 0;
   let replacing = 0;
   let counted = 0;
   let running: Promise<void> | undefined;
   const onResponse = (response: unknown, query: { sql?: string }): void => {
     const versions = versionsWrittenBy(query.sql, response);
     written += versions?.versions ?? 0;
+    unvacuumed += versions?.versions ?? 0;
     replacing += versions?.replacing ?? 0;
   };
   knex.on('query-response', onResponse);
@@ -88,53 +92,58 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
       logger.warn({ errName: (err as Error)?.name }, `${label} failed`);
     }
   };
-  const analyze = (): Promise<void> =>
-    maintain('ANALYZE', async () => {
+  let restUntil = 0;
+  /** ANALYZE, after which the background's next waits in proportion to its length (`busyShare`). */
+  const analyze = async (): Promise<void> => {
+    const began = Date.now();
+    await maintain('ANALYZE', async () => {
       const since = written;
       await knex.raw(`ANALYZE (SKIP_LOCKED) ${ANALYZED.join(', ')}`);
       const [row] = (await knex.raw(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass('resources')`)).rows as { rows: number }[];
       counted = Math.max(row?.rows ?? 0, 0);
       written -= since;
     });
+    const ended = Date.now();
+    restUntil = ended + (ended - began) * (1 / settings.busyShare - 1);
+  };
+  /** VACUUM takes what was written since the last one, so it follows the writes without a rest. */
+  const vacuumSearchTables = (): Promise<void> =>
+    maintain('VACUUM', async () => {
+      const since = unvacuumed;
+      await knex.raw(`VACUUM (SKIP_LOCKED) ${VACUUMED.join(', ')}`);
+      unvacuumed -= since;
+    });
   const deadRowsDue = (): boolean => replacing >= DEAD_ROWS_THRESHOLD + DEAD_ROWS_FRACTION * counted;
-  const vacuum = async (): Promise<void> => {
-    await maintain('VACUUM', () => knex.raw(`VACUUM (SKIP_LOCKED) ${VACUUMED.join(', ')}`));
-    if (!deadRowsDue()) return;
-    await maintain('VACUUM', async () => {
+  const vacuumDeadRows = (): Promise<void> =>
+    maintain('VACUUM', async () => {
       const since = replacing;
       await knex.raw(`VACUUM (SKIP_LOCKED) ${VACUUMED_WHEN_DEAD.join(', ')}`);
       replacing -= since;
     });
-  };
-  const analyzeThenVacuum = async (): Promise<void> => {
-    await analyze();
-    await vacuum();
-  };
-  let restUntil = 0;
-  /** Runs one pass; the background's next waits in proportion to its length (`busyShare`). */
-  const start = (pass: () => Promise<void>): Promise<void> => {
-    const began = Date.now();
-    running = pass().finally(() => {
-      running = undefined;
-      const ended = Date.now();
-      restUntil = ended + (ended - began) * (1 / settings.busyShare - 1);
-    });
-    return running;
-  };
-  const behindBy = (fraction: number): boolean => written >= Math.max(settings.minRows, fraction * counted);
-  const due = (): boolean => behindBy(settings.fraction);
+  const start = (pass: () => Promise<void>): Promise<void> => (running = pass().finally(() => (running = undefined)));
+  const behindBy = (count: number, fraction: number): boolean => count >= Math.max(settings.minRows, fraction * counted);
+  const due = (): boolean => behindBy(written, settings.fraction);
   // An ANALYZE taken while a load is still writing sees only what had committed: once the
-  // writes stop, one more brings the statistics up to the end of the load. It runs even when
-  // no version was counted since: a version is counted when its statement answers, before its
-  // transaction commits, so the last ANALYZE may have counted a batch it could not see.
+  // writes stop, one more brings the statistics up to the end of the load, and a VACUUM marks
+  // its last pages all-visible. The ANALYZE runs even when no version was counted since: a
+  // version is counted when its statement answers, before its transaction commits, so the
+  // last ANALYZE may have counted a batch it could not see.
   let duringLoad = false;
   let seen = 0;
   const check = (): void => {
-    const quiet = written === seen;
+    const loadEnded = duringLoad && written === seen;
     seen = written;
-    if (running || Date.now() < restUntil || !(due() || deadRowsDue() || (duringLoad && quiet))) return;
-    duringLoad = due();
-    void start(analyzeThenVacuum);
+    if (running) return;
+    const analyzing = Date.now() >= restUntil && (due() || loadEnded);
+    const vacuuming = analyzing || behindBy(unvacuumed, settings.fraction) || (loadEnded && unvacuumed > 0);
+    const reclaiming = deadRowsDue();
+    if (!analyzing && !vacuuming && !reclaiming) return;
+    if (analyzing) duringLoad = due();
+    void start(async () => {
+      if (analyzing) await analyze();
+      if (vacuuming) await vacuumSearchTables();
+      if (reclaiming) await vacuumDeadRows();
+    });
   };
   void start(analyze);
   const timer = setInterval(check, settings.checkEveryMs);
@@ -143,7 +152,7 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
     async settle() {
       // Waits for a pass under way only when the statistics are far behind; its own pass leaves
       // the VACUUM to the next check, so that the answer waits for the statistics alone.
-      while (behindBy(settings.settleFraction)) {
+      while (behindBy(written, settings.settleFraction)) {
         if (!running) {
           duringLoad = true;
           await start(analyze);

@@ -19,8 +19,8 @@ async function allVisiblePages(table: string): Promise<number> {
 }
 
 /** How many times VACUUM has run on a table. */
-async function vacuums(table: string): Promise<number> {
-  const { rows } = await t.knex.raw(`SELECT vacuum_count::float8 AS n FROM pg_stat_user_tables WHERE relid = to_regclass(?)`, [table]);
+async function vacuums(table: string, app: TestApp = t): Promise<number> {
+  const { rows } = await app.knex.raw(`SELECT vacuum_count::float8 AS n FROM pg_stat_user_tables WHERE relid = to_regclass(?)`, [table]);
   return Number(rows[0]?.n ?? 0);
 }
 
@@ -79,21 +79,35 @@ describe('with a threshold for the answer above the background one', () => {
     const res = await app.http.post(`${FHIR_BASE}/$import`).set('content-type', 'application/fhir+ndjson').send(lines.join('\n'));
     expect(res.status).toBe(200);
   };
+  const analyses = async (): Promise<number> => {
+    const { rows } = await app.knex.raw(`SELECT analyze_count::float8 AS n FROM pg_stat_user_tables WHERE relid = to_regclass('resources')`);
+    return Number(rows[0]?.n ?? 0);
+  };
   const rowsSeenByPlanner = async (): Promise<number> => {
     const { rows } = await app.knex.raw(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass('resources')`);
     return Number(rows[0]?.rows ?? 0);
   };
 
-  test('a load answers after an ANALYZE only once the tables outgrew their statistics by half, and the background keeps its rest', async () => {
+  test('a load answers after an ANALYZE only once the tables outgrew their statistics by half; the background ANALYZE rests, VACUUM does not', async () => {
+    const vacuumedOf = async (before: number): Promise<number> => {
+      for (let i = 0; i < 50 && (await vacuums('search_string', app)) === before; i++) await pause(100);
+      return vacuums('search_string', app);
+    };
+    const neverVacuumed = await vacuums('search_string', app);
     await load(0, 300);
     expect(await rowsSeenByPlanner()).toBe(300);
+    const afterFirst = await analyses();
+    const vacuumed = await vacuumedOf(neverVacuumed);
+    expect(vacuumed).toBeGreaterThan(neverVacuumed);
 
-    // A third more: the answer does not wait, and the background, due, rests.
+    // A third more: the answer does not wait for an ANALYZE, and the background's, due, rests;
+    // its VACUUM of the search tables follows the writes.
     await load(300, 100);
-    await pause(500);
-    expect(await rowsSeenByPlanner()).toBe(300);
+    expect(await vacuumedOf(vacuumed)).toBeGreaterThan(vacuumed);
+    expect(await analyses()).toBe(afterFirst);
 
     await load(400, 100);
+    expect(await analyses()).toBe(afterFirst + 1);
     expect(await rowsSeenByPlanner()).toBe(500);
   });
 });
