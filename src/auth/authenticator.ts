@@ -46,6 +46,8 @@ type KeyLookup = Lookup<Principal, 'unknown' | 'revoked'>;
 const TOUCH_EVERY_MS = 10_000;
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
+const isToken = (credential: Credential): boolean => credential.kind === 'bearer' && JWT.test(credential.value);
+
 /**
  * Turns a credential into a Principal. API keys are looked up by their hash and cached for
  * `ttlMs` (default 5 s), so a key costs a database round trip at most once per that time;
@@ -63,9 +65,21 @@ export class Authenticator {
   }
 
   async authenticate(credential: Credential): Promise<Principal> {
-    if (credential.kind === 'bearer' && JWT.test(credential.value)) return this.fromToken(credential.value);
+    if (isToken(credential)) return this.fromToken(credential.value);
     if (!isPlausibleApiKey(credential.value)) throw new AuthenticationError('malformed');
     return this.fromKey(credential.value);
+  }
+
+  /**
+   * The principal of an API key verified within `ttlMs`, at once; undefined when only
+   * `authenticate` can tell (a key not cached or refused, a token).
+   */
+  knownKey(credential: Credential): Principal | undefined {
+    if (isToken(credential)) return undefined;
+    const lookup = this.keys.cached(credential.value);
+    if (!lookup?.ok) return undefined;
+    this.used.add(lookup.value.subject);
+    return lookup.value;
   }
 
   /** Forgets a key at once in this process (after the database has revoked it). */

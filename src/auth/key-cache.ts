@@ -43,7 +43,7 @@ export class KeyCache<T, R extends string> {
 
   /** The cached lookup of `credential`, or the result of `load` (cached, unless invalidated meanwhile; a rejection never is). */
   get(credential: string, load: () => Promise<Lookup<T, R>>): Promise<Lookup<T, R>> {
-    const cached = this.fresh(this.found, credential) ?? this.fresh(this.missed, credential);
+    const cached = this.cached(credential);
     if (cached) return Promise.resolve(cached);
     const pending = this.loading.get(credential);
     if (pending) return pending;
@@ -58,6 +58,11 @@ export class KeyCache<T, R extends string> {
       });
     this.loading.set(credential, promise);
     return promise;
+  }
+
+  /** The lookup of `credential` while it is fresh, without waiting: what most requests need. */
+  cached(credential: string): Lookup<T, R> | undefined {
+    return this.fresh(this.found, credential) ?? this.fresh(this.missed, credential);
   }
 
   /** Forgets every found value that `matches`, and every load under way, at once. */

@@ -18,18 +18,24 @@ const REALM = 'Bearer realm="fhir-facade"';
  * optional, but a credential that is sent must be valid.
  */
 export function authenticate(authenticator: Authenticator, isOpen: (req: Request) => boolean) {
-  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+  const admit = (req: Request, principal: Principal, next: NextFunction): void => {
+    req.principal = principal;
+    req.tenantId = principal.tenantId;
+    next();
+  };
+  // A key verified moments ago is admitted without a promise: most requests carry one.
+  return (req: Request, _res: Response, next: NextFunction): Promise<void> | void => {
     const credential = credentialOf(req);
-    if (!credential && isOpen(req)) return next();
-    try {
-      if (!credential) throw new AuthenticationError('missing');
-      req.principal = await authenticator.authenticate(credential);
-      req.tenantId = req.principal.tenantId;
-      next();
-    } catch (err) {
-      if (!(err instanceof AuthenticationError)) throw err;
-      next(unauthorized(err));
-    }
+    if (!credential) return isOpen(req) ? next() : next(unauthorized(new AuthenticationError('missing')));
+    const known = authenticator.knownKey(credential);
+    if (known) return admit(req, known, next);
+    return authenticator.authenticate(credential).then(
+      (principal) => admit(req, principal, next),
+      (err: unknown) => {
+        if (!(err instanceof AuthenticationError)) throw err;
+        next(unauthorized(err));
+      },
+    );
   };
 }
 

@@ -32,7 +32,7 @@ export class BatchedRateLimitCounter implements RateLimitCounter {
     this.margin = Math.max(10, Math.ceil(points * 0.05));
   }
 
-  async hit(key: string): Promise<WindowUsage> {
+  hit(key: string): WindowUsage | Promise<WindowUsage> {
     const now = Date.now();
     const state = this.keys.get(key);
     const live = state !== undefined && state.resetAt > now;
@@ -44,6 +44,10 @@ export class BatchedRateLimitCounter implements RateLimitCounter {
     // At once, with the key's unwritten hits of this window.
     const hits = 1 + (live ? state.pending : 0);
     if (state) state.pending = 0;
+    return this.addNow(key, hits);
+  }
+
+  private async addNow(key: string, hits: number): Promise<WindowUsage> {
     const [usage] = await this.store.add([{ key, hits }]);
     if (!usage) throw new Error('rate limit UPSERT returned no row');
     this.remember(key, usage);

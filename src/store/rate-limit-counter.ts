@@ -10,7 +10,8 @@ export interface WindowUsage {
 
 /** A fixed-window request counter; the first request of a window opens it. */
 export interface RateLimitCounter {
-  hit(key: string): Promise<WindowUsage>;
+  /** The usage at once when this process can count the hit itself, else once the store has. */
+  hit(key: string): WindowUsage | Promise<WindowUsage>;
 }
 
 export interface WindowSettings {

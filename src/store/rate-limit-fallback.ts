@@ -19,17 +19,22 @@ export class FallbackCounter implements RateLimitCounter {
     private readonly onFailure: (err: unknown) => void,
   ) {}
 
-  async hit(key: string): Promise<WindowUsage> {
+  hit(key: string): WindowUsage | Promise<WindowUsage> {
     if (Date.now() < this.primaryRestsUntil) return this.fallback.hit(key);
     try {
-      return await this.primary.hit(key);
+      const usage = this.primary.hit(key);
+      return usage instanceof Promise ? usage.catch((err: unknown) => this.failOver(err, key)) : usage;
     } catch (err) {
-      this.primaryRestsUntil = Date.now() + RETRY_PRIMARY_AFTER_MS;
-      if (Date.now() - this.lastReport >= REPORT_EVERY_MS) {
-        this.lastReport = Date.now();
-        this.onFailure(err);
-      }
-      return this.fallback.hit(key);
+      return this.failOver(err, key);
     }
+  }
+
+  private failOver(err: unknown, key: string): WindowUsage | Promise<WindowUsage> {
+    this.primaryRestsUntil = Date.now() + RETRY_PRIMARY_AFTER_MS;
+    if (Date.now() - this.lastReport >= REPORT_EVERY_MS) {
+      this.lastReport = Date.now();
+      this.onFailure(err);
+    }
+    return this.fallback.hit(key);
   }
 }
