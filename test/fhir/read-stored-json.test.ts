@@ -55,6 +55,23 @@ test('a read whose If-None-Match names the current version answers 304 without a
   expect(res.text).toBe('');
 });
 
+test('If-Modified-Since answers 304 while the resource is unchanged, and the new version once it changed', async () => {
+  const patient = await createPatient('Dated');
+  const since = new Date(patient.meta!.lastUpdated!).toUTCString();
+  const unchanged = await t.http.get(`${FHIR_BASE}/Patient/${patient.id}`).set('if-modified-since', since);
+  expect(unchanged.status).toBe(304);
+  expect(unchanged.headers['content-type']).toBeUndefined();
+  await new Promise((resolve) => setTimeout(resolve, 1100)); // HTTP dates count whole seconds
+  await t.http
+    .put(`${FHIR_BASE}/Patient/${patient.id}`)
+    .send({ resourceType: 'Patient', id: patient.id, name: [{ family: 'Dated-2' }] })
+    .expect(200);
+  const changed = await t.http.get(`${FHIR_BASE}/Patient/${patient.id}`).set('if-modified-since', since).expect(200);
+  expect(changed.body.name[0].family).toBe('Dated-2');
+  const stale = await t.http.get(`${FHIR_BASE}/Patient/${patient.id}`).set('if-none-match', 'W/"1"').expect(200);
+  expect(stale.headers.etag).toBe('W/"2"');
+});
+
 test('a HEAD read answers the GET headers without a body; Content-Length counts bytes, not characters', async () => {
   const patient = await createPatient('Ångström-Øster');
   const get = await t.http.get(`${FHIR_BASE}/Patient/${patient.id}`).expect(200);
