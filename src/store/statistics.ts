@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { Logger } from '../logger';
+import { errorLogFields, type Logger } from '../logger';
+import { onMaintenanceConnection, type Sql } from './maintenance-connection';
 import { INDEXED_TYPES } from './index-rows';
 import { versionsWrittenBy } from './version-write';
 
@@ -84,22 +85,23 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
   };
   knex.on('query-response', onResponse);
 
-  /** Runs one maintenance step; a failure is logged, and the next pass tries again. */
-  const maintain = async (label: string, step: () => Promise<unknown>): Promise<void> => {
+  /** Runs one maintenance step, not held to the requests' statement timeout; a failure is logged, and the next pass tries again. */
+  const maintain = async (label: string, step: (sql: Sql) => Promise<unknown>): Promise<void> => {
     try {
-      await step();
+      await onMaintenanceConnection(knex, step);
     } catch (err) {
-      logger.warn({ errName: (err as Error)?.name }, `${label} failed`);
+      const { errName, errCode } = errorLogFields(err);
+      logger.warn({ errName, errCode }, `${label} failed`);
     }
   };
   let restUntil = 0;
   /** ANALYZE, after which the background's next waits in proportion to its length (`busyShare`). */
   const analyze = async (): Promise<void> => {
     const began = Date.now();
-    await maintain('ANALYZE', async () => {
+    await maintain('ANALYZE', async (sql) => {
       const since = written;
-      await knex.raw(`ANALYZE (SKIP_LOCKED) ${ANALYZED.join(', ')}`);
-      const [row] = (await knex.raw(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass('resources')`)).rows as { rows: number }[];
+      await sql(`ANALYZE (SKIP_LOCKED) ${ANALYZED.join(', ')}`);
+      const [row] = (await sql(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass('resources')`)).rows as { rows: number }[];
       counted = Math.max(row?.rows ?? 0, 0);
       written -= since;
     });
@@ -108,16 +110,16 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
   };
   /** VACUUM takes what was written since the last one, so it follows the writes without a rest. */
   const vacuumSearchTables = (): Promise<void> =>
-    maintain('VACUUM', async () => {
+    maintain('VACUUM', async (sql) => {
       const since = unvacuumed;
-      await knex.raw(`VACUUM (SKIP_LOCKED) ${VACUUMED.join(', ')}`);
+      await sql(`VACUUM (SKIP_LOCKED) ${VACUUMED.join(', ')}`);
       unvacuumed -= since;
     });
   const deadRowsDue = (): boolean => replacing >= DEAD_ROWS_THRESHOLD + DEAD_ROWS_FRACTION * counted;
   const vacuumDeadRows = (): Promise<void> =>
-    maintain('VACUUM', async () => {
+    maintain('VACUUM', async (sql) => {
       const since = replacing;
-      await knex.raw(`VACUUM (SKIP_LOCKED) ${VACUUMED_WHEN_DEAD.join(', ')}`);
+      await sql(`VACUUM (SKIP_LOCKED) ${VACUUMED_WHEN_DEAD.join(', ')}`);
       replacing -= since;
     });
   const start = (pass: () => Promise<void>): Promise<void> => (running = pass().finally(() => (running = undefined)));
