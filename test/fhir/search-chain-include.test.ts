@@ -66,6 +66,22 @@ describe('chaining', () => {
     expect(matchIds(await search(t, `PractitionerRole?practitioner.name=gone${u}`))).toEqual([]);
   });
 
+  test('a reference to a resource that does not exist meets no chained criterion, whether or not the target has index rows to ask', async () => {
+    const nameless = (await create(t, { resourceType: 'Patient', gender: 'other' })).id;
+    const named = (await create(t, { resourceType: 'Patient', name: [{ family: `Live${u}` }] })).id;
+    const [toNameless, toNamed, dangling] = await Promise.all(
+      [`Patient/${nameless}`, `Patient/${named}`, `Patient/never-${u}`].map(
+        async (reference) => (await create(t, { resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { reference } })).id,
+      ),
+    );
+    const among = `_id=${toNameless},${toNamed},${dangling}`;
+    expect(matchIds(await search(t, `ServiceRequest?subject:Patient.family=live${u}&${among}`))).toEqual([toNamed]);
+    expect(matchIds(await search(t, `ServiceRequest?subject:Patient.family:missing=false&${among}`))).toEqual([toNamed]);
+    expect(matchIds(await search(t, `ServiceRequest?subject:Patient.family:missing=true&${among}`))).toEqual([toNameless]);
+    expect(matchIds(await search(t, `ServiceRequest?subject:Patient.gender:not=male&${among}`))).toEqual(sorted([toNameless, toNamed]));
+    expect(matchIds(await search(t, `ServiceRequest?subject:Patient._id=never-${u}`))).toEqual([]);
+  });
+
   test('pages through many matches in id order, with the total, each subject once, deleted ones left out', async () => {
     const busy = (await create(t, { resourceType: 'Patient', name: [{ family: `Busy${u}` }] })).id;
     const alsoBusy = (await create(t, { resourceType: 'Patient', name: [{ family: `Busy${u}` }] })).id;
