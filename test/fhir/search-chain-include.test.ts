@@ -69,11 +69,11 @@ describe('chaining', () => {
   test('a reference to a resource that does not exist meets no chained criterion, whether or not the target has index rows to ask', async () => {
     const nameless = (await create(t, { resourceType: 'Patient', gender: 'other' })).id;
     const named = (await create(t, { resourceType: 'Patient', name: [{ family: `Live${u}` }] })).id;
-    const [toNameless, toNamed, dangling] = await Promise.all(
-      [`Patient/${nameless}`, `Patient/${named}`, `Patient/never-${u}`].map(
-        async (reference) => (await create(t, { resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { reference } })).id,
-      ),
-    );
+    const orderFor = async (reference: string): Promise<string> =>
+      (await create(t, { resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { reference } })).id;
+    const toNameless = await orderFor(`Patient/${nameless}`);
+    const toNamed = await orderFor(`Patient/${named}`);
+    const dangling = await orderFor(`Patient/never-${u}`);
     const among = `_id=${toNameless},${toNamed},${dangling}`;
     expect(matchIds(await search(t, `ServiceRequest?subject:Patient.family=live${u}&${among}`))).toEqual([toNamed]);
     expect(matchIds(await search(t, `ServiceRequest?subject:Patient.family:missing=false&${among}`))).toEqual([toNamed]);
