@@ -2,22 +2,37 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { Knex } from 'knex';
 import { coalescedReader } from './coalesced-reads';
 import { preparedStatement, runPrepared } from './prepared-query';
-import { isoString, type StoredVersion } from './rows';
+import type { StoredVersion } from './rows';
 
-/** A version row whose content was read as the text of its jsonb (meta included: writes store it inside). */
+/**
+ * A version row whose content was read as the text of its jsonb (meta included: writes store
+ * it inside), and its timestamps as FHIR instants (`2026-11-26T08:41:00.123Z`).
+ */
 export interface JsonVersionRow {
   resource_type: string;
   id: string;
   version_id: number;
-  last_updated: Date | string;
-  created_at: Date | string;
+  last_updated: string;
+  created_at: string;
   deleted: boolean;
   content: string;
 }
 
+/**
+ * A timestamp column as `Date#toISOString` writes it, by PostgreSQL: the driver would parse it
+ * into a Date only for the server to print it back, twice per resource of every answer.
+ */
+const instant = (column: string, name: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${name}`;
+
 /** The columns of a `JsonVersionRow`, of the table `alias` names. */
 export const jsonVersionColumns = (alias: string): string =>
-  ['resource_type', 'id', 'version_id', 'last_updated', 'created_at', 'deleted'].map((c) => `${alias}.${c}`).join(', ') + `, ${alias}.content::text AS content`;
+  [
+    ...['resource_type', 'id', 'version_id'].map((c) => `${alias}.${c}`),
+    instant(`${alias}.last_updated`, 'last_updated'),
+    instant(`${alias}.created_at`, 'created_at'),
+    `${alias}.deleted`,
+    `${alias}.content::text AS content`,
+  ].join(', ');
 
 /** A row of a statement that LEFT JOINs versions to some `Extra` columns: a version's columns, or nulls where none joined. */
 export type JoinedVersionRow<Extra> = (Extra & JsonVersionRow) | (Extra & { [column in keyof JsonVersionRow]: null });
@@ -63,8 +78,8 @@ export function versionOfJsonRow(row: JsonVersionRow): StoredVersion {
     resourceType: row.resource_type,
     id: row.id,
     versionId: String(row.version_id),
-    lastUpdated: isoString(row.last_updated),
-    createdAt: isoString(row.created_at),
+    lastUpdated: row.last_updated,
+    createdAt: row.created_at,
     deleted: row.deleted,
   };
   untouched.set(version, row.content);
