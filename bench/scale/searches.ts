@@ -16,7 +16,8 @@ const birthDateOf = (patient: number): string => patientAt(patient).birthDate ??
 /**
  * Every search finds at least the drawn Patient (or its orders). How many more grows with the
  * size where the criterion is shared: a family prefix (`Kuhn12`: 10 families, ~0.75 Patients
- * per 10,000), an exact family, a birth month (~9 per 10,000) or day; `gender=female` matches half.
+ * per 10,000), an exact family, a birth month (~9 per 10,000) or day, the orders of a family's
+ * Patients; `gender=female` matches half.
  */
 export const SCALE_SEARCHES: readonly ScaleSearch[] = [
   { name: 'token (Patient?identifier)', path: (i) => `/Patient?identifier=${mrnQuery(i)}` },
@@ -25,6 +26,10 @@ export const SCALE_SEARCHES: readonly ScaleSearch[] = [
   { name: 'date equality (Patient?birthdate)', path: (i) => `/Patient?birthdate=${birthDateOf(i)}&_count=20` },
   { name: 'reference (ServiceRequest?subject)', path: (i) => `/ServiceRequest?subject=Patient/${entity('Patient', i).id}` },
   { name: 'chained (ServiceRequest?subject:Patient.identifier)', path: (i) => `/ServiceRequest?subject:Patient.identifier=${mrnQuery(i)}` },
+  {
+    name: 'chained by family (ServiceRequest?subject:Patient.family)',
+    path: (i) => `/ServiceRequest?subject:Patient.family=${encodeURIComponent(familyOf(i))}&_count=20`,
+  },
   {
     name: '_include (ServiceRequest?requester, its subjects)',
     path: (i) => `/ServiceRequest?requester=Practitioner/${entity('Practitioner', practitionerOfPatient(i)).id}&_include=ServiceRequest:subject&_count=20`,
