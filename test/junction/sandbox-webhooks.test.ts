@@ -186,3 +186,20 @@ test('a failed delivery is retried under the same svix-id until the receiver ans
   expect(ids[1]).toBe(ids[2]);
   expect(new Set(ids).size).toBe(2);
 });
+
+test('GET /_sandbox/webhooks counts the messages not yet delivered or given up', async () => {
+  const waiting = await startSandbox({ webhookSecret: secret, webhookUrl: () => receiver.url, webhookRetryDelaysMs: [60_000] });
+  try {
+    expect((await call(waiting.baseUrl, 'GET', '/_sandbox/webhooks')).body).toEqual({ pending: 0 });
+    receiver.failFirst([500]);
+    const userId = await createUser(waiting.baseUrl);
+    await call(waiting.baseUrl, 'POST', '/v3/order', { body: orderRequest(userId) });
+    while (receiver.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Refused once, the message waits a minute for its retry.
+    expect((await call(waiting.baseUrl, 'GET', '/_sandbox/webhooks')).body).toEqual({ pending: 1 });
+  } finally {
+    await waiting.close();
+  }
+  await placeOrder();
+  expect((await call(baseUrl, 'GET', '/_sandbox/webhooks')).body).toEqual({ pending: 0 });
+});

@@ -6,7 +6,8 @@ import type { SandboxContext } from './context';
 
 /**
  * The sandbox's own control API under `/_sandbox` (no API key; never part of Junction's API):
- * fault switches, the orders placed, request counts, and the team's physician network.
+ * fault switches, the orders placed, request counts, webhooks not yet delivered, and the team's
+ * physician network.
  * See docs/junction-sandbox.md.
  */
 export function controlRouter(ctx: SandboxContext): Router {
@@ -34,6 +35,10 @@ export function controlRouter(ctx: SandboxContext): Router {
 
   router.get('/requests', (_req, res) => {
     res.json(ctx.state.requestCounts());
+  });
+
+  router.get('/webhooks', (_req, res) => {
+    res.json({ pending: ctx.webhooks.pending });
   });
 
   router.post('/physicians', (req, res) => {

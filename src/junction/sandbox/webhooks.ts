@@ -44,6 +44,7 @@ export class WebhookSender {
   private readonly signer: Webhook;
   private readonly closing = new AbortController();
   private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
 
   constructor(private readonly options: WebhookSenderOptions) {
     this.signer = new Webhook(options.secret);
@@ -54,8 +55,16 @@ export class WebhookSender {
     const ordered = mode === 'out_of_order' ? [...events].reverse() : events;
     for (const event of ordered) {
       const message = { id: `msg_${randomUUID().replaceAll('-', '')}`, eventType: event.event_type, body: JSON.stringify(event) };
-      for (let copy = 0; copy < (mode === 'duplicate' ? 2 : 1); copy++) this.queue = this.queue.then(() => this.deliver(message));
+      for (let copy = 0; copy < (mode === 'duplicate' ? 2 : 1); copy++) {
+        this.queued++;
+        this.queue = this.queue.then(() => this.deliver(message)).finally(() => this.queued--);
+      }
     }
+  }
+
+  /** Messages queued and not yet delivered or given up. */
+  get pending(): number {
+    return this.queued;
   }
 
   /** Resolves once every queued message has been delivered or given up. */
