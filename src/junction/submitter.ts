@@ -34,6 +34,8 @@ export class LabOrderSubmitter {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private again = false;
+  /** Submissions this process is making, by `tenantId/serviceRequestId`: a client waiting on one awaits it. */
+  private readonly inFlight = new Map<string, Promise<void>>();
   private readonly maxAttempts: number;
   private readonly leaseMs: number;
   /** A database outage fails every poll: a line a minute says so. */
@@ -74,7 +76,8 @@ export class LabOrderSubmitter {
   /**
    * Submits one order while a client waits, and answers its row once settled: submitted,
    * failed for now (pending, `lastError` set) or dead. When another worker holds the row (or is
-   * just taking it), waits — up to `waitMs` — for that attempt's outcome rather than making another.
+   * just taking it), waits — up to `waitMs` — for that attempt's outcome rather than making another:
+   * this process's own worker by awaiting its submission, another process's by reading the row again.
    */
   async submitNow(tenantId: string, serviceRequestId: string, waitMs = 30_000): Promise<OutboxRow | undefined> {
     const { knex } = this.options;
@@ -92,7 +95,8 @@ export class LabOrderSubmitter {
         return readOutbox(knex, tenantId, serviceRequestId);
       }
       if (Date.now() > deadline) return settled;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const ours = this.inFlight.get(`${tenantId}/${serviceRequestId}`);
+      await (ours ?? new Promise((resolve) => setTimeout(resolve, 50)));
     }
   }
 
@@ -109,6 +113,17 @@ export class LabOrderSubmitter {
   }
 
   private async submit(row: OutboxRow): Promise<void> {
+    const key = `${row.tenantId}/${row.serviceRequestId}`;
+    const submission = this.attempt(row);
+    this.inFlight.set(key, submission);
+    try {
+      await submission;
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  private async attempt(row: OutboxRow): Promise<void> {
     const { gateway } = this.options;
     try {
       const { userId } = await gateway.ensureUser(row.payload.clientUserId);
