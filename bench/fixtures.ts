@@ -95,6 +95,24 @@ export function serviceRequest(subjectRef: string, requesterRef: string): Record
   };
 }
 
+/**
+ * A Patient a lab order can be placed for: Junction needs a name, a birth date, a phone, an
+ * email and a US address. A family of its own, so that the searches' matches do not change.
+ */
+export function orderablePatient(i: number): Record<string, unknown> {
+  return {
+    resourceType: 'Patient',
+    name: [{ family: 'Labford', given: [GIVEN[i % GIVEN.length] ?? 'Ava'] }],
+    gender: i % 2 ? 'male' : 'female',
+    birthDate: birthDateOf(i),
+    telecom: [
+      { system: 'phone', value: `+1602555${String(1000 + i).slice(-4)}` },
+      { system: 'email', value: `lab.${i}@example.com` },
+    ],
+    address: [{ line: [`${1 + i} West Lincoln Street`], city: 'Phoenix', state: 'AZ', postalCode: '85004', country: 'US' }],
+  };
+}
+
 /** A transaction Bundle entry that creates `resource` under a temporary `urn:uuid:` name. */
 export function createEntry(resource: Record<string, unknown>, fullUrl?: string): Record<string, unknown> {
   return { ...(fullUrl ? { fullUrl } : {}), resource, request: { method: 'POST', url: String(resource.resourceType) } };

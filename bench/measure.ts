@@ -39,9 +39,10 @@ export async function measureInterleaved(
       });
     }
     m.errors += result.errors + (result.requests === 0 ? 1 : 0);
+    const settled = m.target.settle ? `  settled in ${(await m.target.settle()).toFixed(1)} s` : '';
     const line = `${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)}  p95 ${result.p95.toFixed(1)}  p99 ${result.p99.toFixed(1)} ms`;
     console.log(
-      `  [${pass}] ${m.target.name.padEnd(52)} ${line}${result.errors ? `  ERRORS ${result.errors}` : ''}${result.requests === 0 ? '  NO ANSWERS' : ''}`,
+      `  [${pass}] ${m.target.name.padEnd(52)} ${line}${result.errors ? `  ERRORS ${result.errors}` : ''}${result.requests === 0 ? '  NO ANSWERS' : ''}${settled}`,
     );
     return result;
   };

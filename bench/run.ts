@@ -17,6 +17,7 @@ import { goals, goalsTable, markdownTable, summarize } from './report';
 import { newResultsFile, provenance, writeResults } from './results-file';
 import { serverScenarios } from './scenarios';
 import { buildServer, startServer } from './server';
+import { junctionEnv, newJunctionSettings, startJunctionSandbox } from './sandbox';
 import { seed } from './seed';
 import { readSettings, type BenchSettings } from './settings';
 
@@ -49,7 +50,13 @@ async function main(): Promise<void> {
 
     const targets = [
       ...baselineTargets({ pgIds, medplumIds, connections: settings.connections }),
-      ...serverScenarios({ seed: seeded, apiKey: API_KEY, connections: settings.connections, mixConnections: settings.mixConnections }),
+      ...serverScenarios({
+        seed: seeded,
+        apiKey: API_KEY,
+        connections: settings.connections,
+        mixConnections: settings.mixConnections,
+        junctionSandboxUrl: (services['junction-sandbox'] as Service).baseUrl,
+      }),
     ].filter((t) => !settings.only || settings.only.test(t.name));
     const measured = await measureInterleaved(targets, services, generator, settings, Date.now().toString(36));
     const serverPeakRssMb = server.peakRssMb();
@@ -93,7 +100,19 @@ async function main(): Promise<void> {
 }
 
 async function startAll(services: Record<string, Service>, settings: BenchSettings, database: BenchDatabase, logDir: string): Promise<void> {
-  services.server = await startServer({ databaseUrl: database.url, apiKey: API_KEY, logDir, cpuProfileDir: settings.cpuProfileDir });
+  const junction = newJunctionSettings(await freePort());
+  services.server = await startServer({
+    databaseUrl: database.url,
+    apiKey: API_KEY,
+    logDir,
+    cpuProfileDir: settings.cpuProfileDir,
+    env: junctionEnv(junction),
+  });
+  services['junction-sandbox'] = await startJunctionSandbox(
+    junction,
+    `${services.server.baseUrl}/webhooks/junction`,
+    path.join(logDir, 'junction-sandbox.log'),
+  );
   const base = { PATH: process.env.PATH, HOME: process.env.HOME };
   // The same server with no request log lines: what logging costs, measured in the same run.
   services['server-quiet-log'] = await startServer({

@@ -11,18 +11,23 @@ import {
   syntheaLikePatient,
 } from './fixtures';
 import type { LoadSpec, RequestSpec } from './load/spec';
+import { sandboxWebhooksDelivered } from './sandbox';
 import { practitionerFamilyOf, seedMrn, type SeedData } from './seed';
 import type { Target } from './target';
 
 const FHIR = '/fhir/R4';
 /** How many distinct values a rotating scenario cycles through. */
 const ROTATION = 200;
+/** The panels of `POST /v1/lab-orders` (seed 001). */
+const LAB_PANELS = ['hashimotos', 'pcos', 'fertility'];
 
 export interface ScenarioContext {
   seed: SeedData;
   apiKey: string;
   connections: number;
   mixConnections: number;
+  /** The Junction sandbox process the server places lab orders with. */
+  junctionSandboxUrl: string;
 }
 
 /** The scenarios against the server, in the order they are measured within a round. */
@@ -106,6 +111,18 @@ export function serverScenarios(ctx: ScenarioContext): Target[] {
           }),
         },
       ]),
+    ),
+    target(
+      'POST /v1/lab-orders (Junction sandbox)',
+      spec(
+        seed.labPatientIds.map((patientId, k) => ({
+          method: 'POST',
+          path: '/v1/lab-orders',
+          headers: { 'content-type': 'application/json', accept: 'application/json', 'idempotency-key': 'bench-@SEQ@' },
+          body: JSON.stringify({ brand_id: 'bench', patient_id: patientId, panel_id: LAB_PANELS[k % LAB_PANELS.length] }),
+        })),
+      ),
+      { settle: () => sandboxWebhooksDelivered(ctx.junctionSandboxUrl) },
     ),
     target(
       'GET /v1/clinician-profiles?search=',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createEntry, location, organization, practitioner, practitionerRole, serviceRequest, syntheaLikePatient } from './fixtures';
+import { createEntry, location, orderablePatient, organization, practitioner, practitionerRole, serviceRequest, syntheaLikePatient } from './fixtures';
 
 /** What the searches and the CRUD mix need to know about the seeded data. */
 export interface SeedData {
@@ -7,6 +7,8 @@ export interface SeedData {
   practitionerIds: string[];
   organizationIds: string[];
   locationIds: string[];
+  /** Patients a lab order can be placed for (`orderablePatient`). */
+  labPatientIds: string[];
   /** Seeded Patient `i` has MRN `seedMrn(i)`. */
   patients: number;
   practitioners: number;
@@ -17,11 +19,13 @@ export const seedMrn = (i: number): string => `seed-${i}`;
 export const practitionerFamilyOf = (i: number): string => `${['Kuhn', 'Schmitt', 'Ortiz', 'Nguyen', 'Okafor', 'Larsen'][i % 6]}ford${Math.floor(i / 6)}`;
 
 const BUNDLE_SIZE = 100;
+const LAB_PATIENTS = 20;
 
 /**
  * Loads the linked data the searches run over through transaction Bundles, as a client would:
  * Organizations and Locations, a Practitioner with a PractitionerRole per 20 Patients, and
- * every Patient with one ServiceRequest ordered by one of the Practitioners.
+ * every Patient with one ServiceRequest ordered by one of the Practitioners; and a few Patients
+ * the lab orders are placed for.
  */
 export async function seed(fhirBase: string, apiKey: string, patients: number): Promise<SeedData> {
   const post = (entries: Record<string, unknown>[]): Promise<string[]> => postTransaction(fhirBase, apiKey, entries);
@@ -52,7 +56,8 @@ export async function seed(fhirBase: string, apiKey: string, patients: number): 
     if (batches.length % 2 === 0) await batches[batches.length - 1];
   }
   const patientIds = (await Promise.all(batches)).flat();
-  return { patientIds, practitionerIds, organizationIds, locationIds, patients, practitioners };
+  const labPatientIds = await post(range(0, LAB_PATIENTS).map((i) => createEntry(orderablePatient(i))));
+  return { patientIds, practitionerIds, organizationIds, locationIds, labPatientIds, patients, practitioners };
 }
 
 /** Posts a transaction Bundle and returns the ids it created, in entry order. */

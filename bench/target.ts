@@ -11,4 +11,6 @@ export interface Target {
   connections: number;
   /** Resources written per request (transaction Bundles): resources/s = req/s × this. */
   resourcesPerRequest?: number;
+  /** After each measurement, waits until the service has finished what the load set off (the seconds waited). */
+  settle?: () => Promise<number>;
 }

@@ -13,7 +13,8 @@ let next = 0;
 
 function fresh(r: RequestSpec): { method: string; path: string; body?: string; headers: Record<string, string> } {
   const seq = `${run.runTag}-${++counter}`;
-  return { method: r.method, path: r.path.replaceAll('@SEQ@', seq), body: r.body?.replaceAll('@SEQ@', seq), headers: { ...spec.headers, ...r.headers } };
+  const headers = Object.fromEntries(Object.entries({ ...spec.headers, ...r.headers }).map(([name, value]) => [name, value.replaceAll('@SEQ@', seq)]));
+  return { method: r.method, path: r.path.replaceAll('@SEQ@', seq), body: r.body?.replaceAll('@SEQ@', seq), headers };
 }
 const rotate = (): RequestSpec => spec.requests[next++ % spec.requests.length] as RequestSpec;
 

@@ -1,7 +1,7 @@
 /** What a load generator sends, independent of which one sends it. */
 export interface RequestSpec {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** Path and query; `@SEQ@` (here and in the body) becomes a value unique in the run, the same everywhere in one request. */
+  /** Path and query; `@SEQ@` (here, in the body and in header values) becomes a value unique in the run, the same everywhere in one request. */
   path: string;
   body?: string;
   headers?: Record<string, string>;

@@ -40,10 +40,10 @@ end
 local counter, next_index = 0, 0
 local step, location, last_body = 0, nil, nil
 
-local function headers_of(extra)
+local function headers_of(extra, seq)
   local h = {}
   for k, v in pairs(common) do h[k] = v end
-  for k, v in pairs(extra) do h[k] = v end
+  for k, v in pairs(extra) do h[k] = seq and v:gsub("@SEQ@", seq) or v end
   return h
 end
 
@@ -52,16 +52,16 @@ local function fresh(r)
   local seq = ${luaString(runTag)} .. "-" .. tostring(tid) .. "-" .. tostring(counter)
   local path = r.path:gsub("@SEQ@", seq)
   local body = r.body and r.body:gsub("@SEQ@", seq) or nil
-  return path, body
+  return path, body, seq
 end
 
 function request()
   if step == 0 then
     next_index = next_index % #requests + 1
     local r = requests[next_index]
-    local path, body = fresh(r)
+    local path, body, seq = fresh(r)
     last_body = body
-    return wrk.format(r.method, path, headers_of(r.headers), body)
+    return wrk.format(r.method, path, headers_of(r.headers, seq), body)
   elseif step == 1 then
     return wrk.format("GET", location, headers_of({}))
   elseif step == 2 then
