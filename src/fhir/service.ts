@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import type { Logger } from '../logger';
@@ -9,7 +8,7 @@ import type { StoredVersion } from '../store/rows';
 import type { SearchQuery } from '../store/search/query';
 import { searchResources, type SearchResult } from '../store/search/search';
 import type { Access, ServiceHooks } from './access';
-import { assertValidId, isFhirId } from './ids';
+import { assertValidId, isFhirId, newResourceId } from './ids';
 import { applyJsonPatch } from './json-patch';
 import { localReferences } from './local-references';
 import { withoutServerFields } from './server-fields';
@@ -125,7 +124,7 @@ export class FhirService {
 
   /** https://hl7.org/fhir/R4/http.html#create — the server assigns a UUID. */
   create(resource: Resource): Promise<WrittenVersion> {
-    return this.createMany([{ resource, id: randomUUID() }]).then(
+    return this.createMany([{ resource, id: newResourceId() }]).then(
       ([version]) => version!,
       (err: unknown) => Promise.reject(err instanceof BatchItemError ? err.failure : err),
     );

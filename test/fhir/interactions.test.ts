@@ -126,6 +126,29 @@ describe.each(Object.keys(SAMPLES))('%s interaction matrix', (type) => {
   });
 });
 
+describe('server-assigned ids', () => {
+  const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  test('a create, a transaction and a /v1 create give time-ordered UUIDs, later ones sorting after earlier ones', async () => {
+    const created = await t.http.post(`${FHIR_BASE}/Patient`).set('content-type', FHIR_JSON).send(SAMPLES.Patient!());
+    const bundle = await t.http
+      .post(FHIR_BASE)
+      .set('content-type', FHIR_JSON)
+      .send({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [{ fullUrl: `urn:uuid:${randomUUID()}`, resource: SAMPLES.Patient!(), request: { method: 'POST', url: 'Patient' } }],
+      });
+    const v1 = await t.http
+      .post('/v1/patients')
+      .send({ brand_id: 'b', first_name: 'Ada', last_name: 'Lovelace', date_of_birth: '1985-12-10', email: `ada.${randomUUID()}@example.com` });
+    expect([created.status, bundle.status, v1.status]).toEqual([201, 200, 201]);
+    const ids = [created.body.id, bundle.body.entry[0].resource.id, v1.body.id] as string[];
+    for (const id of ids) expect(id).toMatch(V7);
+    expect([...ids].sort()).toEqual(ids);
+  });
+});
+
 describe('update-as-create, patch and Prefer', () => {
   test('PUT to an unused id creates the resource with that id (201)', async () => {
     const id = `client-${randomUUID().slice(0, 8)}`;

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { isOperationOutcomeError, OperationOutcomeError, type Outcome } from '../../problems/outcomes';
+import { newResourceId } from '../ids';
 import type { FhirResult } from '../request';
 import { resourceBody } from '../interactions';
 import { BatchItemError, type FhirService } from '../service';
@@ -19,7 +19,7 @@ import { isPlainCreate, transactionPhases } from './transaction-order';
 export async function runTransaction(entries: readonly BundleRequestEntry[], service: FhirService): Promise<Bundle> {
   const phases = transactionPhases(entries);
   const run = async (tx: FhirService): Promise<Map<BundleRequestEntry, FhirResult>> => {
-    const ids = new Map(entries.filter(isPlainCreate).map((entry) => [entry, randomUUID()]));
+    const ids = new Map(entries.filter(isPlainCreate).map((entry) => [entry, newResourceId()]));
     const identities = new Map<string, string>();
     for (const [entry, id] of ids) if (entry.fullUrl !== undefined) identities.set(entry.fullUrl, `${entry.request.resourceType}/${id}`);
     const byEntry = new Map<BundleRequestEntry, FhirResult>();
