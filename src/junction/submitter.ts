@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { markSubmissionFailed } from '../../mappings/lab-orders';
 import type { FhirService } from '../fhir/service';
@@ -94,9 +95,11 @@ export class LabOrderSubmitter {
         await this.submit(row);
         return readOutbox(knex, tenantId, serviceRequestId);
       }
-      if (Date.now() > deadline) return settled;
+      const left = deadline - Date.now();
+      if (left < 0) return settled;
       const ours = this.inFlight.get(`${tenantId}/${serviceRequestId}`);
-      await (ours ?? new Promise((resolve) => setTimeout(resolve, 50)));
+      // The timer must not hold the process open once the attempt is over.
+      await (ours ? Promise.race([ours, sleep(left, undefined, { ref: false })]) : sleep(Math.min(50, left)));
     }
   }
 
