@@ -35,7 +35,7 @@ export class LabOrderSubmitter {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private again = false;
-  /** Submissions this process is making, by `tenantId/serviceRequestId`: a client waiting on one awaits it. */
+  /** Submissions this process is making, by `submissionKey`: a client waiting on one awaits it. */
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly maxAttempts: number;
   private readonly leaseMs: number;
@@ -97,7 +97,7 @@ export class LabOrderSubmitter {
       }
       const left = deadline - Date.now();
       if (left < 0) return settled;
-      const ours = this.inFlight.get(`${tenantId}/${serviceRequestId}`);
+      const ours = this.inFlight.get(submissionKey(tenantId, serviceRequestId));
       // The timer must not hold the process open once the attempt is over.
       await (ours ? Promise.race([ours, sleep(left, undefined, { ref: false })]) : sleep(Math.min(50, left)));
     }
@@ -116,7 +116,7 @@ export class LabOrderSubmitter {
   }
 
   private async submit(row: OutboxRow): Promise<void> {
-    const key = `${row.tenantId}/${row.serviceRequestId}`;
+    const key = submissionKey(row.tenantId, row.serviceRequestId);
     const submission = this.attempt(row);
     this.inFlight.set(key, submission);
     try {
@@ -165,6 +165,9 @@ export class LabOrderSubmitter {
     });
   }
 }
+
+/** One order's key among the submissions in flight. */
+const submissionKey = (tenantId: string, serviceRequestId: string): string => `${tenantId}/${serviceRequestId}`;
 
 /** Our own error code (never Junction's text), whether the attempt may have reached Junction, and whether retrying can help. */
 function classify(err: unknown): { error: string; outcomeUnknown: boolean; final: boolean } {
