@@ -22,6 +22,7 @@ import { authenticate } from './authenticate';
 import { closeConnectionsWhileDraining, healthRoutes } from './health';
 import { docsRouter } from './openapi/docs-page';
 import { buildOpenApiDocument, OPENAPI_PATH } from './openapi/document';
+import { pipeline } from './pipeline';
 import { rateLimit } from './rate-limit';
 import { requestContext } from './request-context';
 import { requestLog } from './request-log';
@@ -97,14 +98,19 @@ export function createApp(deps: AppDeps): Express {
   const baseUrlOf = (req: Request): string => `${originOf(req)}${FHIR_BASE}`;
   const serviceFor = (req: Request): FhirService => deps.serviceFor({ principal: principalOf(req), requestId: req.requestId });
 
-  app.use(requestContext());
-  app.use(securityHeaders(deps.corsOrigins.length > 0));
-  if (deps.corsOrigins.length > 0)
-    app.use(
-      cors({ origin: deps.corsOrigins, exposedHeaders: ['ETag', 'Location', 'Last-Modified', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] }),
-    );
-  app.use(requestLog(deps.logger));
-  app.use(closeConnectionsWhileDraining(deps.isShuttingDown));
+  const crossOrigin =
+    deps.corsOrigins.length > 0
+      ? [cors({ origin: deps.corsOrigins, exposedHeaders: ['ETag', 'Location', 'Last-Modified', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] })]
+      : [];
+  app.use(
+    pipeline(
+      requestContext(),
+      securityHeaders(crossOrigin.length > 0),
+      ...crossOrigin,
+      requestLog(deps.logger),
+      closeConnectionsWhileDraining(deps.isShuttingDown),
+    ),
+  );
   // The FHIR API before every other route: most requests are for it, and each layer ahead of it is one more match per request.
   const door = [authenticate(deps.authenticator, isOpen), rateLimit(deps.rateLimit.counter, deps.rateLimit.settings)];
   app.use(

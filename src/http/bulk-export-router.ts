@@ -18,6 +18,9 @@ const NDJSON = 'application/fhir+ndjson';
 const RETRY_AFTER_SECONDS = '2';
 const FILE = /^([A-Z][A-Za-z]{0,63})\.ndjson$/;
 
+/** Whether a path below the FHIR base is one of bulk export's: a kick-off, a status URL, an output file. */
+export const isExportPath = (path: string): boolean => path.includes('/$export') || path.startsWith(statusPath(''));
+
 /**
  * Bulk Data `$export` over HTTP (docs/bulk-export.md): the kick-off endpoints of
  * EXPORT_OPERATIONS (GET, or POST with a Parameters body), the status URL (poll, DELETE to

@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Principal } from '../auth/authenticator';
 import { allows } from '../auth/scopes';
 import { securityStatement } from '../auth/security-statement';
@@ -10,11 +10,12 @@ import { includesOf, revIncludesOf, supportedSearchParams } from '../fhir/search
 import { SUPPORTED_TYPES } from '../fhir/validation/definitions';
 import type { ProfileRegistry } from '../fhir/validation/profiles';
 import { insufficientScope } from '../problems/problem';
-import { bulkExportFiles, bulkExportRouter, type BulkExportRouterDeps } from './bulk-export-router';
+import { bulkExportFiles, bulkExportRouter, isExportPath, type BulkExportRouterDeps } from './bulk-export-router';
 import { fhirMediaTypes } from './fhir-media';
 import { fhirRouter } from './fhir-router';
 import { jsonGuard, jsonParser } from './json-guard';
 import { ndjsonBody } from './ndjson-body';
+import { only, pipeline } from './pipeline';
 import { FHIR_JSON, sendResult } from './send-resource';
 
 export interface FhirApiDeps extends BulkExportRouterDeps {
@@ -53,14 +54,17 @@ function fhirBodies(bodyLimit: string, bundleBodyLimit: string): RequestHandler 
   return (req, res, next) => (hasBodyFraming(req) ? parsers(req, res, next) : next());
 }
 
-/** Everything below the FHIR base: the door, media types and bodies, then metadata, the audit trail, bulk export and the REST interactions. */
-export function fhirApi(deps: FhirApiDeps): Router {
-  const api = express.Router();
-  api.use(...deps.door);
-  // Output files answer NDJSON, which the FHIR media-type checks below would refuse.
-  api.use(bulkExportFiles(deps));
-  api.use(fhirMediaTypes, fhirBodies(deps.bodyLimit, deps.bundleBodyLimit));
-  api.get('/metadata', (req, res) => {
+/** The paths of the routes the API serves itself, beside the REST interactions and bulk export (as Express matches them). */
+const OWN_ROUTE = /^\/(metadata|AuditEvent)\/?$/i;
+
+/**
+ * Everything below the FHIR base as one layer: the door, media types and bodies, then metadata,
+ * the audit trail, bulk export and the REST interactions. A read or search passes only the
+ * handlers that concern it: the routers of the few other paths are asked only for their paths.
+ */
+export function fhirApi(deps: FhirApiDeps): RequestHandler {
+  const ownRoutes = express.Router();
+  ownRoutes.get('/metadata', (req, res) => {
     const statement = buildCapabilityStatement({
       routes: FHIR_ROUTES,
       types: SUPPORTED_TYPES,
@@ -75,14 +79,21 @@ export function fhirApi(deps: FhirApiDeps): Router {
     });
     res.type(FHIR_JSON).json(statement);
   });
-  api.get('/AuditEvent', async (req, res) => {
+  ownRoutes.get('/AuditEvent', async (req, res) => {
     const principal = deps.principalOf(req);
     if (!allows(principal.scopes, 'AuditEvent', 's')) throw insufficientScope('reading the audit trail needs system/AuditEvent.rs');
     const query = req.query as Record<string, string | string[] | undefined>;
     const result = await searchAuditEvents({ query, body: undefined, baseUrl: deps.baseUrlOf(req) }, deps.readAudit(principal.tenantId));
     sendResult(res, result, deps.baseUrlOf(req));
   });
-  api.use(bulkExportRouter(deps));
-  api.use(fhirRouter({ routes: FHIR_ROUTES, serviceFor: deps.serviceFor, baseUrlOf: deps.baseUrlOf }));
-  return api;
+  return pipeline(
+    ...deps.door,
+    // Output files answer NDJSON, which the FHIR media-type checks would refuse.
+    only(isExportPath, bulkExportFiles(deps)),
+    fhirMediaTypes,
+    fhirBodies(deps.bodyLimit, deps.bundleBodyLimit),
+    only((path) => OWN_ROUTE.test(path), ownRoutes),
+    only(isExportPath, bulkExportRouter(deps)),
+    fhirRouter({ routes: FHIR_ROUTES, serviceFor: deps.serviceFor, baseUrlOf: deps.baseUrlOf }),
+  );
 }
