@@ -135,7 +135,7 @@ export function createApp(deps: AppDeps): Express {
   scopes.push({ prefix: '/webhooks', write: ERROR_WRITERS['error-message'] });
   if (deps.junction.sandbox) app.use('/junction-sandbox', deps.junction.sandbox);
   app.use('/docs', docsRouter({ specPath: OPENAPI_PATH, capabilityStatementPath: `${FHIR_BASE}/metadata` }));
-  app.use(['/v1', '/api-v1', '/admin'], ...door);
+  app.use(['/v1', '/api-v1', '/admin'], pipeline(...door));
 
   const openApi = buildOpenApiDocument({ version: SOFTWARE.version, publicBaseUrl: deps.publicBaseUrl, capabilityStatementPath: `${FHIR_BASE}/metadata` });
   app.get(OPENAPI_PATH, (_req, res) => {
