@@ -76,3 +76,30 @@ test('concurrent updates of one resource leave the index of the version that won
   for (const family of [`${stem}x`, ...families]) expect(await found(`family:exact=${family}`)).toEqual(family === winner ? [id] : []);
   expect(await found(`identifier=${SYSTEM}|${mrn}`)).toEqual([id]);
 });
+
+test('a value repeated in a resource is one index row; values that differ only in a missing part are two', async () => {
+  const family = `Twice${randomUUID().slice(0, 8)}`;
+  const mrn = randomUUID();
+  const created = await t.http
+    .post(`${FHIR_BASE}/Patient`)
+    .set('content-type', FHIR_JSON)
+    .send({
+      resourceType: 'Patient',
+      name: [
+        { family, given: ['Ava'] },
+        { family, given: ['Ava'] },
+      ],
+      identifier: [{ system: SYSTEM, value: mrn }, { system: SYSTEM, value: mrn }, { value: mrn }],
+      birthDate: '1931-02-03',
+    });
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  const rows = (table: string, code: string, columns: string[]) =>
+    t.knex(table).where({ tenant_id: t.tenantId, resource_type: 'Patient', resource_id: id, code }).orderBy(columns[0]!).select(columns);
+  expect(await rows('search_string', 'family', ['exact'])).toEqual([{ exact: family }]);
+  expect(await rows('search_token', 'identifier', ['system', 'value'])).toEqual([
+    { system: SYSTEM, value: mrn },
+    { system: null, value: mrn },
+  ]);
+  expect(await found(`identifier=${mrn}`)).toEqual([id]);
+});

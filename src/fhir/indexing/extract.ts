@@ -158,11 +158,24 @@ function compact<T>(values: (T | undefined | null)[]): T[] {
   return values.filter((v): v is T => v !== undefined && v !== null && v !== '');
 }
 
+/**
+ * A row's identity: each value tagged with its kind, text with its length, so that no two rows
+ * share one whatever their text holds. A quarter of the cost of `JSON.stringify` of the row,
+ * which was ~3% of a transaction Bundle's CPU.
+ */
+function rowKey(row: object): string {
+  let key = '';
+  for (const value of Object.values(row) as (string | Date | null)[]) {
+    key += value === null ? 'n' : value instanceof Date ? `d${value.getTime()};` : `s${value.length}:${value}`;
+  }
+  return key;
+}
+
 function dedupe(rows: IndexRows): IndexRows {
-  const unique = <T>(list: T[]): T[] => {
+  const unique = <T extends object>(list: T[]): T[] => {
     const seen = new Set<string>();
     return list.filter((row) => {
-      const key = JSON.stringify(row);
+      const key = rowKey(row);
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
