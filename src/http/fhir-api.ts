@@ -47,10 +47,13 @@ const hasBodyFraming = (req: Request): boolean => req.headers['transfer-encoding
 function fhirBodies(bodyLimit: string, bundleBodyLimit: string): RequestHandler {
   const resourceJson = jsonParser({ type: JSON_TYPES, limit: bodyLimit, strict: false });
   const bundleJson = jsonParser({ type: JSON_TYPES, limit: bundleBodyLimit, strict: false });
-  const parsers = express.Router();
-  // Bundles (POST to the base) and imports have a limit of their own: real senders' patient bundles run to megabytes.
-  parsers.use((req: Request, res: Response, next: NextFunction) => (BULK_PATHS.includes(req.path) ? bundleJson : resourceJson)(req, res, next));
-  parsers.use(jsonGuard, ndjsonBody(bundleBodyLimit), express.text({ type: 'application/x-www-form-urlencoded', limit: bodyLimit }));
+  const parsers = pipeline(
+    // Bundles (POST to the base) and imports have a limit of their own: real senders' patient bundles run to megabytes.
+    (req: Request, res: Response, next: NextFunction) => (BULK_PATHS.includes(req.path) ? bundleJson : resourceJson)(req, res, next),
+    jsonGuard,
+    ndjsonBody(bundleBodyLimit),
+    express.text({ type: 'application/x-www-form-urlencoded', limit: bodyLimit }),
+  );
   return (req, res, next) => (hasBodyFraming(req) ? parsers(req, res, next) : next());
 }
 
