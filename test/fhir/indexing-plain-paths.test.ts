@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { evalFhirPathTyped, getParsedExpressionForResourceType, getSearchParameters, toTypedValue, type TypedValue } from '@medplum/core';
 import { loadProfiles } from '../../src/fhir/validation/profiles';
 import { createValidator, type Validator } from '../../src/fhir/validation/validation';
-import { followPlainPaths, plainPathsOf } from '../../src/fhir/indexing/plain-paths';
+import { followPlainPaths, plainPathsOf, walkPathsOf } from '../../src/fhir/indexing/plain-paths';
 import { syntheaLikePatient } from '../../bench/fixtures';
 import { anyResource, FHIR_TYPES } from '../fuzz/fhir-resources';
 import { mutate, mutationArb } from '../fuzz/mutations';
@@ -14,8 +14,8 @@ import { RUNS, fuzzParams } from '../fuzz/settings';
 import { r4Examples } from '../helpers/r4-examples';
 
 /*
- * Search parameters that are plain paths are followed over the JSON (plain-paths.ts) instead of
- * evaluated as FHIRPath: here both are asked for every parameter of every resource of a corpus,
+ * Search parameters that are plain paths (with `where` filters on a code) are followed over the
+ * JSON (plain-paths.ts) instead of evaluated as FHIRPath: here both are asked for every parameter of every resource of a corpus,
  * and must give the same values, or the walk must step aside (undefined). Over HTTP the search
  * suites show the same rows being written.
  */
@@ -38,12 +38,12 @@ function isAccepted(body: unknown): body is Record<string, unknown> {
 /** The values as a set: FHIRPath's union drops duplicates, and the index drops them from rows anyway. */
 const asSet = (values: TypedValue[]): string[] => [...new Set(values.map((v) => JSON.stringify([v.type, v.value])))].sort();
 
-/** For each plain-path parameter of the resource's type: [code, walked, FHIRPath] where the walk answered. */
+/** For each walkable parameter of the resource's type: [code, walked, FHIRPath] where the walk answered. */
 function compare(resource: Record<string, unknown>): { code: string; walked: string[]; fhirpath: string[] }[] {
   const type = String(resource.resourceType);
   const root = toTypedValue(resource);
   return Object.values(getSearchParameters(type) ?? {}).flatMap((param) => {
-    const paths = param.expression ? plainPathsOf(param.expression, type) : undefined;
+    const paths = param.expression ? walkPathsOf(param.expression, type) : undefined;
     if (!paths) return [];
     const walked = followPlainPaths(root, paths);
     if (walked === undefined) return [];
@@ -67,6 +67,50 @@ test('most search parameters of the stored types are plain paths', () => {
   expect(plainPathsOf('Patient.name.family | Practitioner.name.family', 'Patient')).toEqual([['name', 'family']]);
   expect(plainPathsOf("Patient.telecom.where(system='email')", 'Patient')).toBeUndefined();
   expect(plainPathsOf('(Patient.deceased as dateTime)', 'Patient')).toBeUndefined();
+});
+
+test('a where filter on an element is walked; a branch on another type may be anything; casts and functions are not walked', () => {
+  const email = { element: 'system', twin: '_system', equals: 'email' };
+  expect(walkPathsOf("Patient.telecom.where(system='email') | Practitioner.telecom.where(system='email')", 'Patient')).toEqual([['telecom', email]]);
+  expect(walkPathsOf("Practitioner.extension.where(url = 'https://example.org/x').value", 'Practitioner')).toEqual([
+    ['extension', { element: 'url', twin: '_url', equals: 'https://example.org/x' }, 'value'],
+  ]);
+  expect(walkPathsOf('(DeviceRequest.code as CodeableConcept) | ServiceRequest.code', 'ServiceRequest')).toEqual([['code']]);
+  expect(walkPathsOf('(Patient.deceased as dateTime)', 'Patient')).toBeUndefined();
+  expect(walkPathsOf('Patient.deceased.exists() and Patient.deceased != false', 'Patient')).toBeUndefined();
+  expect(walkPathsOf('ServiceRequest.subject.where(resolve() is Patient)', 'ServiceRequest')).toBeUndefined();
+  expect(walkPathsOf("Patient.telecom.where(system='a\\'b')", 'Patient')).toBeUndefined();
+  expect(walkPathsOf('Resource.meta.tag', 'Patient')).toBeUndefined();
+});
+
+test('filtered paths give what FHIRPath gives: contact points by system, extensions by url, or step aside', () => {
+  const practitioner = {
+    resourceType: 'Practitioner',
+    extension: [
+      { url: 'https://fhir-facade.dev/fhir/StructureDefinition/display-name', valueString: 'Dr. Ann Kuhn' },
+      { url: 'https://fhir-facade.dev/fhir/StructureDefinition/bookable-online', valueBoolean: true },
+      { url: 'https://example.org/other', valueString: 'other' },
+    ],
+    telecom: [
+      { system: 'email', value: 'ann@example.org' },
+      { system: 'phone', value: '555-0100' },
+      { system: 'email', value: 'kuhn@example.org', use: 'work' },
+      { value: 'no-system' },
+    ],
+  };
+  const patient = { resourceType: 'Patient', telecom: [{ system: 'phone', value: '555-0101' }, { system: 'sms' }] };
+  let compared = 0;
+  for (const resource of [practitioner, patient]) {
+    expectSame(resource);
+    compared += compare(resource).filter(({ code }) => ['email', 'phone', 'display-name', 'bookable-online'].includes(code)).length;
+  }
+  expect(compared).toBe(6);
+  const walked = (resource: Record<string, unknown>, code: string): TypedValue[] | undefined =>
+    followPlainPaths(toTypedValue(resource), walkPathsOf(getSearchParameters(String(resource.resourceType))![code]!.expression!, String(resource.resourceType))!);
+  expect(walked(practitioner, 'email')?.map((v) => (v.value as { value: string }).value)).toEqual(['ann@example.org', 'kuhn@example.org']);
+  expect(walked(practitioner, 'display-name')).toEqual([{ type: 'string', value: 'Dr. Ann Kuhn' }]);
+  // A system with extensions of its own is FHIRPath's to judge.
+  expect(walked({ resourceType: 'Patient', telecom: [{ system: 'email', _system: { id: 's' }, value: 'a@example.org' }] }, 'email')).toBeUndefined();
 });
 
 test('the official examples, the Synthea sample and the benchmark Patient give the same values both ways', () => {

@@ -5,7 +5,7 @@ import { normalizeString } from '../search/normalize';
 import { INDEXED_TYPES, type IndexedParamType, type IndexRows } from '../../store/index-rows';
 import { indexCodeOf, ownStringParts } from './index-codes';
 import { memoByParamAndType } from './memo-by-param';
-import { followPlainPaths, plainPathsOf, type PlainPath } from './plain-paths';
+import { followPlainPaths, walkPathsOf, type WalkPath } from './plain-paths';
 
 /** Parameters served from columns of the resources table rather than index rows. */
 const COLUMN_PARAMS = new Set(['_id', '_lastUpdated']);
@@ -16,8 +16,8 @@ interface CompiledParam {
   type: IndexedParamType;
   targets: readonly string[];
   expression: FhirPathAtom;
-  /** The expression's branches for this type when all of it is plain paths: followed without FHIRPath. */
-  paths: PlainPath[] | undefined;
+  /** The expression's branches for this type when they are plain paths (with filters): followed without FHIRPath. */
+  paths: WalkPath[] | undefined;
   /** The parts of a HumanName or Address whose text this parameter's rows hold (the rest have parameters of their own, index-codes.ts). */
   ownParts: Readonly<Record<string, readonly string[]>>;
 }
@@ -39,7 +39,7 @@ const compile = memoByParamAndType((resourceType, param): CompiledParam | null =
     type,
     targets: param.target ?? [],
     expression: getParsedExpressionForResourceType(resourceType, param.expression as string),
-    paths: plainPathsOf(param.expression as string, resourceType),
+    paths: walkPathsOf(param.expression as string, resourceType),
     ownParts: ownStringParts(resourceType, param),
   };
 });
