@@ -14,10 +14,10 @@ import { issue } from './profile-rules';
 export function checkElementShapes(resource: Resource): OperationOutcomeIssue[] {
   // Before crawling: medplum's crawler itself throws on a twin that is not an object or a contained entry of no known type.
   const json = resource as unknown as Record<string, unknown>;
-  const unreadable = [...checkTwins(json, resource.resourceType), ...checkContained(json, resource.resourceType)];
-  if (unreadable.length > 0) return unreadable;
   const issues: OperationOutcomeIssue[] = [];
-  walk(json, resource.resourceType, resource.resourceType, issues);
+  checkTwins(json, resource.resourceType, issues);
+  issues.push(...checkContained(json, resource.resourceType));
+  if (issues.length === 0) walk(json, resource.resourceType, resource.resourceType, issues);
   return issues;
 }
 
@@ -29,20 +29,23 @@ export function checkElementShapes(resource: Resource): OperationOutcomeIssue[] 
 function walk(json: Record<string, unknown>, type: string, path: string, issues: OperationOutcomeIssue[]): void {
   const elements = jsonElementsOf(type);
   if (!elements) return;
-  for (const [name, value] of Object.entries(json)) {
+  for (const name of Object.keys(json)) {
     // A `_` twin was checked before; an unknown name is for the validator to report.
     const memberType = elements.get(name);
+    const value = json[name];
     if (memberType === undefined || value === undefined || value === null) continue;
     const at = `${path}.${name}`;
-    if (Array.isArray(value) && value.length === 0) issues.push(issue(at, 'Invalid JSON: an array must not be empty'));
-    const items = Array.isArray(value) ? value.map((item: unknown, i) => [item, `${at}[${i}]`] as const) : [[value, at] as const];
-    for (const [item, itemAt] of items) {
-      const problems = checkItem(item, memberType, itemAt);
-      issues.push(...problems);
-      if (problems.length > 0 || !isElement(item) || isPrimitiveType(memberType)) continue;
-      walk(item, memberType === 'Resource' ? String(item.resourceType) : memberType, itemAt, issues);
-    }
+    if (!Array.isArray(value)) checkMember(value, memberType, at, issues);
+    else if (value.length === 0) issues.push(issue(at, 'Invalid JSON: an array must not be empty'));
+    else for (let i = 0; i < value.length; i++) checkMember(value[i], memberType, `${at}[${i}]`, issues);
   }
+}
+
+/** Checks one value of a member, and descends into it when it is a well-formed complex element. */
+function checkMember(item: unknown, memberType: string, at: string, issues: OperationOutcomeIssue[]): void {
+  const problem = itemProblem(item, memberType, at);
+  if (problem) issues.push(problem);
+  else if (isElement(item) && !isPrimitiveType(memberType)) walk(item, memberType === 'Resource' ? String(item.resourceType) : memberType, at, issues);
 }
 
 /** Each type's elements by the names they take in JSON, with the type of their values; made once per type. */
@@ -56,28 +59,35 @@ function jsonElementsOf(type: string): Map<string, string> | undefined {
   return jsonElements.get(type);
 }
 
-function checkItem(item: unknown, type: string, at: string): OperationOutcomeIssue[] {
-  if (item === undefined || item === null) return [];
+function itemProblem(item: unknown, type: string, at: string): OperationOutcomeIssue | undefined {
+  if (item === undefined || item === null) return undefined;
   if (isPrimitiveType(type)) {
     return typeof item === 'object'
-      ? [issue(at, `Invalid JSON type: expected a ${type} value, but got ${Array.isArray(item) ? 'an array' : 'an object'}`)]
-      : [];
+      ? issue(at, `Invalid JSON type: expected a ${type} value, but got ${Array.isArray(item) ? 'an array' : 'an object'}`)
+      : undefined;
   }
   return type !== 'Element' && !isElement(item)
-    ? [issue(at, `Invalid JSON type: expected a ${type} (an object), but got ${Array.isArray(item) ? 'an array' : `a ${typeof item}`}`)]
-    : [];
+    ? issue(at, `Invalid JSON type: expected a ${type} (an object), but got ${Array.isArray(item) ? 'an array' : `a ${typeof item}`}`)
+    : undefined;
 }
 
 /** Every `_` twin, at any depth, holds a primitive's id and extensions: an object, or for a repeating one an array of objects and nulls. */
-function checkTwins(value: unknown, path: string): OperationOutcomeIssue[] {
-  if (Array.isArray(value)) return value.flatMap((item, i) => checkTwins(item, `${path}[${i}]`));
-  if (!isElement(value)) return [];
-  return Object.entries(value).flatMap(([key, member]) => {
-    if (!key.startsWith('_')) return checkTwins(member, `${path}.${key}`);
-    const fine = isElement(member) || (Array.isArray(member) && member.length > 0 && member.every((item) => item === null || isElement(item)));
-    return fine ? [] : [issue(`${path}.${key}`, 'Invalid JSON: the id and extensions of a primitive are an object (or an array of objects and nulls)')];
-  });
+function checkTwins(value: unknown, path: string, issues: OperationOutcomeIssue[]): void {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) checkTwins(value[i], `${path}[${i}]`, issues);
+    return;
+  }
+  if (!isElement(value)) return;
+  for (const key of Object.keys(value)) {
+    const member = value[key];
+    if (!key.startsWith('_')) checkTwins(member, `${path}.${key}`, issues);
+    else if (!isTwin(member))
+      issues.push(issue(`${path}.${key}`, 'Invalid JSON: the id and extensions of a primitive are an object (or an array of objects and nulls)'));
+  }
 }
+
+const isTwin = (member: unknown): boolean =>
+  isElement(member) || (Array.isArray(member) && member.length > 0 && member.every((item) => item === null || isElement(item)));
 
 /** `contained` is an array of resources: objects whose resourceType names a FHIR resource type (checked at any depth). */
 function checkContained(resource: Record<string, unknown>, path: string): OperationOutcomeIssue[] {

@@ -20,23 +20,28 @@ export function checkExtensions(resource: Record<string, unknown>, definitions: 
   const issues: OperationOutcomeIssue[] = [];
   const visit = (value: unknown, path: string, place: Place): void => {
     if (Array.isArray(value)) {
-      value.forEach((item, i) => visit(item, `${path}[${i}]`, place));
+      for (let i = 0; i < value.length; i++) visit(value[i], `${path}[${i}]`, place);
       return;
     }
     if (!isObject(value)) return;
-    for (const [key, child] of Object.entries(value)) {
+    for (const key of Object.keys(value)) {
+      const child = value[key];
+      if (typeof child !== 'object' || child === null) continue;
       const name = key.startsWith('_') ? key.slice(1) : key;
       if (key === 'extension' && Array.isArray(child)) {
-        child.forEach((ext, i) => issues.push(...checkExtension(ext, `${path}.extension[${i}]`, place, definitions)));
-        visit(child, `${path}.extension`, { elementPath: 'Extension', type: 'Extension', typedPath: 'Extension' });
+        for (let i = 0; i < child.length; i++) issues.push(...checkExtension(child[i], `${path}.extension[${i}]`, place, definitions));
+        visit(child, `${path}.extension`, EXTENSION_PLACE);
       } else if (key === 'contained' && Array.isArray(child)) {
-        child.forEach((r, i) => visit(r, `${path}.contained[${i}]`, resourcePlace(isObject(r) ? String(r.resourceType) : '')));
+        for (let i = 0; i < child.length; i++) {
+          const r: unknown = child[i];
+          visit(r, `${path}.contained[${i}]`, rootPlace(isObject(r) ? String(r.resourceType) : ''));
+        }
       } else {
-        visit(child, `${path}.${name}`, { elementPath: `${place.elementPath}.${name}`, type: typeOf(place.type, name), typedPath: `${place.type}.${name}` });
+        visit(child, `${path}.${name}`, new ElementPlace(place, name));
       }
     }
   };
-  visit(resource, String(resource.resourceType), resourcePlace(String(resource.resourceType)));
+  visit(resource, String(resource.resourceType), rootPlace(String(resource.resourceType)));
   return issues;
 }
 
@@ -46,12 +51,38 @@ export function checkExtensions(resource: Record<string, unknown>, definitions: 
  * within the enclosing type (`HumanName.period`). https://hl7.org/fhir/R4/defining-extensions.html#context
  */
 interface Place {
-  elementPath: string;
-  type: string;
-  typedPath: string;
+  readonly elementPath: string;
+  readonly type: string;
+  readonly typedPath: string;
 }
 
-const resourcePlace = (resourceType: string): Place => ({ elementPath: resourceType, type: resourceType, typedPath: resourceType });
+/** The place of a root: a resource, or an extension (whose own extensions sit on `Extension`). */
+const rootPlace = (type: string): Place => ({ elementPath: type, type, typedPath: type });
+
+const EXTENSION_PLACE = rootPlace('Extension');
+
+/** The place of element `name` inside another, worked out only when an extension is found there or below: most elements have none. */
+class ElementPlace implements Place {
+  #type: string | undefined;
+  #elementPath: string | undefined;
+
+  constructor(
+    private readonly parent: Place,
+    private readonly name: string,
+  ) {}
+
+  get type(): string {
+    return (this.#type ??= typeOf(this.parent.type, this.name));
+  }
+
+  get elementPath(): string {
+    return (this.#elementPath ??= `${this.parent.elementPath}.${this.name}`);
+  }
+
+  get typedPath(): string {
+    return `${this.parent.type}.${this.name}`;
+  }
+}
 
 /** The data type of element `name` (a choice's concrete name too) inside `type`; '' when unknown. */
 function typeOf(type: string, name: string): string {

@@ -9,9 +9,19 @@ const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
  * object would take for known elements (or call): reported as the unknown elements they are.
  */
 export function checkInheritedNames(value: unknown, path: string): OperationOutcomeIssue[] {
-  if (Array.isArray(value)) return value.flatMap((item, i) => checkInheritedNames(item, `${path}[${i}]`));
-  if (typeof value !== 'object' || value === null) return [];
-  return Object.entries(value).flatMap(([key, member]) =>
-    INHERITED.has(key) ? [issue(`${path}.${key}`, `Invalid additional property "${key}"`)] : checkInheritedNames(member, `${path}.${key}`),
-  );
+  const issues: OperationOutcomeIssue[] = [];
+  visit(value, path, issues);
+  return issues;
+}
+
+function visit(value: unknown, path: string, issues: OperationOutcomeIssue[]): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) visit(value[i], `${path}[${i}]`, issues);
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    if (INHERITED.has(key)) issues.push(issue(`${path}.${key}`, `Invalid additional property "${key}"`));
+    else visit((value as Record<string, unknown>)[key], `${path}.${key}`, issues);
+  }
 }

@@ -91,21 +91,22 @@ function visitResource(resource: unknown, path: string, issues: OperationOutcome
 }
 
 function visit(value: Json, plan: Plan, path: string, issues: OperationOutcomeIssue[]): void {
-  for (const [key, child] of Object.entries(value)) {
-    const step = key.startsWith('_') ? primitiveElement : plan.get(key);
+  for (const key of Object.keys(value)) {
+    const twin = key.startsWith('_');
+    const step = twin ? primitiveElement : plan.get(key);
     if (!step) continue;
-    eachItem(child, `${path}.${key.replace(/^_/, '')}`, (item, at) => {
-      const problem = step.binding && checkBinding(step.binding.type, step.binding.valueSet, item);
-      if (problem) issues.push(issue(at, problem, 'code-invalid'));
-      if (step.resource) visitResource(item, at, issues);
-      else if (step.children && isObject(item)) visit(item, step.children, at, issues);
-    });
+    const child = value[key];
+    const at = `${path}.${twin ? key.slice(1) : key}`;
+    if (!Array.isArray(child)) visitItem(step, child, at, issues);
+    else for (let i = 0; i < child.length; i++) visitItem(step, child[i], `${at}[${i}]`, issues);
   }
 }
 
-function eachItem(value: unknown, path: string, visitItem: (item: unknown, path: string) => void): void {
-  if (Array.isArray(value)) value.forEach((item, i) => visitItem(item, `${path}[${i}]`));
-  else visitItem(value, path);
+function visitItem(step: Step, item: unknown, at: string, issues: OperationOutcomeIssue[]): void {
+  const problem = step.binding && checkBinding(step.binding.type, step.binding.valueSet, item);
+  if (problem) issues.push(issue(at, problem, 'code-invalid'));
+  if (step.resource) visitResource(item, at, issues);
+  else if (step.children && isObject(item)) visit(item, step.children, at, issues);
 }
 
 // A malformed code is already reported by the base validation.
