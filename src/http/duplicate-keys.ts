@@ -3,6 +3,35 @@ type Frame = { kind: 'object'; keys: Set<string>; key?: string; expectingKey: bo
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+
+/**
+ * How many members the objects of a JSON text have, repeated names included: each is one colon
+ * outside a string. Equal to the parsed value's own key count exactly when no object repeats a
+ * name, so most bodies never need `findDuplicateKey`. Takes the text as parsed, or its UTF-8
+ * bytes read as latin1 (a multi-byte character never holds a quote, backslash or colon).
+ */
+export function countMembers(text: string): number {
+  let members = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) i = closingQuote(text, i);
+    else if (c === COLON) members += 1;
+  }
+  return members;
+}
+
+/** The index of the quote that closes the string opening at `start`: the next one not escaped by an odd run of backslashes. */
+function closingQuote(text: string, start: number): number {
+  let at = text.indexOf('"', start + 1);
+  while (at !== -1) {
+    let backslashes = 0;
+    while (text.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes += 1;
+    if (backslashes % 2 === 0) return at;
+    at = text.indexOf('"', at + 1);
+  }
+  return text.length;
+}
 
 /**
  * The path (`name[0].family`) of the first member whose name repeats an earlier member of the

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { invalidField } from '../problems/problem';
-import { findDuplicateKey } from './duplicate-keys';
+import { countMembers, findDuplicateKey } from './duplicate-keys';
 import { LONE_SURROGATE } from '../unicode';
 
 /** How deeply a JSON body may nest; FHIR resources, bundles included, stay far below it. */
@@ -13,27 +13,69 @@ export const MAX_JSON_DEPTH = 100;
  * which recursive validation would not survive. 400 naming the element; the value is never quoted.
  */
 export function jsonGuard(req: Request, _res: Response, next: NextFunction): void {
-  const problem = duplicateOf(req) ?? findUnstorable(req.body);
+  const text = texts.get(req);
+  const problem = text ? problemOfParsed(req.body, text.members, () => findDuplicateKey(text.bytes)) : findUnstorable(req.body);
   next(problem && invalidField(problem.field, `${problem.field} is not valid: it ${problem.reason}`));
 }
 
-/** Where a body's repeated member name was found, between parsing and the guard. */
-const duplicates = new WeakMap<IncomingMessage, string>();
+/** A JSON body's bytes and member count, between parsing and the guard. */
+const texts = new WeakMap<IncomingMessage, { bytes: Uint8Array; members: number }>();
 
-/** express.json that also notes a member name repeated in one object, for `jsonGuard` to refuse (400). */
+/** express.json that also counts the members of the text, for `jsonGuard` to refuse a name repeated in one object (400). */
 export function jsonParser(options: { limit: string; type?: string[]; strict?: boolean }) {
   return express.json({
     ...options,
-    verify: (req, _res, body) => {
-      const path = findDuplicateKey(body);
-      if (path !== undefined) duplicates.set(req, path);
+    verify: (req, _res, bytes) => {
+      texts.set(req, { bytes, members: countMembers(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')) });
     },
   });
 }
 
-function duplicateOf(req: Request): Unstorable | undefined {
-  const path = duplicates.get(req);
-  return path === undefined ? undefined : duplicateAt(req.body, path);
+/**
+ * The first problem of a parsed JSON value whose text has `textMembers` members: a name repeated
+ * in one object (located by `duplicatePath`, asked only when the parsed value has fewer members
+ * than its text), then what cannot be stored (looked for only where the survey saw a suspect).
+ */
+export function problemOfParsed(value: unknown, textMembers: number, duplicatePath: () => string | undefined): Unstorable | undefined {
+  const { members, suspect } = survey(value);
+  const duplicate = members === textMembers ? undefined : duplicatePath();
+  if (duplicate !== undefined) return duplicateAt(value, duplicate);
+  return suspect ? findUnstorable(value) : undefined;
+}
+
+/** A NUL or any UTF-16 surrogate, paired or not: a string without one needs no closer look. */
+// eslint-disable-next-line no-control-regex -- NUL is one of the characters looked for
+const SUSPECT = /[\u0000\uD800-\uDFFF]/;
+
+/**
+ * One pass over a parsed value, naming nothing: its member count, and whether a string, a name
+ * or the nesting is suspect. The count is complete only when nothing is.
+ */
+function survey(body: unknown): { members: number; suspect: boolean } {
+  let members = 0;
+  const values: unknown[] = [body];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop()!;
+    if (typeof value === 'string') {
+      if (SUSPECT.test(value)) return { members, suspect: true };
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_JSON_DEPTH) return { members, suspect: true };
+    const keys = Array.isArray(value) ? undefined : Object.keys(value);
+    const items: unknown[] = keys ? keys.map((key) => (value as Record<string, unknown>)[key]) : (value as unknown[]);
+    if (keys) {
+      members += keys.length;
+      for (const key of keys) if (SUSPECT.test(key)) return { members, suspect: true };
+    }
+    for (const item of items) {
+      values.push(item);
+      depths.push(depth + 1);
+    }
+  }
+  return { members, suspect: false };
 }
 
 /** The problem of a member name repeated at `path` (as findDuplicateKey gives it) in `body`. */

@@ -1,8 +1,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ImportLine } from '../fhir/import/import-input';
 import { badRequest } from '../problems/outcomes';
-import { findDuplicateKey } from './duplicate-keys';
-import { duplicateAt, findUnstorable } from './json-guard';
+import { countMembers, findDuplicateKey } from './duplicate-keys';
+import { problemOfParsed } from './json-guard';
 
 /** NDJSON as FHIR Bulk Data names it, and the generic names clients also send. */
 export const NDJSON_TYPES = ['application/fhir+ndjson', 'application/ndjson', 'application/x-ndjson'];
@@ -40,8 +40,7 @@ function parseLine(text: string, line: number): ImportLine {
   } catch {
     return { line, failure: badRequest(`line ${line} is not valid JSON`, `line ${line}`) };
   }
-  const duplicate = findDuplicateKey(Buffer.from(text, 'utf8'));
-  const problem = duplicate !== undefined ? duplicateAt(value, duplicate) : findUnstorable(value);
+  const problem = problemOfParsed(value, countMembers(text), () => findDuplicateKey(Buffer.from(text, 'utf8')));
   if (problem) return { line, failure: badRequest(`${problem.field} is not valid: it ${problem.reason}`, problem.field) };
   return { line, value };
 }
