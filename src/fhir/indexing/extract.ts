@@ -1,4 +1,5 @@
-import { evalFhirPathTyped, getParsedExpressionForResourceType, getSearchParameters, toTypedValue, type FhirPathAtom, type TypedValue } from '@medplum/core';
+import { getParsedExpressionForResourceType, type FhirPathAtom, type TypedValue } from '@medplum/core';
+import { evalFhirPathTyped, getSearchParameters, toTypedValue } from '../medplum-core';
 import type { Resource } from '@medplum/fhirtypes';
 import { dateRange } from '../search/date-range';
 import { normalizeString } from '../search/normalize';

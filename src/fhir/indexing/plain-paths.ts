@@ -1,4 +1,5 @@
-import { isEmpty, tryGetDataType, type TypedValue } from '@medplum/core';
+import { type TypedValue } from '@medplum/core';
+import { isEmpty, tryGetDataType } from '../medplum-core';
 
 /*
  * Most search parameters are plain paths (`Patient.name.family`, `ServiceRequest.subject`, or a

@@ -1,4 +1,5 @@
-import { isPrimitiveType, isResourceType, tryGetDataType, type InternalSchemaElement } from '@medplum/core';
+import { isResourceType, type InternalSchemaElement } from '@medplum/core';
+import { isPrimitiveType, tryGetDataType } from '../medplum-core';
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { issue } from './profile-rules';
 

@@ -1,15 +1,5 @@
-import {
-  evalFhirPathTyped,
-  fhirTypeToJsType,
-  isPrimitiveType,
-  LRUCache,
-  toTypedValue,
-  tryGetDataType,
-  validationRegexes,
-  type Constraint,
-  type InternalSchemaElement,
-  type TypedValue,
-} from '@medplum/core';
+import { LRUCache, type Constraint, type InternalSchemaElement, type TypedValue } from '@medplum/core';
+import { evalFhirPathTyped, fhirTypeToJsType, isPrimitiveType, toTypedValue, tryGetDataType, validationRegexes } from '../medplum-core';
 
 /*
  * medplum's validator crawls every element a type defines, present or not, and resolves each
