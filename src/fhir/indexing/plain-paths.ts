@@ -1,4 +1,4 @@
-import { type TypedValue } from '@medplum/core';
+import type { TypedValue } from '@medplum/core';
 import { isEmpty, tryGetDataType } from '../medplum-core';
 
 /*
