@@ -14,6 +14,8 @@ export const MAX_JSON_DEPTH = 100;
  */
 export function jsonGuard(req: Request, _res: Response, next: NextFunction): void {
   const text = texts.get(req);
+  // The bytes are needed only to locate a repeated name: not kept for the rest of the request.
+  texts.delete(req);
   const problem = text ? problemOfParsed(req.body, text.members, () => findDuplicateKey(text.bytes)) : findUnstorable(req.body);
   next(problem && invalidField(problem.field, `${problem.field} is not valid: it ${problem.reason}`));
 }
