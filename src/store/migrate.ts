@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import pg from 'pg';
 import { MIGRATIONS } from '../../migrations';
 
 const source: Knex.MigrationSource<string> = {
@@ -43,26 +44,33 @@ async function latest(knex: Knex): Promise<string[]> {
 }
 
 /**
- * A PostgreSQL session advisory lock, held on a connection of its own for the whole run. It is
- * polled rather than waited for, so that a long migration elsewhere does not meet
+ * A PostgreSQL session advisory lock, held for the whole run on a connection of its own outside
+ * the pool, which the migrations need whole (a pool of one connection would otherwise wait for
+ * itself). It is polled rather than waited for, so that a long migration elsewhere does not meet
  * statement_timeout, and it goes with the session if the process dies.
  */
 async function withMigrationLock<T>(knex: Knex, run: (knex: Knex) => Promise<T>): Promise<T> {
-  if ((knex.client as Knex.Client).config.client !== 'pg') return run(knex);
-  const connection: unknown = await knex.client.acquireConnection();
+  const client = knex.client as Knex.Client;
+  if (client.config.client !== 'pg') return run(knex);
+  const connection = new pg.Client(client.connectionSettings as pg.ClientConfig);
+  connection.on('error', () => undefined);
+  await connection.connect();
   try {
+    // The key names the schema the pool's connections work in.
+    const searchPath = [client.config.searchPath ?? []]
+      .flat()
+      .map((name) => `"${name.replace(/"/g, '""')}"`)
+      .join(', ');
+    if (searchPath) await connection.query("SELECT set_config('search_path', $1, false)", [searchPath]);
     for (;;) {
-      const { rows } = (await knex.raw(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS locked`).connection(connection)) as { rows: { locked: boolean }[] };
+      const { rows } = await connection.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS locked`);
       if (rows[0]?.locked) break;
       await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
     }
-    try {
-      return await run(knex);
-    } finally {
-      await knex.raw(`SELECT pg_advisory_unlock(${LOCK_KEY})`).connection(connection);
-    }
+    return await run(knex);
   } finally {
-    await knex.client.releaseConnection(connection);
+    // Closing the session releases its lock.
+    await connection.end().catch(() => undefined);
   }
 }
 
