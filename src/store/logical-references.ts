@@ -35,7 +35,12 @@ export async function resolveLogicalReferences(db: Db, tenantId: string, rows: R
   return resolved;
 }
 
-/** The adoption as SQL with three bindings (the identifiers as jsonb, tenant, the identifier code): a statement, or a CTE of a larger one. */
+/**
+ * The adoption as SQL with two bindings (the identifiers as jsonb, tenant): a statement, or a
+ * CTE of a larger one. The identifier code is written into the text, not bound: a prepared
+ * statement's generic plan would not know it and estimate thousands of token rows per
+ * identifier, so PostgreSQL would plan every execution of the statements that hold this afresh.
+ */
 export const ADOPT_SQL = `UPDATE search_reference r SET target_id = i.id
    FROM jsonb_to_recordset(?::jsonb) AS i(type text, id text, system text, value text)
    WHERE r.tenant_id = ? AND r.target_type = i.type AND r.target_id IS NULL AND r.identifier_value IS NOT NULL
@@ -43,7 +48,7 @@ export const ADOPT_SQL = `UPDATE search_reference r SET target_id = i.id
      AND (r.identifier_system IS NULL OR r.identifier_system = i.system)
      AND NOT EXISTS (
        SELECT 1 FROM search_token t
-       WHERE t.tenant_id = r.tenant_id AND t.resource_type = r.target_type AND t.code = ? AND t.resource_id <> i.id
+       WHERE t.tenant_id = r.tenant_id AND t.resource_type = r.target_type AND t.code = '${IDENTIFIER_CODE}' AND t.resource_id <> i.id
          AND ${PREFIX('t.value')} = ${PREFIX('r.identifier_value')} AND t.value = r.identifier_value
          AND (r.identifier_system IS NULL OR t.system = r.identifier_system))`;
 
@@ -64,11 +69,7 @@ export interface IdentifierHolder {
 }
 
 /** The bindings of `ADOPT_SQL` for these identifiers. */
-export const adoptBindings = (tenantId: string, identifiers: readonly IdentifierHolder[]): unknown[] => [
-  JSON.stringify(identifiers),
-  tenantId,
-  IDENTIFIER_CODE,
-];
+export const adoptBindings = (tenantId: string, identifiers: readonly IdentifierHolder[]): unknown[] => [JSON.stringify(identifiers), tenantId];
 
 /** The identifiers (token rows of `identifier`) of resources just written. */
 export function identifiersOf(targets: readonly { resourceType: string; id: string; tokens: IndexRows['token'] }[]): IdentifierHolder[] {

@@ -68,6 +68,8 @@ export interface TestAppOptions {
   hooks?: readonly ServiceHooks[];
   /** When the planner statistics are brought up to date (default: the server's). */
   statistics?: StatisticsSettings;
+  /** Connections of the app's pool on a PostgreSQL server (default: the server's). */
+  poolMax?: number;
   /** Further settings, as environment variables (JWT_*, API_KEY_CACHE_SECONDS, …). */
   env?: Record<string, string>;
 }
@@ -81,7 +83,7 @@ export interface TestAppOptions {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
   const schema = url ? await createSchema(url) : undefined;
-  const openPool = (): Database => (url ? openDatabase({ url, schema }) : openTemplateCopy());
+  const openPool = (): Database => (url ? openDatabase({ url, schema, poolMax: options.poolMax }) : openTemplateCopy());
   const database = openPool();
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const rateLimit = options.rateLimit ?? { points: 1_000_000_000, windowSeconds: 3600 };
