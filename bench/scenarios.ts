@@ -54,7 +54,8 @@ export function serverScenarios(ctx: ScenarioContext): Target[] {
   const updatePool = seed.patientIds.slice(-Math.min(ROTATION, seed.patientIds.length));
   const updateIndexOf = (k: number): number => seed.patientIds.length - updatePool.length + k;
   const newPatient = (mrn: string): string => JSON.stringify(syntheaLikePatient(mrn, 7));
-  const mrnQuery = (mrn: string): string => `identifier=${encodeURIComponent(`${MRN_SYSTEM}|${mrn}`)}`;
+  // The MRN stays as it is: encoded, an `@SEQ@` in it would never be filled in, and every request would send the same criteria.
+  const mrnQuery = (mrn: string): string => `identifier=${encodeURIComponent(`${MRN_SYSTEM}|`)}${mrn}`;
 
   const reads = spec(readPool.map((id) => get(`/Patient/${id}`)));
   return [
