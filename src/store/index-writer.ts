@@ -58,21 +58,18 @@ export interface TakenKey {
 }
 
 /**
- * The insert of each index table's new rows, passed as one jsonb value per table, the rows
- * grouped by resource (`[{"type", "id", "rows": […]}]`), only when `condition` holds if one is
- * given: CTEs, two bindings each (tenant, groups).
+ * The insert of each of these index tables' new rows (all by default), passed as one jsonb value
+ * per table, the rows grouped by resource (`[{"type", "id", "rows": […]}]`), only when
+ * `condition` holds if one is given: CTEs, two bindings each (tenant, groups).
  */
-export function indexRowInserts(condition?: string): string[] {
-  return INDEXED_TYPES.map((type) => {
+export function indexRowInserts(condition?: string, types: readonly IndexedParamType[] = INDEXED_TYPES): string[] {
+  return types.map((type) => {
     const columns = ROW_COLUMNS[type];
     const names = columns.map(([name]) => name).join(', ');
     const record = columns.map(([name, sqlType]) => `${name} ${sqlType}`).join(', ');
     return `i_${type} AS (INSERT INTO search_${type} (tenant_id, resource_type, resource_id, ${names}) SELECT ?::uuid, g.type, g.id, ${names} FROM jsonb_to_recordset(?::jsonb) AS g(type text, id text, rows jsonb) CROSS JOIN LATERAL jsonb_to_recordset(g.rows) AS x(${record})${condition ? ` WHERE ${condition}` : ''})`;
   });
 }
-
-/** `indexRowInserts` without a condition. */
-export const INDEX_ROW_INSERTS = indexRowInserts();
 
 /**
  * The old index rows of the resources named in two arrays deleted and the new ones inserted, by
@@ -82,12 +79,15 @@ export const INDEX_ROW_INSERTS = indexRowInserts();
  */
 const REPLACE_INDEX_ROWS = `WITH stale AS (SELECT * FROM unnest(?::text[], ?::text[]) AS s(resource_type, resource_id)),
 ${INDEXED_TYPES.map((type) => `d_${type} AS (DELETE FROM search_${type} t USING stale s WHERE t.tenant_id = ?::uuid AND t.resource_type = s.resource_type AND t.resource_id = s.resource_id)`).join(',\n')},
-${INDEX_ROW_INSERTS.join(',\n')}
+${indexRowInserts().join(',\n')}
 SELECT 1`;
 
-/** What a write adds to the search index: the bindings of `INDEX_ROW_INSERTS`, and the identifiers whose logical references it adopts. */
+/** What a write adds to the search index, and the identifiers whose logical references it adopts. */
 export interface IndexInsert {
-  bindings: unknown[];
+  /** Each index table's rows as the bindings of its `indexRowInserts` CTE (the tenant, the groups). */
+  bindings: Record<IndexedParamType, [tenantId: string, groups: string]>;
+  /** The tables that get rows. */
+  filled: IndexedParamType[];
   identifiers: IdentifierHolder[];
   /** The batch's own reference rows, logical references resolved against what was stored before it. */
   references: ReferenceRow[];
@@ -100,18 +100,26 @@ export async function indexInsertOf(db: Knex | Knex.Transaction, tenantId: strin
     const rows = target.entries?.rows;
     if (rows) indexed.push({ target, rows: { ...rows, reference: await resolveLogicalReferences(db, tenantId, rows.reference) } });
   }
-  const bindings = INDEXED_TYPES.flatMap((type) => {
+  const bindings = {} as IndexInsert['bindings'];
+  const filled: IndexedParamType[] = [];
+  for (const type of INDEXED_TYPES) {
     const groups = indexed
       .filter(({ rows }) => rows[type].length > 0)
       .map(({ target, rows }) => ({ type: target.resourceType, id: target.id, rows: rows[type] }));
-    return [tenantId, JSON.stringify(groups)];
-  });
+    bindings[type] = [tenantId, JSON.stringify(groups)];
+    if (groups.length > 0) filled.push(type);
+  }
   return {
     bindings,
+    filled,
     identifiers: identifiersOf(indexed.map(({ target, rows }) => ({ resourceType: target.resourceType, id: target.id, tokens: rows.token }))),
     references: indexed.flatMap(({ rows }) => rows.reference),
   };
 }
+
+/** The bindings of `indexRowInserts` for these tables (all by default). */
+export const indexInsertBindings = (index: IndexInsert, types: readonly IndexedParamType[] = INDEXED_TYPES): string[] =>
+  types.flatMap((type) => index.bindings[type]);
 
 /**
  * Replaces the search index rows of a batch of which some were indexed before, however
@@ -120,10 +128,10 @@ export async function indexInsertOf(db: Knex | Knex.Transaction, tenantId: strin
  * identifiers a resource has. Then adopts the logical references their identifiers resolve.
  */
 export async function replaceSearchIndexes(db: Knex | Knex.Transaction, tenantId: string, targets: readonly IndexTarget[]): Promise<void> {
-  const { bindings, identifiers } = await indexInsertOf(db, tenantId, targets);
+  const index = await indexInsertOf(db, tenantId, targets);
   const deletes = INDEXED_TYPES.map(() => tenantId);
-  await db.raw(REPLACE_INDEX_ROWS, [targets.map((t) => t.resourceType), targets.map((t) => t.id), ...deletes, ...bindings] as Knex.RawBinding[]);
-  await adoptLogicalReferences(db, tenantId, identifiers);
+  await db.raw(REPLACE_INDEX_ROWS, [targets.map((t) => t.resourceType), targets.map((t) => t.id), ...deletes, ...indexInsertBindings(index)]);
+  await adoptLogicalReferences(db, tenantId, index.identifiers);
 }
 
 const INSERT_UNIQUE_KEYS = preparedStatement(

@@ -1,38 +1,81 @@
 import type { Knex } from 'knex';
-import { distinctTaken, indexInsertOf, INDEX_ROW_INSERTS, keyRowsOf, type IndexInsert, type IndexTarget, type TakenKey } from './index-writer';
+import {
+  distinctTaken,
+  indexInsertBindings,
+  indexInsertOf,
+  indexRowInserts,
+  keyRowsOf,
+  type IndexInsert,
+  type IndexTarget,
+  type TakenKey,
+} from './index-writer';
+import type { IndexedParamType } from './index-rows';
 import { ADOPT_SQL, adoptBindings, adoptLogicalReferences, adoptsInSameStatement } from './logical-references';
-import { preparedStatement, runPrepared } from './prepared-query';
+import { preparedStatement, runPrepared, type PreparedStatement } from './prepared-query';
 import type { VersionRow } from './rows';
 import { VERSION_COLUMNS, VERSION_RECORD, VERSION_WRITE_MARK } from './version-write';
 import { refusedBy } from './write-refusal';
 
-const INSERT_NEW_RESOURCES = preparedStatement(
-  'fhir_insert_new_resources',
-  `${VERSION_WRITE_MARK}
-   WITH input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(${VERSION_RECORD})),
-   inserted AS (
-     INSERT INTO resources (tenant_id, ${VERSION_COLUMNS}) SELECT ?::uuid, ${VERSION_COLUMNS} FROM input
-     ON CONFLICT (tenant_id, resource_type, id) DO NOTHING
-     RETURNING tenant_id, ${VERSION_COLUMNS}),
-   versions AS (INSERT INTO resource_versions (tenant_id, ${VERSION_COLUMNS}) SELECT tenant_id, ${VERSION_COLUMNS} FROM inserted RETURNING resource_type, id),
-   ${INDEX_ROW_INSERTS.join(',\n')},
-   key_input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(key_kind text, key_digest text, resource_type text, resource_id text)),
+/** What a batch of new resources writes beside their versions: the statement holds a CTE for each, and only those. */
+interface WriteShape {
+  /** Index tables that get rows. */
+  filled: readonly IndexedParamType[];
+  keys: boolean;
+  adopts: boolean;
+}
+
+const CTE_OF_KEYS = `key_input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(key_kind text, key_digest text, resource_type text, resource_id text)),
    keys AS (
      INSERT INTO unique_keys (tenant_id, key_kind, key_digest, resource_type, resource_id)
      SELECT ?::uuid, key_kind, key_digest, resource_type, resource_id FROM key_input
      ON CONFLICT (tenant_id, key_kind, key_digest) DO NOTHING
-     RETURNING key_kind, key_digest, resource_type, resource_id),
-   adopted AS (${ADOPT_SQL}),
-   refused AS (
+     RETURNING key_kind, key_digest, resource_type, resource_id)`;
+
+const KEYS_REFUSED = `UNION ALL
+     SELECT k.resource_type, k.resource_id, k.key_kind FROM key_input k
+     WHERE NOT EXISTS (SELECT 1 FROM keys s WHERE (s.key_kind, s.key_digest, s.resource_type, s.resource_id) = (k.key_kind, k.key_digest, k.resource_type, k.resource_id))`;
+
+/**
+ * The statement of one shape. A CTE that writes nothing still costs PostgreSQL its setup on
+ * every execution (the target table and its indexes opened, its function scans started); a
+ * Patient fills three or four of the six index tables, and most resources hold no business key.
+ */
+function insertStatementOf(name: string, { filled, keys, adopts }: WriteShape): PreparedStatement {
+  const ctes = [
+    `input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(${VERSION_RECORD}))`,
+    `inserted AS (
+     INSERT INTO resources (tenant_id, ${VERSION_COLUMNS}) SELECT ?::uuid, ${VERSION_COLUMNS} FROM input
+     ON CONFLICT (tenant_id, resource_type, id) DO NOTHING
+     RETURNING tenant_id, ${VERSION_COLUMNS})`,
+    `versions AS (INSERT INTO resource_versions (tenant_id, ${VERSION_COLUMNS}) SELECT tenant_id, ${VERSION_COLUMNS} FROM inserted RETURNING resource_type, id)`,
+    ...indexRowInserts(undefined, filled),
+    ...(keys ? [CTE_OF_KEYS] : []),
+    ...(adopts ? [`adopted AS (${ADOPT_SQL})`] : []),
+    `refused AS (
      SELECT i.resource_type, i.id, NULL::text AS key_kind FROM input i
      WHERE NOT EXISTS (SELECT 1 FROM inserted s WHERE (s.resource_type, s.id) = (i.resource_type, i.id))
-     UNION ALL
-     SELECT k.resource_type, k.resource_id, k.key_kind FROM key_input k
-     WHERE NOT EXISTS (SELECT 1 FROM keys s WHERE (s.key_kind, s.key_digest, s.resource_type, s.resource_id) = (k.key_kind, k.key_digest, k.resource_type, k.resource_id)))
+     ${keys ? KEYS_REFUSED : ''})`,
+  ];
+  return preparedStatement(
+    name,
+    `${VERSION_WRITE_MARK}
+   WITH ${ctes.join(',\n   ')}
    SELECT resource_type, id FROM versions
    UNION ALL
    SELECT NULL, NULL WHERE fhir_refuse_write((SELECT jsonb_agg(r) FROM refused r))`,
-);
+  );
+}
+
+/** By name: at most 2^8 shapes, each prepared once per connection that meets it. */
+const STATEMENTS = new Map<string, PreparedStatement>();
+
+function insertStatementFor(shape: WriteShape): PreparedStatement {
+  const { filled, keys, adopts } = shape;
+  const name = `fhir_insert_new_resources_${filled.map((type) => type.slice(0, 2)).join('')}${keys ? '_k' : ''}${adopts ? '_a' : ''}`;
+  let statement = STATEMENTS.get(name);
+  if (!statement) STATEMENTS.set(name, (statement = insertStatementOf(name, shape)));
+  return statement;
+}
 
 export interface NewResourcesWritten {
   /** `Type/id` of each resource written: one missing was created meanwhile by a concurrent request. */
@@ -75,10 +118,18 @@ async function insertNewResources(
   adopting: IndexInsert['identifiers'],
 ): Promise<NewResourcesWritten> {
   const versions = rows.map((row) => ({ ...row, tenant_id: undefined }));
-  const bindings = [JSON.stringify(versions), tenantId, ...index.bindings, JSON.stringify(keyRowsOf(targets)), tenantId, ...adoptBindings(tenantId, adopting)];
+  const keyRows = keyRowsOf(targets);
+  const shape: WriteShape = { filled: index.filled, keys: keyRows.length > 0, adopts: adopting.length > 0 };
+  const bindings = [
+    JSON.stringify(versions),
+    tenantId,
+    ...indexInsertBindings(index, shape.filled),
+    ...(shape.keys ? [JSON.stringify(keyRows), tenantId] : []),
+    ...(shape.adopts ? adoptBindings(tenantId, adopting) : []),
+  ];
   const references = rows.map((row) => `${row.resource_type}/${row.id}`);
   try {
-    await runPrepared(db, INSERT_NEW_RESOURCES, bindings);
+    await runPrepared(db, insertStatementFor(shape), bindings);
     return { written: new Set(references), taken: [] };
   } catch (err) {
     const refused = refusedBy(err);

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { INDEXED_TYPES } from './index-rows';
-import { indexInsertOf, indexRowInserts, insertUniqueKeys, type IndexInsert, type IndexTarget } from './index-writer';
+import { indexInsertBindings, indexInsertOf, indexRowInserts, insertUniqueKeys, type IndexInsert, type IndexTarget } from './index-writer';
 import { ADOPT_BY_OTHERS_SQL, adoptBindings, adoptLogicalReferences, adoptsInSameStatement, type IdentifierHolder } from './logical-references';
 import type { NewResourcesWritten } from './new-resources-write';
 import { preparedStatement, runPrepared } from './prepared-query';
@@ -79,7 +79,7 @@ async function replaceInOneStatement(
     const versions = await runPrepared<{ resource_type: string; id: string }>(db, REPLACE_ONE_VERSION, [
       ...versionWriteBindings(tenantId, [{ row, isNew: target.isNew }]),
       ...ONE_RESOURCE_DELETES.flatMap(() => resource),
-      ...index.bindings,
+      ...indexInsertBindings(index),
       ...adoptBindings(tenantId, adopting),
       target.resourceType,
       target.id,
