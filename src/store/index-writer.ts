@@ -117,6 +117,9 @@ export async function indexInsertOf(db: Knex | Knex.Transaction, tenantId: strin
   };
 }
 
+/** A statement name's suffix for the index tables it fills: two letters each. */
+export const filledSuffix = (types: readonly IndexedParamType[]): string => types.map((type) => type.slice(0, 2)).join('');
+
 /** The bindings of `indexRowInserts` for these tables (all by default). */
 export const indexInsertBindings = (index: IndexInsert, types: readonly IndexedParamType[] = INDEXED_TYPES): string[] =>
   types.flatMap((type) => index.bindings[type]);

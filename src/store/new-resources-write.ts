@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import {
   distinctTaken,
+  filledSuffix,
   indexInsertBindings,
   indexInsertOf,
   indexRowInserts,
@@ -11,7 +12,7 @@ import {
 } from './index-writer';
 import type { IndexedParamType } from './index-rows';
 import { ADOPT_SQL, adoptBindings, adoptLogicalReferences, adoptsInSameStatement } from './logical-references';
-import { preparedStatement, runPrepared, type PreparedStatement } from './prepared-query';
+import { runPrepared, statementNamed, type PreparedStatement } from './prepared-query';
 import type { VersionRow } from './rows';
 import { VERSION_COLUMNS, VERSION_RECORD, VERSION_WRITE_MARK } from './version-write';
 import { refusedBy } from './write-refusal';
@@ -40,7 +41,7 @@ const KEYS_REFUSED = `UNION ALL
  * every execution (the target table and its indexes opened, its function scans started); a
  * Patient fills three or four of the six index tables, and most resources hold no business key.
  */
-function insertStatementOf(name: string, { filled, keys, adopts }: WriteShape): PreparedStatement {
+function insertStatementSql({ filled, keys, adopts }: WriteShape): string {
   const ctes = [
     `input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(${VERSION_RECORD}))`,
     `inserted AS (
@@ -56,25 +57,17 @@ function insertStatementOf(name: string, { filled, keys, adopts }: WriteShape): 
      WHERE NOT EXISTS (SELECT 1 FROM inserted s WHERE (s.resource_type, s.id) = (i.resource_type, i.id))
      ${keys ? KEYS_REFUSED : ''})`,
   ];
-  return preparedStatement(
-    name,
-    `${VERSION_WRITE_MARK}
+  return `${VERSION_WRITE_MARK}
    WITH ${ctes.join(',\n   ')}
    SELECT resource_type, id FROM versions
    UNION ALL
-   SELECT NULL, NULL WHERE fhir_refuse_write((SELECT jsonb_agg(r) FROM refused r))`,
-  );
+   SELECT NULL, NULL WHERE fhir_refuse_write((SELECT jsonb_agg(r) FROM refused r))`;
 }
 
-/** By name: at most 2^8 shapes, each prepared once per connection that meets it. */
-const STATEMENTS = new Map<string, PreparedStatement>();
-
+/** At most 2^8 shapes, each prepared once per connection that meets it. */
 function insertStatementFor(shape: WriteShape): PreparedStatement {
-  const { filled, keys, adopts } = shape;
-  const name = `fhir_insert_new_resources_${filled.map((type) => type.slice(0, 2)).join('')}${keys ? '_k' : ''}${adopts ? '_a' : ''}`;
-  let statement = STATEMENTS.get(name);
-  if (!statement) STATEMENTS.set(name, (statement = insertStatementOf(name, shape)));
-  return statement;
+  const name = `fhir_insert_new_resources_${filledSuffix(shape.filled)}${shape.keys ? '_k' : ''}${shape.adopts ? '_a' : ''}`;
+  return statementNamed(name, () => insertStatementSql(shape));
 }
 
 export interface NewResourcesWritten {

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
-import { INDEXED_TYPES } from './index-rows';
-import { indexInsertBindings, indexInsertOf, indexRowInserts, insertUniqueKeys, type IndexInsert, type IndexTarget } from './index-writer';
+import { INDEXED_TYPES, type IndexedParamType } from './index-rows';
+import { filledSuffix, indexInsertBindings, indexInsertOf, indexRowInserts, insertUniqueKeys, type IndexInsert, type IndexTarget } from './index-writer';
 import { ADOPT_BY_OTHERS_SQL, adoptBindings, adoptLogicalReferences, adoptsInSameStatement, type IdentifierHolder } from './logical-references';
 import type { NewResourcesWritten } from './new-resources-write';
-import { preparedStatement, runPrepared } from './prepared-query';
+import { runPrepared, statementNamed, type PreparedStatement } from './prepared-query';
 import type { VersionRow } from './rows';
 import { VERSION_WRITE_CTES, VERSION_WRITE_MARK, versionWriteBindings } from './version-write';
 import { refusedBy } from './write-refusal';
@@ -24,17 +24,22 @@ const ONE_RESOURCE_DELETES = [...INDEXED_TYPES.map((type) => `search_${type}`), 
   (table) => `d_${table} AS (DELETE FROM ${table} WHERE tenant_id = ?::uuid AND resource_type = ? AND resource_id = ? AND ${ONCE_WRITTEN})`,
 );
 
-const REPLACE_ONE_VERSION = preparedStatement(
-  'fhir_replace_one_version',
-  `${VERSION_WRITE_MARK}
+/**
+ * The statement for the index tables the new version fills, and the adoption when it has
+ * identifiers to adopt by: the old rows of every table go, but only those CTEs insert (see
+ * `insertStatementFor` in new-resources-write.ts for why). Prepared once per connection and shape.
+ */
+function replaceStatementFor(filled: readonly IndexedParamType[], adopts: boolean): PreparedStatement {
+  return statementNamed(
+    `fhir_replace_one_version_${filledSuffix(filled)}${adopts ? '_a' : ''}`,
+    () => `${VERSION_WRITE_MARK}
    WITH ${VERSION_WRITE_CTES},
-   ${ONE_RESOURCE_DELETES.join(',\n')},
-   ${indexRowInserts(ONCE_WRITTEN).join(',\n')},
-   adopted AS (${ADOPT_BY_OTHERS_SQL} AND ${ONCE_WRITTEN})
+   ${[...ONE_RESOURCE_DELETES, ...indexRowInserts(ONCE_WRITTEN, filled), ...(adopts ? [`adopted AS (${ADOPT_BY_OTHERS_SQL} AND ${ONCE_WRITTEN})`] : [])].join(',\n')}
    SELECT * FROM versions
    UNION ALL
    SELECT NULL, NULL, NULL WHERE fhir_refuse_write(CASE WHEN NOT ${ONCE_WRITTEN} THEN '[]'::jsonb END)`,
-);
+  );
+}
 
 /**
  * Writes one resource's next version over its current row, locked by the caller, with its
@@ -76,13 +81,12 @@ async function replaceInOneStatement(
 ): Promise<Set<string>> {
   const resource = [tenantId, target.resourceType, target.id];
   try {
-    const versions = await runPrepared<{ resource_type: string; id: string }>(db, REPLACE_ONE_VERSION, [
+    const adopts = adopting.length > 0;
+    const versions = await runPrepared<{ resource_type: string; id: string }>(db, replaceStatementFor(index.filled, adopts), [
       ...versionWriteBindings(tenantId, [{ row, isNew: target.isNew }]),
       ...ONE_RESOURCE_DELETES.flatMap(() => resource),
-      ...indexInsertBindings(index),
-      ...adoptBindings(tenantId, adopting),
-      target.resourceType,
-      target.id,
+      ...indexInsertBindings(index, index.filled),
+      ...(adopts ? [...adoptBindings(tenantId, adopting), target.resourceType, target.id] : []),
     ]);
     return new Set(versions.map((v) => `${v.resource_type}/${v.id}`));
   } catch (err) {

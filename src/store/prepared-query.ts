@@ -22,6 +22,18 @@ export function preparedStatement(name: string, sql: string): PreparedStatement 
   return { name, sql, text };
 }
 
+const BY_NAME = new Map<string, PreparedStatement>();
+
+/**
+ * One of a family of statements built by shape (which CTEs a write needs): built on first use
+ * under its name, the same object after.
+ */
+export function statementNamed(name: string, sql: () => string): PreparedStatement {
+  let statement = BY_NAME.get(name);
+  if (!statement) BY_NAME.set(name, (statement = preparedStatement(name, sql())));
+  return statement;
+}
+
 /**
  * Runs a fixed statement without knex's query builder. On PostgreSQL it is a named prepared
  * statement, parsed and planned once per connection, then only bound and run: on a pooled
