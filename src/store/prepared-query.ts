@@ -9,29 +9,26 @@ export interface PreparedStatement {
   text: string;
 }
 
-/** Every statement's text by name: PostgreSQL keeps one statement per name on a connection. */
-const TEXT_BY_NAME = new Map<string, string>();
+/** Every statement by name: PostgreSQL keeps one statement per name on a connection. */
+const BY_NAME = new Map<string, PreparedStatement>();
 
 /** Throws when `name` already stands for another statement: the second would run the first's plan, or fail to prepare. */
 export function preparedStatement(name: string, sql: string): PreparedStatement {
   let n = 0;
   const text = sql.replace(/\?/g, () => `$${++n}`);
-  const taken = TEXT_BY_NAME.get(name);
-  if (taken !== undefined && taken !== text) throw new Error(`prepared statement name ${name} is taken by another statement`);
-  TEXT_BY_NAME.set(name, text);
-  return { name, sql, text };
+  const taken = BY_NAME.get(name);
+  if (taken !== undefined && taken.text !== text) throw new Error(`prepared statement name ${name} is taken by another statement`);
+  const statement = { name, sql, text };
+  BY_NAME.set(name, statement);
+  return statement;
 }
 
-const BY_NAME = new Map<string, PreparedStatement>();
-
 /**
- * One of a family of statements built by shape (which CTEs a write needs): built on first use
- * under its name, the same object after.
+ * One of a family of statements built by shape (which CTEs a write needs): its SQL built on
+ * first use under its name, the registered statement after.
  */
 export function statementNamed(name: string, sql: () => string): PreparedStatement {
-  let statement = BY_NAME.get(name);
-  if (!statement) BY_NAME.set(name, (statement = preparedStatement(name, sql())));
-  return statement;
+  return BY_NAME.get(name) ?? preparedStatement(name, sql());
 }
 
 /**
