@@ -14,9 +14,15 @@ jest.setTimeout(180_000);
 
 /**
  * Runs the real entry point (src/main.ts through tsx) with embedded PGlite until the banner is
- * out, then stops it; its stdout is a pseudo-terminal (`underTerminal`) or a pipe.
+ * out, then `whileUp` (given the port and the output so far), then stops it with SIGINT; its
+ * stdout is a pseudo-terminal (`underTerminal`) or a pipe. The output is everything written
+ * until the process exited.
  */
-async function startupOutput(settings: Record<string, string>, underTerminal: boolean): Promise<string> {
+async function startupOutput(
+  settings: Record<string, string>,
+  underTerminal: boolean,
+  whileUp: (port: number, output: () => string) => Promise<void> = () => new Promise((resolve) => setTimeout(resolve, 200)),
+): Promise<string> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'fhir-startup-'));
   const port = portBelowEphemeralRange();
   const env = { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info', BOOTSTRAP_API_KEY: BOOTSTRAP_KEY, ...settings } as NodeJS.ProcessEnv;
@@ -28,20 +34,18 @@ async function startupOutput(settings: Record<string, string>, underTerminal: bo
     ? spawn('script', ['-qfec', server, '/dev/null'], { cwd: ROOT, env })
     : spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env });
   let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise((resolve) => child.on('exit', resolve));
   try {
     await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
+      child.stdout.on('data', () => {
         if (BANNER_DONE.test(output)) resolve();
       });
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.on('exit', (code) => reject(new Error(`server exited early (${code}): ${output}`)));
     });
-    // The banner is one log record: let the rest of its line arrive.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    return output;
+    await whileUp(port, () => output);
   } finally {
-    const exited = new Promise((resolve) => child.on('exit', resolve));
     child.kill('SIGINT');
     let giveUp: NodeJS.Timeout | undefined;
     await Promise.race([exited, new Promise((resolve) => (giveUp = setTimeout(resolve, 5000)))]);
@@ -49,14 +53,20 @@ async function startupOutput(settings: Record<string, string>, underTerminal: bo
     child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   }
+  return output;
 }
+
+/** Log records of JSON-lines output (the lines that are not JSON, if any, left out). */
+const recordsOf = (output: string): { msg: string; banner?: Record<string, string>; route?: string }[] =>
+  output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { msg: string; banner?: Record<string, string>; route?: string });
 
 test('piped start-up output is JSON lines, the last of them the banner with its URLs, database, Junction and key advice', async () => {
   const output = await startupOutput({}, false);
-  const records = output
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as { msg: string; banner?: Record<string, string> });
+  expect(output.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('{'))).toEqual([]);
+  const records = recordsOf(output);
   const banner = records.find((r) => r.banner)?.banner;
   expect(banner).toMatchObject({
     frontDoor: expect.stringMatching(/^http:\/\/localhost:\d+\/$/),
@@ -67,6 +77,20 @@ test('piped start-up output is JSON lines, the last of them the banner with its 
     apiKeys: 'bootstrap',
   });
   expect(output).not.toContain(BOOTSTRAP_KEY);
+});
+
+test('request lines are written in blocks, yet each is out within about a second, and what is left at exit is written', async () => {
+  let beforeExit = '';
+  const output = await startupOutput({}, false, async (port, outputSoFar) => {
+    const answer = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(answer.status).toBe(200);
+    const deadline = Date.now() + 5000;
+    while (!recordsOf(outputSoFar()).some((r) => r.msg === 'request') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    beforeExit = outputSoFar();
+  });
+  expect(recordsOf(beforeExit).filter((r) => r.msg === 'request')).toEqual([expect.objectContaining({ route: '/healthz' })]);
+  // The shutdown's last lines are shorter than a block: only the exit writes them.
+  expect(recordsOf(output).map((r) => r.msg)).toEqual(expect.arrayContaining(['shutting down: not ready, still serving until the delay is over', 'stopped']));
 });
 
 test('on a terminal the start-up output is pretty text ending with the banner', async () => {
