@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import pino from 'pino';
 import pinoPretty from 'pino-pretty';
 
@@ -49,38 +50,49 @@ const FLUSH_EVERY_MS = 1000;
 
 /**
  * Stdout written in blocks of about BLOCK_CHARS, at least once a second and at exit, instead of
- * a write per line (docs/performance.md). A block is one synchronous write, as pino's default
- * destination makes for every line: a few microseconds for 16 KB, where a thread-pool write
- * (pino's asynchronous destination) costs some 30 µs of CPU whatever its size. The lines are
+ * a write per line: each write is a thread-pool round trip, some 30 µs of CPU whatever its size
+ * (docs/performance.md). The writes stay asynchronous: a synchronous write waits whenever the
+ * disk is busy with the database's own writes, and the whole event loop with it. The lines are
  * gathered here rather than by the destination's own `minLength`, which measures its whole
  * pending buffer again for every line it adds.
  */
 class LineBlocks implements pino.DestinationStream {
   private lines: string[] = [];
   private chars = 0;
-  private readonly out = pino.destination({ dest: 1, sync: true });
+  private readonly out = pino.destination({ dest: 1, sync: false });
 
   constructor() {
     setInterval(() => {
-      this.flush();
+      this.handOver();
     }, FLUSH_EVERY_MS).unref();
-    process.on('exit', () => this.flush());
+    process.prependListener('beforeExit', () => this.handOver());
+    // Runs after the destination's exit hook has written what it holds: these lines are the newest.
+    process.on('exit', () => {
+      if (this.lines.length > 0) writeSync(1, this.take());
+    });
   }
 
   write(line: string): void {
     this.lines.push(line);
     this.chars += line.length;
-    if (this.chars >= BLOCK_CHARS) this.flush();
+    if (this.chars >= BLOCK_CHARS) this.handOver();
   }
 
-  /** The lines gathered so far go out now (also what `logger.flush()` calls). */
-  flush(done?: () => void): void {
-    if (this.lines.length > 0) {
-      this.out.write(this.lines.join(''));
-      this.lines = [];
-      this.chars = 0;
-    }
-    done?.();
+  /** What `logger.flush()` calls: the lines gathered so far go out now. */
+  flush(done?: (err?: Error) => void): void {
+    this.handOver();
+    this.out.flush(done);
+  }
+
+  private handOver(): void {
+    if (this.lines.length > 0) this.out.write(this.take());
+  }
+
+  private take(): string {
+    const block = this.lines.join('');
+    this.lines = [];
+    this.chars = 0;
+    return block;
   }
 }
 
