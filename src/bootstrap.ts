@@ -1,10 +1,9 @@
 import type { Express } from 'express';
 import { Admin } from './auth/admin';
 import { hashApiKey } from './auth/api-key-material';
-import { Authenticator } from './auth/authenticator';
-import { createJwtVerifier } from './auth/jwt';
 import { ALL_SCOPES, parseScopes, type Grants } from './auth/scopes';
 import { scopeHook } from './auth/scope-hook';
+import { storedKeyAuthenticator } from './auth/stored-key-authenticator';
 import type { Config } from './config';
 import type { ServiceHooks } from './fhir/access';
 import { randomUUID } from 'node:crypto';
@@ -18,7 +17,7 @@ import { createApp, type Caller } from './http/app';
 import { createJunctionBridge } from './junction/bridge';
 import { createLogger, logFormatFor, type Logger } from './logger';
 import type { ApiKeyState } from './startup-banner';
-import { ensureApiKey, findApiKeyByHash, touchApiKeys } from './store/api-keys';
+import { ensureApiKey } from './store/api-keys';
 import { AuditLog } from './store/audit-log';
 import { openDatabase, type Database } from './store/db';
 import { DEFAULT_TENANT_ID } from './store/default-tenant';
@@ -29,7 +28,6 @@ import { throttledLog } from './log-throttle';
 import { migrateToLatest } from './store/migrate';
 import { openRateLimitCounter } from './store/rate-limit-backend';
 import { closeRedisClients } from './store/rate-limit-redis';
-import { tenantExists } from './store/tenants';
 
 export interface ServerParts {
   app: Express;
@@ -76,19 +74,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   if (!options.database) logStartup(logger, config, database, applied);
   const statistics = keepStatisticsFresh(knex, logger, options.statistics);
 
-  const authenticator = new Authenticator({
-    store: {
-      findKey: async (hash) => {
-        const row = await findApiKeyByHash(knex, hash);
-        return row && { id: row.id, tenantId: row.tenant_id, scopes: row.scopes, revoked: row.revoked_at !== null };
-      },
-      tenantExists: (id) => tenantExists(knex, id),
-      touchKeys: (ids) => touchApiKeys(knex, ids),
-    },
-    pepper: config.apiKeyPepper,
-    jwt: config.jwt && createJwtVerifier(config.jwt),
-    ttlMs: config.apiKeyCacheMs,
-  });
+  const authenticator = storedKeyAuthenticator(knex, config);
   const admin = new Admin({ knex, pepper: config.apiKeyPepper, onRevoke: (id) => authenticator.revoke(id) });
   const apiKeys = await ensureBootstrapKey(config, knex, admin, logger);
 
