@@ -3,17 +3,20 @@ import { syntheaLikePatient } from './fixtures';
 import type { LoadSpec } from './load/spec';
 import type { Target } from './target';
 
-/** The baseline processes: each a small server under bench/baselines/, run with tsx. */
-export const BASELINE_SERVICES = {
-  'express-hello': 'express-hello.ts',
-  'pg-read': 'pg-read.ts',
-  'pg-insert': 'pg-insert.ts',
-  'medplum-router': 'medplum-router.ts',
-  'server-without-door': 'server-without-door.ts',
-} as const;
-export type BaselineService = keyof typeof BASELINE_SERVICES;
+export type BaselineService = 'express-hello' | 'pg-read' | 'pg-insert' | 'medplum-router' | 'server-without-door' | 'server-with-goal-door';
 
-export const baselineEntry = (service: BaselineService): string => path.join(__dirname, 'baselines', BASELINE_SERVICES[service]);
+/** The baseline processes: each a small server under bench/baselines/, run with tsx, with settings of its own. */
+export const BASELINE_SERVICES: Record<BaselineService, { file: string; env?: Record<string, string> }> = {
+  'express-hello': { file: 'express-hello.ts' },
+  'pg-read': { file: 'pg-read.ts' },
+  'pg-insert': { file: 'pg-insert.ts' },
+  'medplum-router': { file: 'medplum-router.ts' },
+  'server-without-door': { file: 'server-without-door.ts' },
+  // The rate limit raised as the server's is, so that it counts but never refuses.
+  'server-with-goal-door': { file: 'server-without-door.ts', env: { WITH_GOAL_DOOR: '1', RATE_LIMIT_POINTS: '1000000000' } },
+};
+
+export const baselineEntry = (service: BaselineService): string => path.join(__dirname, 'baselines', BASELINE_SERVICES[service].file);
 
 export interface BaselineContext {
   /** Rows in the baseline table. */

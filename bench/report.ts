@@ -66,15 +66,27 @@ export function goals(summaries: Summary[], rss: ServerRss): { ratios: Record<st
     'read / fhir-router memory read': ratio('read Patient', 'fhir-router + memory read'),
     'create / fhir-router memory create': ratio('create Patient', 'fhir-router + memory create'),
     'read / read without the door': ratio('read Patient', 'read Patient without the door'),
+    'authentication, rate limit and log / without the door': ratio(
+      'read Patient through authentication, rate limit and log only',
+      'read Patient without the door',
+    ),
     'read / read with LOG_LEVEL=warn': ratio('read Patient', 'read Patient (LOG_LEVEL=warn)'),
   };
   const doorCost = 1 - ratios['read / read without the door'];
+  const goalDoorCost = 1 - ratios['authentication, rate limit and log / without the door'];
   const list: Goal[] = [
     { goal: 'read ≥ 0.5 × bare pg read', measured: fmt(ratios['read / bare pg read']), met: ratios['read / bare pg read'] >= 0.5 },
     { goal: 'read ≥ 0.9 × Express fixed Patient', measured: fmt(ratios['read / Express fixed Patient']), met: ratios['read / Express fixed Patient'] >= 0.9 },
     { goal: 'create ≥ 0.25 × bare durable insert', measured: fmt(ratios['create / bare durable insert']), met: ratios['create / bare durable insert'] >= 0.25 },
     {
-      goal: 'the door (auth, rate limit, log, audit, …) costs ≤ 10% of read',
+      goal: 'authentication, rate limit and log cost ≤ 10% of read (on the bare read path, stricter than the whole server)',
+      measured: Number.isNaN(goalDoorCost)
+        ? 'not measured'
+        : `${(100 * goalDoorCost).toFixed(0)}% (read through them only / read without the door ${fmt(1 - goalDoorCost)})`,
+      met: goalDoorCost <= 0.1,
+    },
+    {
+      goal: 'the whole door (also audit, request ids, security headers, media types, scopes) costs ≤ 10% of read',
       measured: Number.isNaN(doorCost) ? 'not measured' : `${(100 * doorCost).toFixed(0)}% (read / read without the door ${fmt(1 - doorCost)})`,
       met: doorCost <= 0.1,
     },

@@ -131,7 +131,7 @@ async function startAll(services: Record<string, Service>, settings: BenchSettin
         name,
         command: process.execPath,
         args: ['--import', 'tsx', baselineEntry(name)],
-        env: { ...base, PORT: String(port), DATABASE_URL: database.url, BASELINE_SCHEMA },
+        env: { ...base, ...BASELINE_SERVICES[name].env, PORT: String(port), DATABASE_URL: database.url, BASELINE_SCHEMA },
         readyPath: '/healthz',
         port,
         logFile: path.join(logDir, `${name}.log`),

@@ -62,6 +62,7 @@ export function serverScenarios(ctx: ScenarioContext): Target[] {
     target('read Patient', reads),
     target('read Patient (LOG_LEVEL=warn)', reads, { service: 'server-quiet-log' }),
     target('read Patient without the door', reads, { service: 'server-without-door', group: 'baseline' }),
+    target('read Patient through authentication, rate limit and log only', reads, { service: 'server-with-goal-door', group: 'baseline' }),
     target('create Patient', spec([{ method: 'POST', path: `${FHIR}/Patient`, body: newPatient('create-@SEQ@') }])),
     target(
       'update Patient',

@@ -3,16 +3,36 @@
  * benchmark's database and tenant — with nothing in front of it: no authentication, rate
  * limit, request log, request id, security headers, media-type checks, scope check or audit
  * trail. `read Patient` against this is what that door costs (docs/performance.md).
+ *
+ * With WITH_GOAL_DOOR=1, the three parts of the door that the performance goal names stand in
+ * front of it, built as the server builds them: the request log, authentication (API keys in
+ * the database, cached) and the rate limit (counted in PostgreSQL, batched). Against the bare
+ * one, that is what those three cost.
  */
-import express from 'express';
+import express, { type RequestHandler } from 'express';
+import type { Knex } from 'knex';
+import { storedKeyAuthenticator } from '../../src/auth/stored-key-authenticator';
+import { loadConfig } from '../../src/config';
 import { FHIR_ROUTES } from '../../src/fhir/routes';
 import { fhirServiceFactory } from '../../src/fhir/service-factory';
 import { loadProfiles } from '../../src/fhir/validation/profiles';
 import { createValidator } from '../../src/fhir/validation/validation';
 import { FHIR_BASE } from '../../src/http/app';
+import { authenticate } from '../../src/http/authenticate';
 import { fhirRouter } from '../../src/http/fhir-router';
+import { rateLimit } from '../../src/http/rate-limit';
+import { requestLog } from '../../src/http/request-log';
+import { createLogger } from '../../src/logger';
 import { DEFAULT_TENANT_ID } from '../../src/store/default-tenant';
 import { openDatabase } from '../../src/store/db';
+import { openRateLimitCounter } from '../../src/store/rate-limit-backend';
+
+function goalDoor(knex: Knex): RequestHandler[] {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const counter = openRateLimitCounter({ ...config.rateLimit, knex, logger });
+  return [requestLog(logger), authenticate(storedKeyAuthenticator(knex, config), () => false), rateLimit(counter, config.rateLimit)];
+}
 
 const { knex } = openDatabase({ url: process.env.DATABASE_URL });
 const serviceFor = fhirServiceFactory({ db: knex, validator: createValidator(loadProfiles()) });
@@ -22,6 +42,7 @@ app.get('/healthz', (_req, res) => {
 });
 app.use(
   FHIR_BASE,
+  ...(process.env.WITH_GOAL_DOOR === '1' ? goalDoor(knex) : []),
   fhirRouter({ routes: FHIR_ROUTES, serviceFor: () => serviceFor(DEFAULT_TENANT_ID), baseUrlOf: (req) => `http://${req.get('host')}${FHIR_BASE}` }),
 );
 app.listen(Number(process.env.PORT), '127.0.0.1');
