@@ -96,7 +96,9 @@ class LineBlocks implements pino.DestinationStream {
   }
 }
 
-const bufferedStdout = (): pino.DestinationStream => new LineBlocks();
+let stdoutBlocks: LineBlocks | undefined;
+/** One per process, however many loggers write to stdout: one timer, one exit hook, lines in order. */
+const bufferedStdout = (): pino.DestinationStream => (stdoutBlocks ??= new LineBlocks());
 
 export type Logger = ReturnType<typeof createLogger>;
 
