@@ -1,4 +1,3 @@
-import { writeSync } from 'node:fs';
 import pino from 'pino';
 import pinoPretty from 'pino-pretty';
 
@@ -67,8 +66,10 @@ class LineBlocks implements pino.DestinationStream {
     }, FLUSH_EVERY_MS).unref();
     process.prependListener('beforeExit', () => this.handOver());
     // Runs after the destination's exit hook has written what it holds: these lines are the newest.
+    // The event loop has stopped, so they go through a synchronous writer (which still deals with
+    // partial writes and a full pipe): an asynchronous write would never finish.
     process.on('exit', () => {
-      if (this.lines.length > 0) writeSync(1, this.take());
+      if (this.lines.length > 0) pino.destination({ dest: 1, sync: true }).write(this.take());
     });
   }
 
