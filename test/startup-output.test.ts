@@ -21,6 +21,7 @@ jest.setTimeout(180_000);
 async function startupOutput(
   settings: Record<string, string>,
   underTerminal: boolean,
+  // By default: the banner is one log record, let the rest of its line arrive.
   whileUp: (port: number, output: () => string) => Promise<void> = () => new Promise((resolve) => setTimeout(resolve, 200)),
 ): Promise<string> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'fhir-startup-'));
@@ -56,12 +57,18 @@ async function startupOutput(
   return output;
 }
 
+interface LogRecord {
+  msg: string;
+  banner?: Record<string, string>;
+  route?: string;
+}
+
 /** Log records of JSON-lines output (the lines that are not JSON, if any, left out). */
-const recordsOf = (output: string): { msg: string; banner?: Record<string, string>; route?: string }[] =>
+const recordsOf = (output: string): LogRecord[] =>
   output
     .split('\n')
     .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { msg: string; banner?: Record<string, string>; route?: string });
+    .map((line) => JSON.parse(line) as LogRecord);
 
 test('piped start-up output is JSON lines, the last of them the banner with its URLs, database, Junction and key advice', async () => {
   const output = await startupOutput({}, false);
