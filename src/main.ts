@@ -1,8 +1,8 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bootstrap } from './bootstrap';
 import { loadConfig } from './config';
 import { boundHeapGrowth } from './heap-growth';
+import { httpServerFor } from './http/http-server';
 import { drainOnSignals } from './shutdown';
 import { startupBanner } from './startup-banner';
 
@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const server = await bootstrap(config);
   const { logger } = server;
-  const listener = http.createServer(server.app);
+  const listener = httpServerFor(server.app);
   listener.listen(config.port, () => {
     const { port } = listener.address() as AddressInfo;
     logger.info({ port }, `listening on :${port}`);

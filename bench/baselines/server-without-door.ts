@@ -18,6 +18,7 @@ import { fhirServiceFactory } from '../../src/fhir/service-factory';
 import { loadProfiles } from '../../src/fhir/validation/profiles';
 import { createValidator } from '../../src/fhir/validation/validation';
 import { FHIR_BASE } from '../../src/http/app';
+import { httpServerFor } from '../../src/http/http-server';
 import { authenticate } from '../../src/http/authenticate';
 import { fhirRouter } from '../../src/http/fhir-router';
 import { rateLimit } from '../../src/http/rate-limit';
@@ -45,4 +46,5 @@ app.use(
   ...(process.env.WITH_GOAL_DOOR === '1' ? goalDoor(knex) : []),
   fhirRouter({ routes: FHIR_ROUTES, serviceFor: () => serviceFor(DEFAULT_TENANT_ID), baseUrlOf: (req) => `http://${req.get('host')}${FHIR_BASE}` }),
 );
-app.listen(Number(process.env.PORT), '127.0.0.1');
+// Served as the server is served, so that the two differ by the door alone.
+httpServerFor(app).listen(Number(process.env.PORT), '127.0.0.1');

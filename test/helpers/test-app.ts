@@ -15,6 +15,7 @@ import type { FhirService } from '../../src/fhir/service';
 import { loadProfiles } from '../../src/fhir/validation/profiles';
 import { createValidator } from '../../src/fhir/validation/validation';
 import { FHIR_BASE } from '../../src/http/app';
+import { httpServerFor } from '../../src/http/http-server';
 import { createLogger, type Logger } from '../../src/logger';
 import { insertApiKey } from '../../src/store/api-keys';
 import { openDatabase, type Database } from '../../src/store/db';
@@ -134,7 +135,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       junction,
       webhookSecret,
       listen: async () => {
-        const listener = server.app.listen(0, '127.0.0.1');
+        const listener = httpServerFor(server.app).listen(0, '127.0.0.1');
         await new Promise((resolve) => listener.once('listening', resolve));
         listeners.push(listener);
         allListeners.push(listener);
@@ -146,8 +147,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       knex: db.knex,
       tenantId,
       apiKey,
-      http: supertest.agent(server.app).set('authorization', `Bearer ${apiKey}`),
-      anonymous: supertest(server.app),
+      // Served as `npm start` serves it: supertest listens on this server while requests are in flight.
+      http: supertest.agent(httpServerFor(server.app)).set('authorization', `Bearer ${apiKey}`),
+      anonymous: supertest(httpServerFor(server.app)),
       keyWith: (scopes) => keyWith(tenantId, scopes),
       service: () => fhirServiceFactory({ db: db.knex, validator, hooks: options.hooks })(tenantId),
       otherTenant: forTenant,

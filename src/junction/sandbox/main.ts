@@ -1,6 +1,6 @@
 import express from 'express';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { httpServerFor } from '../../http/http-server';
 import { createLogger } from '../../logger';
 import { createJunctionSandbox } from './sandbox';
 
@@ -21,7 +21,7 @@ function main(): void {
   const app = express();
   app.disable('x-powered-by');
   app.use(sandbox.router);
-  const server = createServer(app).listen(port, () => {
+  const server = httpServerFor(app).listen(port, () => {
     logger.info({ port, teamId: sandbox.teamId, webhooks: webhookUrl ? 'on' : 'off' }, 'junction sandbox listening');
   });
 
