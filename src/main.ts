@@ -1,13 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { bootstrap } from './bootstrap';
 import { loadConfig } from './config';
-import { boundHeapGrowth } from './heap-growth';
+import { applyHeapSettings } from './heap-settings';
 import { httpServerFor } from './http/http-server';
 import { drainOnSignals } from './shutdown';
 import { startupBanner } from './startup-banner';
 
 async function main(): Promise<void> {
-  boundHeapGrowth();
+  applyHeapSettings();
   const config = loadConfig();
   const server = await bootstrap(config);
   const { logger } = server;
