@@ -9,4 +9,5 @@ app.get('/healthz', (_req, res) => {
 app.get('/Patient/:id', (_req, res) => {
   res.json(patient);
 });
+// Served as a plain Express app is (not through httpServerFor): the yardstick is Express as most apps run it.
 app.listen(Number(process.env.PORT), '127.0.0.1');

@@ -2,6 +2,7 @@ import express from 'express';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { httpServerFor } from '../../src/http/http-server';
 import type { JunctionOrderRequest } from '../../src/junction/gateway';
 import { SANDBOX_LAB_TEST_IDS } from '../../src/junction/sandbox/lab-tests';
 import { createJunctionSandbox, type JunctionSandbox, type JunctionSandboxOptions } from '../../src/junction/sandbox/sandbox';
@@ -20,7 +21,7 @@ export async function startSandbox(options: Partial<JunctionSandboxOptions> = {}
   const sandbox = createJunctionSandbox({ webhookSecret: newWebhookSecret(), webhookRetryDelaysMs: [20, 50], ...options });
   const app = express();
   app.use('/junction-sandbox', sandbox.router);
-  const server = await listen(createServer(app));
+  const server = await listen(httpServerFor(app));
   return {
     sandbox,
     baseUrl: `${urlOf(server)}/junction-sandbox`,
