@@ -46,9 +46,17 @@ async function orderPayloadOf(sr: ServiceRequest & { id: string }, tx: StoredWri
       ...(physician ? { physician } : {}),
       passthrough: sr.id,
     };
-    return { clientUserId: patientId, order };
+    return { clientUserId: junctionUserKey(tx.tenantId, patientId), order };
   } catch (err) {
     if (!(err instanceof LabOrderInputError)) throw err;
     return fail(unprocessable(`Junction needs more of the patient: ${err.message}`, 'ServiceRequest.subject'));
   }
 }
+
+/**
+ * The Patient's `client_user_id` at Junction, one per Patient of a tenant. Patient ids are unique
+ * only within a tenant (a client may choose them; an import keeps its data's), and Junction's
+ * user ids within our whole team: two tenants' Patients of one id must not share a Junction user.
+ * Neither part is PII, as Junction requires.
+ */
+export const junctionUserKey = (tenantId: string, patientId: string): string => `${tenantId}:${patientId}`;

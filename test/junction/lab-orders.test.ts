@@ -14,6 +14,7 @@ afterEach(() => call(t.junction.baseUrl, 'DELETE', '/_sandbox/faults'));
 
 interface SandboxOrder {
   id: string;
+  user_id: string;
   passthrough?: string;
   physician: { npi: string } | null;
 }
@@ -41,6 +42,22 @@ describe('POST /v1/lab-orders', () => {
     const fhir = await t.http.get(`${FHIR_BASE}/ServiceRequest/${res.body.id}`);
     expect(fhir.body).toMatchObject({ intent: 'order', status: 'active', subject: { reference: `Patient/${body.patient_id}` } });
     expect(fhir.body.identifier[0].value).toBe(res.body.junction_order_id);
+  });
+
+  test('Patients of one id in two tenants are two Junction users', async () => {
+    const other = await t.otherTenant();
+    // As two tenants that imported the same Synthea file hold it.
+    const id = randomUUID();
+    const users: string[] = [];
+    for (const app of [t, other]) {
+      expect((await app.http.put(`${FHIR_BASE}/Patient/${id}`).send(orderablePatient({ id }))).status).toBe(201);
+      const res = await order({ brand_id: 'brand-1', patient_id: id, panel_id: 'pcos' }, randomUUID(), app);
+      expect(res.status).toBe(201);
+      const placed = await sandboxOrders(res.body.id, app);
+      expect(placed).toHaveLength(1);
+      users.push(placed[0]!.user_id);
+    }
+    expect(users[0]).not.toBe(users[1]);
   });
 
   test('the same key and body replay the stored answer; another body is a 409', async () => {
