@@ -40,12 +40,45 @@ export function statementNamed(name: string, sql: () => string): PreparedStateme
  */
 export async function runPrepared<Row extends pg.QueryResultRow>(db: Knex, statement: PreparedStatement, values: unknown[]): Promise<Row[]> {
   if (db.client.config.client !== 'pg') return ((await db.raw(statement.sql, values as Knex.RawBinding[])) as pg.QueryResult<Row>).rows;
+  return runNamed(db, statement.name, statement.text, values, { method: 'raw', sql: statement.sql, bindings: values });
+}
+
+/**
+ * Each built statement costs every connection that prepares it ~100 KB of PostgreSQL's plan
+ * cache: past this many texts in a process, further ones run unnamed (parsed and planned on
+ * every execution, as knex runs them).
+ */
+const MAX_BUILT_STATEMENTS = 64;
+const BUILT_NAMES = new Map<string, string>();
+const MATCHES_PATTERN = /\blike\b/i;
+
+/**
+ * Runs a statement built by knex (a search of one shape: its values are all bindings) as a named
+ * prepared statement on PostgreSQL, so that a connection parses it once and, after its first
+ * five executions, plans it again only while a plan for the values looks cheaper than one for
+ * any value. A statement with a `LIKE` runs as knex runs it, planned for its values: the
+ * planner turns a pattern's fixed prefix into index bounds only when it sees the pattern, and a
+ * plan for any pattern would read every index entry of the parameter.
+ */
+export async function runBuiltPrepared<Row extends pg.QueryResultRow>(db: Knex, built: Knex.QueryBuilder): Promise<Row[]> {
+  if (db.client.config.client !== 'pg') return (await built) as Row[];
+  const { sql, bindings } = built.toSQL().toNative();
+  if (MATCHES_PATTERN.test(sql)) return (await built) as Row[];
+  let name = BUILT_NAMES.get(sql);
+  if (name === undefined && BUILT_NAMES.size < MAX_BUILT_STATEMENTS) {
+    name = `fhir_built_${BUILT_NAMES.size}`;
+    BUILT_NAMES.set(sql, name);
+  }
+  if (name === undefined) return (await built) as Row[];
+  return runNamed(db, name, sql, bindings as unknown[], { method: 'select', sql, bindings });
+}
+
+async function runNamed<Row extends pg.QueryResultRow>(db: Knex, name: string, text: string, values: unknown[], reported: object): Promise<Row[]> {
   const connection = (await db.client.acquireConnection()) as pg.Client;
   try {
-    const query = { method: 'raw', sql: statement.sql, bindings: values };
-    db.client.emit('query', query);
-    const result = await connection.query<Row>({ name: statement.name, text: statement.text, values });
-    db.client.emit('query-response', result, query);
+    db.client.emit('query', reported);
+    const result = await connection.query<Row>({ name, text, values });
+    db.client.emit('query-response', result, reported);
     return result.rows;
   } finally {
     await db.client.releaseConnection(connection);

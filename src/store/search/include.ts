@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { runBuiltPrepared } from '../prepared-query';
 import type { Repository } from '../repository';
 import type { StoredVersion } from '../rows';
 import { jsonVersionColumns, versionOfJsonRow, type JsonVersionRow } from '../stored-json';
@@ -40,17 +41,19 @@ export async function findIncluded(repo: Repository, matches: StoredVersion[], s
 function referenced(repo: Repository, spec: IncludeSpec, frontier: StoredVersion[]): Promise<JsonVersionRow[]> {
   const ids = frontier.filter((v) => v.resourceType === spec.sourceType).map((v) => v.id);
   if (ids.length === 0) return Promise.resolve([]);
-  const query = links(repo, 'target').where('s.resource_type', spec.sourceType).whereIn('s.resource_id', ids);
+  const query = links(repo, 'target').where('s.resource_type', spec.sourceType).whereRaw('s.resource_id = ANY (?::text[])', [ids]);
   if (spec.targetType) query.where('s.target_type', spec.targetType);
-  return withCode(query, spec);
+  return withCode(repo, query, spec);
 }
 
 /** Resources of `sourceType` that point at a frontier resource through the spec's parameter. */
 function referencing(repo: Repository, spec: IncludeSpec, frontier: StoredVersion[]): Promise<JsonVersionRow[]> {
-  const targets = frontier.filter((v) => !spec.targetType || v.resourceType === spec.targetType).map((v) => [v.resourceType, v.id]);
+  const targets = frontier.filter((v) => !spec.targetType || v.resourceType === spec.targetType);
   if (targets.length === 0) return Promise.resolve([]);
-  const query = links(repo, 'source').where('s.resource_type', spec.sourceType).whereIn(['s.target_type', 's.target_id'], targets);
-  return withCode(query, spec);
+  const query = links(repo, 'source')
+    .where('s.resource_type', spec.sourceType)
+    .whereRaw('(s.target_type, s.target_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))', [targets.map((v) => v.resourceType), targets.map((v) => v.id)]);
+  return withCode(repo, query, spec);
 }
 
 /**
@@ -69,7 +72,8 @@ function links(repo: Repository, end: 'source' | 'target'): Knex.QueryBuilder {
     .limit(MAX_INCLUDED);
 }
 
-function withCode(query: Knex.QueryBuilder, spec: IncludeSpec): Promise<JsonVersionRow[]> {
+/** The frontier's ids are one array binding, so that a statement's text is the spec's whatever the page. */
+function withCode(repo: Repository, query: Knex.QueryBuilder, spec: IncludeSpec): Promise<JsonVersionRow[]> {
   if (spec.code) query.where('s.code', spec.code);
-  return query;
+  return runBuiltPrepared(repo.db, query);
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { runBuiltPrepared } from '../prepared-query';
 import type { Repository } from '../repository';
 import type { StoredVersion } from '../rows';
 import { holdsVersion, jsonVersionColumns, versionOfJsonRow, type JoinedVersionRow, type JsonVersionRow } from '../stored-json';
@@ -160,7 +161,7 @@ async function firstIndexMatches(
         .select('p.matched_resources', 'p.matched_rows', db.raw(jsonVersionColumns('r')))
         .orderBy('r.id')
     : probe;
-  const found = (await answer) as JoinedVersionRow<ProbeCounts>[];
+  const found = await runBuiltPrepared<JoinedVersionRow<ProbeCounts>>(db, answer);
   const all = Number(found[0]?.matched_rows ?? 0) <= limit;
   return {
     resources: Number(found[0]?.matched_resources ?? 0),
