@@ -72,7 +72,7 @@ function links(repo: Repository, end: 'source' | 'target'): Knex.QueryBuilder {
     .limit(MAX_INCLUDED);
 }
 
-/** The frontier's ids are one array binding, so that a statement's text is the spec's whatever the page. */
+/** Runs prepared by its text (`runBuiltPrepared`): the frontier's ids are one array binding, so the text is the spec's whatever the page. */
 function withCode(repo: Repository, query: Knex.QueryBuilder, spec: IncludeSpec): Promise<JsonVersionRow[]> {
   if (spec.code) query.where('s.code', spec.code);
   return runBuiltPrepared(repo.db, query);
