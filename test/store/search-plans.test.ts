@@ -48,7 +48,7 @@ onPostgres('searches of one shape share a prepared statement and its generic pla
   };
   const built: Prepared[] = rows.map((r) => ({ statement: r.statement, generic: Number(r.generic_plans), custom: Number(r.custom_plans) }));
   const of = (table: string) => built.filter((b) => b.statement.includes(`"${table}"`));
-  // The token search of either type, the reference search and the include: eight executions each.
+  // The token search, the reference search and the include: eight executions each.
   expect(of('search_token')).toEqual([{ statement: expect.any(String), generic: 3, custom: 5 }]);
   expect(of('search_reference').map((b) => b.generic + b.custom)).toEqual([8, 8]);
   expect(built.filter((b) => /\blike\b/i.test(b.statement))).toEqual([]);
