@@ -7,7 +7,7 @@ import { idsByType } from './ids-by-type';
 import { replaceSearchIndexes, replaceUniqueKeys, type IndexTarget } from './index-writer';
 import { writeNewResources, type NewResourcesWritten } from './new-resources-write';
 import { replaceOneVersion, replaceOneVersionAlone } from './one-version-write';
-import { preparedStatement, runPrepared, type PreparedStatement } from './prepared-query';
+import { preparedStatement, runBuiltPrepared, runPrepared, type PreparedStatement } from './prepared-query';
 import { writeVersionRows } from './version-write';
 import { toStoredVersion, type StoredVersion, type VersionRow } from './rows';
 import { holdsVersion, jsonVersionColumns, readCurrentAsJson, readVersionAsJson, versionOfJsonRow, type JoinedVersionRow } from './stored-json';
@@ -161,7 +161,8 @@ export class Repository {
    * https://hl7.org/fhir/R4/http.html#history — newest first; instance history when `id` is
    * given. The versions' count and the page in one statement: the count's row joined to the
    * page, so that each keeps its own plan (the page a top-N scan of the last_updated index) and
-   * a page past the end still tells the count.
+   * a page past the end still tells the count. Prepared by its text: one statement per shape
+   * (instance or type, with or without `_since`).
    */
   async history(resourceType: string, id: string | undefined, options: HistoryOptions): Promise<HistoryPage> {
     const versions = (): Knex.QueryBuilder => {
@@ -179,10 +180,13 @@ export class Repository {
       .limit(options.count)
       .offset(options.offset)
       .toSQL();
-    const rows = (await this.db
-      .from(versions().count({ total: '*' }).as('c'))
-      .joinRaw(`LEFT JOIN LATERAL (${page.sql}) AS p ON true`, [...page.bindings])
-      .select('c.total', 'p.*')) as JoinedVersionRow<{ total: string | number }>[];
+    const rows = await runBuiltPrepared<JoinedVersionRow<{ total: string | number }>>(
+      this.db,
+      this.db
+        .from(versions().count({ total: '*' }).as('c'))
+        .joinRaw(`LEFT JOIN LATERAL (${page.sql}) AS p ON true`, [...page.bindings])
+        .select('c.total', 'p.*'),
+    );
     return { total: Number(rows[0]?.total ?? 0), versions: rows.filter(holdsVersion).map(versionOfJsonRow) };
   }
 

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 /**
- * A search of one shape is one named prepared statement per connection, whatever its values:
- * parsed once, and planned again only while a plan for the values looks cheaper than PostgreSQL's
- * plan for any value (docs/performance.md). A `LIKE` (a string prefix) is planned for its pattern
- * every time. Prepared statements are a PostgreSQL server's, so this runs on PostgreSQL.
+ * A search (or a history) of one shape is one named prepared statement per connection, whatever
+ * its values: parsed once, and planned again only while a plan for the values looks cheaper than
+ * PostgreSQL's plan for any value (docs/performance.md). A `LIKE` (a string prefix) is planned
+ * for its pattern every time. Prepared statements are a PostgreSQL server's, so this runs on
+ * PostgreSQL.
  */
 const onPostgres = process.env.DATABASE_URL ? test : test.skip;
 
@@ -41,6 +42,8 @@ onPostgres('searches of one shape share a prepared statement and its generic pla
     expect(included.body.entry.map((e: { search: { mode: string } }) => e.search.mode)).toEqual([...Array<string>(1 + (i % 3)).fill('match'), 'include']);
     const prefixed = await app.http.get(`${FHIR_BASE}/Patient`).query({ family: `Plancache${i % 3}` });
     expect(prefixed.body.total).toBe(1);
+    const history = await app.http.get(`${FHIR_BASE}/Patient/${patients[i % 3]}/_history`);
+    expect(history.body.total).toBe(1);
   }
 
   const { rows } = (await app.knex.raw("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE name LIKE 'fhir\\_built\\_%'")) as {
@@ -48,8 +51,9 @@ onPostgres('searches of one shape share a prepared statement and its generic pla
   };
   const built: Prepared[] = rows.map((r) => ({ statement: r.statement, generic: Number(r.generic_plans), custom: Number(r.custom_plans) }));
   const of = (table: string) => built.filter((b) => b.statement.includes(`"${table}"`));
-  // The token search, the reference search and the include: eight executions each.
+  // The token search, the reference search, the include and the instance history: eight executions each.
   expect(of('search_token')).toEqual([{ statement: expect.any(String), generic: 3, custom: 5 }]);
   expect(of('search_reference').map((b) => b.generic + b.custom)).toEqual([8, 8]);
+  expect(of('resource_versions')).toEqual([{ statement: expect.any(String), generic: 3, custom: 5 }]);
   expect(built.filter((b) => /\blike\b/i.test(b.statement))).toEqual([]);
 });
