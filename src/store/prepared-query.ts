@@ -63,17 +63,22 @@ const MATCHES_PATTERN = /\blike\b/i;
 export async function runBuiltPrepared<Row extends pg.QueryResultRow>(db: Knex, built: Knex.QueryBuilder): Promise<Row[]> {
   if (db.client.config.client !== 'pg') return (await built) as Row[];
   const { sql, bindings } = built.toSQL().toNative();
-  if (MATCHES_PATTERN.test(sql)) return (await built) as Row[];
-  let name = BUILT_NAMES.get(sql);
-  if (name === undefined && BUILT_NAMES.size < MAX_BUILT_STATEMENTS) {
-    name = `fhir_built_${BUILT_NAMES.size}`;
-    BUILT_NAMES.set(sql, name);
-  }
-  if (name === undefined) return (await built) as Row[];
-  return runNamed(db, name, sql, bindings as unknown[], { method: 'select', sql, bindings });
+  return runNamed(db, builtName(sql), sql, bindings as unknown[], { method: 'select', sql, bindings });
 }
 
-async function runNamed<Row extends pg.QueryResultRow>(db: Knex, name: string, text: string, values: unknown[], reported: object): Promise<Row[]> {
+/** The name a built statement's text is kept prepared under; none (run unnamed) for a `LIKE` or past the bound. */
+function builtName(text: string): string | undefined {
+  if (MATCHES_PATTERN.test(text)) return undefined;
+  let name = BUILT_NAMES.get(text);
+  if (name === undefined && BUILT_NAMES.size < MAX_BUILT_STATEMENTS) {
+    name = `fhir_built_${BUILT_NAMES.size}`;
+    BUILT_NAMES.set(text, name);
+  }
+  return name;
+}
+
+/** Runs `text` on a connection of `db`: prepared under `name`, or unnamed (parsed and planned for this execution) without one. */
+async function runNamed<Row extends pg.QueryResultRow>(db: Knex, name: string | undefined, text: string, values: unknown[], reported: object): Promise<Row[]> {
   const connection = (await db.client.acquireConnection()) as pg.Client;
   try {
     db.client.emit('query', reported);
