@@ -21,6 +21,23 @@ describe('string parameters', () => {
     expect(matchIds(await search(t, `Patient?address-city=citta${u}`))).toEqual([c]);
   });
 
+  test('a prefix matches up to the next code point, astral and last ones too, wildcards literally', async () => {
+    const family = (tail: string) => create(t, { resourceType: 'Patient', name: [{ family: `Prefix${u}${tail}` }] }).then((p) => p.id);
+    const a1 = await family('a1');
+    const b1 = await family('b1');
+    const grin = await family('😀x');
+    const grinning = await family('😁');
+    const last = await family('\u{10FFFF}z');
+    const percent = await family('%_');
+    const prefixed = async (tail: string) => matchIds(await search(t, `Patient?family=${encodeURIComponent(`prefix${u}${tail}`)}`));
+    expect(await prefixed('a')).toEqual([a1]);
+    expect(await prefixed('😀')).toEqual([grin]);
+    expect(await prefixed('\u{10FFFF}')).toEqual([last]);
+    expect(await prefixed('%')).toEqual([percent]);
+    expect(await prefixed('_')).toEqual([]);
+    expect(await prefixed('')).toEqual(sorted([a1, b1, grin, grinning, last, percent]));
+  });
+
   test(':exact compares the whole value, case and accents included', async () => {
     expect(matchIds(await search(t, `Patient?family:exact=${encodeURIComponent(`Älvarez${u}`)}`))).toEqual([a]);
     expect(matchIds(await search(t, `Patient?family:exact=alvarez${u}`))).toEqual([]);

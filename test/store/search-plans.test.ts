@@ -4,8 +4,8 @@ import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 /**
  * A search (or a history) of one shape is one named prepared statement per connection, whatever
  * its values: parsed once, and planned again only while a plan for the values looks cheaper than
- * PostgreSQL's plan for any value (docs/performance.md). A `LIKE` (a string prefix) is planned
- * for its pattern every time. Prepared statements are a PostgreSQL server's, so this runs on
+ * PostgreSQL's plan for any value (docs/performance.md). A string prefix is a range of the index
+ * key, not a `LIKE`, so it is one of them. Prepared statements are a PostgreSQL server's, so this runs on
  * PostgreSQL.
  */
 const onPostgres = process.env.DATABASE_URL ? test : test.skip;
@@ -19,7 +19,7 @@ interface Prepared {
   custom: number;
 }
 
-onPostgres('searches of one shape share a prepared statement and its generic plan; prefix searches are planned for their pattern', async () => {
+onPostgres('searches of one shape share a prepared statement and its generic plan, string prefixes too', async () => {
   // One connection: every statement of the app is prepared on it, and the view below is its own.
   t = await startTestApp({ poolMax: 1, env: { LAB_ORDER_POLL_MS: String(3_600_000) } });
   const app = t;
@@ -51,8 +51,9 @@ onPostgres('searches of one shape share a prepared statement and its generic pla
   };
   const built: Prepared[] = rows.map((r) => ({ statement: r.statement, generic: Number(r.generic_plans), custom: Number(r.custom_plans) }));
   const of = (table: string) => built.filter((b) => b.statement.includes(`"${table}"`));
-  // The token search, the reference search, the include and the instance history: eight executions each.
+  // The token search, the prefix search, the reference search, the include and the instance history: eight executions each.
   expect(of('search_token')).toEqual([{ statement: expect.any(String), generic: 3, custom: 5 }]);
+  expect(of('search_string')).toEqual([{ statement: expect.any(String), generic: 3, custom: 5 }]);
   expect(of('search_reference').map((b) => b.generic + b.custom)).toEqual([8, 8]);
   expect(of('resource_versions')).toEqual([{ statement: expect.any(String), generic: 3, custom: 5 }]);
   expect(built.filter((b) => /\blike\b/i.test(b.statement))).toEqual([]);

@@ -22,11 +22,32 @@ function whereValueIs(qb: Where, column: string, value: string): void {
 }
 
 /**
+ * The least text above every text that starts with `prefix` in the order of `text_pattern_ops`
+ * (UTF-8 bytes, which is code point order): the prefix with its last code point raised by one,
+ * past the surrogates, which no text holds. None for an empty prefix or one of U+10FFFF alone.
+ */
+export function prefixCeiling(prefix: string): string | undefined {
+  // A lone surrogate reaches PostgreSQL as U+FFFD (the driver encodes UTF-8): bound what it sees.
+  const points = Array.from(prefix.replace(/\p{Surrogate}/gu, '\uFFFD'));
+  for (let last = points.pop(); last !== undefined; last = points.pop()) {
+    const next = (last.codePointAt(0) ?? 0) + 1;
+    if (next <= 0x10ffff) return points.join('') + String.fromCodePoint(next === 0xd800 ? 0xe000 : next);
+  }
+  return undefined;
+}
+
+/**
  * A prefix match the pattern index serves: on the bounded key column (the value's first
  * INDEXED_PREFIX_CHARS characters, migration 018), then, for a longer prefix, on the whole value.
+ * The key is bounded by a range rather than a `LIKE`: a range of bound values is index bounds in a
+ * plan made for any value, so the search runs as a prepared statement (a pattern's prefix becomes
+ * index bounds only when the planner sees the pattern).
  */
 function whereValueStartsWith(qb: Where, keyColumn: string, column: string, prefix: string): void {
-  qb.where(keyColumn, 'like', `${escapeLike(prefix.slice(0, INDEXED_PREFIX_CHARS))}%`);
+  const key = prefix.slice(0, INDEXED_PREFIX_CHARS);
+  qb.whereRaw('?? ~>=~ ?', [keyColumn, key]);
+  const ceiling = prefixCeiling(key);
+  if (ceiling !== undefined) qb.andWhereRaw('?? ~<~ ?', [keyColumn, ceiling]);
   if (prefix.length > INDEXED_PREFIX_CHARS) qb.andWhere(column, 'like', `${escapeLike(prefix)}%`);
 }
 
