@@ -126,7 +126,8 @@ interface ProbeCounts {
  * resources they name, and the ids of the query's page among them. A resource has index rows
  * only while it is live, so no `resources` row is read for the count. With `withPage`, when
  * those rows were all the matching ones, the page's resources come back in the same statement
- * (a round trip less for every selective search); otherwise one row comes back.
+ * (a round trip less for every selective search); otherwise one row comes back, and no
+ * resource is read.
  */
 async function firstIndexMatches(
   repo: Repository,
@@ -152,10 +153,10 @@ async function firstIndexMatches(
         .from(probe.as('p'))
         .leftJoin('resources as r', (on) =>
           on
-            .on(db.raw('p.matched_rows <= ?', [limit]))
+            // Inside the key, not beside it: as a join filter it was checked after the page's rows had been read.
+            .on(db.raw('r.id = ANY (CASE WHEN p.matched_rows <= ? THEN p.page END)', [limit]))
             .andOnVal('r.tenant_id', '=', tenantId)
             .andOnVal('r.resource_type', '=', resourceType)
-            .andOn(db.raw('r.id = ANY (p.page)'))
             .andOnVal('r.deleted', '=', false),
         )
         .select('p.matched_resources', 'p.matched_rows', db.raw(jsonVersionColumns('r')))
