@@ -5,8 +5,8 @@ import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
  * A search (or a history) of one shape is one named prepared statement per connection, whatever
  * its values: parsed once, and planned again only while a plan for the values looks cheaper than
  * PostgreSQL's plan for any value (docs/performance.md). A string prefix is a range of the index
- * key, not a `LIKE`, so it is one of them. Prepared statements are a PostgreSQL server's, so this runs on
- * PostgreSQL.
+ * key, not a `LIKE`, so it is one of them. Prepared statements are a PostgreSQL server's, so this
+ * runs on PostgreSQL.
  */
 const onPostgres = process.env.DATABASE_URL ? test : test.skip;
 

@@ -26,7 +26,7 @@ function whereValueIs(qb: Where, column: string, value: string): void {
  * (UTF-8 bytes, which is code point order): the prefix with its last code point raised by one,
  * past the surrogates, which no text holds. None for an empty prefix or one of U+10FFFF alone.
  */
-export function prefixCeiling(prefix: string): string | undefined {
+function prefixCeiling(prefix: string): string | undefined {
   // A lone surrogate reaches PostgreSQL as U+FFFD (the driver encodes UTF-8): bound what it sees.
   const points = Array.from(prefix.replace(/\p{Surrogate}/gu, '\uFFFD'));
   for (let last = points.pop(); last !== undefined; last = points.pop()) {
