@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import pg from 'pg';
 import { MIGRATIONS } from '../../migrations';
+import { openOwnConnection } from './own-connection';
 
 const source: Knex.MigrationSource<string> = {
   getMigrations: async () => MIGRATIONS.map(([name]) => name),
@@ -52,16 +52,9 @@ async function latest(knex: Knex): Promise<string[]> {
 async function withMigrationLock<T>(knex: Knex, run: (knex: Knex) => Promise<T>): Promise<T> {
   const client = knex.client as Knex.Client;
   if (client.config.client !== 'pg') return run(knex);
-  const connection = new pg.Client(client.connectionSettings as pg.ClientConfig);
-  connection.on('error', () => undefined);
-  await connection.connect();
+  // In the schema the pool's connections work in, which the key names.
+  const connection = await openOwnConnection(knex);
   try {
-    // The key names the schema the pool's connections work in.
-    const searchPath = [client.config.searchPath ?? []]
-      .flat()
-      .map((name) => `"${name.replace(/"/g, '""')}"`)
-      .join(', ');
-    if (searchPath) await connection.query("SELECT set_config('search_path', $1, false)", [searchPath]);
     for (;;) {
       const { rows } = await connection.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS locked`);
       if (rows[0]?.locked) break;
