@@ -160,9 +160,10 @@ export class Repository {
   /**
    * https://hl7.org/fhir/R4/http.html#history — newest first; instance history when `id` is
    * given. The versions' count and the page in one statement: the count's row joined to the
-   * page, so that each keeps its own plan (the page a top-N scan of the last_updated index) and
-   * a page past the end still tells the count. Prepared by its text: one statement per shape
-   * (instance or type, with or without `_since`).
+   * page, so that each keeps its own plan (the page a top-N scan: of the last_updated index for a
+   * type, of the primary key by version number for one resource, whose versions are never dated
+   * before the ones they replace) and a page past the end still tells the count. Prepared by its
+   * text: one statement per shape (instance or type, with or without `_since`).
    */
   async history(resourceType: string, id: string | undefined, options: HistoryOptions): Promise<HistoryPage> {
     const versions = (): Knex.QueryBuilder => {
@@ -173,10 +174,7 @@ export class Repository {
     };
     const page = versions()
       .select(this.db.raw(jsonVersionColumns('v')))
-      .orderBy([
-        { column: 'v.last_updated', order: 'desc' },
-        { column: 'v.version_id', order: 'desc' },
-      ])
+      .orderBy([...(id === undefined ? [{ column: 'v.last_updated', order: 'desc' }] : []), { column: 'v.version_id', order: 'desc' }])
       .limit(options.count)
       .offset(options.offset)
       .toSQL();
