@@ -20,6 +20,7 @@ import * as m018 from './018_covering_string_prefix';
 import * as m019 from './019_covering_date_bounds';
 import * as m020 from './020_exact_through_prefix_index';
 import * as m021 from './021_write_refusal';
+import * as m022 from './022_history_of_past_versions';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -49,4 +50,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['019_covering_date_bounds', m019],
   ['020_exact_through_prefix_index', m020],
   ['021_write_refusal', m021],
+  ['022_history_of_past_versions', m022],
 ];

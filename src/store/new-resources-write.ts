@@ -47,8 +47,7 @@ function insertStatementSql({ filled, keys, adopts }: WriteShape): string {
     `inserted AS (
      INSERT INTO resources (tenant_id, ${VERSION_COLUMNS}) SELECT ?::uuid, ${VERSION_COLUMNS} FROM input
      ON CONFLICT (tenant_id, resource_type, id) DO NOTHING
-     RETURNING tenant_id, ${VERSION_COLUMNS})`,
-    `versions AS (INSERT INTO resource_versions (tenant_id, ${VERSION_COLUMNS}) SELECT tenant_id, ${VERSION_COLUMNS} FROM inserted RETURNING resource_type, id)`,
+     RETURNING resource_type, id)`,
     ...indexRowInserts(undefined, filled),
     ...(keys ? [CTE_OF_KEYS] : []),
     ...(adopts ? [`adopted AS (${ADOPT_SQL})`] : []),
@@ -59,7 +58,7 @@ function insertStatementSql({ filled, keys, adopts }: WriteShape): string {
   ];
   return `${VERSION_WRITE_MARK}
    WITH ${ctes.join(',\n   ')}
-   SELECT resource_type, id FROM versions
+   SELECT resource_type, id FROM inserted
    UNION ALL
    SELECT NULL, NULL WHERE fhir_refuse_write((SELECT jsonb_agg(r) FROM refused r))`;
 }
@@ -78,12 +77,13 @@ export interface NewResourcesWritten {
 }
 
 /**
- * Writes resources that have no current row — their rows, history, search index, business
- * keys, and the logical references they resolve — in one statement, one round trip however
- * many. The statement refuses itself whole when a row was inserted meanwhile by a concurrent
- * request or a business key is taken, so it needs no transaction of its own; inside the
- * caller's, that one must then roll back. When the adoption of logical references has to see
- * the batch's own index rows it follows in a second statement, the two in one transaction.
+ * Writes resources that have no current row — their rows (a first version has no history
+ * row: it is the current one), search index, business keys, and the logical references they
+ * resolve — in one statement, one round trip however many. The statement refuses itself whole
+ * when a row was inserted meanwhile by a concurrent request or a business key is taken, so it
+ * needs no transaction of its own; inside the caller's, that one must then roll back. When the
+ * adoption of logical references has to see the batch's own index rows it follows in a second
+ * statement, the two in one transaction.
  */
 export async function writeNewResources(
   db: Knex | Knex.Transaction,

@@ -159,29 +159,40 @@ export class Repository {
 
   /**
    * https://hl7.org/fhir/R4/http.html#history — newest first; instance history when `id` is
-   * given. The versions' count and the page in one statement: the count's row joined to the
-   * page, so that each keeps its own plan (the page a top-N scan: of the last_updated index for a
-   * type, of the primary key by version number for one resource, whose versions are never dated
-   * before the ones they replace) and a page past the end still tells the count. Prepared by its
-   * text: one statement per shape (instance or type, with or without `_since`).
+   * given. The current versions are in `resources`, the ones before them in `resource_versions`.
+   * The versions' count and the page in one statement: the count's row joined to the page, so
+   * that each keeps its own plan (the page a top-N scan of each table: by last_updated for a
+   * type, by version number for one resource, whose versions are never dated before the ones
+   * they replace) and a page past the end still tells the count. Prepared by its text: one
+   * statement per shape (instance or type, with or without `_since`).
    */
   async history(resourceType: string, id: string | undefined, options: HistoryOptions): Promise<HistoryPage> {
-    const versions = (): Knex.QueryBuilder => {
-      const query = this.db('resource_versions as v').where({ 'v.tenant_id': this.tenantId, 'v.resource_type': resourceType });
-      if (id !== undefined) query.andWhere('v.id', id);
-      if (options.since) query.andWhere('v.last_updated', '>=', options.since);
-      return query;
+    const newestFirst = (lastUpdated: string) => [
+      ...(id === undefined ? [{ column: lastUpdated, order: 'desc' }] : []),
+      { column: 'v.version_id', order: 'desc' },
+    ];
+    // For a page, each table's newest `offset + count`.
+    const versions = (columns: string, upTo?: number): Knex.Raw => {
+      const of = (table: string): Knex.QueryBuilder => {
+        const query = this.db(`${table} as v`).select(this.db.raw(columns)).where({ 'v.tenant_id': this.tenantId, 'v.resource_type': resourceType });
+        if (id !== undefined) query.andWhere('v.id', id);
+        if (options.since) query.andWhere('v.last_updated', '>=', options.since);
+        if (upTo !== undefined) query.orderBy(newestFirst('v.last_updated')).limit(upTo);
+        return query;
+      };
+      return this.db.raw('((?) UNION ALL (?)) AS v', [of('resources'), of('resource_versions')]);
     };
-    const page = versions()
-      .select(this.db.raw(jsonVersionColumns('v')))
-      .orderBy([...(id === undefined ? [{ column: 'v.last_updated', order: 'desc' }] : []), { column: 'v.version_id', order: 'desc' }])
+    const page = this.db
+      .from(versions(`${jsonVersionColumns('v')}, v.last_updated AS last_written`, options.offset + options.count))
+      .select('v.*')
+      .orderBy(newestFirst('v.last_written'))
       .limit(options.count)
       .offset(options.offset)
       .toSQL();
     const rows = await runBuiltPrepared<JoinedVersionRow<{ total: string | number }>>(
       this.db,
       this.db
-        .from(versions().count({ total: '*' }).as('c'))
+        .from(this.db.from(versions('1')).count({ total: '*' }).as('c'))
         .joinRaw(`LEFT JOIN LATERAL (${page.sql}) AS p ON true`, [...page.bindings])
         .select('c.total', 'p.*'),
     );

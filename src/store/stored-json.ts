@@ -40,9 +40,12 @@ export const holdsVersion = <Extra>(row: JoinedVersionRow<Extra>): row is Extra 
 
 const COLUMNS = jsonVersionColumns('v');
 const readCurrent = coalescedReader<JsonVersionRow>('fhir_read_current', COLUMNS);
+/** The current version in `resources`, the ones before it in `resource_versions`: one of the two holds it. */
 const READ_VERSION = preparedStatement(
   'fhir_read_version',
-  `SELECT ${COLUMNS} FROM resource_versions v WHERE tenant_id = ? AND resource_type = ? AND id = ? AND version_id = ?`,
+  ['resources', 'resource_versions']
+    .map((table) => `SELECT ${COLUMNS} FROM ${table} v WHERE tenant_id = ? AND resource_type = ? AND id = ? AND version_id = ?`)
+    .join(' UNION ALL '),
 );
 
 /** The current row of one resource, deleted or not. */
@@ -53,7 +56,8 @@ export async function readCurrentAsJson(db: Knex, tenantId: string, resourceType
 
 /** One version of one resource, a deletion or not. */
 export async function readVersionAsJson(db: Knex, tenantId: string, resourceType: string, id: string, versionId: number): Promise<StoredVersion | undefined> {
-  const [row] = await runPrepared<JsonVersionRow>(db, READ_VERSION, [tenantId, resourceType, id, versionId]);
+  const key = [tenantId, resourceType, id, versionId];
+  const [row] = await runPrepared<JsonVersionRow>(db, READ_VERSION, [...key, ...key]);
   return row && versionOfJsonRow(row);
 }
 

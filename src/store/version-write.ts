@@ -37,24 +37,27 @@ const RECORD = `${VERSION_RECORD}, is_new boolean`;
 
 /**
  * CTEs writing versions: each row of the jsonb `input` over its current row while that is still
- * the version before it (or inserted, when new and not inserted meanwhile), and into the
- * history as `versions`, which answers `resource_type, id, version_id` of each written. Three
- * bindings: rows, tenant, tenant.
+ * the version before it (or inserted, when new and not inserted meanwhile). The version it
+ * replaces goes into the history table, read as it stood before the statement (all of a
+ * statement's CTEs see one snapshot): the row the update's version check matched, since that
+ * check passes only on the version before, which the writer read earlier. `versions` answers
+ * `resource_type, id, version_id` of each written. Three bindings: rows, tenant, tenant.
  */
 export const VERSION_WRITE_CTES = `input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(${RECORD})),
    updated AS (
      UPDATE resources r SET version_id = i.version_id, last_updated = i.last_updated, deleted = i.deleted, content = i.content
      FROM input i
      WHERE NOT i.is_new AND r.tenant_id = ?::uuid AND r.resource_type = i.resource_type AND r.id = i.id AND r.version_id = i.version_id - 1
-     RETURNING r.tenant_id, ${COLUMNS.map((c) => `r.${c}`).join(', ')}),
+     RETURNING r.tenant_id, r.resource_type, r.id, r.version_id),
+   replaced AS (
+     INSERT INTO resource_versions (tenant_id, ${VERSION_COLUMNS})
+     SELECT o.tenant_id, ${COLUMNS.map((c) => `o.${c}`).join(', ')}
+     FROM updated u JOIN resources o ON o.tenant_id = u.tenant_id AND o.resource_type = u.resource_type AND o.id = u.id AND o.version_id = u.version_id - 1),
    inserted AS (
      INSERT INTO resources (tenant_id, ${VERSION_COLUMNS}) SELECT ?::uuid, ${VERSION_COLUMNS} FROM input WHERE is_new
      ON CONFLICT (tenant_id, resource_type, id) DO NOTHING
-     RETURNING tenant_id, ${VERSION_COLUMNS}),
-   written AS (SELECT * FROM updated UNION ALL SELECT * FROM inserted),
-   versions AS (
-     INSERT INTO resource_versions (tenant_id, ${VERSION_COLUMNS}) SELECT tenant_id, ${VERSION_COLUMNS} FROM written
-     RETURNING resource_type, id, version_id)`;
+     RETURNING resource_type, id, version_id),
+   versions AS (SELECT resource_type, id, version_id FROM updated UNION ALL SELECT * FROM inserted)`;
 
 /** The bindings of `VERSION_WRITE_CTES`. */
 export function versionWriteBindings(tenantId: string, writes: readonly VersionRowWrite[]): unknown[] {
@@ -65,10 +68,9 @@ export function versionWriteBindings(tenantId: string, writes: readonly VersionR
 const WRITE_VERSIONS = preparedStatement('fhir_write_versions', `${VERSION_WRITE_MARK}\n   WITH ${VERSION_WRITE_CTES}\n   SELECT * FROM versions`);
 
 /**
- * Writes the current rows of a tenant's resources and the same rows into the version history,
+ * Writes the current rows of a tenant's resources, the versions they replace into the history,
  * however many, in one statement (one round trip, prepared once per connection), the rows
- * passed as one jsonb value. A row is only historised when its current row was written;
- * answers `Type/id` of those written.
+ * passed as one jsonb value; answers `Type/id` of those written.
  */
 export async function writeVersionRows(db: Knex | Knex.Transaction, tenantId: string, writes: readonly VersionRowWrite[]): Promise<Set<string>> {
   const rows = await runPrepared<{ resource_type: string; id: string }>(db, WRITE_VERSIONS, versionWriteBindings(tenantId, writes));

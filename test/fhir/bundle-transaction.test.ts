@@ -25,9 +25,14 @@ async function create(app: TestApp, resource: Resource) {
   return res.body as { id: string; meta: { versionId: string } };
 }
 
+/** Versions stored in the tenant: the current ones in `resources`, the ones before them in `resource_versions`. */
 async function rowCount(app: TestApp): Promise<number> {
-  const [row] = await app.knex('resource_versions').where({ tenant_id: app.tenantId }).count({ n: '*' });
-  return Number(row?.n);
+  let versions = 0;
+  for (const table of ['resources', 'resource_versions']) {
+    const [row] = await app.knex(table).where({ tenant_id: app.tenantId }).count({ n: '*' });
+    versions += Number(row?.n);
+  }
+  return versions;
 }
 
 function jsonPatch(operations: object[]): Binary {

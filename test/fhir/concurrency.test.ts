@@ -43,6 +43,12 @@ test('concurrent updates without If-Match each get their own version; none is lo
   expect(results.every((r) => r.status === 200)).toBe(true);
   const versions = results.map((r) => Number(r.body.meta.versionId)).sort((a, b) => a - b);
   expect(versions).toEqual([2, 3, 4, 5, 6, 7]);
+  // Each version is in the history once, newest first, with what was written as that version.
+  const written = new Map<string, string>([['1', 'start'], ...results.map((r): [string, string] => [r.body.meta.versionId, r.body.name])]);
+  const history = await t.http.get(`${FHIR_BASE}/Organization/${id}/_history`).expect(200);
+  const entries = (history.body.entry as { resource: { name: string; meta: { versionId: string } } }[]).map((e) => [e.resource.meta.versionId, e.resource.name]);
+  expect(entries).toEqual(['7', '6', '5', '4', '3', '2', '1'].map((v) => [v, written.get(v)]));
+  for (const [versionId, name] of written) expect((await t.http.get(`${FHIR_BASE}/Organization/${id}/_history/${versionId}`).expect(200)).body.name).toBe(name);
 });
 
 test('a tenant cannot read, update or delete another tenant’s resource: 404', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Resource } from '@medplum/fhirtypes';
+import type { BundleEntry, Resource } from '@medplum/fhirtypes';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 const FHIR_JSON = 'application/fhir+json';
@@ -221,6 +221,34 @@ describe('history', () => {
     }
     expect(seen).toHaveLength(5);
     expect(new Set(seen).size).toBe(5);
+  });
+
+  test('type history holds every version once, current or not, deletions included, newest first across pages', async () => {
+    const fresh = await t.otherTenant();
+    const create = async (): Promise<string> =>
+      (await fresh.http.post(`${FHIR_BASE}/Location`).set('content-type', FHIR_JSON).send(SAMPLES.Location!()).expect(201)).body.id as string;
+    const a = await create();
+    const b = await create();
+    for (const name of ['second', 'third']) {
+      await fresh.http
+        .put(`${FHIR_BASE}/Location/${a}`)
+        .set('content-type', FHIR_JSON)
+        .send({ ...SAMPLES.Location!(), id: a, name })
+        .expect(200);
+    }
+    await fresh.http.delete(`${FHIR_BASE}/Location/${b}`).expect(200);
+    const seen: string[] = [];
+    let url: string | undefined = `${FHIR_BASE}/Location/_history?_count=2`;
+    while (url) {
+      const page = await fresh.http.get(url).expect(200);
+      expect(page.body.total).toBe(5);
+      for (const e of page.body.entry as BundleEntry[]) seen.push(`${e.request!.method} ${e.fullUrl!.split('/').pop()} ${e.response!.etag}`);
+      const next = page.body.link.find((l: { relation: string }) => l.relation === 'next')?.url as string | undefined;
+      url = next ? next.slice(next.indexOf(FHIR_BASE)) : undefined;
+    }
+    expect(seen).toEqual([`DELETE ${b} W/"2"`, `PUT ${a} W/"3"`, `PUT ${a} W/"2"`, `POST ${b} W/"1"`, `POST ${a} W/"1"`]);
+    const since = (await fresh.http.get(`${FHIR_BASE}/Location/${a}/_history/2`).expect(200)).body.meta.lastUpdated as string;
+    expect((await fresh.http.get(`${FHIR_BASE}/Location/_history`).query({ _since: since })).body.total).toBe(3);
   });
 
   test('_since filters and a malformed _since answers 400', async () => {

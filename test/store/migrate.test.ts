@@ -182,3 +182,40 @@ test('019 rebuilds the btrees on either end of a date range to cover the other e
     await db.close();
   }
 });
+
+test('022 drops the history copies of current versions, keeping the ones before; its down copies them back', async () => {
+  const db = await freshDatabase(1);
+  try {
+    const knex = db.handles[0]!.knex;
+    const at = MIGRATIONS.findIndex(([name]) => name === '022_history_of_past_versions');
+    for (const [, migration] of MIGRATIONS.slice(0, at)) await migration.up(knex);
+    const version = (id: string, versionId: number) => ({
+      tenant_id: DEFAULT_TENANT_ID,
+      resource_type: 'Patient',
+      id,
+      version_id: versionId,
+      last_updated: `2026-11-2${versionId}T10:00:00.000Z`,
+      created_at: '2026-11-21T10:00:00.000Z',
+      deleted: false,
+      content: { resourceType: 'Patient', id, meta: { versionId: String(versionId) } },
+    });
+    // As written before it: every version in the history, the current one in both tables.
+    await knex('resources').insert([version('updated', 2), version('created', 1)]);
+    await knex('resource_versions').insert([version('updated', 1), version('updated', 2), version('created', 1)]);
+    const history = async () => (await knex('resource_versions').select('id', 'version_id').orderBy(['id', 'version_id'])) as { id: string; version_id: number }[];
+
+    const [, m022] = MIGRATIONS[at]!;
+    await m022.up(knex);
+    expect(await history()).toEqual([{ id: 'updated', version_id: 1 }]);
+    expect(Number(((await knex('resources').count({ n: '*' })) as { n: unknown }[])[0]!.n)).toBe(2);
+
+    await m022.down(knex);
+    expect(await history()).toEqual([
+      { id: 'created', version_id: 1 },
+      { id: 'updated', version_id: 1 },
+      { id: 'updated', version_id: 2 },
+    ]);
+  } finally {
+    await db.close();
+  }
+});
