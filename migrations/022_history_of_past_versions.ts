@@ -3,8 +3,8 @@ import type { Knex } from 'knex';
 /**
  * `resource_versions` holds the versions a resource had before its current one; the current
  * version lives in `resources` alone, and a resource's history is the two together. A create
- * writes its content, heap row and two index entries once instead of twice (PostgreSQL ~15%
- * less CPU per create, docs/performance.md). The copies of current versions go.
+ * writes its content, heap row and index entries once instead of twice (docs/performance.md,
+ * "History of past versions only"). The copies of current versions go.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`DELETE FROM resource_versions v USING resources r
