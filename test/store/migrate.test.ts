@@ -31,6 +31,20 @@ async function freshDatabase(starters: number, poolMax?: number): Promise<{ hand
   };
 }
 
+/** A fresh database with the migrations before `name` applied, and that migration. */
+async function justBefore(name: string): Promise<{ knex: Database['knex']; migration: (typeof MIGRATIONS)[number][1]; close(): Promise<void> }> {
+  const db = await freshDatabase(1);
+  try {
+    const knex = db.handles[0]!.knex;
+    const at = MIGRATIONS.findIndex(([migrationName]) => migrationName === name);
+    for (const [, migration] of MIGRATIONS.slice(0, at)) await migration.up(knex);
+    return { knex, migration: MIGRATIONS[at]![1], close: db.close };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
+
 test.each([
   ['several servers', 4, undefined],
   // The migration lock is held on a connection beside the pool, which the migrations need.
@@ -63,11 +77,8 @@ test('a start on an up-to-date database applies nothing', async () => {
 });
 
 test('016 carries whole audit events over to columns, and its down rebuilds the same events', async () => {
-  const db = await freshDatabase(1);
+  const { knex, migration: m016, close } = await justBefore('016_compact_audit_events');
   try {
-    const knex = db.handles[0]!.knex;
-    const at = MIGRATIONS.findIndex(([name]) => name === '016_compact_audit_events');
-    for (const [, migration] of MIGRATIONS.slice(0, at)) await migration.up(knex);
     const entry = (entities: string[], description: string, succeeded: boolean): AuditEntry => ({
       id: randomUUID(),
       recorded: '2026-11-24T10:11:12.345Z',
@@ -84,7 +95,6 @@ test('016 carries whole audit events over to columns, and its down rebuilds the 
       entries.map((e) => ({ tenant_id: DEFAULT_TENANT_ID, id: e.id, recorded: e.recorded, entities: e.entities, content: auditEventOf(e) })),
     );
 
-    const [, m016] = MIGRATIONS[at]!;
     await m016.up(knex);
     const rows = await knex('audit_events').select(
       'id',
@@ -116,16 +126,13 @@ test('016 carries whole audit events over to columns, and its down rebuilds the 
     expect(events).toEqual(expect.arrayContaining(entries.map(auditEventOf)));
     expect(events).toHaveLength(entries.length);
   } finally {
-    await db.close();
+    await close();
   }
 });
 
 test('018 gives index rows written before it their bounded key, and its down restores the expression index', async () => {
-  const db = await freshDatabase(1);
+  const { knex, migration: m018, close } = await justBefore('018_covering_string_prefix');
   try {
-    const knex = db.handles[0]!.knex;
-    const at = MIGRATIONS.findIndex(([name]) => name === '018_covering_string_prefix');
-    for (const [, migration] of MIGRATIONS.slice(0, at)) await migration.up(knex);
     const long = `kuhn${'x'.repeat(300)}`;
     const row = (resourceId: string, value: string) => ({
       tenant_id: DEFAULT_TENANT_ID,
@@ -137,7 +144,6 @@ test('018 gives index rows written before it their bounded key, and its down res
     });
     await knex('search_string').insert([row('a', 'kuhn'), row('b', long)]);
 
-    const [, m018] = MIGRATIONS[at]!;
     await m018.up(knex);
     const keys = await knex('search_string').select('resource_id', 'value_key').where('value_key', 'like', 'kuhn%').orderBy('resource_id');
     expect(keys).toEqual([
@@ -153,7 +159,7 @@ test('018 gives index rows written before it their bounded key, and its down res
     expect(indexes).not.toContain('search_string_value_key');
     expect(await knex.schema.hasColumn('search_string', 'value_key')).toBe(false);
   } finally {
-    await db.close();
+    await close();
   }
 });
 
@@ -184,11 +190,8 @@ test('019 rebuilds the btrees on either end of a date range to cover the other e
 });
 
 test('022 drops the history copies of current versions, keeping the ones before; its down copies them back', async () => {
-  const db = await freshDatabase(1);
+  const { knex, migration: m022, close } = await justBefore('022_history_of_past_versions');
   try {
-    const knex = db.handles[0]!.knex;
-    const at = MIGRATIONS.findIndex(([name]) => name === '022_history_of_past_versions');
-    for (const [, migration] of MIGRATIONS.slice(0, at)) await migration.up(knex);
     const version = (id: string, versionId: number) => ({
       tenant_id: DEFAULT_TENANT_ID,
       resource_type: 'Patient',
@@ -202,9 +205,9 @@ test('022 drops the history copies of current versions, keeping the ones before;
     // As written before it: every version in the history, the current one in both tables.
     await knex('resources').insert([version('updated', 2), version('created', 1)]);
     await knex('resource_versions').insert([version('updated', 1), version('updated', 2), version('created', 1)]);
-    const history = async () => (await knex('resource_versions').select('id', 'version_id').orderBy(['id', 'version_id'])) as { id: string; version_id: number }[];
+    const history = async () =>
+      (await knex('resource_versions').select('id', 'version_id').orderBy(['id', 'version_id'])) as { id: string; version_id: number }[];
 
-    const [, m022] = MIGRATIONS[at]!;
     await m022.up(knex);
     expect(await history()).toEqual([{ id: 'updated', version_id: 1 }]);
     expect(Number(((await knex('resources').count({ n: '*' })) as { n: unknown }[])[0]!.n)).toBe(2);
@@ -216,6 +219,6 @@ test('022 drops the history copies of current versions, keeping the ones before;
       { id: 'updated', version_id: 2 },
     ]);
   } finally {
-    await db.close();
+    await close();
   }
 });
