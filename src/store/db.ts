@@ -33,6 +33,8 @@ export interface Database {
 }
 
 const PROBE_TIMEOUT_MS = 2000;
+/** How long a request waits for a pool connection before it is answered that the database is unavailable. */
+export const POOL_ACQUIRE_TIMEOUT_MS = 10_000;
 const DEFAULT_POOL_MAX = 10;
 
 export function openDatabase(options: DatabaseOptions): Database {
@@ -56,7 +58,7 @@ function openPostgres(url: string, schema?: string, poolMax = DEFAULT_POOL_MAX, 
         done(null, conn);
       },
     },
-    acquireConnectionTimeout: 10000,
+    acquireConnectionTimeout: POOL_ACQUIRE_TIMEOUT_MS,
   });
   return { knex: instance, kind: 'postgresql', describe: `PostgreSQL at ${redactUrl(url)}`, answers: () => postgresAnswers(url) };
 }

@@ -42,8 +42,8 @@ function replaceStatementFor(filled: readonly IndexedParamType[], adopts: boolea
 }
 
 /**
- * Writes one resource's next version over its current row, locked by the caller, with its
- * history row, its search index rows replaced, its business keys dropped and the logical
+ * Writes one resource's next version over its current row, locked by the caller, the version
+ * it replaces copied into the history, its search index rows replaced, its business keys dropped and the logical
  * references its identifiers resolve adopted: one statement, where a statement each took four
  * round trips. Then its business keys, when it has any, and the adoption when it has to see
  * the resource's own new rows. Runs inside the caller's transaction, which a lost row or a

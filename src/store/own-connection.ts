@@ -1,8 +1,6 @@
 import type { Knex } from 'knex';
 import pg from 'pg';
-
-/** As long as a request waits for a pool connection (db.ts): a server that does not answer is down. */
-const CONNECT_TIMEOUT_MS = 10_000;
+import { POOL_ACQUIRE_TIMEOUT_MS } from './db';
 
 /**
  * A PostgreSQL connection outside the pool, with the pool's settings and schema search path,
@@ -11,8 +9,9 @@ const CONNECT_TIMEOUT_MS = 10_000;
  */
 export async function openOwnConnection(knex: Knex, startup: pg.ClientConfig = {}): Promise<pg.Client> {
   const client = knex.client as Knex.Client;
-  // Bounded, or a host that drops packets would hold the caller (and a shutdown waiting for it) for minutes.
-  const connection = new pg.Client({ connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...(client.connectionSettings as pg.ClientConfig), ...startup });
+  // Bounded as a request's wait for a pool connection, or a host that drops packets would hold the
+  // caller (and a shutdown waiting for it) for minutes.
+  const connection = new pg.Client({ connectionTimeoutMillis: POOL_ACQUIRE_TIMEOUT_MS, ...(client.connectionSettings as pg.ClientConfig), ...startup });
   // A backend that dies while the session is open rejects what it was running; the event must not crash the process.
   connection.on('error', () => undefined);
   await connection.connect();

@@ -57,7 +57,7 @@ export const VERSION_WRITE_CTES = `input AS (SELECT * FROM jsonb_to_recordset(?:
      INSERT INTO resources (tenant_id, ${VERSION_COLUMNS}) SELECT ?::uuid, ${VERSION_COLUMNS} FROM input WHERE is_new
      ON CONFLICT (tenant_id, resource_type, id) DO NOTHING
      RETURNING resource_type, id, version_id),
-   versions AS (SELECT resource_type, id, version_id FROM updated UNION ALL SELECT * FROM inserted)`;
+   versions AS (SELECT resource_type, id, version_id FROM updated UNION ALL SELECT resource_type, id, version_id FROM inserted)`;
 
 /** The bindings of `VERSION_WRITE_CTES`. */
 export function versionWriteBindings(tenantId: string, writes: readonly VersionRowWrite[]): unknown[] {
