@@ -21,6 +21,7 @@ import * as m019 from './019_covering_date_bounds';
 import * as m020 from './020_exact_through_prefix_index';
 import * as m021 from './021_write_refusal';
 import * as m022 from './022_history_of_past_versions';
+import * as m023 from './023_date_range_by_scope';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -51,4 +52,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['020_exact_through_prefix_index', m020],
   ['021_write_refusal', m021],
   ['022_history_of_past_versions', m022],
+  ['023_date_range_by_scope', m023],
 ];

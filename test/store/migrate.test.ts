@@ -189,6 +189,28 @@ test('019 rebuilds the btrees on either end of a date range to cover the other e
   }
 });
 
+test('023 keys the date range index by one hash of tenant, type and code, and its down restores the three columns', async () => {
+  const db = await freshDatabase(1);
+  try {
+    const knex = db.handles[0]!.knex;
+    const definition = async (): Promise<string> => {
+      const row = (await knex('pg_indexes').first('indexdef').where('indexname', 'search_date_range').whereRaw('schemaname = current_schema()')) as {
+        indexdef: string;
+      };
+      return row.indexdef.replace(/^.* USING gist /, '');
+    };
+    await migrateToLatest(knex);
+    expect(await definition()).toBe(
+      "(hashtextextended((((((tenant_id)::text || '/'::text) || resource_type) || '/'::text) || code), (0)::bigint), tstzrange(low, high, '[]'::text)) INCLUDE (tenant_id, resource_type, code, resource_id, low, high)",
+    );
+    const [, m023] = MIGRATIONS.find(([name]) => name === '023_date_range_by_scope')!;
+    await m023.down(knex);
+    expect(await definition()).toBe("(tenant_id, resource_type, code, tstzrange(low, high, '[]'::text)) INCLUDE (resource_id, low, high)");
+  } finally {
+    await db.close();
+  }
+});
+
 test('022 drops the history copies of current versions, keeping the ones before; its down copies them back', async () => {
   const { knex, migration: m022, close } = await justBefore('022_history_of_past_versions');
   try {

@@ -63,7 +63,7 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
     case 'index':
     case 'indexRow': {
       const rows = indexRows(ctx, subject, criterion.table, criterion.codes);
-      restrictToMatches(rows.query, rows.alias, criterion);
+      restrictToMatches(ctx, rows.query, rows.alias, subject.type, criterion);
       if (criterion.kind === 'index' && criterion.negate) qb.whereNotExists(rows.query);
       else qb.whereExists(rows.query);
       return;
@@ -91,18 +91,21 @@ export function matchingIndexRows(ctx: CriteriaContext, resourceType: string, cr
   if (criterion.kind === 'chain')
     return toChainTargets(ctx, rowsOfCodes(ctx, 's', resourceType, 'reference', [criterion.code]).select('s.resource_id'), 's', criterion);
   const query = rowsOfCodes(ctx, 's', resourceType, criterion.table, criterion.codes).select('s.resource_id');
-  restrictToMatches(query, 's', criterion);
+  restrictToMatches(ctx, query, 's', resourceType, criterion);
   return query;
 }
 
-/** Index rows (alias `s`) that meet the criterion: one of its values, or for `indexRow` a value of every group. */
-function restrictToMatches(query: Knex.QueryBuilder, s: string, criterion: IndexRowCriterion): void {
+/** Index rows (alias `s`) of the tenant's `resourceType` that meet the criterion: one of its values, or for `indexRow` a value of every group. */
+function restrictToMatches(ctx: CriteriaContext, query: Knex.QueryBuilder, s: string, resourceType: string, criterion: IndexRowCriterion): void {
   if (criterion.kind === 'index') {
     matchAny(query, s, criterion.values);
     return;
   }
   for (const values of criterion.groups) matchAny(query, s, values);
-  if (criterion.table === 'date') overlapsWindow(query, s, windowOfGroups(criterion.groups));
+  const [code] = criterion.codes;
+  if (criterion.table === 'date' && code !== undefined && criterion.codes.length === 1) {
+    overlapsWindow(query, s, { tenantId: ctx.tenantId, resourceType, code }, windowOfGroups(criterion.groups));
+  }
 }
 
 /** Index rows (alias `s`) that match one of the values. */
@@ -112,14 +115,38 @@ function matchAny(query: Knex.QueryBuilder, s: string, values: IndexValue[]): vo
   });
 }
 
-/** Redundant with the values themselves, but served by the GiST index on the stored range (migration 012). */
-function overlapsWindow(query: Knex.QueryBuilder, s: string, window: DateWindow): void {
+/** The tenant, resource type and code whose date rows a search reads. */
+interface DateScope {
+  tenantId: string;
+  resourceType: string;
+  code: string;
+}
+
+/**
+ * The key the date range's GiST index leads with (migration 023): one hash of the scope, here
+ * of the rows (alias `s`) and of the scope searched; the same expression as the index's, or the
+ * planner cannot use it. The scope's own columns are compared as well (`rowsOfCodes`).
+ */
+function scopeOfDateRows(query: Knex.QueryBuilder, s: string, scope: DateScope): void {
+  query.whereRaw(`hashtextextended(??::text || '/' || ?? || '/' || ??, 0) = hashtextextended(?::uuid::text || '/' || ?::text || '/' || ?::text, 0)`, [
+    `${s}.tenant_id`,
+    `${s}.resource_type`,
+    `${s}.code`,
+    scope.tenantId,
+    scope.resourceType,
+    scope.code,
+  ]);
+}
+
+/** Redundant with the values themselves, but served by the GiST index on the stored range (migrations 012, 023). */
+function overlapsWindow(query: Knex.QueryBuilder, s: string, scope: DateScope, window: DateWindow): void {
   if (window.from === null && window.to === null) return;
   // Criteria no one value can meet (gt May 20 and lt May 10): an empty window, which no range constructor takes.
   if (window.from !== null && window.to !== null && Date.parse(window.from) > Date.parse(window.to)) {
     query.whereRaw('false');
     return;
   }
+  scopeOfDateRows(query, s, scope);
   query.whereRaw(`tstzrange(??, ??, '[]') && tstzrange(?::timestamptz, ?::timestamptz, '[]')`, [`${s}.low`, `${s}.high`, window.from, window.to]);
 }
 
