@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { syntheaLikePatient } from './fixtures';
+import { writtenPatient } from './fixtures';
 import type { LoadSpec } from './load/spec';
 import type { Target } from './target';
 
@@ -26,7 +26,7 @@ export interface BaselineContext {
   connections: number;
 }
 
-export const baselinePatientBody = (mrn: string): string => JSON.stringify(syntheaLikePatient(mrn, 7));
+export const baselinePatientBody = (mrn: string): string => JSON.stringify(writtenPatient(mrn, 7));
 
 export function baselineTargets(ctx: BaselineContext): Target[] {
   const headers = { 'content-type': 'application/fhir+json' };

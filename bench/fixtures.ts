@@ -47,6 +47,24 @@ export function syntheaLikePatient(mrn: string, i: number): Record<string, unkno
   };
 }
 
+/**
+ * A Patient as the write scenarios send it: shaped and sized as seeded Patient `i`, under a
+ * family name and a birth year no search scenario asks for (the searches ask for seeded
+ * Patients' families, born 1940–2009). What one repetition writes then leaves what the next
+ * one's searches match as it was: a create that reused a seeded family piled thousands of
+ * Patients onto it within a run, and the search of that family slowed from pass to pass.
+ */
+export function writtenPatient(mrn: string, i: number): Record<string, unknown> {
+  const patient = syntheaLikePatient(mrn, i);
+  const [name] = patient.name as { family: string }[];
+  const birthDate = birthDateOf(i);
+  return {
+    ...patient,
+    name: [{ ...name, family: `Vance${100 + (i % 97)}` }],
+    birthDate: `${2010 + (i % 10)}${birthDate.slice(4)}`,
+  };
+}
+
 export function organization(i: number): Record<string, unknown> {
   return {
     resourceType: 'Organization',

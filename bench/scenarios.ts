@@ -9,6 +9,7 @@ import {
   practitionerRole,
   serviceRequest,
   syntheaLikePatient,
+  writtenPatient,
 } from './fixtures';
 import type { LoadSpec, RequestSpec } from './load/spec';
 import { sandboxWebhooksDelivered } from './sandbox';
@@ -53,7 +54,7 @@ export function serverScenarios(ctx: ScenarioContext): Target[] {
   // Updates and history touch the last seeded Patients, reads the first ones.
   const updatePool = seed.patientIds.slice(-Math.min(ROTATION, seed.patientIds.length));
   const updateIndexOf = (k: number): number => seed.patientIds.length - updatePool.length + k;
-  const newPatient = (mrn: string): string => JSON.stringify(syntheaLikePatient(mrn, 7));
+  const newPatient = (mrn: string): string => JSON.stringify(writtenPatient(mrn, 7));
   // The MRN stays as it is: encoded, an `@SEQ@` in it would never be filled in, and every request would send the same criteria.
   const mrnQuery = (mrn: string): string => `identifier=${encodeURIComponent(`${MRN_SYSTEM}|`)}${mrn}`;
 
@@ -156,7 +157,7 @@ function crudCreates(seed: SeedData): RequestSpec[] {
     location(900, org),
     practitioner(900, 'Mixford'),
     practitionerRole(`Practitioner/${seed.practitionerIds[0]}`, org, `Location/${seed.locationIds[0]}`),
-    syntheaLikePatient('mix-@SEQ@', 3),
+    writtenPatient('mix-@SEQ@', 3),
     serviceRequest(`Patient/${seed.patientIds[0]}`, `Practitioner/${seed.practitionerIds[0]}`),
   ];
   return resources.map((r) => ({ method: 'POST', path: `${FHIR}/${String(r.resourceType)}`, body: JSON.stringify(r) }));
@@ -167,7 +168,7 @@ function ingestBundle(seed: SeedData): Record<string, unknown> {
   const requester = `Practitioner/${seed.practitionerIds[0]}`;
   const entries = Array.from({ length: 10 }, (_, k) => {
     const url = `urn:uuid:00000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
-    return [createEntry(syntheaLikePatient(`ingest-@SEQ@-${k}`, k), url), createEntry(serviceRequest(url, requester))];
+    return [createEntry(writtenPatient(`ingest-@SEQ@-${k}`, k), url), createEntry(serviceRequest(url, requester))];
   }).flat();
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
 }
