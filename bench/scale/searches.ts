@@ -31,7 +31,7 @@ export const SCALE_SEARCHES: readonly ScaleSearch[] = [
     path: (i) => `/ServiceRequest?subject:Patient.family=${encodeURIComponent(familyOf(i))}&_count=20`,
   },
   {
-    // Thousands of Patients at a million, and their orders: a page found by walking the orders in id order.
+    // Tens of thousands of Patients at a million, and their orders: a page found by walking the orders in id order.
     name: 'broad chain (ServiceRequest?subject:Patient.family, two letters)',
     path: (i) => `/ServiceRequest?subject:Patient.family=${encodeURIComponent(familyOf(i).slice(0, 2))}&_count=20`,
   },

@@ -39,8 +39,8 @@ const PROBE_TIMEOUT_MS = 2000;
  * a two-letter family prefix at 100,000 Patients read 40,009 reference rows for a page of 20 with
  * two workers (p95 470 ms), 1,530 without (p95 70 ms). On a few cores, workers take the CPU of
  * concurrent requests; what they speed up is a count of a broad match (`_total=accurate` over
- * half the Patients: 190 → 370 ms alone). libpq's `PGOPTIONS`, sent after it, still has the
- * last word.
+ * half the Patients, one request at a time: 190 ms with them, 370 without). libpq's
+ * `PGOPTIONS`, sent after it, still has the last word.
  */
 const sessionOptions = (): string => ['-c max_parallel_workers_per_gather=0', process.env.PGOPTIONS].filter(Boolean).join(' ');
 /** How long a request waits for a pool connection before it is answered that the database is unavailable. */
