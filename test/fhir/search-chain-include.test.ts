@@ -125,6 +125,41 @@ describe('chaining', () => {
     const later = await search(t, `ServiceRequest?subject.family=crowded${u}&_count=20&_offset=1000`);
     expect(matchIds(later, true)).toEqual(ids.slice(1000));
   });
+
+  test('a page cut from many matches over two target types leaves out other names, a deleted target and a reference to nothing', async () => {
+    const subjects = {
+      patient: `Patient/packed-${u}`,
+      location: `Location/packed-${u}`,
+      other: `Patient/other-${u}`,
+      gone: `Patient/gone-${u}`,
+      nothing: `Patient/nothing-${u}`,
+    };
+    const subjectOf = (i: number): string =>
+      i % 13 === 0 ? subjects.nothing : i % 11 === 0 ? subjects.gone : i % 7 === 5 ? subjects.other : i % 7 === 3 ? subjects.location : subjects.patient;
+    const orders = Array.from({ length: 1400 }, (_, i) => ({ id: `packed-${u}-${String(i).padStart(4, '0')}`, subject: subjectOf(i) }));
+    const lines = [
+      { resourceType: 'Patient', id: `packed-${u}`, name: [{ family: `Packed${u}` }] },
+      { resourceType: 'Location', id: `packed-${u}`, name: `Packed${u} lab` },
+      { resourceType: 'Patient', id: `other-${u}`, name: [{ family: `Other${u}` }] },
+      { resourceType: 'Patient', id: `gone-${u}`, name: [{ family: `Packed${u}` }] },
+      ...orders.map(({ id, subject }) => ({ resourceType: 'ServiceRequest', id, status: 'active', intent: 'order', subject: { reference: subject } })),
+    ];
+    const load = await t.http
+      .post('/fhir/R4/$import')
+      .set('content-type', 'application/fhir+ndjson')
+      .send(lines.map((line) => JSON.stringify(line)).join('\n'));
+    expect(load.status).toBe(200);
+    await t.http.delete(`/fhir/R4/Patient/gone-${u}`).expect(200);
+    const idsFor = (...wanted: string[]): string[] => orders.filter((o) => wanted.includes(o.subject)).map((o) => o.id);
+    const either = idsFor(subjects.patient, subjects.location);
+    expect(either.length).toBeGreaterThan(1000);
+    expect(matchIds(await search(t, `ServiceRequest?subject.name=packed${u}&_count=20`), true)).toEqual(either.slice(0, 20));
+    expect(matchIds(await search(t, `ServiceRequest?subject.name=packed${u}&_count=20&_offset=990`), true)).toEqual(either.slice(990, 1010));
+    expect(matchIds(await search(t, `ServiceRequest?subject:Location.name=packed${u}&_count=20`), true)).toEqual(idsFor(subjects.location).slice(0, 20));
+    expect(matchIds(await search(t, `ServiceRequest?subject:Patient.name=packed${u}&_count=20&_offset=980`), true)).toEqual(
+      idsFor(subjects.patient).slice(980, 1000),
+    );
+  });
 });
 
 describe('_include and _revinclude', () => {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { INDEXED_PREFIX_CHARS } from '../../../migrations/009_bounded_index_keys';
 import { windowOfGroups, type DateWindow } from './date-window';
 import type { Criterion, IndexValue } from './query';
 import { matchDateRange, matchValue } from './values';
@@ -85,11 +86,15 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
 /**
  * The `resource_id`s of the index rows that meet a criterion (not a negated one), not tied to a
  * `resources` row: a resource has index rows only while it is live, so these rows stand for the
- * matching resources themselves (one resource may match through several rows).
+ * matching resources themselves (one resource may match through several rows). `walk` says the
+ * rows will be read in id order up to a page (a criterion too broad to collect first).
  */
-export function matchingIndexRows(ctx: CriteriaContext, resourceType: string, criterion: RowCriterion): Knex.QueryBuilder {
-  if (criterion.kind === 'chain')
-    return toChainTargets(ctx, rowsOfCodes(ctx, 's', resourceType, 'reference', [criterion.code]).select('s.resource_id'), 's', criterion);
+export function matchingIndexRows(ctx: CriteriaContext, resourceType: string, criterion: RowCriterion, walk = false): Knex.QueryBuilder {
+  if (criterion.kind === 'chain') {
+    const refs = rowsOfCodes(ctx, 's', resourceType, 'reference', [criterion.code]).select('s.resource_id');
+    const listed = walk ? targetsListedByKeyIndex(criterion) : undefined;
+    return listed ? toHashedChainTargets(ctx, refs, 's', listed) : toChainTargets(ctx, refs, 's', criterion);
+  }
   const query = rowsOfCodes(ctx, 's', resourceType, criterion.table, criterion.codes).select('s.resource_id');
   restrictToMatches(ctx, query, 's', resourceType, criterion);
   return query;
@@ -199,6 +204,47 @@ function toChainTargets(ctx: CriteriaContext, refs: Knex.QueryBuilder, c: string
     })
     .where(`${target}.deleted`, false);
   return meetsTargets((type) => ({ type, row: target }));
+}
+
+type StartsWithCriterion = Extract<Criterion, { kind: 'index' }>;
+type ListedTarget = { type: string; criterion: StartsWithCriterion };
+
+/**
+ * A string starts-with criterion of one value that the bounded key holds whole: the key index
+ * (migration 018) lists the ids of its matches by itself, from one range of entries.
+ */
+function listedByKeyIndex(criterion: Criterion): criterion is StartsWithCriterion {
+  if (criterion.kind !== 'index' || criterion.negate || criterion.table !== 'string' || criterion.values.length !== 1) return false;
+  const [value] = criterion.values;
+  return value?.type === 'string' && value.match === 'start' && value.text.length <= INDEXED_PREFIX_CHARS;
+}
+
+/** The chain's targets, when the key index lists every one's matches. */
+function targetsListedByKeyIndex(criterion: ChainCriterion): ListedTarget[] | undefined {
+  const listed = criterion.targets.filter((target): target is ListedTarget => listedByKeyIndex(target.criterion));
+  return listed.length > 0 && listed.length === criterion.targets.length ? listed : undefined;
+}
+
+/**
+ * Keeps the reference rows (alias `c`) whose target meets its type's criterion, for a walk of
+ * them in id order, where every target's criterion is listed by the string key index alone.
+ * Each target's test is an EXISTS inside a CASE on the reference's type, which PostgreSQL does
+ * not turn into a join: it stays a filter of the walk, planned as a hash of the target's matching
+ * ids built once from one range of the key index. As a semi-join, the walk probed the target's
+ * index rows and their heap page for each reference it passed (a hash join would lose the walk's
+ * order): at 100,000 Patients, a page of the orders of every Patient whose family starts with
+ * "jo" read 7,863 buffers in 26 ms that way, 1,621 in 4–10 ms this way. Only for such criteria: the
+ * planner weighs the hash against the probes of the whole walk, not of the page's, and the hash of
+ * a criterion read from the heap (gender=female, 50,000 Patients) read 12,129 pages (990 ms) for a
+ * page the walk finds among 42 references.
+ */
+function toHashedChainTargets(ctx: CriteriaContext, refs: Knex.QueryBuilder, c: string, targets: ListedTarget[]): Knex.QueryBuilder {
+  const tests = targets.map(({ type, criterion }) => {
+    const rows = indexRows(ctx, { type, row: c, idColumn: `${c}.target_id` }, criterion.table, criterion.codes);
+    restrictToMatches(ctx, rows.query, rows.alias, type, criterion);
+    return [type, rows.query];
+  });
+  return refs.whereRaw(`CASE ?? ${tests.map(() => 'WHEN ? THEN EXISTS ?').join(' ')} END`, [`${c}.target_type`, ...tests.flat()]);
 }
 
 /** Whether only a live resource can meet the criterion, by index rows of its own (a missing target, a deleted one, has none). */

@@ -78,7 +78,7 @@ async function pageRows(
   }
   if (seen?.all && seen.page) return seen.page;
   // Ordered by id in the index rows themselves, so that only the page's resources are read.
-  const ids = matchingIndexRows(new CriteriaContext(repo.db, repo.tenantId), resourceType, sole)
+  const ids = matchingIndexRows(new CriteriaContext(repo.db, repo.tenantId), resourceType, sole, true)
     .clearSelect()
     .distinct('s.resource_id')
     .orderBy('s.resource_id')
