@@ -139,7 +139,7 @@ describe('chaining', () => {
     const orders = Array.from({ length: 1400 }, (_, i) => ({ id: `packed-${u}-${String(i).padStart(4, '0')}`, subject: subjectOf(i) }));
     const lines = [
       { resourceType: 'Patient', id: `packed-${u}`, name: [{ family: `Packed${u}` }] },
-      { resourceType: 'Location', id: `packed-${u}`, name: `Packed${u} lab` },
+      { resourceType: 'Location', id: `packed-${u}`, name: `Packed${u}` },
       { resourceType: 'Patient', id: `other-${u}`, name: [{ family: `Other${u}` }] },
       { resourceType: 'Patient', id: `gone-${u}`, name: [{ family: `Packed${u}` }] },
       ...orders.map(({ id, subject }) => ({ resourceType: 'ServiceRequest', id, status: 'active', intent: 'order', subject: { reference: subject } })),
@@ -155,6 +155,7 @@ describe('chaining', () => {
     expect(either.length).toBeGreaterThan(1000);
     expect(matchIds(await search(t, `ServiceRequest?subject.name=packed${u}&_count=20`), true)).toEqual(either.slice(0, 20));
     expect(matchIds(await search(t, `ServiceRequest?subject.name=packed${u}&_count=20&_offset=990`), true)).toEqual(either.slice(990, 1010));
+    expect(matchIds(await search(t, `ServiceRequest?subject.name:exact=Packed${u}&_count=20&_offset=990`), true)).toEqual(either.slice(990, 1010));
     expect(matchIds(await search(t, `ServiceRequest?subject:Location.name=packed${u}&_count=20`), true)).toEqual(idsFor(subjects.location).slice(0, 20));
     expect(matchIds(await search(t, `ServiceRequest?subject:Patient.name=packed${u}&_count=20&_offset=980`), true)).toEqual(
       idsFor(subjects.patient).slice(980, 1000),

@@ -91,9 +91,17 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
  */
 export function matchingIndexRows(ctx: CriteriaContext, resourceType: string, criterion: RowCriterion, walk = false): Knex.QueryBuilder {
   if (criterion.kind === 'chain') {
-    const refs = rowsOfCodes(ctx, 's', resourceType, 'reference', [criterion.code]).select('s.resource_id');
+    const refs = (c: string) => rowsOfCodes(ctx, c, resourceType, 'reference', [criterion.code]).select(`${c}.resource_id`);
     const listed = walk ? targetsListedByKeyIndex(criterion) : undefined;
-    return listed ? toHashedChainTargets(ctx, refs, 's', listed) : toChainTargets(ctx, refs, 's', criterion);
+    if (listed) return toHashedChainTargets(ctx, refs('s'), 's', listed);
+    if (criterion.targets.length < 2) return toChainTargets(ctx, refs('s'), 's', criterion);
+    // One branch per target type: PostgreSQL turns a target's EXISTS into a join only outside an OR. Under
+    // one, each reference row was read and tested (`subject.identifier=` an MRN at 1M Patients: 4.4 s, 6–9 ms so).
+    const branches = criterion.targets.map((target) => {
+      const c = ctx.alias('c');
+      return toChainTargets(ctx, refs(c), c, { ...criterion, targets: [target] });
+    });
+    return ctx.db.from(ctx.db.unionAll(branches, true).as('s')).select('s.resource_id');
   }
   const query = rowsOfCodes(ctx, 's', resourceType, criterion.table, criterion.codes).select('s.resource_id');
   restrictToMatches(ctx, query, 's', resourceType, criterion);
