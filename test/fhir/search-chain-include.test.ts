@@ -126,6 +126,29 @@ describe('chaining', () => {
     expect(matchIds(later, true)).toEqual(ids.slice(1000));
   });
 
+  test('a target met by two of its names counts each reference once, in the total and the pages', async () => {
+    // Family and given both match: each reference is met twice, 2 × 300 rows (within the index probe) and 2 × 700 (past it).
+    const ordersOf = (name: string, count: number) => Array.from({ length: count }, (_, i) => `${name}-${u}-${String(i).padStart(4, '0')}`);
+    const subjects = { few: ordersOf('few', 300), many: ordersOf('many', 700) };
+    const lines = Object.entries(subjects).flatMap(([name, ids]) => [
+      { resourceType: 'Patient', id: `${name}-${u}`, name: [{ family: `${name}${u}`, given: [`${name}${u}given`] }] },
+      ...ids.map((id) => ({ resourceType: 'ServiceRequest', id, status: 'active', intent: 'order', subject: { reference: `Patient/${name}-${u}` } })),
+    ]);
+    const load = await t.http
+      .post('/fhir/R4/$import')
+      .set('content-type', 'application/fhir+ndjson')
+      .send(lines.map((line) => JSON.stringify(line)).join('\n'));
+    expect(load.status).toBe(200);
+    for (const [name, ids] of Object.entries(subjects)) {
+      const first = await search(t, `ServiceRequest?subject.name=${name}${u}&_count=20&_total=accurate`);
+      expect(first.total).toBe(ids.length);
+      expect(matchIds(first, true)).toEqual(ids.slice(0, 20));
+      const last = await search(t, `ServiceRequest?subject:Patient.name=${name}${u}&_count=20&_offset=${ids.length - 10}&_total=accurate`);
+      expect(last.total).toBe(ids.length);
+      expect(matchIds(last, true)).toEqual(ids.slice(-10));
+    }
+  });
+
   test('a page cut from many matches over two target types leaves out other names, a deleted target and a reference to nothing', async () => {
     const subjects = {
       patient: `Patient/packed-${u}`,

@@ -3,7 +3,7 @@ import { runBuiltPrepared } from '../prepared-query';
 import type { Repository } from '../repository';
 import type { StoredVersion } from '../rows';
 import { holdsVersion, jsonVersionColumns, versionOfJsonRow, type JoinedVersionRow, type JsonVersionRow } from '../stored-json';
-import { applyCriterion, CriteriaContext, matchingIndexRows, type RowCriterion } from './criteria';
+import { applyCriterion, CriteriaContext, isIndexRowCriterion, matchingIndexRows, type RowCriterion } from './criteria';
 import { findIncluded } from './include';
 import type { Criterion, SearchQuery } from './query';
 import { applySort } from './sort';
@@ -55,8 +55,7 @@ export async function searchResources(repo: Repository, resourceType: string, qu
 function soleRowCriterion(query: SearchQuery): RowCriterion | undefined {
   const [only] = query.criteria;
   if (query.criteria.length !== 1 || !only) return undefined;
-  if (only.kind === 'indexRow' || only.kind === 'chain' || (only.kind === 'index' && !only.negate)) return only;
-  return undefined;
+  return only.kind === 'chain' || isIndexRowCriterion(only) ? only : undefined;
 }
 
 /** The page (and one row more, to tell whether more follow), in the query's order. */
