@@ -3,9 +3,11 @@ import { runBuiltPrepared } from '../prepared-query';
 import type { Repository } from '../repository';
 import type { StoredVersion } from '../rows';
 import { holdsVersion, jsonVersionColumns, versionOfJsonRow, type JoinedVersionRow, type JsonVersionRow } from '../stored-json';
-import { applyCriterion, CriteriaContext, isIndexRowCriterion, matchingIndexRows, type RowCriterion } from './criteria';
+import { CriteriaContext, isIndexRowCriterion, matchingIndexRows, type RowCriterion } from './criteria';
+import { pageByDateSort, soleDateSortKey } from './date-sort';
 import { findIncluded } from './include';
-import type { Criterion, SearchQuery } from './query';
+import { countRows, matching } from './matching';
+import type { SearchQuery } from './query';
 import { applySort } from './sort';
 
 export interface SearchResult {
@@ -68,6 +70,8 @@ async function pageRows(
 ): Promise<JsonVersionRow[]> {
   const columns = repo.db.raw(jsonVersionColumns('r'));
   if (!sole || query.sort.length > 0) {
+    const dateKey = soleDateSortKey(query);
+    if (dateKey) return pageByDateSort(repo, resourceType, query, dateKey);
     const page = matching(repo, resourceType, query.criteria)
       .select(columns)
       .limit(query.count + 1)
@@ -170,11 +174,6 @@ async function firstIndexMatches(
   };
 }
 
-async function countRows(repo: Repository, rows: Knex.QueryBuilder): Promise<number> {
-  const [row] = (await repo.db.from(rows.as('m')).count({ count: '*' })) as { count: string | number }[];
-  return Number(row?.count ?? 0);
-}
-
 /** The planner's estimate of a query's rows: what `_total=estimate` reports past the counting bound. */
 async function plannedRows(repo: Repository, rows: Knex.QueryBuilder): Promise<number> {
   const { sql, bindings } = rows.toSQL();
@@ -182,12 +181,4 @@ async function plannedRows(repo: Repository, rows: Knex.QueryBuilder): Promise<n
   const plan = Object.values(result.rows[0] ?? {})[0];
   const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as { Plan?: { 'Plan Rows'?: number } }[];
   return Math.round(parsed[0]?.Plan?.['Plan Rows'] ?? 0);
-}
-
-/** The tenant's live resources of the type that meet every criterion, aliased `r`. */
-function matching(repo: Repository, resourceType: string, criteria: Criterion[]) {
-  const ctx = new CriteriaContext(repo.db, repo.tenantId);
-  const qb = repo.db('resources as r').where({ 'r.tenant_id': repo.tenantId, 'r.resource_type': resourceType, 'r.deleted': false });
-  for (const criterion of criteria) applyCriterion(ctx, qb, { type: resourceType, row: 'r' }, criterion);
-  return qb;
 }

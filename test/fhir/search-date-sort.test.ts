@@ -1,0 +1,68 @@
+import type { ServiceRequest } from '@medplum/fhirtypes';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+import { create, matchIds, search, sorted, unique } from './search/fixtures';
+
+/**
+ * A sort by one date parameter walks the date index: each resource placed once, by its earliest
+ * start ascending and its latest end descending, those without a value last in id order, pages
+ * cut across that boundary as anywhere else.
+ */
+let t: TestApp;
+const u = unique();
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const subject = { reference: `Patient/sort-${u}` };
+  const occurrences: Record<string, Partial<ServiceRequest>> = {
+    events: { occurrenceTiming: { event: ['2021-03-01', '2021-01-01', '2021-05-01'] } },
+    day: { occurrenceDateTime: '2021-02-01' },
+    period: { occurrencePeriod: { start: '2020-12-01', end: '2021-06-01' } },
+    sameDay: { occurrenceDateTime: '2021-02-01' },
+    // Two rows that start together: the ascending walk places the order by one of them.
+    startsTwice: { occurrenceTiming: { event: ['2021-04-01', '2021-04-01T00:00:00Z'] } },
+    none: {},
+    alsoNone: {},
+  };
+  for (const [name, occurrence] of Object.entries(occurrences)) {
+    ids[name] = (await create(t, { resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject, ...occurrence })).id;
+  }
+  const gone = await create(t, { resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject, occurrenceDateTime: '2021-02-15' });
+  await t.http.delete(`/fhir/R4/ServiceRequest/${gone.id}`).expect(200);
+  await create(t, { resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { reference: `Patient/other-${u}` }, occurrenceDateTime: '2021-02-15' });
+});
+afterAll(() => t.close());
+
+const named = (...names: string[]): string[] => names.map((name) => ids[name] as string);
+const sameDay = (): string[] => sorted(named('day', 'sameDay'));
+const withoutValue = (): string[] => sorted(named('none', 'alsoNone'));
+const ordered = async (query: string): Promise<string[]> => matchIds(await search(t, `ServiceRequest?subject=Patient/sort-${u}&${query}`), true);
+
+test('ascending: each order once, by its earliest start; ties by id; those without a value last', async () => {
+  const expected = [...named('period', 'events'), ...sameDay(), ...named('startsTwice'), ...withoutValue()];
+  expect(await ordered('_sort=occurrence')).toEqual(expected);
+  // Two keys take the ordering by subquery: the same order.
+  expect(await ordered('_sort=occurrence,_id')).toEqual(expected);
+});
+
+test('descending: by its latest end', async () => {
+  const expected = [...named('period', 'events', 'startsTwice'), ...sameDay(), ...withoutValue()];
+  expect(await ordered('_sort=-occurrence')).toEqual(expected);
+  expect(await ordered('_sort=-occurrence,_id')).toEqual(expected);
+});
+
+test('pages cut inside the valued orders, across the boundary and past it', async () => {
+  const all = await ordered('_sort=-occurrence');
+  expect(all).toHaveLength(7);
+  for (const offset of [0, 2, 4, 5, 6, 7, 9]) {
+    expect(await ordered(`_sort=-occurrence&_count=2&_offset=${offset}`)).toEqual(all.slice(offset, offset + 2));
+  }
+  const page = await search(t, `ServiceRequest?subject=Patient/sort-${u}&_sort=occurrence&_count=3&_offset=3&_total=accurate`);
+  expect(page.total).toBe(7);
+  expect(matchIds(page, true)).toEqual((await ordered('_sort=occurrence')).slice(3, 6));
+});
+
+test('other criteria still apply to the walk', async () => {
+  expect(await ordered('_sort=occurrence&occurrence=ge2021-01-15')).toEqual([...named('period', 'events'), ...sameDay(), ...named('startsTwice')]);
+  expect(await ordered(`_sort=-occurrence&_id=${named('none', 'day', 'events').join(',')}`)).toEqual([...named('events', 'day', 'none')]);
+});
