@@ -4,11 +4,11 @@ import type { Repository } from '../repository';
 import type { StoredVersion } from '../rows';
 import { holdsVersion, jsonVersionColumns, versionOfJsonRow, type JoinedVersionRow, type JsonVersionRow } from '../stored-json';
 import { CriteriaContext, isIndexRowCriterion, matchingIndexRows, type RowCriterion } from './criteria';
-import { pageByDateSort, soleDateSortKey } from './date-sort';
 import { findIncluded } from './include';
 import { countRows, matching } from './matching';
 import type { SearchQuery } from './query';
 import { applySort } from './sort';
+import { pageByWalkedSort, walkedSort } from './walked-sort';
 
 export interface SearchResult {
   /** The page of matches, in order. */
@@ -70,8 +70,8 @@ async function pageRows(
 ): Promise<JsonVersionRow[]> {
   const columns = repo.db.raw(jsonVersionColumns('r'));
   if (!sole || query.sort.length > 0) {
-    const dateKey = soleDateSortKey(query);
-    if (dateKey) return pageByDateSort(repo, resourceType, query, dateKey);
+    const walked = walkedSort(query);
+    if (walked) return pageByWalkedSort(repo, resourceType, query, walked);
     const page = matching(repo, resourceType, query.criteria)
       .select(columns)
       .limit(query.count + 1)

@@ -2,14 +2,15 @@ import type { Knex } from 'knex';
 import type { IndexedParamType } from '../index-rows';
 import type { SortKey } from './query';
 
-/** The index column each parameter type sorts by (low/high for dates: see below). */
+/** The index column each parameter type sorts by, of its rows aliased `o` (low/high for dates: see below). */
 const SORT_COLUMN: Record<IndexedParamType, string> = {
-  string: 'value',
-  token: 'value',
-  reference: 'reference',
-  date: 'low',
-  number: 'value',
-  uri: 'value',
+  // In code-point order, whatever the database's collation: the order its index is walked in (walked-sort.ts).
+  string: 'o.value_key COLLATE "C"',
+  token: 'o.value',
+  reference: 'o.reference',
+  date: 'o.low',
+  number: 'o.value',
+  uri: 'o.value',
 };
 
 const RESOURCE_COLUMN = { id: 'id', lastUpdated: 'last_updated', created: 'created_at' } as const;
@@ -29,10 +30,10 @@ export function applySort(qb: Knex.QueryBuilder, tenantId: string, type: string,
     }
     const on = key.on as IndexedParamType;
     const aggregate = key.descending ? 'max' : 'min';
-    const column = on === 'date' && key.descending ? 'high' : SORT_COLUMN[on];
+    const column = on === 'date' && key.descending ? 'o.high' : SORT_COLUMN[on];
     qb.orderByRaw(
-      `(SELECT ${aggregate}(o.??) FROM ?? o WHERE o.tenant_id = ? AND o.resource_type = ? AND o.resource_id = ?? AND o.code IN (${key.codes.map(() => '?').join(', ')})) ${direction} NULLS LAST`,
-      [column, `search_${on}`, tenantId, type, `${row}.id`, ...key.codes],
+      `(SELECT ${aggregate}(${column}) FROM ?? o WHERE o.tenant_id = ? AND o.resource_type = ? AND o.resource_id = ?? AND o.code IN (${key.codes.map(() => '?').join(', ')})) ${direction} NULLS LAST`,
+      [`search_${on}`, tenantId, type, `${row}.id`, ...key.codes],
     );
   }
   qb.orderBy(`${row}.id`, 'asc');

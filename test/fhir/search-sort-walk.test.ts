@@ -29,7 +29,13 @@ beforeAll(async () => {
   }
   const gone = await create(t, { resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject, occurrenceDateTime: '2021-02-15' });
   await t.http.delete(`/fhir/R4/ServiceRequest/${gone.id}`).expect(200);
-  await create(t, { resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { reference: `Patient/other-${u}` }, occurrenceDateTime: '2021-02-15' });
+  await create(t, {
+    resourceType: 'ServiceRequest',
+    status: 'active',
+    intent: 'order',
+    subject: { reference: `Patient/other-${u}` },
+    occurrenceDateTime: '2021-02-15',
+  });
 });
 afterAll(() => t.close());
 
@@ -65,4 +71,40 @@ test('pages cut inside the valued orders, across the boundary and past it', asyn
 test('other criteria still apply to the walk', async () => {
   expect(await ordered('_sort=occurrence&occurrence=ge2021-01-15')).toEqual([...named('period', 'events'), ...sameDay(), ...named('startsTwice')]);
   expect(await ordered(`_sort=-occurrence&_id=${named('none', 'day', 'events').join(',')}`)).toEqual([...named('events', 'day', 'none')]);
+});
+
+describe('by a string parameter', () => {
+  const s = unique();
+  const patients: Record<string, string> = {};
+  beforeAll(async () => {
+    const names: Record<string, { family?: string; given?: string[] }[]> = {
+      alpha: [{ family: 'Alpha' }],
+      beta: [{ family: 'Beta' }],
+      betaAgain: [{ family: 'beta' }],
+      accented: [{ family: 'Élan' }],
+      twoNames: [{ family: 'Mbravo' }, { family: 'Zulu' }],
+      twoAlike: [{ family: 'Twin' }, { family: 'twin' }],
+      givenOnly: [{ given: ['Nofamily'] }],
+    };
+    for (const [key, name] of Object.entries(names)) {
+      patients[key] = (await create(t, { resourceType: 'Patient', identifier: [{ system: 'urn:sort', value: s }], name })).id;
+    }
+  });
+  const byFamily = async (query: string): Promise<string[]> => matchIds(await search(t, `Patient?identifier=urn:sort|${s}&${query}`), true);
+  const of = (...keys: string[]): string[] => keys.map((key) => patients[key] as string);
+  const betas = (): string[] => sorted(of('beta', 'betaAgain'));
+
+  test('ascending by the smallest folded value, descending by the largest, ties by id, no value last', async () => {
+    const ascending = [...of('alpha'), ...betas(), ...of('accented', 'twoNames', 'twoAlike', 'givenOnly')];
+    expect(await byFamily('_sort=family')).toEqual(ascending);
+    expect(await byFamily('_sort=family,_id')).toEqual(ascending);
+    const descending = [...of('twoNames', 'twoAlike', 'accented'), ...betas(), ...of('alpha', 'givenOnly')];
+    expect(await byFamily('_sort=-family')).toEqual(descending);
+    expect(await byFamily('_sort=-family,_id')).toEqual(descending);
+  });
+
+  test('pages', async () => {
+    const all = await byFamily('_sort=-family');
+    for (const offset of [0, 3, 6, 7]) expect(await byFamily(`_sort=-family&_count=3&_offset=${offset}`)).toEqual(all.slice(offset, offset + 3));
+  });
 });
