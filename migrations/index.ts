@@ -22,6 +22,7 @@ import * as m020 from './020_exact_through_prefix_index';
 import * as m021 from './021_write_refusal';
 import * as m022 from './022_history_of_past_versions';
 import * as m023 from './023_date_range_by_scope';
+import * as m024 from './024_covering_references_by_resource';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -53,4 +54,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['021_write_refusal', m021],
   ['022_history_of_past_versions', m022],
   ['023_date_range_by_scope', m023],
+  ['024_covering_references_by_resource', m024],
 ];

@@ -163,29 +163,28 @@ test('018 gives index rows written before it their bounded key, and its down res
   }
 });
 
+/** The definitions (after `USING btree`) of the named indexes of the test's schema, in the order of their names. */
+async function indexDefinitions(knex: Database['knex'], names: string[]): Promise<string[]> {
+  const rows = (await knex('pg_indexes').select('indexdef').whereIn('indexname', names).whereRaw('schemaname = current_schema()').orderBy('indexname')) as {
+    indexdef: string;
+  }[];
+  return rows.map((r) => r.indexdef.replace(/^.* USING btree /, ''));
+}
+
+const DATE_BOUNDS = ['search_date_high', 'search_date_tenant_id_resource_type_code_low_index'];
+
 test('019 rebuilds the btrees on either end of a date range to cover the other end and the resource, and its down takes that back', async () => {
-  const db = await freshDatabase(1);
+  const { knex, migration: m019, close } = await justBefore('019_covering_date_bounds');
   try {
-    const knex = db.handles[0]!.knex;
-    /** The columns of the btrees on `high` and on `low`, in that order. */
-    const definitions = async (): Promise<string[]> =>
-      (
-        await knex('pg_indexes')
-          .select('indexdef')
-          .whereIn('indexname', ['search_date_high', 'search_date_tenant_id_resource_type_code_low_index'])
-          .whereRaw('schemaname = current_schema()')
-          .orderBy('indexname')
-      ).map((r: { indexdef: string }) => r.indexdef.replace(/^.* USING btree /, ''));
-    await migrateToLatest(knex);
-    expect(await definitions()).toEqual([
+    await m019.up(knex);
+    expect(await indexDefinitions(knex, DATE_BOUNDS)).toEqual([
       '(tenant_id, resource_type, code, high) INCLUDE (low, resource_id)',
       '(tenant_id, resource_type, code, low) INCLUDE (high, resource_id)',
     ]);
-    const [, m019] = MIGRATIONS.find(([name]) => name === '019_covering_date_bounds')!;
     await m019.down(knex);
-    expect(await definitions()).toEqual(['(tenant_id, resource_type, code, high)', '(tenant_id, resource_type, code, low)']);
+    expect(await indexDefinitions(knex, DATE_BOUNDS)).toEqual(['(tenant_id, resource_type, code, high)', '(tenant_id, resource_type, code, low)']);
   } finally {
-    await db.close();
+    await close();
   }
 });
 
@@ -206,6 +205,21 @@ test('023 keys the date range index by one hash of tenant, type and code, and it
     const [, m023] = MIGRATIONS.find(([name]) => name === '023_date_range_by_scope')!;
     await m023.down(knex);
     expect(await definition()).toBe("(tenant_id, resource_type, code, tstzrange(low, high, '[]'::text)) INCLUDE (resource_id, low, high)");
+  } finally {
+    await db.close();
+  }
+});
+
+test('024 keys the reference rows by resource and code, carrying their target, and its down restores the old key', async () => {
+  const db = await freshDatabase(1);
+  try {
+    const knex = db.handles[0]!.knex;
+    const byResource = ['search_reference_tenant_id_resource_type_resource_id_index'];
+    await migrateToLatest(knex);
+    expect(await indexDefinitions(knex, byResource)).toEqual(['(tenant_id, resource_type, resource_id, code) INCLUDE (target_type, target_id)']);
+    const [, m024] = MIGRATIONS.find(([name]) => name === '024_covering_references_by_resource')!;
+    await m024.down(knex);
+    expect(await indexDefinitions(knex, byResource)).toEqual(['(tenant_id, resource_type, resource_id)']);
   } finally {
     await db.close();
   }
