@@ -23,6 +23,7 @@ import * as m021 from './021_write_refusal';
 import * as m022 from './022_history_of_past_versions';
 import * as m023 from './023_date_range_by_scope';
 import * as m024 from './024_covering_references_by_resource';
+import * as m025 from './025_sort_ties_by_resource';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -55,4 +56,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['022_history_of_past_versions', m022],
   ['023_date_range_by_scope', m023],
   ['024_covering_references_by_resource', m024],
+  ['025_sort_ties_by_resource', m025],
 ];

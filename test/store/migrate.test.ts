@@ -188,6 +188,29 @@ test('019 rebuilds the btrees on either end of a date range to cover the other e
   }
 });
 
+test('025 keys the indexes a sort walks by the value and then the resource, and its down includes the resource again', async () => {
+  const db = await freshDatabase(1);
+  try {
+    const knex = db.handles[0]!.knex;
+    const walked = [...DATE_BOUNDS, 'search_string_value_key'];
+    await migrateToLatest(knex);
+    expect(await indexDefinitions(knex, walked)).toEqual([
+      '(tenant_id, resource_type, code, high, resource_id) INCLUDE (low)',
+      '(tenant_id, resource_type, code, low, resource_id) INCLUDE (high)',
+      '(tenant_id, resource_type, code, value_key text_pattern_ops, resource_id)',
+    ]);
+    const [, m025] = MIGRATIONS.find(([name]) => name === '025_sort_ties_by_resource')!;
+    await m025.down(knex);
+    expect(await indexDefinitions(knex, walked)).toEqual([
+      '(tenant_id, resource_type, code, high) INCLUDE (low, resource_id)',
+      '(tenant_id, resource_type, code, low) INCLUDE (high, resource_id)',
+      '(tenant_id, resource_type, code, value_key text_pattern_ops) INCLUDE (resource_id)',
+    ]);
+  } finally {
+    await db.close();
+  }
+});
+
 test('023 keys the date range index by one hash of tenant, type and code, and its down restores the three columns', async () => {
   const db = await freshDatabase(1);
   try {

@@ -70,7 +70,7 @@ async function pageRows(
 ): Promise<JsonVersionRow[]> {
   const columns = repo.db.raw(jsonVersionColumns('r'));
   if (!sole || query.sort.length > 0) {
-    const walked = walkedSort(query);
+    const walked = walkedSort(query, query.criteria.length === 0 || (seen !== undefined && !seen.all));
     if (walked) return pageByWalkedSort(repo, resourceType, query, walked);
     const page = matching(repo, resourceType, query.criteria)
       .select(columns)

@@ -16,6 +16,15 @@ const SORT_COLUMN: Record<IndexedParamType, string> = {
 const RESOURCE_COLUMN = { id: 'id', lastUpdated: 'last_updated', created: 'created_at' } as const;
 
 /**
+ * The direction ties are broken by id in: the last key's, so that a sort by one key descending
+ * is its ascending order backwards (bar the resources without a value, last either way), the
+ * order its index walks it in (walked-sort.ts).
+ */
+export function tieOrder(keys: readonly SortKey[]): 'ASC' | 'DESC' {
+  return keys.at(-1)?.descending ? 'DESC' : 'ASC';
+}
+
+/**
  * Orders by each key in turn, then by id so that pages never overlap or skip.
  * A multi-valued parameter sorts by its smallest value ascending and its largest descending
  * (for dates: earliest start / latest end); resources without a value come last.
@@ -36,5 +45,5 @@ export function applySort(qb: Knex.QueryBuilder, tenantId: string, type: string,
       [`search_${on}`, tenantId, type, `${row}.id`, ...key.codes],
     );
   }
-  qb.orderBy(`${row}.id`, 'asc');
+  qb.orderByRaw(`?? ${tieOrder(keys)}`, [`${row}.id`]);
 }
