@@ -54,31 +54,26 @@ export function walkedSort(query: SearchQuery, broad: boolean): WalkedSort | und
  */
 export async function pageByWalkedSort(repo: Repository, resourceType: string, query: SearchQuery, sort: WalkedSort): Promise<JsonVersionRow[]> {
   const wanted = query.count + 1;
-  const ties = tieOrder(query.sort);
-  const placedPage = withValue(repo, resourceType, query, sort).limit(wanted).offset(query.offset);
-  const page = (await repo.db
-    .from(placedPage.as('w'))
-    .join('resources as r', (on) => on.on('r.id', 'w.id').andOnVal('r.tenant_id', repo.tenantId).andOnVal('r.resource_type', resourceType))
-    .select(repo.db.raw(jsonVersionColumns('r')))
-    .orderByRaw(`w.sort_key ${sort.walk.order}, w.id ${ties}`)) as JsonVersionRow[];
+  const columns = repo.db.raw(jsonVersionColumns('r'));
+  const page = (await withValue(repo, resourceType, query, sort).select(columns).limit(wanted).offset(query.offset)) as JsonVersionRow[];
   if (page.length === wanted) return page;
   // Past the last resource with a value. When the offset passed it, how far.
   const valued =
     page.length > 0 || query.offset === 0
       ? query.offset + page.length
-      : await countRows(repo, withValue(repo, resourceType, query, sort).clearOrder().limit(query.offset));
+      : await countRows(repo, withValue(repo, resourceType, query, sort).clearOrder().select('r.id').limit(query.offset));
   const withoutValue = matching(repo, resourceType, [...query.criteria, { kind: 'missing', table: sort.walk.table, codes: sort.key.codes, missing: true }]);
   const rest = (await withoutValue
-    .select(repo.db.raw(jsonVersionColumns('r')))
-    .orderByRaw(`r.id ${ties}`)
+    .select(columns)
+    .orderByRaw(`r.id ${tieOrder(query.sort)}`)
     .limit(wanted - page.length)
     .offset(Math.max(0, query.offset - valued))) as JsonVersionRow[];
   return [...page, ...rest];
 }
 
 /**
- * The ids of the matches that have a value (`id`), each with the one row that places it
- * (`sort_key`), in the sort's order and then by id. Of rows that tie within one resource, the
+ * The matches that have a value, each joined to the one row that places it (alias `placed`),
+ * in the sort's order and then by id. Of rows that tie within one resource, the
  * first in the heap places it, so that each resource is walked once.
  */
 function withValue(repo: Repository, resourceType: string, query: SearchQuery, sort: WalkedSort): Knex.QueryBuilder {
@@ -94,7 +89,6 @@ function withValue(repo: Repository, resourceType: string, query: SearchQuery, s
   return matching(repo, resourceType, query.criteria)
     .joinRaw('JOIN ? ON placed.resource_id = r.id', [placedRows(repo, resourceType, sort, tieOrder(query.sort))])
     .whereNotExists(rival)
-    .select('placed.sort_key', 'r.id')
     .orderByRaw(`placed.sort_key ${order}, r.id ${tieOrder(query.sort)}`);
 }
 
