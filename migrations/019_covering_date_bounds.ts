@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { replaceIndex } from './replace-index';
 
 const LOW = 'search_date_tenant_id_resource_type_code_low_index';
 const HIGH = 'search_date_high';
@@ -21,7 +22,5 @@ export async function down(knex: Knex): Promise<void> {
 
 /** Builds the index on one end anew, with `include`, in place of the old one of the same name. */
 async function swap(knex: Knex, name: string, end: 'low' | 'high', include: string): Promise<void> {
-  await knex.raw(`CREATE INDEX ?? ON search_date (tenant_id, resource_type, code, ??) ${include}`, [`${name}_next`, end]);
-  await knex.raw('DROP INDEX ??', [name]);
-  await knex.raw('ALTER INDEX ?? RENAME TO ??', [`${name}_next`, name]);
+  await replaceIndex(knex, name, `search_date (tenant_id, resource_type, code, ${end}) ${include}`);
 }

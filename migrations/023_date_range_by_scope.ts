@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { replaceIndex } from './replace-index';
 
 const RANGE = "tstzrange(low, high, '[]')";
 const COVERED = 'resource_id, low, high';
@@ -28,7 +29,5 @@ export async function down(knex: Knex): Promise<void> {
 }
 
 async function swapRangeIndex(knex: Knex, keys: string, included: string): Promise<void> {
-  await knex.raw(`CREATE INDEX search_date_range_next ON search_date USING gist (${keys}) INCLUDE (${included})`);
-  await knex.raw('DROP INDEX search_date_range');
-  await knex.raw('ALTER INDEX search_date_range_next RENAME TO search_date_range');
+  await replaceIndex(knex, 'search_date_range', `search_date USING gist (${keys}) INCLUDE (${included})`);
 }

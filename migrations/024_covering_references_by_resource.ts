@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { replaceIndex } from './replace-index';
 
 const BY_RESOURCE = 'search_reference_tenant_id_resource_type_resource_id_index';
 
@@ -13,15 +14,9 @@ const BY_RESOURCE = 'search_reference_tenant_id_resource_type_resource_id_index'
  * of it. The index is about three times the size: included columns turn off deduplication.
  */
 export async function up(knex: Knex): Promise<void> {
-  await swapIndex(knex, 'tenant_id, resource_type, resource_id, code', 'INCLUDE (target_type, target_id)');
+  await replaceIndex(knex, BY_RESOURCE, 'search_reference (tenant_id, resource_type, resource_id, code) INCLUDE (target_type, target_id)');
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await swapIndex(knex, 'tenant_id, resource_type, resource_id', '');
-}
-
-async function swapIndex(knex: Knex, keys: string, included: string): Promise<void> {
-  await knex.raw(`CREATE INDEX search_reference_by_resource_next ON search_reference (${keys}) ${included}`);
-  await knex.raw(`DROP INDEX ${BY_RESOURCE}`);
-  await knex.raw(`ALTER INDEX search_reference_by_resource_next RENAME TO ${BY_RESOURCE}`);
+  await replaceIndex(knex, BY_RESOURCE, 'search_reference (tenant_id, resource_type, resource_id)');
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { replaceIndex } from './replace-index';
 
 const KEY = 'search_string_value_key';
 const LOW = 'search_date_tenant_id_resource_type_code_low_index';
@@ -27,7 +28,5 @@ export async function down(knex: Knex): Promise<void> {
 
 /** Builds the index anew after the tenant, the type and the code, in place of the old one of the same name. */
 async function swap(knex: Knex, table: string, name: string, keys: string, included: string): Promise<void> {
-  await knex.raw(`CREATE INDEX ?? ON ?? (tenant_id, resource_type, code, ${keys}) ${included}`, [`${name}_next`, table]);
-  await knex.raw('DROP INDEX ??', [name]);
-  await knex.raw('ALTER INDEX ?? RENAME TO ??', [`${name}_next`, name]);
+  await replaceIndex(knex, name, `${table} (tenant_id, resource_type, code, ${keys}) ${included}`);
 }
