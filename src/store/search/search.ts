@@ -70,7 +70,9 @@ async function pageRows(
 ): Promise<JsonVersionRow[]> {
   const columns = repo.db.raw(jsonVersionColumns('r'));
   if (!sole || query.sort.length > 0) {
-    const walked = walkedSort(query, query.criteria.length === 0 || (seen !== undefined && !seen.all));
+    // Many matches: none to narrow them, or more than the probe read.
+    const broad = query.criteria.length === 0 || (seen !== undefined && !seen.all);
+    const walked = walkedSort(query, broad);
     if (walked) return pageByWalkedSort(repo, resourceType, query, walked);
     const page = matching(repo, resourceType, query.criteria)
       .select(columns)

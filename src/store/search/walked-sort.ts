@@ -73,12 +73,13 @@ export async function pageByWalkedSort(repo: Repository, resourceType: string, q
 
 /**
  * The matches that have a value, each joined to the one row that places it (alias `placed`),
- * in the sort's order and then by id. Of rows that tie within one resource, the
- * first in the heap places it, so that each resource is walked once.
+ * in the sort's order and then by id. Of rows that tie within one resource, the first in the
+ * heap places it, so that each resource is walked once.
  */
 function withValue(repo: Repository, resourceType: string, query: SearchQuery, sort: WalkedSort): Knex.QueryBuilder {
   const { db, tenantId } = repo;
   const { column, before, order } = sort.walk;
+  const ties = tieOrder(query.sort);
   const rival = db
     .from(`search_${sort.walk.table} as rival`)
     .select(db.raw('1'))
@@ -87,9 +88,9 @@ function withValue(repo: Repository, resourceType: string, query: SearchQuery, s
     .whereIn('rival.code', sort.key.codes)
     .whereRaw(`(rival.?? ${before} placed.sort_key OR (rival.?? = placed.sort_key AND rival.ctid < placed.row_ctid))`, [column, column]);
   return matching(repo, resourceType, query.criteria)
-    .joinRaw('JOIN ? ON placed.resource_id = r.id', [placedRows(repo, resourceType, sort, tieOrder(query.sort))])
+    .joinRaw('JOIN ? ON placed.resource_id = r.id', [placedRows(repo, resourceType, sort, ties)])
     .whereNotExists(rival)
-    .orderByRaw(`placed.sort_key ${order}, r.id ${tieOrder(query.sort)}`);
+    .orderByRaw(`placed.sort_key ${order}, r.id ${ties}`);
 }
 
 /**
