@@ -69,16 +69,19 @@ test('most search parameters of the stored types are plain paths', () => {
   expect(plainPathsOf('(Patient.deceased as dateTime)', 'Patient')).toBeUndefined();
 });
 
-test('a where filter on an element is walked; a branch on another type may be anything; casts and functions are not walked', () => {
+test('filters on an element or a target type, casts and presence tests are walked; a branch on another type may be anything; other functions are not walked', () => {
   const email = { element: 'system', twin: '_system', equals: 'email' };
   expect(walkPathsOf("Patient.telecom.where(system='email') | Practitioner.telecom.where(system='email')", 'Patient')).toEqual([['telecom', email]]);
   expect(walkPathsOf("Practitioner.extension.where(url = 'https://example.org/x').value", 'Practitioner')).toEqual([
     ['extension', { element: 'url', twin: '_url', equals: 'https://example.org/x' }, 'value'],
   ]);
   expect(walkPathsOf('(DeviceRequest.code as CodeableConcept) | ServiceRequest.code', 'ServiceRequest')).toEqual([['code']]);
-  expect(walkPathsOf('(Patient.deceased as dateTime)', 'Patient')).toBeUndefined();
-  expect(walkPathsOf('Patient.deceased.exists() and Patient.deceased != false', 'Patient')).toBeUndefined();
-  expect(walkPathsOf('ServiceRequest.subject.where(resolve() is Patient)', 'ServiceRequest')).toBeUndefined();
+  expect(walkPathsOf('(Patient.deceased as dateTime)', 'Patient')).toEqual([['deceased', { ofType: 'dateTime' }]]);
+  expect(walkPathsOf('Patient.deceased.exists() and Patient.deceased != false', 'Patient')).toEqual([['deceased', { presentNotFalse: true }]]);
+  expect(walkPathsOf('Patient.deceased.exists() and Patient.active != false', 'Patient')).toBeUndefined();
+  expect(walkPathsOf('ServiceRequest.subject.where(resolve() is Patient)', 'ServiceRequest')).toEqual([['subject', { resolvesTo: 'Patient' }]]);
+  expect(walkPathsOf('Observation.value.where(resolve() is Quantity)', 'Observation')).toBeUndefined();
+  expect(walkPathsOf('Patient.name.exists()', 'Patient')).toBeUndefined();
   expect(walkPathsOf("Patient.telecom.where(system='a\\'b')", 'Patient')).toBeUndefined();
   expect(walkPathsOf('Resource.meta.tag', 'Patient')).toBeUndefined();
 });
@@ -106,11 +109,50 @@ test('filtered paths give what FHIRPath gives: contact points by system, extensi
   }
   expect(compared).toBe(6);
   const walked = (resource: Record<string, unknown>, code: string): TypedValue[] | undefined =>
-    followPlainPaths(toTypedValue(resource), walkPathsOf(getSearchParameters(String(resource.resourceType))![code]!.expression!, String(resource.resourceType))!);
+    followPlainPaths(
+      toTypedValue(resource),
+      walkPathsOf(getSearchParameters(String(resource.resourceType))![code]!.expression!, String(resource.resourceType))!,
+    );
   expect(walked(practitioner, 'email')?.map((v) => (v.value as { value: string }).value)).toEqual(['ann@example.org', 'kuhn@example.org']);
   expect(walked(practitioner, 'display-name')).toEqual([{ type: 'string', value: 'Dr. Ann Kuhn' }]);
   // A system with extensions of its own is FHIRPath's to judge.
   expect(walked({ resourceType: 'Patient', telecom: [{ system: 'email', _system: { id: 's' }, value: 'a@example.org' }] }, 'email')).toBeUndefined();
+});
+
+test('casts, presence tests and target-type filters give what FHIRPath gives, whatever the choice or the reference form', () => {
+  const patients = [
+    {},
+    { deceasedBoolean: false },
+    { deceasedBoolean: true },
+    { deceasedDateTime: '2020-02-03' },
+    { deceasedDateTime: '2020-02-03T10:00:00Z' },
+  ].map((deceased) => ({ resourceType: 'Patient', ...deceased }));
+  const subjects = [
+    { reference: 'Patient/p1' },
+    { reference: 'Group/g1' },
+    { reference: 'https://other.example/fhir/Patient/p1' },
+    { reference: 'Patient?identifier=http://hospital.example.org/mrn|M1' },
+    { reference: 'urn:uuid:00000000-0000-4000-8000-000000000001' },
+    { type: 'Patient', identifier: { system: 'http://hospital.example.org/mrn', value: 'M1' } },
+    { type: 'http://hl7.org/fhir/StructureDefinition/Patient', identifier: { value: 'M1' } },
+    { identifier: { value: 'M1' } },
+    { display: 'no reference' },
+  ];
+  const orders = subjects.map((subject) => ({ resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject }));
+  const walkedCodes = new Map<string, number>();
+  for (const resource of [...patients, ...orders]) {
+    expectSame(resource);
+    for (const { code } of compare(resource)) walkedCodes.set(code, (walkedCodes.get(code) ?? 0) + 1);
+  }
+  expect([walkedCodes.get('deceased'), walkedCodes.get('death-date'), walkedCodes.get('patient')]).toEqual([5, 5, 9]);
+  const patientRows = (subject: Record<string, unknown>) => {
+    const order = { resourceType: 'ServiceRequest', subject };
+    const paths = walkPathsOf(getSearchParameters('ServiceRequest')!.patient!.expression!, 'ServiceRequest')!;
+    return followPlainPaths(toTypedValue(order), paths)?.length;
+  };
+  expect(subjects.map(patientRows)).toEqual([1, 0, 0, 1, 0, 1, 0, 0, 0]);
+  // A reference holding a resource of its own is FHIRPath's to resolve.
+  expect(patientRows({ reference: 'Patient/p1', resource: { resourceType: 'Patient' } })).toBeUndefined();
 });
 
 test('the official examples, the Synthea sample and the benchmark Patient give the same values both ways', () => {

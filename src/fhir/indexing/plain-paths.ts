@@ -4,11 +4,13 @@ import { isEmpty, tryGetDataType } from '../medplum-core';
 /*
  * Most search parameters are plain paths (`Patient.name.family`, `ServiceRequest.subject`, or a
  * union of such paths over several types), some with a filter on a code (`Patient.telecom.where(
- * system='email')`). FHIRPath evaluates each step by looking the element up and trying the JSON
- * name of each of its types; followed here over the JSON with the same rules, a path costs a
- * property read per step. Anything this does not follow the way medplum's FHIRPath would (a
- * primitive's `_` twin, an element the type does not define, a nested resource) answers
- * undefined, and the caller evaluates the expression as FHIRPath.
+ * system='email')`) or on a reference's target type (`ServiceRequest.subject.where(resolve() is
+ * Patient)`), a few a cast of a choice element (`(Patient.deceased as dateTime)`) or a presence
+ * test (`Patient.deceased.exists() and Patient.deceased != false`). FHIRPath evaluates each step
+ * by looking the element up and trying the JSON name of each of its types; followed here over the
+ * JSON with the same rules, a path costs a property read per step. Anything this does not follow
+ * the way medplum's FHIRPath would (a primitive's `_` twin, an element the type does not define, a
+ * nested resource) answers undefined, and the caller evaluates the expression as FHIRPath.
  */
 
 /** Keeps the values whose element `element` is the text `equals`: FHIRPath's `where(element = 'equals')`. */
@@ -19,34 +21,74 @@ export interface WhereStep {
   equals: string;
 }
 
+/** Keeps the references whose target FHIRPath's `resolve()` names as this resource type: `where(resolve() is Patient)`. */
+export interface ResolvesToStep {
+  resolvesTo: string;
+}
+
+/** Keeps the values of this type: `(Patient.deceased as dateTime)`. */
+export interface OfTypeStep {
+  ofType: string;
+}
+
+/** The values before it become one boolean: whether there are any and they are not the one value `false` (`P.exists() and P != false`). */
+export interface PresentNotFalseStep {
+  presentNotFalse: true;
+}
+
 /** A path after its leading type name: `Patient.name.family` → ['name', 'family']. */
 export type PlainPath = readonly string[];
 
-/** A plain path whose steps may also be `where` filters. */
-export type WalkPath = readonly (string | WhereStep)[];
+/** A plain path whose steps may also be filters, a cast or, last, a presence test. */
+export type WalkPath = readonly (string | WhereStep | ResolvesToStep | OfTypeStep | PresentNotFalseStep)[];
 
 const TYPE_NAME = /^\(?([A-Z][A-Za-z]*)\./;
 const ELEMENT_STEP = /\.([a-z][A-Za-z]*)/y;
 const WHERE_STEP = /\.where\(([a-z][A-Za-z]*) ?= ?'([^'\\]*)'\)/y;
+const RESOLVES_TO_STEP = /\.where\(resolve\(\) is ([A-Z][A-Za-z]*)\)/y;
+const CAST = /^\((.+) as ([A-Za-z]+)\)$/;
+const PRESENT_NOT_FALSE = /^(.+)\.exists\(\) and (.+) != false$/;
+/** Type names FHIRPath's `is` tests by the value's form rather than by its type: not a resource type. */
+const FORM_TESTED_TYPES = new Set(['Boolean', 'Decimal', 'Integer', 'Date', 'DateTime', 'Time', 'Period', 'Quantity']);
 /** Types every resource is: a branch on one of these applies to the resource whatever its type. */
 const ABSTRACT_TYPES = new Set(['Resource', 'DomainResource']);
 
-/** A branch's leading type and its steps; the steps undefined when it is not a path of elements and filters. */
+/** A branch's leading type and its steps; the steps undefined when it is not a path of elements, filters, a cast or a presence test. */
 function parseBranch(branch: string): { type: string | undefined; steps: WalkPath | undefined } {
   const type = TYPE_NAME.exec(branch)?.[1];
-  if (type === undefined || branch.startsWith('(')) return { type, steps: undefined };
-  const steps: (string | WhereStep)[] = [];
+  const cast = CAST.exec(branch);
+  const presence = PRESENT_NOT_FALSE.exec(branch);
+  if (cast) return withStep(parseSteps(cast[1]!, type), { ofType: cast[2]! });
+  if (presence && presence[1] === presence[2]) return withStep(parseSteps(presence[1]!, type), { presentNotFalse: true });
+  return parseSteps(branch, type);
+}
+
+const withStep = (branch: ReturnType<typeof parseBranch>, step: OfTypeStep | PresentNotFalseStep): ReturnType<typeof parseBranch> => ({
+  type: branch.type,
+  steps: branch.steps && [...branch.steps, step],
+});
+
+function parseSteps(branch: string, type: string | undefined): { type: string | undefined; steps: WalkPath | undefined } {
+  if (type === undefined || !branch.startsWith(`${type}.`)) return { type, steps: undefined };
+  const steps: WalkPath[number][] = [];
   let at = type.length;
   while (at < branch.length) {
-    ELEMENT_STEP.lastIndex = WHERE_STEP.lastIndex = at;
-    const where = WHERE_STEP.exec(branch);
-    const element = where ? null : ELEMENT_STEP.exec(branch);
-    if (where) steps.push({ element: where[1]!, twin: `_${where[1]!}`, equals: where[2]! });
-    else if (element) steps.push(element[1]!);
-    else return { type, steps: undefined };
-    at = where ? WHERE_STEP.lastIndex : ELEMENT_STEP.lastIndex;
+    const step = stepAt(branch, at);
+    if (!step) return { type, steps: undefined };
+    steps.push(step.step);
+    at = step.end;
   }
   return { type, steps };
+}
+
+function stepAt(branch: string, at: number): { step: WalkPath[number]; end: number } | undefined {
+  ELEMENT_STEP.lastIndex = WHERE_STEP.lastIndex = RESOLVES_TO_STEP.lastIndex = at;
+  const where = WHERE_STEP.exec(branch);
+  if (where) return { step: { element: where[1]!, twin: `_${where[1]!}`, equals: where[2]! }, end: WHERE_STEP.lastIndex };
+  const resolves = RESOLVES_TO_STEP.exec(branch);
+  if (resolves) return FORM_TESTED_TYPES.has(resolves[1]!) ? undefined : { step: { resolvesTo: resolves[1]! }, end: RESOLVES_TO_STEP.lastIndex };
+  const element = ELEMENT_STEP.exec(branch);
+  return element ? { step: element[1]!, end: ELEMENT_STEP.lastIndex } : undefined;
 }
 
 const branchesOf = (expression: string) => expression.split('|').map((branch) => parseBranch(branch.trim()));
@@ -84,13 +126,28 @@ export function followPlainPaths(resource: TypedValue, paths: readonly WalkPath[
   for (const path of paths) {
     let current: TypedValue[] = [resource];
     for (const step of path) {
+      if (typeof step === 'object' && 'presentNotFalse' in step) {
+        current = [{ type: 'boolean', value: current.length > 1 || (current.length === 1 && current[0]!.value !== false) }];
+        continue;
+      }
       const next: TypedValue[] = [];
-      for (const value of current) if (!(typeof step === 'string' ? stepInto(value, step, next) : keepIf(value, step, next))) return undefined;
+      for (const value of current) if (!take(value, step, next)) return undefined;
       current = next;
     }
     found.push(...current);
   }
   return found;
+}
+
+/** Adds what one step gives of `value` to `into`; false where FHIRPath must be asked. */
+function take(value: TypedValue, step: Exclude<WalkPath[number], PresentNotFalseStep>, into: TypedValue[]): boolean {
+  if (typeof step === 'string') return stepInto(value, step, into);
+  if ('ofType' in step) {
+    if (value.type === step.ofType) into.push(value);
+    return true;
+  }
+  if ('resolvesTo' in step) return keepResolving(value, step.resolvesTo, into);
+  return keepIf(value, step, into);
 }
 
 /** One JSON name an element may have, and the type of its values. */
@@ -155,5 +212,21 @@ function keepIf(from: TypedValue, where: WhereStep, into: TypedValue[]): boolean
   const value = object[where.element];
   if (value !== undefined && typeof value !== 'string') return false;
   if (value === where.equals) into.push(from);
+  return true;
+}
+
+/**
+ * Adds a reference to `into` when FHIRPath's `resolve()` (medplum's, which reads the reference
+ * text without fetching anything) names `resourceType` as its target: the text before a `?` (a
+ * conditional reference, or `Reference.type` with an identifier), else before the first `/`.
+ */
+function keepResolving(from: TypedValue, resourceType: string, into: TypedValue[]): boolean {
+  const reference = from.value as Record<string, unknown> | undefined;
+  if (!reference || typeof reference !== 'object' || Array.isArray(reference) || reference.resource !== undefined) return false;
+  const identifier = reference.identifier as { system?: unknown; value?: unknown } | undefined;
+  const text = reference.reference ? reference.reference : reference.type && identifier ? `${String(reference.type)}?identifier=` : undefined;
+  if (text !== undefined && typeof text !== 'string') return false;
+  const target = text?.includes('?') ? text.split('?')[0] : text?.includes('/') ? text.split('/')[0] : undefined;
+  if (target === resourceType) into.push(from);
   return true;
 }
