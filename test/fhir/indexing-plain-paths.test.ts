@@ -12,6 +12,9 @@ import { mutate, mutationArb } from '../fuzz/mutations';
 import { tryParse } from '../fuzz/json-text';
 import { RUNS, fuzzParams } from '../fuzz/settings';
 import { r4Examples } from '../helpers/r4-examples';
+import { SEARCH_PARAMETER } from '../helpers/fhir-package';
+import { extractIndexRows } from '../../src/fhir/indexing/extract';
+import { loadPackageSearchParameters } from '../../src/fhir/validation/custom-search-parameters';
 
 /*
  * Search parameters that are plain paths (with `where` filters on a code) are followed over the
@@ -193,4 +196,15 @@ test('a primitive with extensions, a nested resource or an unknown element is le
   expect(followPlainPaths(root({ resourceType: 'Patient', name: [{ family: 'Kuhn', resourceType: 'Patient' }] }), [['name', 'family']])).toBeUndefined();
   expect(followPlainPaths(root({ resourceType: 'Patient' }), [['nickname']])).toBeUndefined();
   expect(followPlainPaths(root({ resourceType: 'Patient', deceasedBoolean: true }), [['deceased']])).toEqual([{ type: 'boolean', value: true }]);
+});
+
+test('a SearchParameter indexed after resources of its type were extracted writes rows for the next ones', () => {
+  const patient = {
+    resourceType: 'Patient',
+    extension: [{ url: 'http://example.org/fhir/StructureDefinition/example-race', valueCoding: { system: 'http://example.org/race', code: 'r1' } }],
+  } as Resource;
+  const raceRows = () => extractIndexRows(patient).token.filter((row) => row.code === 'race');
+  expect(raceRows()).toEqual([]);
+  loadPackageSearchParameters([SEARCH_PARAMETER], 'a package loaded later');
+  expect(raceRows()).toEqual([{ code: 'race', system: 'http://example.org/race', value: 'r1', text: null }]);
 });

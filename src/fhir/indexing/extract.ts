@@ -7,6 +7,7 @@ import { INDEXED_TYPES, type IndexedParamType, type IndexRows } from '../../stor
 import { indexCodeOf, ownStringParts } from './index-codes';
 import { memoByParamAndType } from './memo-by-param';
 import { followPlainPaths, walkPathsOf, type WalkPath } from './plain-paths';
+import { searchParametersGeneration } from '../search-parameter-generation';
 
 /** Parameters served from columns of the resources table rather than index rows. */
 const COLUMN_PARAMS = new Set(['_id', '_lastUpdated']);
@@ -45,14 +46,22 @@ const compile = memoByParamAndType((resourceType, param): CompiledParam | null =
   };
 });
 
+/** The indexed parameters of each resource type, compiled: a resource's walk visits these only, without a lookup per parameter. */
+const compiledByType = new Map<string, { generation: number; params: CompiledParam[] }>();
+
+function compiledParamsOf(resourceType: string): CompiledParam[] {
+  const known = compiledByType.get(resourceType);
+  if (known?.generation === searchParametersGeneration()) return known.params;
+  const params = Object.values(getSearchParameters(resourceType) ?? {}).flatMap((param) => compile(resourceType, param) ?? []);
+  compiledByType.set(resourceType, { generation: searchParametersGeneration(), params });
+  return params;
+}
+
 /** Evaluates every indexed SearchParameter of the resource's type into index rows. */
 export function extractIndexRows(resource: Resource): IndexRows {
   const rows: IndexRows = { string: [], token: [], reference: [], date: [], number: [], uri: [] };
-  const params = getSearchParameters(resource.resourceType) ?? {};
   const typed = [toTypedValue(resource)];
-  for (const param of Object.values(params)) {
-    const entry = compile(resource.resourceType, param);
-    if (!entry) continue;
+  for (const entry of compiledParamsOf(resource.resourceType)) {
     const values = (entry.paths && followPlainPaths(typed[0]!, entry.paths)) ?? evalFhirPathTyped(entry.expression, typed);
     for (const value of values) addRows(rows, entry, value);
   }

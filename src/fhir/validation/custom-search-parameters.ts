@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { indexSearchParameter } from '@medplum/core';
 import type { SearchParameter } from '@medplum/fhirtypes';
 import { validateBase } from './medplum-validation';
+import { searchParametersIndexed } from '../search-parameter-generation';
 
 const FILE = /^SearchParameter-.+\.json$/;
 
@@ -22,12 +23,14 @@ export function loadCustomSearchParameters(dir: string): SearchParameter[] {
     .sort()
     .map((f) => checkedSearchParameter(JSON.parse(readFileSync(join(dir, f), 'utf8')), join(dir, f)));
   for (const param of params) indexSearchParameter(param);
+  searchParametersIndexed();
   return params;
 }
 
 /** Indexes SearchParameters from FHIR packages like our own; `source` names them in errors. */
 export function loadPackageSearchParameters(params: SearchParameter[], source: string): void {
   for (const param of params) indexSearchParameter(checkedSearchParameter(param, `${source}: SearchParameter ${param.url}`));
+  searchParametersIndexed();
 }
 
 function checkedSearchParameter(param: SearchParameter, source: string): SearchParameter {

