@@ -102,4 +102,17 @@ test('a value repeated in a resource is one index row; values that differ only i
     { system: null, value: mrn },
   ]);
   expect(await found(`identifier=${mrn}`)).toEqual([id]);
+
+  // Many rows of one table are told apart by a key per row rather than row against row.
+  const values = Array.from({ length: 20 }, (_, i) => `${mrn}-${i}`);
+  const many = await t.http
+    .post(`${FHIR_BASE}/Patient`)
+    .set('content-type', FHIR_JSON)
+    .send({ resourceType: 'Patient', identifier: [...values, ...values.slice(0, 5)].map((value) => ({ system: SYSTEM, value })) });
+  expect(many.status).toBe(201);
+  const manyRows = await t
+    .knex('search_token')
+    .where({ tenant_id: t.tenantId, resource_type: 'Patient', resource_id: many.body.id, code: 'identifier' })
+    .select('value');
+  expect(manyRows.map((row: { value: string }) => row.value).sort()).toEqual([...values].sort());
 });

@@ -181,16 +181,36 @@ function rowKey(row: object): string {
   return key;
 }
 
+/** Up to this many rows a table's duplicates are found row against row: cheaper than a key string per row and its hash. */
+const COMPARED_ROW_BY_ROW = 16;
+
+/** Rows of one table (which have the same fields) holding the same values; dates by their time. */
+function sameRow(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  for (const field in a) {
+    const value = a[field];
+    const twin = b[field];
+    if (value !== twin && !(value instanceof Date && twin instanceof Date && value.getTime() === twin.getTime())) return false;
+  }
+  return true;
+}
+
+function unique<T extends Record<string, unknown>>(list: T[]): T[] {
+  if (list.length < 2) return list;
+  if (list.length <= COMPARED_ROW_BY_ROW) {
+    const kept: T[] = [];
+    for (const row of list) if (!kept.some((earlier) => sameRow(row, earlier))) kept.push(row);
+    return kept;
+  }
+  const seen = new Set<string>();
+  return list.filter((row) => {
+    const key = rowKey(row);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 function dedupe(rows: IndexRows): IndexRows {
-  const unique = <T extends object>(list: T[]): T[] => {
-    const seen = new Set<string>();
-    return list.filter((row) => {
-      const key = rowKey(row);
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
-  };
   return {
     string: unique(rows.string),
     token: unique(rows.token),
