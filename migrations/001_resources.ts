@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
+import { createExtension } from './create-extension';
 import { DEFAULT_TENANT_ID } from '../src/store/default-tenant';
 
 /** Tenants, current and historical resource versions, and uniqueness keys. */
 export async function up(knex: Knex): Promise<void> {
-  await knex.raw('CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public');
+  await createExtension(knex, 'pg_trgm');
 
   await knex.schema.createTable('tenants', (t) => {
     t.uuid('id').primary();

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { createExtension } from './create-extension';
 
 /**
  * Every date search gets a bounded index scan. `low` (migration 002) serves eq, lt, le and sa,
@@ -8,7 +9,7 @@ import type { Knex } from 'knex';
  * which no btree on one end can bound.
  */
 export async function up(knex: Knex): Promise<void> {
-  await knex.raw('CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public');
+  await createExtension(knex, 'btree_gist');
   await knex.raw('CREATE INDEX search_date_high ON search_date (tenant_id, resource_type, code, high)');
   await knex.raw("CREATE INDEX search_date_range ON search_date USING gist (tenant_id, resource_type, code, tstzrange(low, high, '[]'))");
 }

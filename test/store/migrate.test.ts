@@ -65,6 +65,30 @@ test.each([
   }
 });
 
+const onPostgres = url ? test : test.skip;
+
+onPostgres('servers migrating schemas of their own at once on a database without the extensions all come up', async () => {
+  // Extensions belong to the database: a database of this test's own, which has none yet.
+  const database = `fhir_migrate_${randomBytes(4).toString('hex')}`;
+  const admin = openDatabase({ url });
+  await admin.knex.raw('CREATE DATABASE ??', [database]);
+  const target = new URL(url!);
+  target.pathname = `/${database}`;
+  const schemas = ['a', 'b', 'c', 'd'].map((name) => `schema_${name}`);
+  const handles = schemas.map((schema) => openDatabase({ url: target.toString(), schema }));
+  try {
+    for (const [i, handle] of handles.entries()) await handle.knex.raw('CREATE SCHEMA ??', [schemas[i]!]);
+    const results = await Promise.allSettled(handles.map((handle) => migrateToLatest(handle.knex)));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    const { rows } = (await handles[0]!.knex.raw('SELECT extname FROM pg_extension ORDER BY extname')) as { rows: { extname: string }[] };
+    expect(rows.map((r) => r.extname)).toEqual(expect.arrayContaining(['btree_gist', 'pg_trgm']));
+  } finally {
+    for (const handle of handles) await handle.knex.destroy();
+    await admin.knex.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [database]);
+    await admin.knex.destroy();
+  }
+});
+
 test('a start on an up-to-date database applies nothing', async () => {
   const db = await freshDatabase(1);
   try {
