@@ -223,8 +223,7 @@ function keepIf(from: TypedValue, where: WhereStep, into: TypedValue[]): boolean
 function keepResolving(from: TypedValue, resourceType: string, into: TypedValue[]): boolean {
   const reference = from.value as Record<string, unknown> | undefined;
   if (!reference || typeof reference !== 'object' || Array.isArray(reference) || reference.resource !== undefined) return false;
-  const identifier = reference.identifier as { system?: unknown; value?: unknown } | undefined;
-  const text = reference.reference ? reference.reference : reference.type && identifier ? `${String(reference.type)}?identifier=` : undefined;
+  const text = reference.reference ? reference.reference : reference.type && reference.identifier ? `${String(reference.type)}?identifier=` : undefined;
   if (text !== undefined && typeof text !== 'string') return false;
   const target = text?.includes('?') ? text.split('?')[0] : text?.includes('/') ? text.split('/')[0] : undefined;
   if (target === resourceType) into.push(from);
