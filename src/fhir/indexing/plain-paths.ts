@@ -58,27 +58,25 @@ function parseBranch(branch: string): { type: string | undefined; steps: WalkPat
   const type = TYPE_NAME.exec(branch)?.[1];
   const cast = CAST.exec(branch);
   const presence = PRESENT_NOT_FALSE.exec(branch);
-  if (cast) return withStep(parseSteps(cast[1]!, type), { ofType: cast[2]! });
-  if (presence && presence[1] === presence[2]) return withStep(parseSteps(presence[1]!, type), { presentNotFalse: true });
-  return parseSteps(branch, type);
+  if (cast) return { type, steps: withLast(pathSteps(cast[1]!, type), { ofType: cast[2]! }) };
+  if (presence && presence[1] === presence[2]) return { type, steps: withLast(pathSteps(presence[1]!, type), { presentNotFalse: true }) };
+  return { type, steps: pathSteps(branch, type) };
 }
 
-const withStep = (branch: ReturnType<typeof parseBranch>, step: OfTypeStep | PresentNotFalseStep): ReturnType<typeof parseBranch> => ({
-  type: branch.type,
-  steps: branch.steps && [...branch.steps, step],
-});
+const withLast = (steps: WalkPath | undefined, last: OfTypeStep | PresentNotFalseStep): WalkPath | undefined => steps && [...steps, last];
 
-function parseSteps(branch: string, type: string | undefined): { type: string | undefined; steps: WalkPath | undefined } {
-  if (type === undefined || !branch.startsWith(`${type}.`)) return { type, steps: undefined };
+/** The steps of a path of elements and filters after its leading type name; undefined for anything else. */
+function pathSteps(branch: string, type: string | undefined): WalkPath | undefined {
+  if (type === undefined || !branch.startsWith(`${type}.`)) return undefined;
   const steps: WalkPath[number][] = [];
   let at = type.length;
   while (at < branch.length) {
     const step = stepAt(branch, at);
-    if (!step) return { type, steps: undefined };
+    if (!step) return undefined;
     steps.push(step.step);
     at = step.end;
   }
-  return { type, steps };
+  return steps;
 }
 
 function stepAt(branch: string, at: number): { step: WalkPath[number]; end: number } | undefined {

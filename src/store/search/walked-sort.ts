@@ -54,18 +54,19 @@ export function walkedSort(query: SearchQuery, broad: boolean): WalkedSort | und
  */
 export async function pageByWalkedSort(repo: Repository, resourceType: string, query: SearchQuery, sort: WalkedSort): Promise<JsonVersionRow[]> {
   const wanted = query.count + 1;
+  const ties = tieOrder(query.sort);
   const columns = repo.db.raw(jsonVersionColumns('r'));
-  const page = (await withValue(repo, resourceType, query, sort).select(columns).limit(wanted).offset(query.offset)) as JsonVersionRow[];
+  const page = (await withValue(repo, resourceType, query, sort, ties).select(columns).limit(wanted).offset(query.offset)) as JsonVersionRow[];
   if (page.length === wanted) return page;
   // Past the last resource with a value. When the offset passed it, how far.
   const valued =
     page.length > 0 || query.offset === 0
       ? query.offset + page.length
-      : await countRows(repo, withValue(repo, resourceType, query, sort).clearOrder().select('r.id').limit(query.offset));
+      : await countRows(repo, withValue(repo, resourceType, query, sort, ties).clearOrder().select('r.id').limit(query.offset));
   const withoutValue = matching(repo, resourceType, [...query.criteria, { kind: 'missing', table: sort.walk.table, codes: sort.key.codes, missing: true }]);
   const rest = (await withoutValue
     .select(columns)
-    .orderByRaw(`r.id ${tieOrder(query.sort)}`)
+    .orderByRaw(`r.id ${ties}`)
     .limit(wanted - page.length)
     .offset(Math.max(0, query.offset - valued))) as JsonVersionRow[];
   return [...page, ...rest];
@@ -76,10 +77,9 @@ export async function pageByWalkedSort(repo: Repository, resourceType: string, q
  * in the sort's order and then by id. Of rows that tie within one resource, the first in the
  * heap places it, so that each resource is walked once.
  */
-function withValue(repo: Repository, resourceType: string, query: SearchQuery, sort: WalkedSort): Knex.QueryBuilder {
+function withValue(repo: Repository, resourceType: string, query: SearchQuery, sort: WalkedSort, ties: 'ASC' | 'DESC'): Knex.QueryBuilder {
   const { db, tenantId } = repo;
   const { column, before, order } = sort.walk;
-  const ties = tieOrder(query.sort);
   const rival = db
     .from(`search_${sort.walk.table} as rival`)
     .select(db.raw('1'))
@@ -102,7 +102,7 @@ function withValue(repo: Repository, resourceType: string, query: SearchQuery, s
  * a code that places no resource (`address-state` under `address`: every Patient's state,
  * placed by a smaller city or line) was read whole before the merge's first row.
  */
-function placedRows(repo: Repository, resourceType: string, { key, walk }: WalkedSort, ties: string): Knex.Raw {
+function placedRows(repo: Repository, resourceType: string, { key, walk }: WalkedSort, ties: 'ASC' | 'DESC'): Knex.Raw {
   const { db, tenantId } = repo;
   const ofCode = (code: string) =>
     db
