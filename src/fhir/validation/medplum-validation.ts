@@ -14,7 +14,11 @@ import { isProvenValidBase } from './proven-valid';
  * validated by medplum, which names every issue, with extensions already seen valid left out.
  */
 export function validateBase(resource: Resource): OperationOutcomeIssue[] {
-  if (isProvenValidBase(resource as unknown as Record<string, unknown>)) return [];
+  return isProvenValidBase(resource as unknown as Record<string, unknown>) ? [] : medplumBaseIssues(resource);
+}
+
+/** Base R4 by medplum's validator, for a resource the walk did not prove valid. */
+export function medplumBaseIssues(resource: Resource): OperationOutcomeIssue[] {
   const extensions = planExtensions(resource as unknown as Record<string, unknown>);
   const issues = medplumIssues(() => validateResource(extensions.toValidate as unknown as Resource));
   extensions.learn(issues);
