@@ -24,6 +24,7 @@ import * as m022 from './022_history_of_past_versions';
 import * as m023 from './023_date_range_by_scope';
 import * as m024 from './024_covering_references_by_resource';
 import * as m025 from './025_sort_ties_by_resource';
+import * as m026 from './026_resource_tables_without_tenant_keys';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -57,4 +58,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['023_date_range_by_scope', m023],
   ['024_covering_references_by_resource', m024],
   ['025_sort_ties_by_resource', m025],
+  ['026_resource_tables_without_tenant_keys', m026],
 ];

@@ -235,6 +235,40 @@ test('025 keys the indexes a sort walks by the value and then the resource, and 
   }
 });
 
+test('026 drops the foreign keys to tenants of the tables every write inserts into, keeps the others, and its down restores them', async () => {
+  const db = await freshDatabase(1);
+  try {
+    const knex = db.handles[0]!.knex;
+    const tenantKeys = async (): Promise<string[]> => {
+      const { rows } = (await knex.raw(
+        `SELECT c.conrelid::regclass::text AS "table" FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+         WHERE c.contype = 'f' AND c.confrelid = 'tenants'::regclass AND t.relnamespace = current_schema()::regnamespace ORDER BY 1`,
+      )) as { rows: { table: string }[] };
+      return rows.map((r) => r.table);
+    };
+    const kept = ['api_keys', 'audit_events', 'bulk_exports', 'idempotency_keys', 'lab_order_outbox'];
+    await migrateToLatest(knex);
+    expect(await tenantKeys()).toEqual(kept);
+    await expect(
+      knex('resources').insert({
+        tenant_id: randomUUID(),
+        resource_type: 'Patient',
+        id: 'p',
+        version_id: 1,
+        last_updated: new Date(),
+        created_at: new Date(),
+        content: {},
+      }),
+    ).resolves.toBeDefined();
+    await knex('resources').delete();
+    const [, m026] = MIGRATIONS.find(([name]) => name === '026_resource_tables_without_tenant_keys')!;
+    await m026.down(knex);
+    expect(await tenantKeys()).toEqual([...kept, 'resource_versions', 'resources', 'unique_keys'].sort());
+  } finally {
+    await db.close();
+  }
+});
+
 test('023 keys the date range index by one hash of tenant, type and code, and its down restores the three columns', async () => {
   const db = await freshDatabase(1);
   try {
