@@ -10,7 +10,7 @@ const WRITTEN = [
 /**
  * A foreign key checks every new row by a query that share-locks the referenced row: each
  * create and each update's history row locked the tenant's one row, and concurrent writers of
- * one tenant turned those locks into multixacts. Without them PostgreSQL spent ~13% less CPU
+ * one tenant turned those locks into multixacts. Without them PostgreSQL spent 7–13% less CPU
  * per create (docs/performance.md). The search index tables never had one. A write's tenant is
  * the one of the API key that authenticated it, whose own row still references `tenants`, and
  * tenants are never deleted.
