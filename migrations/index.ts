@@ -25,6 +25,7 @@ import * as m023 from './023_date_range_by_scope';
 import * as m024 from './024_covering_references_by_resource';
 import * as m025 from './025_sort_ties_by_resource';
 import * as m026 from './026_resource_tables_without_tenant_keys';
+import * as m027 from './027_created_order_of_listed_types';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -59,4 +60,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['024_covering_references_by_resource', m024],
   ['025_sort_ties_by_resource', m025],
   ['026_resource_tables_without_tenant_keys', m026],
+  ['027_created_order_of_listed_types', m027],
 ];

@@ -1,15 +1,8 @@
+import { planOf, statementsDuring } from '../helpers/query-plans';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 let t: TestApp | undefined;
 afterAll(() => t?.close());
-
-interface Statement {
-  sql: string;
-  bindings: unknown[];
-}
-
-/** The statement's text with knex's `?` placeholders, whichever form it was reported in. */
-const withKnexPlaceholders = (sql: string): string => sql.replace(/\$\d+/g, '?');
 
 /**
  * A birth date window bounded on both sides is read from the stored ranges' GiST index, which
@@ -26,28 +19,22 @@ test('a two-sided date window is planned on the range index by the hash of its s
     ids.push((await app.http.post(`${FHIR_BASE}/Patient`).send({ resourceType: 'Patient', birthDate }).expect(201)).body.id as string);
   }
 
-  const seen: Statement[] = [];
-  const onQuery = (q: { sql?: string; bindings?: unknown[] }): void => {
-    if (q.sql?.includes('tstzrange')) seen.push({ sql: q.sql, bindings: q.bindings ?? [] });
-  };
-  app.knex.on('query', onQuery);
-  const found = await app.http.get(`${FHIR_BASE}/Patient`).query('birthdate=ge1990-01-01&birthdate=lt1990-02-01').expect(200);
-  app.knex.off('query', onQuery);
-  expect(found.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual([ids[0]]);
+  const seen = await statementsDuring(
+    app,
+    (sql) => sql.includes('tstzrange'),
+    async () => {
+      const found = await app.http.get(`${FHIR_BASE}/Patient`).query('birthdate=ge1990-01-01&birthdate=lt1990-02-01').expect(200);
+      expect(found.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual([ids[0]]);
+    },
+  );
   expect(seen).toHaveLength(1);
 
-  const [search] = seen as [Statement];
-  const trx = await app.knex.transaction();
-  try {
-    await trx.raw('DROP INDEX search_date_high');
-    await trx.raw('DROP INDEX search_date_tenant_id_resource_type_code_low_index');
-    await trx.raw('SET LOCAL enable_seqscan = off');
-    const { rows } = (await trx.raw(`EXPLAIN ${withKnexPlaceholders(search.sql)}`, search.bindings as never[])) as { rows: { 'QUERY PLAN': string }[] };
-    const plan = rows.map((row) => row['QUERY PLAN']);
-    const scan = plan.findIndex((line) => / on search_date_range\b| using search_date_range\b/.test(line));
-    expect(scan).toBeGreaterThanOrEqual(0);
-    expect(plan[scan + 1]).toMatch(/Index Cond: .*hashtextextended.*&&/);
-  } finally {
-    await trx.rollback();
-  }
+  const plan = await planOf(app, seen[0]!, [
+    'DROP INDEX search_date_high',
+    'DROP INDEX search_date_tenant_id_resource_type_code_low_index',
+    'SET LOCAL enable_seqscan = off',
+  ]);
+  const scan = plan.findIndex((line) => / on search_date_range\b| using search_date_range\b/.test(line));
+  expect(scan).toBeGreaterThanOrEqual(0);
+  expect(plan[scan + 1]).toMatch(/Index Cond: .*hashtextextended.*&&/);
 });

@@ -269,6 +269,22 @@ test('026 drops the foreign keys to tenants of the tables every write inserts in
   }
 });
 
+test('027 keeps creation order for practitioners and their roles only, and its down indexes every type again', async () => {
+  const db = await freshDatabase(1);
+  try {
+    const knex = db.handles[0]!.knex;
+    await migrateToLatest(knex);
+    expect(await indexDefinitions(knex, ['resources_created_order'])).toEqual([
+      "(tenant_id, resource_type, created_at, id) WHERE (resource_type = ANY (ARRAY['Practitioner'::text, 'PractitionerRole'::text]))",
+    ]);
+    const [, m027] = MIGRATIONS.find(([name]) => name === '027_created_order_of_listed_types')!;
+    await m027.down(knex);
+    expect(await indexDefinitions(knex, ['resources_created_order'])).toEqual(['(tenant_id, resource_type, created_at, id)']);
+  } finally {
+    await db.close();
+  }
+});
+
 test('023 keys the date range index by one hash of tenant, type and code, and its down restores the three columns', async () => {
   const db = await freshDatabase(1);
   try {

@@ -1,0 +1,38 @@
+import type { TestApp } from './test-app';
+
+export interface Statement {
+  sql: string;
+  bindings: unknown[];
+}
+
+/** The statements the app sends while `action` runs, of those whose text `wanted` accepts. */
+export async function statementsDuring(app: TestApp, wanted: (sql: string) => boolean, action: () => Promise<unknown>): Promise<Statement[]> {
+  const seen: Statement[] = [];
+  const onQuery = (q: { sql?: string; bindings?: unknown[] }): void => {
+    if (q.sql !== undefined && wanted(q.sql)) seen.push({ sql: q.sql, bindings: q.bindings ?? [] });
+  };
+  app.knex.on('query', onQuery);
+  try {
+    await action();
+  } finally {
+    app.knex.off('query', onQuery);
+  }
+  return seen;
+}
+
+/**
+ * The lines of `EXPLAIN` of a statement, planned for its values after `setup` (`SET LOCAL …`,
+ * `DROP INDEX …`) in a transaction that is rolled back.
+ */
+export async function planOf(app: TestApp, statement: Statement, setup: readonly string[] = []): Promise<string[]> {
+  const trx = await app.knex.transaction();
+  try {
+    for (const sql of setup) await trx.raw(sql);
+    // knex reports its `?` placeholders, or PostgreSQL's `$n` when it sent them so.
+    const sql = statement.sql.replace(/\$\d+/g, '?');
+    const { rows } = (await trx.raw(`EXPLAIN ${sql}`, statement.bindings as never[])) as { rows: { 'QUERY PLAN': string }[] };
+    return rows.map((row) => row['QUERY PLAN']);
+  } finally {
+    await trx.rollback();
+  }
+}

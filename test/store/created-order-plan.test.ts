@@ -1,0 +1,44 @@
+import { planOf, statementsDuring } from '../helpers/query-plans';
+import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
+
+let t: TestApp | undefined;
+afterAll(() => t?.close());
+
+const ORDERED_BY_CREATION = /order by "r"\."created_at" asc/i;
+
+/**
+ * The /v1 clinician directory pages practitioners, and their roles, in creation order. That order
+ * is indexed for those two types alone (migration 027): the pages must be planned on the partial
+ * index, not as a sort of every match. Sorting is turned off for the EXPLAIN, so a plan that
+ * cannot use the index shows a Sort regardless.
+ */
+test('the oldest-first pages of practitioners and of their roles walk the creation-order index', async () => {
+  t = await startTestApp();
+  const app = t;
+  const family = `Createdorder${Date.now()}`;
+  const practitioner = await app.http
+    .post(`${FHIR_BASE}/Practitioner`)
+    .send({ resourceType: 'Practitioner', name: [{ family, given: ['Ada'] }] })
+    .expect(201);
+  await app.http
+    .post(`${FHIR_BASE}/PractitionerRole`)
+    .send({ resourceType: 'PractitionerRole', active: true, practitioner: { reference: `Practitioner/${practitioner.body.id as string}` } })
+    .expect(201);
+
+  const seen = await statementsDuring(
+    app,
+    (sql) => ORDERED_BY_CREATION.test(sql),
+    async () => {
+      const listed = await app.http.get('/v1/clinician-profiles').query({ search: family }).expect(200);
+      expect(listed.body.data.map((p: { id: string }) => p.id)).toEqual([practitioner.body.id]);
+    },
+  );
+  const types = seen.map((s) => s.bindings.find((b) => b === 'Practitioner' || b === 'PractitionerRole'));
+  expect(types.sort()).toEqual(['Practitioner', 'PractitionerRole']);
+
+  for (const statement of seen) {
+    const plan = (await planOf(app, statement, ['SET LOCAL enable_sort = off', 'SET LOCAL enable_seqscan = off'])).join('\n');
+    expect(plan).toMatch(/using resources_created_order\b/);
+    expect(plan).not.toMatch(/^\s*(->\s*)?Sort\b/m);
+  }
+});
