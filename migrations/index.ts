@@ -26,6 +26,7 @@ import * as m024 from './024_covering_references_by_resource';
 import * as m025 from './025_sort_ties_by_resource';
 import * as m026 from './026_resource_tables_without_tenant_keys';
 import * as m027 from './027_created_order_of_listed_types';
+import * as m028 from './028_audit_trail_without_tenant_key';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -61,4 +62,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['025_sort_ties_by_resource', m025],
   ['026_resource_tables_without_tenant_keys', m026],
   ['027_created_order_of_listed_types', m027],
+  ['028_audit_trail_without_tenant_key', m028],
 ];

@@ -235,20 +235,24 @@ test('025 keys the indexes a sort walks by the value and then the resource, and 
   }
 });
 
+/** The tables of the test's schema with a foreign key to `tenants`. */
+async function tablesReferencingTenants(knex: Database['knex']): Promise<string[]> {
+  const { rows } = (await knex.raw(
+    `SELECT c.conrelid::regclass::text AS "table" FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+     WHERE c.contype = 'f' AND c.confrelid = 'tenants'::regclass AND t.relnamespace = current_schema()::regnamespace ORDER BY 1`,
+  )) as { rows: { table: string }[] };
+  return rows.map((r) => r.table);
+}
+
+/** What still references `tenants` once every migration ran: what a request's own writes never insert into. */
+const KEEP_TENANT_KEYS = ['api_keys', 'bulk_exports', 'idempotency_keys', 'lab_order_outbox'];
+
 test('026 drops the foreign keys to tenants of the tables every write inserts into, keeps the others, and its down restores them', async () => {
   const db = await freshDatabase(1);
   try {
     const knex = db.handles[0]!.knex;
-    const tenantKeys = async (): Promise<string[]> => {
-      const { rows } = (await knex.raw(
-        `SELECT c.conrelid::regclass::text AS "table" FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
-         WHERE c.contype = 'f' AND c.confrelid = 'tenants'::regclass AND t.relnamespace = current_schema()::regnamespace ORDER BY 1`,
-      )) as { rows: { table: string }[] };
-      return rows.map((r) => r.table);
-    };
-    const kept = ['api_keys', 'audit_events', 'bulk_exports', 'idempotency_keys', 'lab_order_outbox'];
     await migrateToLatest(knex);
-    expect(await tenantKeys()).toEqual(kept);
+    expect(await tablesReferencingTenants(knex)).toEqual(KEEP_TENANT_KEYS);
     await expect(
       knex('resources').insert({
         tenant_id: randomUUID(),
@@ -263,9 +267,22 @@ test('026 drops the foreign keys to tenants of the tables every write inserts in
     await knex('resources').delete();
     const [, m026] = MIGRATIONS.find(([name]) => name === '026_resource_tables_without_tenant_keys')!;
     await m026.down(knex);
-    expect(await tenantKeys()).toEqual([...kept, 'resource_versions', 'resources', 'unique_keys'].sort());
+    expect(await tablesReferencingTenants(knex)).toEqual([...KEEP_TENANT_KEYS, 'resource_versions', 'resources', 'unique_keys'].sort());
   } finally {
     await db.close();
+  }
+});
+
+test('028 drops the foreign key from the audit trail to tenants, and its down restores it', async () => {
+  const { knex, migration: m028, close } = await justBefore('028_audit_trail_without_tenant_key');
+  try {
+    expect(await tablesReferencingTenants(knex)).toContain('audit_events');
+    await m028.up(knex);
+    expect(await tablesReferencingTenants(knex)).toEqual(KEEP_TENANT_KEYS);
+    await m028.down(knex);
+    expect(await tablesReferencingTenants(knex)).toEqual([...KEEP_TENANT_KEYS, 'audit_events'].sort());
+  } finally {
+    await close();
   }
 });
 
