@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EXT } from '../../mappings/fhir-urls';
 import { BatchItemError } from '../../src/fhir/service';
 import { VERSION_WRITE_MARK } from '../../src/store/version-write';
+import { statementsDuring } from '../helpers/statements';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 /**
@@ -187,17 +188,7 @@ describe('an update, its index and its business keys in one statement', () => {
 
 describe('an update or a delete without business keys: one statement over the version it read', () => {
   /** The statements the database was sent while `run` ran. */
-  async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
-    const statements: string[] = [];
-    const onQuery = (query: { sql: string }): void => void statements.push(query.sql);
-    t.knex.on('query', onQuery);
-    try {
-      await run();
-    } finally {
-      t.knex.off('query', onQuery);
-    }
-    return statements;
-  }
+  const statementsOf = async (run: () => Promise<unknown>): Promise<string[]> => (await statementsDuring(t, () => true, run)).map((statement) => statement.sql);
   const versionWrites = (statements: string[]) => statements.filter((sql) => sql.startsWith(VERSION_WRITE_MARK));
   const transactions = (statements: string[]) => statements.filter((sql) => /^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT)\b/i.test(sql));
 

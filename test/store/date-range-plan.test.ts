@@ -1,4 +1,4 @@
-import { planOf, statementsDuring } from '../helpers/query-plans';
+import { planOf, statementsDuring } from '../helpers/statements';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 let t: TestApp | undefined;
