@@ -3,6 +3,7 @@ import { appendChunk, completeExport, startType, type LeasedJob } from '../../st
 import type { ExportPageQuery } from '../../store/repository';
 import type { StoredVersion } from '../../store/rows';
 import type { FhirService } from '../service';
+import { searchParamOf } from '../search/params';
 import { PATIENT_COMPARTMENT } from './patient-compartment';
 
 /** How a run ended: done, asked to stop (shutdown), or no longer its to write (cancelled or taken over). */
@@ -49,5 +50,6 @@ export async function runExport({ job, lease }: LeasedJob, service: FhirService,
 function pageQuery(level: LeasedJob['job']['level'], resourceType: string, query: ExportPageQuery): ExportPageQuery {
   const membership = PATIENT_COMPARTMENT[resourceType];
   if (level !== 'patient' || membership === undefined || membership === 'self') return query;
-  return { ...query, referencing: { codes: [...membership], targetType: 'Patient' } };
+  const codes = membership.flatMap((code) => searchParamOf(resourceType, code)?.rowCodes ?? [code]);
+  return { ...query, referencing: { codes, targetType: 'Patient' } };
 }

@@ -4,9 +4,9 @@ import type { Resource } from '@medplum/fhirtypes';
 import { dateRange } from '../search/date-range';
 import { normalizeString } from '../search/normalize';
 import { INDEXED_TYPES, type IndexedParamType, type IndexRows } from '../../store/index-rows';
-import { indexCodeOf, ownStringParts } from './index-codes';
+import { indexCodeOf, narrowingsOf, ownStringParts } from './index-codes';
 import { memoByParamAndType } from './memo-by-param';
-import { followPlainPaths, walkPathsOf, type WalkPath } from './plain-paths';
+import { followPlainPaths, keptBy, walkPathsOf, type NarrowingFilter, type WalkPath } from './plain-paths';
 import { searchParametersGeneration } from '../search-parameter-generation';
 
 /** Parameters served from columns of the resources table rather than index rows. */
@@ -22,6 +22,8 @@ interface CompiledParam {
   paths: WalkPath[] | undefined;
   /** The parts of a HumanName or Address whose text this parameter's rows hold (the rest have parameters of their own, index-codes.ts). */
   ownParts: Readonly<Record<string, readonly string[]>>;
+  /** Filters of the parameters that keep some of its values as rows of their own (index-codes.ts): those values it does not write. */
+  keptElsewhere: readonly NarrowingFilter[];
 }
 
 /**
@@ -43,6 +45,7 @@ const compile = memoByParamAndType((resourceType, param): CompiledParam | null =
     expression: getParsedExpressionForResourceType(resourceType, param.expression as string),
     paths: walkPathsOf(param.expression as string, resourceType),
     ownParts: ownStringParts(resourceType, param),
+    keptElsewhere: narrowingsOf(resourceType, param).map((narrowing) => narrowing.filter),
   };
 });
 
@@ -63,7 +66,7 @@ export function extractIndexRows(resource: Resource): IndexRows {
   const typed = [toTypedValue(resource)];
   for (const entry of compiledParamsOf(resource.resourceType)) {
     const values = (entry.paths && followPlainPaths(typed[0]!, entry.paths)) ?? evalFhirPathTyped(entry.expression, typed);
-    for (const value of values) addRows(rows, entry, value);
+    for (const value of values) if (!entry.keptElsewhere.some((filter) => keptBy(value, filter))) addRows(rows, entry, value);
   }
   return dedupe(rows);
 }

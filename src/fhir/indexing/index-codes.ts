@@ -1,7 +1,7 @@
 import { getSearchParameterDetails, getSearchParameters } from '@medplum/core';
 import type { SearchParameter } from '@medplum/fhirtypes';
 import { memoByParamAndType } from './memo-by-param';
-import { plainPathsOf } from './plain-paths';
+import { plainPathsOf, walkPathsOf, type NarrowingFilter, type WalkPath } from './plain-paths';
 
 const R4_DEFINITIONS = 'http://hl7.org/fhir/SearchParameter/';
 
@@ -46,11 +46,45 @@ const STRING_PARTS: Readonly<Record<string, readonly string[]>> = {
  */
 export const partsIndexedElsewhere = memoByParamAndType(findPartParams);
 
-/** Every code whose rows hold a parameter's values: the rows it is stored under (`indexCodeOf`), then those of its parts. */
+/** A parameter that keeps some of another's values, and the filter that chooses them. */
+export interface Narrowing {
+  code: string;
+  filter: NarrowingFilter;
+}
+
+/**
+ * The parameters whose values are some of this one's, chosen by a filter: R4's `phone` and
+ * `email` are `telecom.where(system = …)`, an order's `patient` is its `subject.where(resolve()
+ * is Patient)`. Each such value would be written twice, alike, under both codes (every order's
+ * reference to its patient). The narrow parameter keeps those rows; this one writes only the
+ * values no filter keeps (extract.ts), and a search on it reads the narrow ones' rows too
+ * (`rowCodesOf`). One path on each side and R4 definitions only, so that a package loaded
+ * later never moves rows already written.
+ */
+export const narrowingsOf = memoByParamAndType((resourceType, wide): readonly Narrowing[] => {
+  const paths = isR4(wide) && wide.expression ? plainPathsOf(wide.expression, resourceType) : undefined;
+  const [path, ...more] = paths ?? [];
+  if (!path || more.length > 0 || indexCodeOf(resourceType, wide) !== wide.code) return [];
+  return Object.values(getSearchParameters(resourceType) ?? {}).flatMap((narrow): Narrowing[] => {
+    if (narrow === wide || narrow.type !== wide.type || !isR4(narrow) || !narrow.code || !narrow.expression) return [];
+    const filter = filterAfter(path, walkPathsOf(narrow.expression, resourceType));
+    return filter && indexCodeOf(resourceType, narrow) === narrow.code ? [{ code: narrow.code, filter }] : [];
+  });
+});
+
+/** The filter of `narrow`'s one path when that path is `path` followed by a filter. */
+function filterAfter(path: readonly string[], narrow: WalkPath[] | undefined): NarrowingFilter | undefined {
+  const [only, ...more] = narrow ?? [];
+  const last = only?.[only.length - 1];
+  if (!only || more.length > 0 || typeof last !== 'object' || !('equals' in last || 'resolvesTo' in last)) return undefined;
+  return only.length === path.length + 1 && path.every((step, i) => only[i] === step) ? last : undefined;
+}
+
+/** Every code whose rows hold a parameter's values: the rows it is stored under (`indexCodeOf`), then its narrowings' and its parts'. */
 export const rowCodesOf = memoByParamAndType((resourceType, param): readonly string[] => {
   const code = indexCodeOf(resourceType, param);
   const holder = code === param.code ? param : (getSearchParameters(resourceType)?.[code] ?? param);
-  return [code, ...partsIndexedElsewhere(resourceType, holder).values()];
+  return [code, ...narrowingsOf(resourceType, holder).map((narrowing) => narrowing.code), ...partsIndexedElsewhere(resourceType, holder).values()];
 });
 
 /** The parts whose text the parameter's own rows hold, by the type of the value (`ownStringParts`). */

@@ -36,6 +36,9 @@ export interface PresentNotFalseStep {
   presentNotFalse: true;
 }
 
+/** A step that keeps some of the values before it: a code's filter or a reference's target type. */
+export type NarrowingFilter = WhereStep | ResolvesToStep;
+
 /** A path after its leading type name: `Patient.name.family` → ['name', 'family']. */
 export type PlainPath = readonly string[];
 
@@ -135,6 +138,12 @@ export function followPlainPaths(resource: TypedValue, paths: readonly WalkPath[
     found.push(...current);
   }
   return found;
+}
+
+/** Whether the filter certainly keeps the value: false when it does not, or when only FHIRPath could say. */
+export function keptBy(value: TypedValue, filter: NarrowingFilter): boolean {
+  const kept: TypedValue[] = [];
+  return take(value, filter, kept) && kept.length > 0;
 }
 
 /** Adds what one step gives of `value` to `into`; false where FHIRPath must be asked. */

@@ -1,4 +1,5 @@
 import type { Criterion, SearchQuery } from '../../store/search/query';
+import { searchParamOf } from './params';
 import { parseCriterion } from './parse-criteria';
 
 /**
@@ -17,9 +18,9 @@ export function anyOf(...criteria: Criterion[]): Criterion {
   return { kind: 'any', criteria };
 }
 
-/** A live `resourceType` resource meeting every criterion references the subject through `code`. */
+/** A live `resourceType` resource meeting every criterion references the subject through its reference parameter `code`. */
 export function referencedBy(resourceType: string, code: string, criteria: Criterion[]): Criterion {
-  return { kind: 'has', type: resourceType, code, criteria };
+  return { kind: 'has', type: resourceType, codes: searchParamOf(resourceType, code)?.rowCodes ?? [code], criteria };
 }
 
 /** A token parameter whose value contains `text`, case-insensitively (no FHIR modifier says this). */

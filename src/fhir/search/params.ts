@@ -1,7 +1,7 @@
 import { getSearchParameters } from '@medplum/core';
 import type { CapabilityStatementRestResource, SearchParameter } from '@medplum/fhirtypes';
 import type { IndexedParamType } from '../../store/index-rows';
-import { indexCodeOf, rowCodesOf } from '../indexing/index-codes';
+import { rowCodesOf } from '../indexing/index-codes';
 import { isSupportedType, loadR4Definitions, SUPPORTED_TYPES } from '../validation/definitions';
 
 export interface SearchParamSummary {
@@ -15,9 +15,11 @@ export interface SearchParamSummary {
 /** A search parameter this server serves: an index table, or a column of `resources`. */
 export interface SearchParamDef {
   code: string;
-  /** The code its index rows are stored under: its own, or that of a parameter of the same path (index-codes.ts). */
-  indexCode: string;
-  /** Every code whose rows hold its values: `indexCode`, then those of parts indexed by parameters of their own (`name`: `family`, `given`). */
+  /**
+   * Every code whose rows hold its values (index-codes.ts): its own, or that of a parameter of the
+   * same path; then those of parameters keeping some of its values (`telecom`: `phone`, `email`)
+   * and of parts indexed by parameters of their own (`name`: `family`, `given`).
+   */
   rowCodes: readonly string[];
   type: IndexedParamType;
   /** `_id` and `_lastUpdated` read columns of `resources`, not an index table. */
@@ -100,10 +102,8 @@ function isServed(param: SearchParameter): boolean {
 
 function toDef(param: SearchParameter, resourceType: string): SearchParamDef {
   const code = param.code as string;
-  const indexCode = indexCodeOf(resourceType, param);
   return {
     code,
-    indexCode,
     rowCodes: rowCodesOf(resourceType, param),
     type: param.type as IndexedParamType,
     column: COLUMNS[code],

@@ -30,7 +30,7 @@ export function parseInclude(resourceType: string, name: string, raw: string): I
   if (modifier !== undefined && modifier !== 'iterate' && modifier !== 'recurse') unsupported(name, `${clip(name)}: unknown modifier`);
   const reverse = base === '_revinclude';
   const iterate = modifier !== undefined;
-  if (raw === '*') return referenceParamsOf(resourceType).map((p) => ({ reverse, sourceType: resourceType, code: p.indexCode, iterate }));
+  if (raw === '*') return referenceParamsOf(resourceType).map((p) => ({ reverse, sourceType: resourceType, codes: p.rowCodes, iterate }));
   const [sourceType = '', code = '', targetType, ...extra] = raw.split(':');
   if (extra.length > 0 || !isSupportedType(sourceType))
     unsupported(name, `${name}: "${clip(raw)}" is not Type:parameter[:Target] for a type this server stores`);
@@ -39,7 +39,7 @@ export function parseInclude(resourceType: string, name: string, raw: string): I
   const def = searchParamOf(sourceType, code);
   if (!def || def.type !== 'reference') unsupported(name, `${name}: "${clip(code)}" is not a reference parameter of ${sourceType}`);
   if (targetType !== undefined && !def.targets.includes(targetType)) unsupported(name, `${name}: ${sourceType}.${code} cannot refer to ${targetType}`);
-  return [{ reverse, sourceType, code: def.indexCode, targetType, iterate }];
+  return [{ reverse, sourceType, codes: def.rowCodes, targetType, iterate }];
 }
 
 export function parseTotal(raw: string): TotalMode {

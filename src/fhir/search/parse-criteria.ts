@@ -86,5 +86,5 @@ function chainCriterion(def: SearchParamDef, modifier: string | undefined, chain
     return target ? [{ type, criterion: paramCriterion(target, chainedModifier, raw, name, baseUrl) }] : [];
   });
   if (targets.length === 0) unsupported(name, `${clip(name)}: no resource type ${def.code} refers to has a search parameter "${clip(chainedCode)}"`);
-  return { kind: 'chain', code: def.indexCode, targets };
+  return { kind: 'chain', codes: def.rowCodes, targets };
 }

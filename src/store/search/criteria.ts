@@ -97,7 +97,7 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
  */
 export function matchingIndexRows(ctx: CriteriaContext, resourceType: string, criterion: RowCriterion, walk = false): Knex.QueryBuilder {
   if (criterion.kind === 'chain') {
-    const refs = (c: string) => rowsOfCodes(ctx, c, resourceType, 'reference', [criterion.code]).select(`${c}.resource_id`);
+    const refs = (c: string) => rowsOfCodes(ctx, c, resourceType, 'reference', criterion.codes).select(`${c}.resource_id`);
     const listed = walk ? targetsListedByKeyIndex(criterion) : undefined;
     if (listed) return toHashedChainTargets(ctx, refs('s'), 's', listed);
     const branch = (c: string, target: ChainTarget) =>
@@ -202,7 +202,7 @@ function indexRows(ctx: CriteriaContext, subject: Subject, table: string, codes:
   return { alias: s, query };
 }
 
-/** The tenant's index rows (alias `s`) of one parameter of a resource type. */
+/** The tenant's index rows (alias `s`) of one parameter of a resource type: those of its row codes. */
 function rowsOfCodes(ctx: CriteriaContext, s: string, resourceType: string, table: string, codes: readonly string[]): Knex.QueryBuilder {
   const rows = ctx.db.from(`search_${table} as ${s}`).where(`${s}.tenant_id`, ctx.tenantId).andWhere(`${s}.resource_type`, resourceType);
   return codes.length === 1 ? rows.andWhere(`${s}.code`, codes[0]) : rows.whereIn(`${s}.code`, codes);
@@ -213,7 +213,7 @@ function rowsOfCodes(ctx: CriteriaContext, s: string, resourceType: string, tabl
  * type's criterion. https://hl7.org/fhir/R4/search.html#chaining
  */
 function chainRows(ctx: CriteriaContext, subject: Subject, criterion: ChainCriterion): Knex.QueryBuilder {
-  const refs = indexRows(ctx, subject, 'reference', [criterion.code]);
+  const refs = indexRows(ctx, subject, 'reference', criterion.codes);
   return toChainTargets(ctx, refs.query, refs.alias, criterion);
 }
 
@@ -304,20 +304,16 @@ function metByIndexRows(criterion: Criterion): boolean {
 
 /**
  * A live resource of the criterion's type, of the same tenant, that references the subject
- * through `code` and meets every inner criterion. https://hl7.org/fhir/R4/search.html#has
+ * through a row of one of `codes` and meets every inner criterion. https://hl7.org/fhir/R4/search.html#has
  */
 function referencingRows(ctx: CriteriaContext, subject: Subject, criterion: Extract<Criterion, { kind: 'has' }>): Knex.QueryBuilder {
   const source = ctx.alias('h');
   const c = ctx.alias('s');
-  const query = ctx.db
+  const query = rowsOfCodes(ctx, c, criterion.type, 'reference', criterion.codes)
     .select(ctx.db.raw('1'))
-    .from(`search_reference as ${c}`)
     .join(`resources as ${source}`, (on) => {
       on.on(`${source}.tenant_id`, `${c}.tenant_id`).andOn(`${source}.resource_type`, `${c}.resource_type`).andOn(`${source}.id`, `${c}.resource_id`);
     })
-    .where(`${c}.tenant_id`, ctx.tenantId)
-    .andWhere(`${c}.resource_type`, criterion.type)
-    .andWhere(`${c}.code`, criterion.code)
     .andWhere(`${c}.target_type`, subject.type)
     .andWhere(`${c}.target_id`, ctx.db.ref(idOf(subject)))
     .andWhere(`${source}.deleted`, false);

@@ -43,7 +43,7 @@ function referenced(repo: Repository, spec: IncludeSpec, frontier: StoredVersion
   if (ids.length === 0) return Promise.resolve([]);
   const query = links(repo, 'target').where('s.resource_type', spec.sourceType).whereRaw('s.resource_id = ANY (?::text[])', [ids]);
   if (spec.targetType) query.where('s.target_type', spec.targetType);
-  return withCode(repo, query, spec);
+  return withCodes(repo, query, spec);
 }
 
 /** Resources of `sourceType` that point at a frontier resource through the spec's parameter. */
@@ -53,7 +53,7 @@ function referencing(repo: Repository, spec: IncludeSpec, frontier: StoredVersio
   const query = links(repo, 'source')
     .where('s.resource_type', spec.sourceType)
     .whereRaw('(s.target_type, s.target_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))', [targets.map((v) => v.resourceType), targets.map((v) => v.id)]);
-  return withCode(repo, query, spec);
+  return withCodes(repo, query, spec);
 }
 
 /**
@@ -73,7 +73,7 @@ function links(repo: Repository, end: 'source' | 'target'): Knex.QueryBuilder {
 }
 
 /** Runs prepared by its text (`runBuiltPrepared`): the frontier's ids are one array binding, so the text is the spec's whatever the page. */
-function withCode(repo: Repository, query: Knex.QueryBuilder, spec: IncludeSpec): Promise<JsonVersionRow[]> {
-  if (spec.code) query.where('s.code', spec.code);
+function withCodes(repo: Repository, query: Knex.QueryBuilder, spec: IncludeSpec): Promise<JsonVersionRow[]> {
+  if (spec.codes) query.whereIn('s.code', spec.codes);
   return runBuiltPrepared(repo.db, query);
 }

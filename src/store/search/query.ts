@@ -33,10 +33,10 @@ export type Criterion =
   | { kind: 'id'; ids: string[] }
   | { kind: 'lastUpdated'; values: Extract<IndexValue, { type: 'date' }>[] }
   | { kind: 'constant'; matches: boolean }
-  /** A reference `code` to a resource of one of the target types that meets that type's criterion. */
-  | { kind: 'chain'; code: string; targets: { type: string; criterion: Criterion }[] }
-  /** A live `type` resource that meets every criterion references the subject through `code` (`_has`). */
-  | { kind: 'has'; type: string; code: string; criteria: Criterion[] }
+  /** A reference row of one of `codes` to a resource of one of the target types that meets that type's criterion. */
+  | { kind: 'chain'; codes: readonly string[]; targets: { type: string; criterion: Criterion }[] }
+  /** A live `type` resource that meets every criterion references the subject through a row of one of `codes` (`_has`). */
+  | { kind: 'has'; type: string; codes: readonly string[]; criteria: Criterion[] }
   /** At least one of the criteria holds. */
   | { kind: 'any'; criteria: Criterion[] };
 
@@ -52,8 +52,8 @@ export interface SortKey {
 export interface IncludeSpec {
   reverse: boolean;
   sourceType: string;
-  /** A reference parameter of sourceType; undefined = every reference parameter (`*`). */
-  code?: string;
+  /** The row codes of a reference parameter of sourceType; undefined = every reference parameter (`*`). */
+  codes?: readonly string[];
   targetType?: string;
   iterate: boolean;
 }

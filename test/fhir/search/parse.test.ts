@@ -102,7 +102,8 @@ describe('parseSearch', () => {
 
   test('a chain without a type modifier spans every stored target type that has the parameter', () => {
     const [chain] = parseSearch('ServiceRequest', { 'subject.name': 'x' }).criteria;
-    expect(chain).toMatchObject({ kind: 'chain', code: 'subject' });
+    // `subject`'s values include those `patient` keeps as rows of its own (index-codes.ts).
+    expect(chain).toMatchObject({ kind: 'chain', codes: ['subject', 'patient'] });
     expect((chain as { targets: { type: string }[] }).targets.map((t) => t.type).sort()).toEqual(['Location', 'Patient']);
     const [typed] = parseSearch('ServiceRequest', { 'subject:Patient.family': 'x' }).criteria;
     expect((typed as { targets: { type: string }[] }).targets.map((t) => t.type)).toEqual(['Patient']);
@@ -124,8 +125,8 @@ describe('parseSearch', () => {
       { on: 'id', codes: ['_id'], descending: false },
     ]);
     expect(parsed.include).toEqual([
-      { reverse: false, sourceType: 'PractitionerRole', code: 'practitioner', targetType: undefined, iterate: false },
-      { reverse: true, sourceType: 'ServiceRequest', code: 'requester', targetType: 'PractitionerRole', iterate: true },
+      { reverse: false, sourceType: 'PractitionerRole', codes: ['practitioner'], targetType: undefined, iterate: false },
+      { reverse: true, sourceType: 'ServiceRequest', codes: ['requester'], targetType: 'PractitionerRole', iterate: true },
     ]);
   });
 
