@@ -137,109 +137,74 @@ describe.each(['Patient', 'Practitioner'])('%s: name and address read the rows o
 });
 
 /*
- * `phone` and `email` are `telecom` filtered by system, and an order's `patient` is its
- * `subject` filtered to Patients: the narrow parameter keeps those rows, the wide one only the
- * rest, and every way of searching the wide one reads both.
+ * `phone` and `email` are `telecom` filtered by system: those parameters keep the rows of the
+ * contact points their filter chooses, `telecom` only the rest, and every way of searching
+ * `telecom` reads all three.
  */
-describe('a parameter reads the rows of those that keep some of its values', () => {
+describe.each(['Patient', 'Practitioner', 'PractitionerRole'])('%s: telecom reads the rows of phone and email', (type) => {
   const tag = `N${randomUUID().slice(0, 8)}`;
-  const family = `${tag}Fam`;
-  let patient = '';
-  let location = '';
-  let ofPatient = '';
-  let ofLocation = '';
+  const phone = `555-${tag}`;
+  const email = `${tag}@example.org`;
+  let id = '';
+  let phoneOnly = '';
   beforeAll(async () => {
+    const identifier = [{ system: 'urn:narrow', value: tag }];
     const telecom = [
-      { system: 'phone', value: `555-${tag}` },
-      { system: 'email', value: `${tag}@example.org` },
+      { system: 'phone', value: phone },
+      { system: 'email', value: email },
       { system: 'fax', value: `556-${tag}` },
     ];
-    patient = (await post({ resourceType: 'Patient', identifier: [{ system: 'urn:narrow', value: tag }], name: [{ family }], telecom })).body.id as string;
-    location = (await post({ resourceType: 'Location', name: `${tag} Clinic` })).body.id as string;
-    const order = (subject: string) => ({
-      resourceType: 'ServiceRequest',
-      identifier: [{ system: 'urn:narrow', value: tag }],
-      status: 'active',
-      intent: 'order',
-      code: { text: 'panel' },
-      subject: { reference: subject },
-    });
-    ofPatient = (await post(order(`Patient/${patient}`))).body.id as string;
-    ofLocation = (await post(order(`Location/${location}`))).body.id as string;
+    id = (await post({ resourceType: type, identifier, telecom })).body.id as string;
+    phoneOnly = (await post({ resourceType: type, identifier, telecom: [{ system: 'phone', value: `550-${tag}` }] })).body.id as string;
   });
 
-  const orders = (query: string) => ids('ServiceRequest', `identifier=urn:narrow|${tag}&${query}`);
-  const codesOf = (table: string, id: string) => t.knex(table).where({ tenant_id: t.tenantId, resource_id: id }).distinct('code').pluck('code');
+  const byTag = (query: string) => ids(type, `identifier=urn:narrow|${tag}&${query}`);
 
-  test('each value is stored once: under the narrow parameter when its filter keeps it, else under the wide one', async () => {
-    expect(await codesOf('search_reference', ofPatient)).toContain('patient');
-    expect(await codesOf('search_reference', ofPatient)).not.toContain('subject');
-    expect(await codesOf('search_reference', ofLocation)).toContain('subject');
-    expect(await codesOf('search_reference', ofLocation)).not.toContain('patient');
-    const tokens = (await t
+  test('each contact point is stored once: under phone or email when its system is theirs, else under telecom', async () => {
+    const rows = (await t
       .knex('search_token')
-      .where({ tenant_id: t.tenantId, resource_id: patient })
+      .where({ tenant_id: t.tenantId, resource_id: id })
       .whereIn('code', ['telecom', 'phone', 'email'])
       .select('code', 'system')) as {
       code: string;
       system: string;
     }[];
-    expect(tokens.map((row) => `${row.code} ${row.system}`).sort()).toEqual(['email email', 'phone phone', 'telecom fax']);
+    expect(rows.map((row) => `${row.code} ${row.system}`).sort()).toEqual(['email email', 'phone phone', 'telecom fax']);
   });
 
   test.each([
-    ['subject', () => `Patient/${patient}`, () => [ofPatient]],
-    ['subject:Patient', () => patient, () => [ofPatient]],
-    ['subject', () => `Location/${location}`, () => [ofLocation]],
-    ['patient', () => patient, () => [ofPatient]],
-    ['subject.name', () => family, () => [ofPatient]],
-    ['subject:Patient.telecom', () => `phone|555-${tag}`, () => [ofPatient]],
-    ['subject:missing', () => 'false', () => [ofPatient, ofLocation].sort()],
-  ])('orders: %s', async (param, value, expected) => {
-    expect((await orders(`${param}=${encodeURIComponent(value())}`)).sort()).toEqual(expected());
+    ['telecom', `phone|${phone}`, () => [id]],
+    ['telecom', `email|${email}`, () => [id]],
+    ['telecom', phone, () => [id]],
+    ['telecom', `556-${tag}`, () => [id]],
+    ['telecom', `fax|${phone}`, () => []],
+    ['telecom:missing', 'false', () => [id, phoneOnly].sort()],
+    ['phone', phone, () => [id]],
+    ['phone', `556-${tag}`, () => []],
+    ['phone', email, () => []],
+    ['email', email, () => [id]],
+    ['email:missing', 'true', () => [phoneOnly]],
+  ])('%s=%s', async (param, value, expected) => {
+    expect((await byTag(`${param}=${encodeURIComponent(value)}`)).sort()).toEqual(expected());
   });
 
-  test.each([
-    ['telecom', `phone|555-${tag}`],
-    ['telecom', `email|${tag}@example.org`],
-    ['telecom', `555-${tag}`],
-    ['telecom', `556-${tag}`],
-    ['phone', `555-${tag}`],
-    ['email', `${tag}@example.org`],
-  ])('Patient: %s=%s matches', async (param, value) => {
-    expect(await ids('Patient', `identifier=urn:narrow|${tag}&${param}=${encodeURIComponent(value)}`)).toEqual([patient]);
+  test('_sort by telecom reads every code of it', async () => {
+    // The lowest values are phones ("550-…" before "555-…"), stored under `phone` only.
+    expect(await byTag('_sort=telecom')).toEqual([phoneOnly, id]);
   });
 
-  test('Patient: phone does not read fax or email rows', async () => {
-    expect(await ids('Patient', `identifier=urn:narrow|${tag}&phone=556-${tag}`)).toEqual([]);
-    expect(await ids('Patient', `identifier=urn:narrow|${tag}&phone=${tag}@example.org`)).toEqual([]);
-  });
-
-  test('_include and _revinclude follow the references kept under the narrow parameter', async () => {
-    const included = await t.http.get(`${FHIR_BASE}/ServiceRequest?identifier=urn:narrow|${tag}&_include=ServiceRequest:subject`);
-    const entries = included.body.entry as { resource: { resourceType: string; id: string }; search: { mode: string } }[];
-    expect(
-      entries
-        .filter((e) => e.search.mode === 'include')
-        .map((e) => `${e.resource.resourceType}/${e.resource.id}`)
-        .sort(),
-    ).toEqual([`Location/${location}`, `Patient/${patient}`].sort());
-    const revIncluded = await t.http.get(`${FHIR_BASE}/Patient?_id=${patient}&_revinclude=ServiceRequest:subject`);
-    expect((revIncluded.body.entry as { resource: { id: string } }[]).map((e) => e.resource.id).sort()).toEqual([patient, ofPatient].sort());
-  });
-
-  test('rows written before (the wide parameter holding them too) change no answer', async () => {
-    await t.knex('search_reference').insert({
-      tenant_id: t.tenantId,
-      resource_type: 'ServiceRequest',
-      resource_id: ofPatient,
-      code: 'subject',
-      reference: `Patient/${patient}`,
-      target_type: 'Patient',
-      target_id: patient,
-    });
-    const res = await t.http.get(`${FHIR_BASE}/ServiceRequest?subject=Patient/${patient}&_include=ServiceRequest:subject&_total=accurate`);
+  test('rows written before (telecom holding them too) change no answer', async () => {
+    await t.knex('search_token').insert({ tenant_id: t.tenantId, resource_type: type, resource_id: id, code: 'telecom', system: 'phone', value: phone });
+    const res = await t.http.get(`${FHIR_BASE}/${type}?telecom=${encodeURIComponent(phone)}&_total=accurate`);
     expect(res.body.total).toBe(1);
-    expect((res.body.entry as { resource: { id: string } }[]).map((e) => e.resource.id).sort()).toEqual([ofPatient, patient].sort());
+    expect((res.body.entry as { resource: { id: string } }[]).map((e) => e.resource.id)).toEqual([id]);
   });
+});
+
+test('a chain to the telecom of a Patient reads the phone and email rows too', async () => {
+  const phone = `558-${randomUUID().slice(0, 8)}`;
+  const patient = (await post({ resourceType: 'Patient', telecom: [{ system: 'phone', value: phone }] })).body.id as string;
+  const order = { resourceType: 'ServiceRequest', status: 'active', intent: 'order', code: { text: 'panel' }, subject: { reference: `Patient/${patient}` } };
+  const referring = (await post(order)).body.id as string;
+  expect(await ids('ServiceRequest', `subject:Patient.telecom=${encodeURIComponent(`phone|${phone}`)}`)).toEqual([referring]);
 });

@@ -6,7 +6,7 @@ import { normalizeString } from '../search/normalize';
 import { INDEXED_TYPES, type IndexedParamType, type IndexRows } from '../../store/index-rows';
 import { indexCodeOf, narrowingsOf, ownStringParts } from './index-codes';
 import { memoByParamAndType } from './memo-by-param';
-import { followPlainPaths, keptBy, walkPathsOf, type NarrowingFilter, type WalkPath } from './plain-paths';
+import { followPlainPaths, keptBy, walkPathsOf, type WalkPath, type WhereStep } from './plain-paths';
 import { searchParametersGeneration } from '../search-parameter-generation';
 
 /** Parameters served from columns of the resources table rather than index rows. */
@@ -23,7 +23,7 @@ interface CompiledParam {
   /** The parts of a HumanName or Address whose text this parameter's rows hold (the rest have parameters of their own, index-codes.ts). */
   ownParts: Readonly<Record<string, readonly string[]>>;
   /** Filters of the parameters that keep some of its values as rows of their own (index-codes.ts): those values it does not write. */
-  keptElsewhere: readonly NarrowingFilter[];
+  keptElsewhere: readonly WhereStep[];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { getSearchParameterDetails, getSearchParameters } from '@medplum/core';
 import type { SearchParameter } from '@medplum/fhirtypes';
 import { memoByParamAndType } from './memo-by-param';
-import { plainPathsOf, walkPathsOf, type NarrowingFilter, type WalkPath } from './plain-paths';
+import { plainPathsOf, walkPathsOf, type WalkPath, type WhereStep } from './plain-paths';
 
 const R4_DEFINITIONS = 'http://hl7.org/fhir/SearchParameter/';
 
@@ -49,17 +49,18 @@ export const partsIndexedElsewhere = memoByParamAndType(findPartParams);
 /** A parameter that keeps some of another's values, and the filter that chooses them. */
 export interface Narrowing {
   code: string;
-  filter: NarrowingFilter;
+  filter: WhereStep;
 }
 
 /**
- * The parameters whose values are some of this one's, chosen by a filter: R4's `phone` and
- * `email` are `telecom.where(system = …)`, an order's `patient` is its `subject.where(resolve()
- * is Patient)`. Each such value would be written twice, alike, under both codes (every order's
- * reference to its patient). The narrow parameter keeps those rows; this one writes only the
- * values no filter keeps (extract.ts), and a search on it reads the narrow ones' rows too
- * (`rowCodesOf`). One path on each side and R4 definitions only, so that a package loaded
- * later never moves rows already written.
+ * The parameters whose values are some of this one's, chosen by an element's code: R4's
+ * `phone` and `email` are `telecom.where(system = …)` on Patient, Practitioner and
+ * PractitionerRole. Each such value would be written twice, alike, under both codes. The narrow
+ * parameter keeps those rows; this one writes only the values no filter keeps (extract.ts), and
+ * a search on it reads the narrow ones' rows too (`rowCodesOf`). One path on each side and R4
+ * definitions only, so that a package loaded later never moves rows already written. Not a
+ * reference's target type (an order's `patient`, `subject.where(resolve() is Patient)`): a chain
+ * through `subject` would then look up two codes for every target it probes (docs/storage.md).
  */
 export const narrowingsOf = memoByParamAndType((resourceType, wide): readonly Narrowing[] => {
   const paths = isR4(wide) && wide.expression ? plainPathsOf(wide.expression, resourceType) : undefined;
@@ -72,11 +73,11 @@ export const narrowingsOf = memoByParamAndType((resourceType, wide): readonly Na
   });
 });
 
-/** The filter of `narrow`'s one path when that path is `path` followed by a filter. */
-function filterAfter(path: readonly string[], narrow: WalkPath[] | undefined): NarrowingFilter | undefined {
+/** The filter of `narrow`'s one path when that path is `path` followed by a code's filter. */
+function filterAfter(path: readonly string[], narrow: WalkPath[] | undefined): WhereStep | undefined {
   const [only, ...more] = narrow ?? [];
   const last = only?.[only.length - 1];
-  if (!only || more.length > 0 || typeof last !== 'object' || !('equals' in last || 'resolvesTo' in last)) return undefined;
+  if (!only || more.length > 0 || typeof last !== 'object' || !('equals' in last)) return undefined;
   return only.length === path.length + 1 && path.every((step, i) => only[i] === step) ? last : undefined;
 }
 

@@ -36,9 +36,6 @@ export interface PresentNotFalseStep {
   presentNotFalse: true;
 }
 
-/** A step that keeps some of the values before it: a code's filter or a reference's target type. */
-export type NarrowingFilter = WhereStep | ResolvesToStep;
-
 /** A path after its leading type name: `Patient.name.family` → ['name', 'family']. */
 export type PlainPath = readonly string[];
 
@@ -141,9 +138,9 @@ export function followPlainPaths(resource: TypedValue, paths: readonly WalkPath[
 }
 
 /** Whether the filter certainly keeps the value: false when it does not, or when only FHIRPath could say. */
-export function keptBy(value: TypedValue, filter: NarrowingFilter): boolean {
+export function keptBy(value: TypedValue, filter: WhereStep): boolean {
   const kept: TypedValue[] = [];
-  return take(value, filter, kept) && kept.length > 0;
+  return keepIf(value, filter, kept) && kept.length > 0;
 }
 
 /** Adds what one step gives of `value` to `into`; false where FHIRPath must be asked. */
