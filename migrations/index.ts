@@ -27,6 +27,7 @@ import * as m025 from './025_sort_ties_by_resource';
 import * as m026 from './026_resource_tables_without_tenant_keys';
 import * as m027 from './027_created_order_of_listed_types';
 import * as m028 from './028_audit_trail_without_tenant_key';
+import * as m029 from './029_order_patient_references_once';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -63,4 +64,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['026_resource_tables_without_tenant_keys', m026],
   ['027_created_order_of_listed_types', m027],
   ['028_audit_trail_without_tenant_key', m028],
+  ['029_order_patient_references_once', m029],
 ];

@@ -18,5 +18,6 @@ test('the parameters that keep some of another one’s values', () => {
     'Practitioner.telecom > phone',
     'PractitionerRole.telecom > email',
     'PractitionerRole.telecom > phone',
+    'ServiceRequest.subject > patient',
   ]);
 });

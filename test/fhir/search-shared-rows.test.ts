@@ -208,3 +208,76 @@ test('a chain to the telecom of a Patient reads the phone and email rows too', a
   const referring = (await post(order)).body.id as string;
   expect(await ids('ServiceRequest', `subject:Patient.telecom=${encodeURIComponent(`phone|${phone}`)}`)).toEqual([referring]);
 });
+
+/*
+ * An order's `patient` is its `subject` that points at a Patient: those reference rows are
+ * stored under `patient` alone, the others (a Location, a Group) under `subject`, and every way
+ * of searching `subject` reads both.
+ */
+describe('an order keeps its Patient reference under patient alone', () => {
+  const tag = `S${randomUUID().slice(0, 8)}`;
+  const family = `${tag}Fam`;
+  let patient = '';
+  let location = '';
+  let ofPatient = '';
+  let ofLocation = '';
+  let byAbsoluteUrl = '';
+  beforeAll(async () => {
+    patient = (await post({ resourceType: 'Patient', name: [{ family }] })).body.id as string;
+    location = (await post({ resourceType: 'Location', name: `${tag} Clinic` })).body.id as string;
+    const order = (subject: string) => ({
+      resourceType: 'ServiceRequest',
+      identifier: [{ system: 'urn:orders', value: tag }],
+      status: 'active',
+      intent: 'order',
+      code: { text: 'panel' },
+      subject: { reference: subject },
+    });
+    ofPatient = (await post(order(`Patient/${patient}`))).body.id as string;
+    ofLocation = (await post(order(`Location/${location}`))).body.id as string;
+    byAbsoluteUrl = (await post(order(`https://ehr.example.org/fhir/Patient/${patient}`))).body.id as string;
+  });
+
+  const orders = (query: string) => ids('ServiceRequest', `identifier=urn:orders|${tag}&${query}`);
+  const referenceCodes = (id: string) => t.knex('search_reference').where({ tenant_id: t.tenantId, resource_id: id }).orderBy('code').pluck('code');
+
+  test('a reference is stored once, under patient when it points at a Patient', async () => {
+    expect(await referenceCodes(ofPatient)).toEqual(['patient']);
+    expect(await referenceCodes(byAbsoluteUrl)).toEqual(['patient']);
+    expect(await referenceCodes(ofLocation)).toEqual(['subject']);
+  });
+
+  test.each([
+    ['subject', () => `Patient/${patient}`, () => [ofPatient, byAbsoluteUrl]],
+    ['subject:Patient', () => patient, () => [ofPatient, byAbsoluteUrl]],
+    ['subject', () => patient, () => [ofPatient, byAbsoluteUrl]],
+    ['subject', () => `Location/${location}`, () => [ofLocation]],
+    ['patient', () => patient, () => [ofPatient, byAbsoluteUrl]],
+    ['subject.name', () => family, () => [ofPatient, byAbsoluteUrl]],
+    ['subject:Patient.family', () => family, () => [ofPatient, byAbsoluteUrl]],
+    ['subject:Location.name', () => `${tag} Clinic`, () => [ofLocation]],
+    ['subject:missing', () => 'false', () => [ofPatient, ofLocation, byAbsoluteUrl]],
+    ['patient:missing', () => 'true', () => [ofLocation]],
+  ])('%s=%s', async (param, value, expected) => {
+    expect((await orders(`${param}=${encodeURIComponent(value())}`)).sort()).toEqual(expected().sort());
+  });
+
+  test('a broad chain walks both codes', async () => {
+    // More than a page of matches is walked in id order rather than collected.
+    expect((await orders(`subject.name=${encodeURIComponent(family.slice(0, 3))}&_count=1`)).length).toBe(1);
+    expect((await orders(`subject:Location.name=${encodeURIComponent(tag.slice(0, 3))}&_count=1`)).length).toBe(1);
+  });
+
+  test('_include and _revinclude follow the references under both codes', async () => {
+    const included = await t.http.get(`${FHIR_BASE}/ServiceRequest?identifier=urn:orders|${tag}&_include=ServiceRequest:subject`);
+    const entries = included.body.entry as { resource: { resourceType: string; id: string }; search: { mode: string } }[];
+    expect(
+      entries
+        .filter((e) => e.search.mode === 'include')
+        .map((e) => `${e.resource.resourceType}/${e.resource.id}`)
+        .sort(),
+    ).toEqual([`Location/${location}`, `Patient/${patient}`].sort());
+    const revIncluded = await t.http.get(`${FHIR_BASE}/Patient?_id=${patient}&_revinclude=ServiceRequest:subject`);
+    expect((revIncluded.body.entry as { resource: { id: string } }[]).map((e) => e.resource.id).sort()).toEqual([patient, ofPatient, byAbsoluteUrl].sort());
+  });
+});

@@ -372,3 +372,49 @@ test('022 drops the history copies of current versions, keeping the ones before;
     await close();
   }
 });
+
+test('029 leaves an order one row per Patient reference, under patient, and its down writes the subject twins again', async () => {
+  const { knex, migration: m029, close } = await justBefore('029_order_patient_references_once');
+  try {
+    const row = (resourceId: string, code: string, reference: string, targetType: string | null, targetId: string | null) => ({
+      tenant_id: DEFAULT_TENANT_ID,
+      resource_type: 'ServiceRequest',
+      resource_id: resourceId,
+      code,
+      reference,
+      target_type: targetType,
+      target_id: targetId,
+    });
+    await knex('search_reference').insert([
+      // As written before: a Patient reference under both codes; an absolute one, which FHIRPath read as no type, under subject only.
+      row('both', 'subject', 'Patient/p1', 'Patient', 'p1'),
+      row('both', 'patient', 'Patient/p1', 'Patient', 'p1'),
+      row('absolute', 'subject', 'https://ehr.example.org/fhir/Patient/p2', 'Patient', 'p2'),
+      row('location', 'subject', 'Location/l1', 'Location', 'l1'),
+      row('conditional', 'subject', 'Patient?identifier=x', null, null),
+      row('conditional', 'patient', 'Patient?identifier=x', null, null),
+    ]);
+    const rows = () =>
+      knex('search_reference').where({ resource_type: 'ServiceRequest' }).orderBy(['resource_id', 'code']).select('resource_id', 'code', 'reference');
+
+    await m029.up(knex);
+    expect(await rows()).toEqual([
+      { resource_id: 'absolute', code: 'patient', reference: 'https://ehr.example.org/fhir/Patient/p2' },
+      { resource_id: 'both', code: 'patient', reference: 'Patient/p1' },
+      { resource_id: 'conditional', code: 'subject', reference: 'Patient?identifier=x' },
+      { resource_id: 'location', code: 'subject', reference: 'Location/l1' },
+    ]);
+
+    await m029.down(knex);
+    expect(await rows()).toEqual([
+      { resource_id: 'absolute', code: 'patient', reference: 'https://ehr.example.org/fhir/Patient/p2' },
+      { resource_id: 'absolute', code: 'subject', reference: 'https://ehr.example.org/fhir/Patient/p2' },
+      { resource_id: 'both', code: 'patient', reference: 'Patient/p1' },
+      { resource_id: 'both', code: 'subject', reference: 'Patient/p1' },
+      { resource_id: 'conditional', code: 'subject', reference: 'Patient?identifier=x' },
+      { resource_id: 'location', code: 'subject', reference: 'Location/l1' },
+    ]);
+  } finally {
+    await close();
+  }
+});

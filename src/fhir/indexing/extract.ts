@@ -4,7 +4,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { dateRange } from '../search/date-range';
 import { normalizeString } from '../search/normalize';
 import { INDEXED_TYPES, type IndexedParamType, type IndexRows } from '../../store/index-rows';
-import { indexCodeOf, narrowingsOf, ownStringParts } from './index-codes';
+import { indexCodeOf, isTargetNarrowing, narrowingsOf, ownStringParts } from './index-codes';
 import { memoByParamAndType } from './memo-by-param';
 import { followPlainPaths, keptBy, walkPathsOf, type WalkPath, type WhereStep } from './plain-paths';
 import { searchParametersGeneration } from '../search-parameter-generation';
@@ -24,6 +24,8 @@ interface CompiledParam {
   ownParts: Readonly<Record<string, readonly string[]>>;
   /** Filters of the parameters that keep some of its values as rows of their own (index-codes.ts): those values it does not write. */
   keptElsewhere: readonly WhereStep[];
+  /** The code a reference row is stored under by the type it points at, where a narrower parameter keeps those rows. */
+  codeByTarget: ReadonlyMap<string, string>;
 }
 
 /**
@@ -34,10 +36,16 @@ interface CompiledParam {
  */
 const compile = memoByParamAndType((resourceType, param): CompiledParam | null => {
   const type = param.type as IndexedParamType;
-  // A parameter whose rows another of the same path keeps (index-codes.ts) writes none of its own.
+  // A parameter whose rows another of the same path keeps, or another's that point at one type (index-codes.ts), writes none of its own.
   const indexed =
-    param.code && param.expression && !COLUMN_PARAMS.has(param.code) && INDEXED_TYPES.includes(type) && indexCodeOf(resourceType, param) === param.code;
+    param.code &&
+    param.expression &&
+    !COLUMN_PARAMS.has(param.code) &&
+    INDEXED_TYPES.includes(type) &&
+    indexCodeOf(resourceType, param) === param.code &&
+    !isTargetNarrowing(resourceType, param);
   if (!indexed) return null;
+  const narrowings = narrowingsOf(resourceType, param);
   return {
     code: param.code as string,
     type,
@@ -45,7 +53,8 @@ const compile = memoByParamAndType((resourceType, param): CompiledParam | null =
     expression: getParsedExpressionForResourceType(resourceType, param.expression as string),
     paths: walkPathsOf(param.expression as string, resourceType),
     ownParts: ownStringParts(resourceType, param),
-    keptElsewhere: narrowingsOf(resourceType, param).map((narrowing) => narrowing.filter),
+    keptElsewhere: narrowings.flatMap((narrowing) => ('keeps' in narrowing ? [narrowing.keeps] : [])),
+    codeByTarget: new Map(narrowings.flatMap((narrowing) => ('pointsAt' in narrowing ? [[narrowing.pointsAt, narrowing.code] as const] : []))),
   };
 });
 
@@ -71,7 +80,7 @@ export function extractIndexRows(resource: Resource): IndexRows {
   return dedupe(rows);
 }
 
-function addRows(rows: IndexRows, { type, code, targets, ownParts }: CompiledParam, tv: TypedValue): void {
+function addRows(rows: IndexRows, { type, code, targets, ownParts, codeByTarget }: CompiledParam, tv: TypedValue): void {
   switch (type) {
     case 'string':
       for (const text of stringsOf(tv, ownParts)) rows.string.push({ code, value: normalizeString(text), exact: text });
@@ -81,7 +90,7 @@ function addRows(rows: IndexRows, { type, code, targets, ownParts }: CompiledPar
       return;
     case 'reference': {
       const ref = referenceOf(tv, targets);
-      if (ref) rows.reference.push({ code, ...ref });
+      if (ref) rows.reference.push({ code: (ref.target_type !== null && codeByTarget.get(ref.target_type)) || code, ...ref });
       return;
     }
     case 'date':

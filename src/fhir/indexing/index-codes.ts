@@ -1,7 +1,7 @@
 import { getSearchParameterDetails, getSearchParameters } from '@medplum/core';
 import type { SearchParameter } from '@medplum/fhirtypes';
 import { memoByParamAndType } from './memo-by-param';
-import { plainPathsOf, walkPathsOf, type WalkPath, type WhereStep } from './plain-paths';
+import { plainPathsOf, walkPathsOf, type ResolvesToStep, type WalkPath, type WhereStep } from './plain-paths';
 
 const R4_DEFINITIONS = 'http://hl7.org/fhir/SearchParameter/';
 
@@ -46,21 +46,22 @@ const STRING_PARTS: Readonly<Record<string, readonly string[]>> = {
  */
 export const partsIndexedElsewhere = memoByParamAndType(findPartParams);
 
-/** A parameter that keeps some of another's values, and the filter that chooses them. */
-export interface Narrowing {
-  code: string;
-  filter: WhereStep;
-}
+/**
+ * A parameter that keeps some of another's values: those a code's filter keeps (`keeps`), or a
+ * reference's rows that point at one resource type (`pointsAt`).
+ */
+export type Narrowing = { code: string; keeps: WhereStep } | { code: string; pointsAt: string };
 
 /**
- * The parameters whose values are some of this one's, chosen by an element's code: R4's
- * `phone` and `email` are `telecom.where(system = …)` on Patient, Practitioner and
- * PractitionerRole. Each such value would be written twice, alike, under both codes. The narrow
- * parameter keeps those rows; this one writes only the values no filter keeps (extract.ts), and
- * a search on it reads the narrow ones' rows too (`rowCodesOf`). One path on each side and R4
- * definitions only, so that a package loaded later never moves rows already written. Not a
- * reference's target type (an order's `patient`, `subject.where(resolve() is Patient)`): a chain
- * through `subject` would then look up two codes for every target it probes (docs/storage.md).
+ * The parameters whose values are some of this one's, chosen by a filter: R4's `phone` and
+ * `email` are `telecom.where(system = …)` on Patient, Practitioner and PractitionerRole, an
+ * order's `patient` is `subject.where(resolve() is Patient)`. Each such value would be written
+ * twice, alike, under both codes. The narrow parameter keeps those rows, this one the rest
+ * (extract.ts), and a search on it reads the narrow ones' rows too (`rowCodesOf`). A reference
+ * goes by the target type its row names (`…/Patient/1` included, which FHIRPath's `resolve()`
+ * reads as no type), so a chain through `subject` to a Patient reads `patient` rows alone
+ * (`rowCodesTo`). One path on each side and R4 definitions only, so that a package loaded later
+ * never moves rows already written.
  */
 export const narrowingsOf = memoByParamAndType((resourceType, wide): readonly Narrowing[] => {
   const paths = isR4(wide) && wide.expression ? plainPathsOf(wide.expression, resourceType) : undefined;
@@ -69,16 +70,36 @@ export const narrowingsOf = memoByParamAndType((resourceType, wide): readonly Na
   return Object.values(getSearchParameters(resourceType) ?? {}).flatMap((narrow): Narrowing[] => {
     if (narrow === wide || narrow.type !== wide.type || !isR4(narrow) || !narrow.code || !narrow.expression) return [];
     const filter = filterAfter(path, walkPathsOf(narrow.expression, resourceType));
-    return filter && indexCodeOf(resourceType, narrow) === narrow.code ? [{ code: narrow.code, filter }] : [];
+    if (!filter || indexCodeOf(resourceType, narrow) !== narrow.code) return [];
+    return 'equals' in filter ? [{ code: narrow.code, keeps: filter }] : [{ code: narrow.code, pointsAt: filter.resolvesTo }];
   });
 });
 
-/** The filter of `narrow`'s one path when that path is `path` followed by a code's filter. */
-function filterAfter(path: readonly string[], narrow: WalkPath[] | undefined): WhereStep | undefined {
+/** The filter of `narrow`'s one path when that path is `path` followed by a filter. */
+function filterAfter(path: readonly string[], narrow: WalkPath[] | undefined): WhereStep | ResolvesToStep | undefined {
   const [only, ...more] = narrow ?? [];
   const last = only?.[only.length - 1];
-  if (!only || more.length > 0 || typeof last !== 'object' || !('equals' in last)) return undefined;
+  if (!only || more.length > 0 || typeof last !== 'object' || !('equals' in last || 'resolvesTo' in last)) return undefined;
   return only.length === path.length + 1 && path.every((step, i) => only[i] === step) ? last : undefined;
+}
+
+/** Whether the parameter's rows are another's that point at one type (`pointsAt`): it writes none of its own. */
+export const isTargetNarrowing = memoByParamAndType((resourceType, param): boolean =>
+  Object.values(getSearchParameters(resourceType) ?? {}).some((wide) =>
+    narrowingsOf(resourceType, wide).some((narrowing) => 'pointsAt' in narrowing && narrowing.code === param.code),
+  ),
+);
+
+/**
+ * The codes whose rows of a reference parameter may point at `targetType`: the narrow one's
+ * alone when one keeps those rows, else every row code but the narrow ones'.
+ */
+export function rowCodesTo(resourceType: string, param: SearchParameter, targetType: string): readonly string[] {
+  const narrowings = narrowingsOf(resourceType, param);
+  const kept = narrowings.find((narrowing) => 'pointsAt' in narrowing && narrowing.pointsAt === targetType);
+  if (kept) return [kept.code];
+  const elsewhere = new Set(narrowings.filter((narrowing) => 'pointsAt' in narrowing).map((narrowing) => narrowing.code));
+  return rowCodesOf(resourceType, param).filter((code) => !elsewhere.has(code));
 }
 
 /** Every code whose rows hold a parameter's values: the rows it is stored under (`indexCodeOf`), then its narrowings' and its parts'. */

@@ -1,7 +1,7 @@
 import { getSearchParameters } from '@medplum/core';
 import type { CapabilityStatementRestResource, SearchParameter } from '@medplum/fhirtypes';
 import type { IndexedParamType } from '../../store/index-rows';
-import { rowCodesOf } from '../indexing/index-codes';
+import { rowCodesOf, rowCodesTo } from '../indexing/index-codes';
 import { isSupportedType, loadR4Definitions, SUPPORTED_TYPES } from '../validation/definitions';
 
 export interface SearchParamSummary {
@@ -26,6 +26,8 @@ export interface SearchParamDef {
   column?: 'id' | 'lastUpdated';
   /** Reference parameters: the resource types they may point at. */
   targets: string[];
+  /** Reference parameters: by target type, the row codes whose rows may point at it (`subject` to a Patient: `patient`'s). */
+  rowCodesByTarget?: Readonly<Record<string, readonly string[]>>;
   definition?: string;
 }
 
@@ -108,6 +110,8 @@ function toDef(param: SearchParameter, resourceType: string): SearchParamDef {
     type: param.type as IndexedParamType,
     column: COLUMNS[code],
     targets: param.target ?? [],
+    rowCodesByTarget:
+      param.type === 'reference' ? Object.fromEntries((param.target ?? []).map((target) => [target, rowCodesTo(resourceType, param, target)])) : undefined,
     definition: param.url,
   };
 }

@@ -83,8 +83,9 @@ function chainCriterion(def: SearchParamDef, modifier: string | undefined, chain
   const types = (modifier ? [modifier] : def.targets).filter(isSupportedType);
   const targets = types.flatMap((type) => {
     const target = searchParamOf(type, chainedCode);
-    return target ? [{ type, criterion: paramCriterion(target, chainedModifier, raw, name, baseUrl) }] : [];
+    const codes = def.rowCodesByTarget?.[type] ?? def.rowCodes;
+    return target ? [{ type, codes, criterion: paramCriterion(target, chainedModifier, raw, name, baseUrl) }] : [];
   });
   if (targets.length === 0) unsupported(name, `${clip(name)}: no resource type ${def.code} refers to has a search parameter "${clip(chainedCode)}"`);
-  return { kind: 'chain', codes: def.rowCodes, targets };
+  return { kind: 'chain', codes: [...new Set(targets.flatMap((target) => target.codes))], targets };
 }

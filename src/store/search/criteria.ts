@@ -97,13 +97,13 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
  */
 export function matchingIndexRows(ctx: CriteriaContext, resourceType: string, criterion: RowCriterion, walk = false): Knex.QueryBuilder {
   if (criterion.kind === 'chain') {
-    const refs = (c: string) => rowsOfCodes(ctx, c, resourceType, 'reference', criterion.codes).select(`${c}.resource_id`);
+    const refs = (c: string, codes: readonly string[]) => rowsOfCodes(ctx, c, resourceType, 'reference', codes).select(`${c}.resource_id`);
     const listed = walk ? targetsListedByKeyIndex(criterion) : undefined;
-    if (listed) return toHashedChainTargets(ctx, refs('s'), 's', listed);
+    if (listed) return toHashedChainTargets(ctx, refs('s', criterion.codes), 's', listed);
     const branch = (c: string, target: ChainTarget) =>
       !walk && isIndexRowCriterion(target.criterion)
-        ? referencesOfMatchingTargets(ctx, refs(c), c, target.type, target.criterion)
-        : toChainTargets(ctx, refs(c), c, { ...criterion, targets: [target] });
+        ? referencesOfMatchingTargets(ctx, refs(c, target.codes), c, target.type, target.criterion)
+        : toChainTargets(ctx, refs(c, target.codes), c, { ...criterion, targets: [target] });
     const [only] = criterion.targets;
     if (only && criterion.targets.length === 1) return branch('s', only);
     // One branch per target type: PostgreSQL turns a target's EXISTS into a join only outside an OR. Under
@@ -245,7 +245,7 @@ function toChainTargets(ctx: CriteriaContext, refs: Knex.QueryBuilder, c: string
 }
 
 type StartsWithCriterion = Extract<Criterion, { kind: 'index' }>;
-type ListedTarget = { type: string; criterion: StartsWithCriterion };
+type ListedTarget = ChainTarget & { criterion: StartsWithCriterion };
 
 /**
  * A string starts-with criterion of one value that the bounded key holds whole: the key index

@@ -33,8 +33,12 @@ export type Criterion =
   | { kind: 'id'; ids: string[] }
   | { kind: 'lastUpdated'; values: Extract<IndexValue, { type: 'date' }>[] }
   | { kind: 'constant'; matches: boolean }
-  /** A reference row of one of `codes` to a resource of one of the target types that meets that type's criterion. */
-  | { kind: 'chain'; codes: readonly string[]; targets: { type: string; criterion: Criterion }[] }
+  /**
+   * A reference row to a resource of one of the target types that meets that type's criterion:
+   * a row of one of the target's `codes` (those of the parameter that may point at that type),
+   * which the chain's `codes` hold all of.
+   */
+  | { kind: 'chain'; codes: readonly string[]; targets: { type: string; codes: readonly string[]; criterion: Criterion }[] }
   /** A live `type` resource that meets every criterion references the subject through a row of one of `codes` (`_has`). */
   | { kind: 'has'; type: string; codes: readonly string[]; criteria: Criterion[] }
   /** At least one of the criteria holds. */
