@@ -26,8 +26,6 @@ export interface SearchParamDef {
   column?: 'id' | 'lastUpdated';
   /** Reference parameters: the resource types they may point at. */
   targets: string[];
-  /** Reference parameters: by target type, the row codes whose rows may point at it (`subject` to a Patient: `patient`'s). */
-  rowCodesByTarget?: Readonly<Record<string, readonly string[]>>;
   definition?: string;
 }
 
@@ -56,6 +54,12 @@ export function searchParamOf(resourceType: string, code: string): SearchParamDe
   loadR4Definitions();
   const param = getSearchParameters(resourceType)?.[code];
   return param && isServed(param) ? toDef(param, resourceType) : undefined;
+}
+
+/** The row codes of a served reference parameter whose rows may point at `targetType` (`subject` to a Patient: `patient`'s), for a chain. */
+export function rowCodesPointingAt(resourceType: string, def: SearchParamDef, targetType: string): readonly string[] {
+  const param = getSearchParameters(resourceType)?.[def.code];
+  return param ? rowCodesTo(resourceType, param, targetType) : def.rowCodes;
 }
 
 /** Every served search parameter of a type, for the CapabilityStatement. */
@@ -110,8 +114,6 @@ function toDef(param: SearchParameter, resourceType: string): SearchParamDef {
     type: param.type as IndexedParamType,
     column: COLUMNS[code],
     targets: param.target ?? [],
-    rowCodesByTarget:
-      param.type === 'reference' ? Object.fromEntries((param.target ?? []).map((target) => [target, rowCodesTo(resourceType, param, target)])) : undefined,
     definition: param.url,
   };
 }

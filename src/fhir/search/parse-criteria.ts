@@ -1,7 +1,7 @@
 import type { Criterion, IndexValue } from '../../store/search/query';
 import { isSupportedType } from '../validation/definitions';
 import { badRequest, fail } from '../../problems/outcomes';
-import { modifiersOf, searchParamOf, type SearchParamDef } from './params';
+import { modifiersOf, rowCodesPointingAt, searchParamOf, type SearchParamDef } from './params';
 import {
   clip,
   dateValue,
@@ -26,7 +26,7 @@ export function parseCriterion(resourceType: string, name: string, raw: string, 
   const [code = '', modifier, ...extra] = head.split(':');
   if (extra.length > 0) fail(badRequest(`${clip(name)}: more than one modifier`, name));
   const def = searchParamOf(resourceType, code) ?? unsupported(name, `Unknown search parameter "${clip(code)}" for ${resourceType}`);
-  if (chained !== undefined) return chainCriterion(def, modifier, chained, raw, name, baseUrl);
+  if (chained !== undefined) return chainCriterion(resourceType, def, modifier, chained, raw, name, baseUrl);
   return paramCriterion(def, modifier, raw, name, baseUrl);
 }
 
@@ -75,7 +75,15 @@ function missingCriterion(def: SearchParamDef, raw: string, name: string): Crite
  * `ref[:Type].param=value`: the targets are the `:Type` one, or every type the reference
  * parameter allows that this server stores and that has `param`.
  */
-function chainCriterion(def: SearchParamDef, modifier: string | undefined, chained: string, raw: string, name: string, baseUrl: string): Criterion {
+function chainCriterion(
+  resourceType: string,
+  def: SearchParamDef,
+  modifier: string | undefined,
+  chained: string,
+  raw: string,
+  name: string,
+  baseUrl: string,
+): Criterion {
   if (def.type !== 'reference') fail(badRequest(`${clip(name)}: only reference parameters can be chained`, name));
   if (modifier !== undefined && !def.targets.includes(modifier)) unsupported(name, `${clip(name)}: ${def.code} cannot refer to ${clip(modifier)}`);
   const [chainedCode = '', chainedModifier, ...extra] = chained.split(':');
@@ -83,7 +91,7 @@ function chainCriterion(def: SearchParamDef, modifier: string | undefined, chain
   const types = (modifier ? [modifier] : def.targets).filter(isSupportedType);
   const targets = types.flatMap((type) => {
     const target = searchParamOf(type, chainedCode);
-    const codes = def.rowCodesByTarget?.[type] ?? def.rowCodes;
+    const codes = rowCodesPointingAt(resourceType, def, type);
     return target ? [{ type, codes, criterion: paramCriterion(target, chainedModifier, raw, name, baseUrl) }] : [];
   });
   if (targets.length === 0) unsupported(name, `${clip(name)}: no resource type ${def.code} refers to has a search parameter "${clip(chainedCode)}"`);
