@@ -415,3 +415,22 @@ test('029 leaves an order one row per Patient reference, under patient, and its 
     await close();
   }
 });
+
+test('030 indexes references by target in one index that holds the referencing resource, and its down restores the two it replaces', async () => {
+  const db = await freshDatabase(1);
+  try {
+    const knex = db.handles[0]!.knex;
+    await migrateToLatest(knex);
+    const byTarget = ['search_reference_by_target'];
+    const replaced = ['search_reference_tenant_id_resource_type_code_target_id_index', 'search_reference_tenant_id_target_type_target_id_index'];
+    expect(await indexDefinitions(knex, [...byTarget, ...replaced])).toEqual(['(tenant_id, target_id, target_type, resource_type, code, resource_id)']);
+    const [, m030] = MIGRATIONS.find(([name]) => name === '030_references_by_target')!;
+    await m030.down(knex);
+    expect(await indexDefinitions(knex, [...byTarget, ...replaced])).toEqual([
+      '(tenant_id, resource_type, code, target_id)',
+      '(tenant_id, target_type, target_id)',
+    ]);
+  } finally {
+    await db.close();
+  }
+});
