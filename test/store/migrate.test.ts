@@ -195,6 +195,21 @@ async function indexDefinitions(knex: Database['knex'], names: string[]): Promis
   return rows.map((r) => r.indexdef.replace(/^.* USING btree /, ''));
 }
 
+/** The definitions of indexes `names` once every migration ran, and again after `migrationName`'s down. */
+async function indexesAtLatestAndAfterDown(migrationName: string, names: string[]): Promise<{ latest: string[]; afterDown: string[] }> {
+  const db = await freshDatabase(1);
+  try {
+    const knex = db.handles[0]!.knex;
+    await migrateToLatest(knex);
+    const latest = await indexDefinitions(knex, names);
+    const [, migration] = MIGRATIONS.find(([name]) => name === migrationName)!;
+    await migration.down(knex);
+    return { latest, afterDown: await indexDefinitions(knex, names) };
+  } finally {
+    await db.close();
+  }
+}
+
 const DATE_BOUNDS = ['search_date_high', 'search_date_tenant_id_resource_type_code_low_index'];
 
 test('019 rebuilds the btrees on either end of a date range to cover the other end and the resource, and its down takes that back', async () => {
@@ -287,19 +302,9 @@ test('028 drops the foreign key from the audit trail to tenants, and its down re
 });
 
 test('027 keeps creation order for practitioners and their roles only, and its down indexes every type again', async () => {
-  const db = await freshDatabase(1);
-  try {
-    const knex = db.handles[0]!.knex;
-    await migrateToLatest(knex);
-    expect(await indexDefinitions(knex, ['resources_created_order'])).toEqual([
-      "(tenant_id, resource_type, created_at, id) WHERE (resource_type = ANY (ARRAY['Practitioner'::text, 'PractitionerRole'::text]))",
-    ]);
-    const [, m027] = MIGRATIONS.find(([name]) => name === '027_created_order_of_listed_types')!;
-    await m027.down(knex);
-    expect(await indexDefinitions(knex, ['resources_created_order'])).toEqual(['(tenant_id, resource_type, created_at, id)']);
-  } finally {
-    await db.close();
-  }
+  const { latest, afterDown } = await indexesAtLatestAndAfterDown('027_created_order_of_listed_types', ['resources_created_order']);
+  expect(latest).toEqual(["(tenant_id, resource_type, created_at, id) WHERE (resource_type = ANY (ARRAY['Practitioner'::text, 'PractitionerRole'::text]))"]);
+  expect(afterDown).toEqual(['(tenant_id, resource_type, created_at, id)']);
 });
 
 test('023 keys the date range index by one hash of tenant, type and code, and its down restores the three columns', async () => {
@@ -417,20 +422,9 @@ test('029 leaves an order one row per Patient reference, under patient, and its 
 });
 
 test('030 indexes references by target in one index that holds the referencing resource, and its down restores the two it replaces', async () => {
-  const db = await freshDatabase(1);
-  try {
-    const knex = db.handles[0]!.knex;
-    await migrateToLatest(knex);
-    const byTarget = ['search_reference_by_target'];
-    const replaced = ['search_reference_tenant_id_resource_type_code_target_id_index', 'search_reference_tenant_id_target_type_target_id_index'];
-    expect(await indexDefinitions(knex, [...byTarget, ...replaced])).toEqual(['(tenant_id, target_id, target_type, resource_type, code, resource_id)']);
-    const [, m030] = MIGRATIONS.find(([name]) => name === '030_references_by_target')!;
-    await m030.down(knex);
-    expect(await indexDefinitions(knex, [...byTarget, ...replaced])).toEqual([
-      '(tenant_id, resource_type, code, target_id)',
-      '(tenant_id, target_type, target_id)',
-    ]);
-  } finally {
-    await db.close();
-  }
+  const byTarget = ['search_reference_by_target'];
+  const replaced = ['search_reference_tenant_id_resource_type_code_target_id_index', 'search_reference_tenant_id_target_type_target_id_index'];
+  const { latest, afterDown } = await indexesAtLatestAndAfterDown('030_references_by_target', [...byTarget, ...replaced]);
+  expect(latest).toEqual(['(tenant_id, target_id, target_type, resource_type, code, resource_id)']);
+  expect(afterDown).toEqual(['(tenant_id, resource_type, code, target_id)', '(tenant_id, target_type, target_id)']);
 });
