@@ -23,6 +23,7 @@ import { openDatabase, type Database } from './store/db';
 import { DEFAULT_TENANT_ID } from './store/default-tenant';
 import { keepStatisticsFresh, type StatisticsSettings } from './store/statistics';
 import { databaseReadiness } from './store/health';
+import { isStatementTimeout } from './store/statement-timeout';
 import { isDatabaseUnavailable } from './store/unavailable';
 import { throttledLog } from './log-throttle';
 import { migrateToLatest } from './store/migrate';
@@ -65,6 +66,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
       url: config.databaseUrl,
       dataDir: config.dataDir,
       poolMax: config.databasePoolMax,
+      statementTimeoutMs: config.statementTimeoutMs,
       onClientWarning: (message) => onClientWarning({ message }),
     });
   const { knex } = database;
@@ -125,7 +127,12 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     readAudit: (tenantId) => (query) => audit.search(tenantId, query),
     rateLimit: { counter, settings: config.rateLimit },
     databaseStatus: readiness,
-    outage: { isUnavailable: isDatabaseUnavailable, retryAfterSeconds: config.retryAfterSeconds, logIntervalMs: config.outageLogIntervalMs },
+    outage: {
+      isUnavailable: isDatabaseUnavailable,
+      isTimedOut: isStatementTimeout,
+      retryAfterSeconds: config.retryAfterSeconds,
+      logIntervalMs: config.outageLogIntervalMs,
+    },
     isShuttingDown: () => shuttingDown,
     bodyLimit: config.bodyLimit,
     bundleBodyLimit: config.bundleBodyLimit,

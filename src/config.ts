@@ -1,4 +1,5 @@
 import { bool, cleanEnv, num, port, str } from 'envalid';
+import { DEFAULT_STATEMENT_TIMEOUT_MS } from './store/db';
 
 /** The seed's documented budget: 500 requests per hour per API key. */
 export const DEFAULT_RATE_LIMIT = { points: 500, windowSeconds: 3600 } as const;
@@ -9,6 +10,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     PORT: port({ default: 8080, desc: 'HTTP port' }),
     DATABASE_URL: str({ default: '', desc: 'PostgreSQL URL; empty = embedded PGlite' }),
     DATABASE_POOL_MAX: num({ default: 10, desc: 'Most PostgreSQL connections one server process holds (readiness probes open one more, briefly)' }),
+    DATABASE_STATEMENT_TIMEOUT_MS: num({
+      default: DEFAULT_STATEMENT_TIMEOUT_MS,
+      desc: 'How long one PostgreSQL statement of a request may run; past it the request is answered 503 (timeout)',
+    }),
     DATA_DIR: str({ default: './data', desc: 'Where embedded PGlite keeps its files' }),
     PUBLIC_BASE_URL: str({ default: '', desc: 'Absolute base used in Location headers and links; default from the request' }),
     LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
@@ -58,6 +63,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     BULK_EXPORT_MAX_RUNNING: num({ default: 3, desc: 'Exports one tenant may have running at once' }),
   });
   if (!Number.isInteger(raw.DATABASE_POOL_MAX) || raw.DATABASE_POOL_MAX < 1) throw new Error('DATABASE_POOL_MAX must be a whole number of at least 1');
+  if (!Number.isInteger(raw.DATABASE_STATEMENT_TIMEOUT_MS) || raw.DATABASE_STATEMENT_TIMEOUT_MS < 1) {
+    throw new Error('DATABASE_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds, at least 1');
+  }
   const sandbox = !raw.JUNCTION_API_KEY;
   if (raw.BULK_EXPORT_PAGE_SIZE < 1 || raw.BULK_EXPORT_LEASE_SECONDS <= 0 || raw.BULK_EXPORT_MAX_RUNNING < 1) {
     throw new Error('BULK_EXPORT_PAGE_SIZE, BULK_EXPORT_LEASE_SECONDS and BULK_EXPORT_MAX_RUNNING must be positive');
@@ -69,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     port: raw.PORT,
     databaseUrl: raw.DATABASE_URL || undefined,
     databasePoolMax: raw.DATABASE_POOL_MAX,
+    statementTimeoutMs: raw.DATABASE_STATEMENT_TIMEOUT_MS,
     dataDir: raw.DATA_DIR,
     publicBaseUrl: raw.PUBLIC_BASE_URL || undefined,
     logLevel: raw.LOG_LEVEL,

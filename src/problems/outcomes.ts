@@ -24,6 +24,7 @@ export type OutcomeKind =
   | 'methodNotAllowed'
   | 'badGateway'
   | 'unavailable'
+  | 'timedOut'
   | 'serverError';
 
 const STATUS: Record<OutcomeKind, number> = {
@@ -47,6 +48,7 @@ const STATUS: Record<OutcomeKind, number> = {
   serverError: 500,
   badGateway: 502,
   unavailable: 503,
+  timedOut: 503,
 };
 
 const ISSUE_CODE: Record<OutcomeKind, OperationOutcomeIssue['code']> = {
@@ -70,6 +72,7 @@ const ISSUE_CODE: Record<OutcomeKind, OperationOutcomeIssue['code']> = {
   serverError: 'exception',
   badGateway: 'transient',
   unavailable: 'transient',
+  timedOut: 'timeout',
 };
 
 /** An OperationOutcome tagged with the kind that decides its HTTP status. */

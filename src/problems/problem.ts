@@ -52,6 +52,20 @@ export function unavailableProblem(retryAfterSeconds: number): Problem {
   });
 }
 
+/**
+ * A 503 for a request whose statement ran past the statement timeout: the request was well
+ * formed, the server gave up on it. Retrying the same search is likely to time out again, so the
+ * message says to narrow it; a write that timed out (behind a lock) may succeed later.
+ */
+export function timedOutProblem(retryAfterSeconds: number): Problem {
+  return problemOf({
+    kind: 'timedOut',
+    code: 'timeout',
+    message: 'The request ran longer than the server allows; narrow the search or retry later',
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });
+}
+
 const CODE_BY_KIND: Partial<Record<OutcomeKind, string>> = {
   badRequest: 'validation_error',
   unprocessable: 'validation_error',
@@ -67,6 +81,7 @@ const CODE_BY_KIND: Partial<Record<OutcomeKind, string>> = {
   tooManyRequests: 'rate_limited',
   badGateway: 'upstream_error',
   unavailable: 'service_unavailable',
+  timedOut: 'timeout',
 };
 
 /** Anything thrown, as a Problem; unknown errors become a bare 500 with no internals. */

@@ -20,6 +20,8 @@ export interface DatabaseOptions {
   onClientWarning?: (message: string) => void;
   /** Most PostgreSQL connections this process holds for requests and background work (default 10). */
   poolMax?: number;
+  /** How long one statement of a request may run before PostgreSQL cancels it (default 15 s; PGlite has none). */
+  statementTimeoutMs?: number;
 }
 
 export interface Database {
@@ -46,12 +48,14 @@ const sessionOptions = (): string => ['-c max_parallel_workers_per_gather=0', pr
 /** How long a request waits for a pool connection before it is answered that the database is unavailable. */
 export const POOL_ACQUIRE_TIMEOUT_MS = 10_000;
 const DEFAULT_POOL_MAX = 10;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
 
 export function openDatabase(options: DatabaseOptions): Database {
-  return options.url ? openPostgres(options.url, options.schema, options.poolMax, options.onClientWarning) : openPglite(options);
+  return options.url ? openPostgres(options.url, options) : openPglite(options);
 }
 
-function openPostgres(url: string, schema?: string, poolMax = DEFAULT_POOL_MAX, onClientWarning: (message: string) => void = () => undefined): Database {
+function openPostgres(url: string, options: DatabaseOptions): Database {
+  const { schema, poolMax = DEFAULT_POOL_MAX, statementTimeoutMs = DEFAULT_STATEMENT_TIMEOUT_MS, onClientWarning = () => undefined } = options;
   // knex writes these to the console, one line per failed connection; they belong in our log, throttled.
   const say = (message: unknown): void => onClientWarning(String(message));
   const instance = knex({
@@ -59,7 +63,7 @@ function openPostgres(url: string, schema?: string, poolMax = DEFAULT_POOL_MAX, 
     client: 'pg',
     connection: {
       connectionString: url,
-      statement_timeout: 15000,
+      statement_timeout: statementTimeoutMs,
       idle_in_transaction_session_timeout: 30000,
       options: sessionOptions(),
     } as Knex.PgConnectionConfig,

@@ -84,8 +84,6 @@ export interface TestAppOptions {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
   const schema = url ? await createSchema(url) : undefined;
-  const openPool = (): Database => (url ? openDatabase({ url, schema, poolMax: options.poolMax }) : openTemplateCopy());
-  const database = openPool();
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const rateLimit = options.rateLimit ?? { points: 1_000_000_000, windowSeconds: 3600 };
   // Junction: a sandbox per test file, whose webhooks reach whichever instance listened last.
@@ -103,6 +101,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     REDIS_URL: options.redisUrl ?? '',
     ...options.env,
   });
+  const openPool = (): Database =>
+    url ? openDatabase({ url, schema, poolMax: options.poolMax, statementTimeoutMs: config.statementTimeoutMs }) : openTemplateCopy();
+  const database = openPool();
   const validator = createValidator(loadProfiles(undefined, config.fhirPackagesDir), { unknownProfiles: config.unknownProfiles });
 
   const keyWith = async (tenantId: string, scopes: string[]): Promise<string> => {
