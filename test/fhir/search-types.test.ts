@@ -128,12 +128,15 @@ describe('token parameters', () => {
 
 describe('reference parameters', () => {
   const u = unique();
-  let practitioner: string, otherPractitioner: string, role: string, remoteRole: string;
+  let practitioner: string, otherPractitioner: string, role: string, remoteRole: string, otherRemoteRole: string, sameIdRole: string;
   beforeAll(async () => {
     practitioner = (await create(t, { resourceType: 'Practitioner', name: [{ family: `Ref${u}` }] })).id;
     otherPractitioner = (await create(t, { resourceType: 'Practitioner', name: [{ family: `Ref${u}` }] })).id;
     role = (await create(t, { resourceType: 'PractitionerRole', practitioner: { reference: `Practitioner/${practitioner}` }, code: [{ text: u }] })).id;
     remoteRole = (await create(t, { resourceType: 'PractitionerRole', practitioner: { reference: `https://elsewhere.example/fhir/Practitioner/${u}` } })).id;
+    // The same type and id as the remote one, on another server and on this one.
+    otherRemoteRole = (await create(t, { resourceType: 'PractitionerRole', practitioner: { reference: `https://other.example/fhir/Practitioner/${u}` } })).id;
+    sameIdRole = (await create(t, { resourceType: 'PractitionerRole', practitioner: { reference: `Practitioner/${u}` } })).id;
   });
 
   test('Type/id, a bare id and the :Type modifier', async () => {
@@ -151,6 +154,13 @@ describe('reference parameters', () => {
     expect(matchIds(await search(t, `PractitionerRole?practitioner=${encodeURIComponent(`https://elsewhere.example/fhir/Practitioner/${u}`)}`))).toEqual([
       remoteRole,
     ]);
+    expect(
+      matchIds(await search(t, `PractitionerRole?practitioner:Practitioner=${encodeURIComponent(`https://other.example/fhir/Practitioner/${u}`)}`)),
+    ).toEqual([otherRemoteRole]);
+    expect(matchIds(await search(t, `PractitionerRole?practitioner=${encodeURIComponent(`https://other.example/fhir/Practitioner/${u}x`)}`))).toEqual([]);
+    expect(
+      matchIds(await search(t, `PractitionerRole?practitioner=${encodeURIComponent(`https://other.example/fhir/Practitioner/${u}`)}&_id=${sameIdRole}`)),
+    ).toEqual([]);
   });
 
   test(':missing', async () => {

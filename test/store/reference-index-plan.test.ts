@@ -45,3 +45,25 @@ test.each([
     expect(plan).not.toMatch(/Index Scan using \S+ on search_reference/);
   }
 });
+
+/**
+ * A reference compared as written (another server's URL) is narrowed by the target its text
+ * names: never a read of every reference row of the type.
+ */
+test('a search by another server’s URL reads references by target', async () => {
+  const reference = `https://other.example/fhir/Patient/${randomUUID()}`;
+  const seen = await statementsDuring(
+    t,
+    (sql) => READS_REFERENCES.test(sql),
+    async () => {
+      const found = await t.http.get(`${FHIR_BASE}/ServiceRequest?subject=${encodeURIComponent(reference)}`).expect(200);
+      expect(found.body.entry ?? []).toEqual([]);
+    },
+  );
+  expect(seen.length).toBeGreaterThan(0);
+  for (const statement of seen) {
+    const plan = (await planOf(t, statement, ['SET LOCAL enable_seqscan = off', 'SET LOCAL enable_bitmapscan = off'])).join('\n');
+    expect(plan).toMatch(/Index (Only )?Scan using search_reference_by_target on search_reference/);
+    expect(plan).not.toMatch(/Seq Scan on search_reference/);
+  }
+});

@@ -1,4 +1,5 @@
 import { dateRange } from './date-range';
+import { parseReference } from '../indexing/extract';
 import { normalizeString } from './normalize';
 import type { IndexValue, Prefix } from '../../store/search/query';
 import { badRequest, fail } from '../../problems/outcomes';
@@ -68,12 +69,19 @@ const TYPED_REFERENCE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\
 export function referenceValue(raw: string, baseUrl: string, targetType?: string): Of<'reference'> {
   const local = raw.startsWith(`${baseUrl}/`) ? raw.slice(baseUrl.length + 1) : raw;
   const typed = TYPED_REFERENCE.exec(local);
-  if (typed) {
-    if (targetType && typed[1] !== targetType) return { type: 'reference', reference: raw, targetType };
-    return { type: 'reference', targetType: typed[1], id: typed[2] };
-  }
-  if (/^[A-Za-z0-9\-.]{1,64}$/.test(local)) return { type: 'reference', targetType, id: local };
-  return { type: 'reference', reference: raw };
+  if (typed && (!targetType || typed[1] === targetType)) return { type: 'reference', targetType: typed[1], id: typed[2] };
+  if (!typed && /^[A-Za-z0-9\-.]{1,64}$/.test(local)) return { type: 'reference', targetType, id: local };
+  return asWritten(raw, targetType);
+}
+
+/**
+ * A reference compared as written. A stored row's target columns are parsed from its text
+ * (`parseReference`), so the same parse of the value names the rows that can hold it: the
+ * search reads them by the index on their target, not every reference row of the tenant.
+ */
+function asWritten(raw: string, targetType: string | undefined): Of<'reference'> {
+  const parsed = parseReference(raw);
+  return { type: 'reference', reference: raw, targetType: targetType ?? parsed.target_type ?? undefined, id: parsed.target_id };
 }
 
 /** `[prefix]date` with the value's precision as its range; no zone = UTC. https://hl7.org/fhir/R4/search.html#date */

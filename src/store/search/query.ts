@@ -14,7 +14,8 @@ export type IndexValue =
   /** Token values containing `text`, case-insensitively (lower-case `text`); not a FHIR modifier, for /v1 filters. */
   | { type: 'tokenSubstring'; text: string }
   /** Either the exact `reference` text, or a target id (and type when known). */
-  | { type: 'reference'; reference?: string; targetType?: string; id?: string }
+  /** `id` null: rows whose reference names no target id (a URN, a fragment). */
+  | { type: 'reference'; reference?: string; targetType?: string; id?: string | null }
   /** `Reference.identifier` (`:identifier`); `system` as for tokens. */
   | { type: 'referenceIdentifier'; system?: string | null; value?: string }
   /** `low`/`high`: the inclusive instant range the search value stands for (ISO strings). */

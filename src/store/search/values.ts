@@ -75,7 +75,8 @@ export function matchValue(qb: Where, s: string, value: IndexValue): void {
       return;
     case 'reference':
       if (value.reference !== undefined) qb.where(`${s}.reference`, value.reference);
-      if (value.id !== undefined) qb.where(`${s}.target_id`, value.id);
+      if (value.id === null) qb.whereNull(`${s}.target_id`);
+      else if (value.id !== undefined) qb.where(`${s}.target_id`, value.id);
       if (value.targetType !== undefined) qb.where(`${s}.target_type`, value.targetType);
       return;
     case 'referenceIdentifier':

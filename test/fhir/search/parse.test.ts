@@ -34,7 +34,20 @@ describe('values', () => {
     expect(referenceValue('1', base)).toEqual({ type: 'reference', targetType: undefined, id: '1' });
     expect(referenceValue('1', base, 'Patient')).toEqual({ type: 'reference', targetType: 'Patient', id: '1' });
     expect(referenceValue(`${base}/Patient/1/_history/2`, base)).toEqual({ type: 'reference', targetType: 'Patient', id: '1' });
-    expect(referenceValue('https://other/fhir/Patient/1', base)).toEqual({ type: 'reference', reference: 'https://other/fhir/Patient/1' });
+    // Compared as written, narrowed to the rows whose target columns the same text gives.
+    expect(referenceValue('https://other/fhir/Patient/1', base)).toEqual({
+      type: 'reference',
+      reference: 'https://other/fhir/Patient/1',
+      targetType: 'Patient',
+      id: '1',
+    });
+    expect(referenceValue('Patient/1', base, 'Group')).toEqual({ type: 'reference', reference: 'Patient/1', targetType: 'Group', id: '1' });
+    expect(referenceValue('urn:uuid:5b9a1c34-0b61-4d52-9d1e-0f6c2d3a4b5c', base)).toEqual({
+      type: 'reference',
+      reference: 'urn:uuid:5b9a1c34-0b61-4d52-9d1e-0f6c2d3a4b5c',
+      targetType: undefined,
+      id: null,
+    });
   });
 
   test('dates keep their precision as a UTC range', () => {
