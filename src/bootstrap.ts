@@ -87,7 +87,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   if (profiles.packages.length > 0) logger.info({ packages: profiles.packages }, `FHIR packages loaded from ${config.fhirPackagesDir}`);
   const validator = createValidator(profiles, { unknownProfiles: config.unknownProfiles });
   const labHooks: ServiceHooks[] = [];
-  const serviceFor = fhirServiceFactory({ db: knex, validator, logger, hooks: labHooks, statistics });
+  const serviceFor = fhirServiceFactory({ db: knex, validator, logger, hooks: labHooks, statistics, countCostLimit: config.searchCountCostLimit });
   const junction = createJunctionBridge({
     config,
     knex,

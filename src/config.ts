@@ -57,6 +57,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     JUNCTION_TIMEOUT_MS: num({ default: 10000, desc: 'Per-attempt timeout of a Junction call' }),
     LAB_ORDER_MAX_ATTEMPTS: num({ default: 8, desc: 'Submission attempts before a lab order is dead' }),
     LAB_ORDER_POLL_MS: num({ default: 2000, desc: 'How often the lab order worker looks for due submissions' }),
+    SEARCH_COUNT_COST_LIMIT: num({
+      default: 10_000,
+      desc: 'Without _total, a search whose count of up to 1,000 matches PostgreSQL plans above this cost leaves the total out',
+    }),
     BULK_EXPORT_PAGE_SIZE: num({ default: 500, desc: 'Resources per page read and per stored chunk of a Bulk Data export' }),
     BULK_EXPORT_LEASE_SECONDS: num({ default: 60, desc: 'How long an export run may go without progress before another process resumes it' }),
     BULK_EXPORT_RETENTION_HOURS: num({ default: 24, desc: 'How long a finished export and its files are kept' }),
@@ -66,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if (!Number.isInteger(raw.DATABASE_STATEMENT_TIMEOUT_MS) || raw.DATABASE_STATEMENT_TIMEOUT_MS < 1) {
     throw new Error('DATABASE_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds, at least 1');
   }
+  if (!(raw.SEARCH_COUNT_COST_LIMIT >= 0)) throw new Error('SEARCH_COUNT_COST_LIMIT must be a number of at least 0');
   const sandbox = !raw.JUNCTION_API_KEY;
   if (raw.BULK_EXPORT_PAGE_SIZE < 1 || raw.BULK_EXPORT_LEASE_SECONDS <= 0 || raw.BULK_EXPORT_MAX_RUNNING < 1) {
     throw new Error('BULK_EXPORT_PAGE_SIZE, BULK_EXPORT_LEASE_SECONDS and BULK_EXPORT_MAX_RUNNING must be positive');
@@ -78,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     databaseUrl: raw.DATABASE_URL || undefined,
     databasePoolMax: raw.DATABASE_POOL_MAX,
     statementTimeoutMs: raw.DATABASE_STATEMENT_TIMEOUT_MS,
+    searchCountCostLimit: raw.SEARCH_COUNT_COST_LIMIT,
     dataDir: raw.DATA_DIR,
     publicBaseUrl: raw.PUBLIC_BASE_URL || undefined,
     logLevel: raw.LOG_LEVEL,

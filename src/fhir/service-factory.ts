@@ -12,6 +12,7 @@ export interface ServiceFactoryDeps {
   hooks?: readonly ServiceHooks[];
   logger?: Logger;
   statistics?: FhirServiceDeps['statistics'];
+  countCostLimit?: number;
 }
 
 /**
@@ -27,5 +28,6 @@ export function fhirServiceFactory(deps: ServiceFactoryDeps): (tenantId: string,
       hooks: [...(deps.hooks ?? []), ...callerHooks],
       logger: deps.logger,
       statistics: deps.statistics,
+      countCostLimit: deps.countCostLimit,
     });
 }

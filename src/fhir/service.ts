@@ -31,6 +31,8 @@ export interface FhirServiceDeps {
   logger?: Logger;
   /** Planner statistics, brought up to date at the end of a bulk load (statistics.ts). */
   statistics?: { settle(): Promise<void> };
+  /** The planner cost above which a search's bounded count is not run (`SEARCH_COUNT_COST_LIMIT`, docs/search.md). */
+  countCostLimit?: number;
 }
 
 /** What `loadMany` did with one resource. */
@@ -302,7 +304,10 @@ export class FhirService {
   search(resourceType: string, query: SearchQuery, parameters?: string[]): Promise<SearchResult> {
     const mayInclude = (type: string): boolean => this.hooks.every((hook) => hook.mayInclude?.(type) ?? true);
     return this.readAccess({ kind: 'search', resourceType, parameters }, everything, async () => {
-      const result = await searchResources(this.repo, resourceType, query);
+      const { countUpTo } = query;
+      const costLimit = this.deps.countCostLimit;
+      const bounded = countUpTo && costLimit !== undefined ? { ...query, countUpTo: { ...countUpTo, costLimit } } : query;
+      const result = await searchResources(this.repo, resourceType, bounded);
       return { ...result, included: result.included.filter((v) => mayInclude(v.resourceType)) };
     });
   }

@@ -11,8 +11,13 @@ export function matching(repo: Repository, resourceType: string, criteria: Crite
   return qb;
 }
 
+/** The statement that counts the query's rows. */
+export function countOf(repo: Repository, rows: Knex.QueryBuilder): Knex.QueryBuilder {
+  return repo.db.from(rows.as('m')).count({ count: '*' });
+}
+
 /** How many rows the query gives. */
 export async function countRows(repo: Repository, rows: Knex.QueryBuilder): Promise<number> {
-  const [row] = (await repo.db.from(rows.as('m')).count({ count: '*' })) as { count: string | number }[];
+  const [row] = (await countOf(repo, rows)) as { count: string | number }[];
   return Number(row?.count ?? 0);
 }

@@ -72,6 +72,15 @@ export interface SearchQuery {
   /** Count the matches (for Bundle.total). */
   countTotal: boolean;
   /** Count at most this many, so a broad search never pays for counting every match; beyond it, omit the total or estimate it. */
-  countUpTo?: { limit: number; beyond: 'omit' | 'estimate' };
+  countUpTo?: {
+    limit: number;
+    beyond: 'omit' | 'estimate';
+    /**
+     * With `beyond: 'omit'`: a count the planner costs above this is not run, and the total is
+     * left out as if beyond the limit (a search by several broad criteria hashes every match of
+     * each to count them: seconds at a million resources, for a page of milliseconds).
+     */
+    costLimit?: number;
+  };
   include: IncludeSpec[];
 }

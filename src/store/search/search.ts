@@ -5,7 +5,7 @@ import type { StoredVersion } from '../rows';
 import { holdsVersion, jsonVersionColumns, versionOfJsonRow, type JoinedVersionRow, type JsonVersionRow } from '../stored-json';
 import { CriteriaContext, isIndexRowCriterion, matchingIndexRows, type RowCriterion } from './criteria';
 import { findIncluded } from './include';
-import { countRows, matching } from './matching';
+import { countOf, countRows, matching } from './matching';
 import type { SearchQuery } from './query';
 import { applySort } from './sort';
 import { pageByWalkedSort, walkedSort } from './walked-sort';
@@ -97,18 +97,20 @@ async function countMatches(repo: Repository, resourceType: string, query: Searc
   const bound = query.countUpTo;
   if (!bound) return countRows(repo, matching(repo, resourceType, query.criteria).select('r.id'));
   // Rows beyond the bound may all be one resource's: then only counting resources tells.
-  const counted =
-    seen && seen.resources > bound.limit
-      ? seen.resources
-      : await countRows(
-          repo,
-          matching(repo, resourceType, query.criteria)
-            .select('r.id')
-            .limit(bound.limit + 1),
-        );
+  if (seen && seen.resources > bound.limit) return bound.beyond === 'omit' ? undefined : estimatedBeyond(repo, resourceType, query, bound.limit);
+  const firstMatches = matching(repo, resourceType, query.criteria)
+    .select('r.id')
+    .limit(bound.limit + 1);
+  if (bound.beyond === 'omit' && bound.costLimit !== undefined && (await planOf(repo, countOf(repo, firstMatches.clone()))).cost > bound.costLimit)
+    return undefined;
+  const counted = await countRows(repo, firstMatches);
   if (counted <= bound.limit) return counted;
-  if (bound.beyond === 'omit') return undefined;
-  return Math.max(bound.limit + 1, await plannedRows(repo, matching(repo, resourceType, query.criteria).select('r.id')));
+  return bound.beyond === 'omit' ? undefined : estimatedBeyond(repo, resourceType, query, bound.limit);
+}
+
+/** `_total=estimate` past the counting bound: the planner's estimate, never below what was counted. */
+async function estimatedBeyond(repo: Repository, resourceType: string, query: SearchQuery, limit: number): Promise<number> {
+  return Math.max(limit + 1, (await planOf(repo, matching(repo, resourceType, query.criteria).select('r.id'))).rows);
 }
 
 interface IndexMatches {
@@ -176,11 +178,11 @@ async function firstIndexMatches(
   };
 }
 
-/** The planner's estimate of a query's rows: what `_total=estimate` reports past the counting bound. */
-async function plannedRows(repo: Repository, rows: Knex.QueryBuilder): Promise<number> {
-  const { sql, bindings } = rows.toSQL();
+/** The planner's estimate of a query: its rows and its total cost. */
+async function planOf(repo: Repository, query: Knex.QueryBuilder): Promise<{ rows: number; cost: number }> {
+  const { sql, bindings } = query.toSQL();
   const result = (await repo.db.raw(`EXPLAIN (FORMAT JSON) ${sql}`, bindings)) as { rows: Record<string, unknown>[] };
   const plan = Object.values(result.rows[0] ?? {})[0];
-  const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as { Plan?: { 'Plan Rows'?: number } }[];
-  return Math.round(parsed[0]?.Plan?.['Plan Rows'] ?? 0);
+  const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as { Plan?: { 'Plan Rows'?: number; 'Total Cost'?: number } }[];
+  return { rows: Math.round(parsed[0]?.Plan?.['Plan Rows'] ?? 0), cost: parsed[0]?.Plan?.['Total Cost'] ?? 0 };
 }
