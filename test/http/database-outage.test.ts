@@ -73,6 +73,14 @@ test('while PostgreSQL is down every API answers 503 with Retry-After in its own
   expect(roles.status).toBe(503);
   expect(roles.body.error.code).toBe('service_unavailable');
   expect(roles.body.meta.status).toBe(503);
+  // A batch's entries fail one by one: each says the database is unavailable, none is a 500.
+  const batch = await t.http
+    .post(FHIR_BASE)
+    .set('content-type', 'application/fhir+json')
+    .send({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: `Patient/${patient.body.id}` } }] });
+  expect(batch.status).toBe(200);
+  expect(batch.body.entry[0].response.status).toBe('503 Service Unavailable');
+  expect(batch.body.entry[0].response.outcome.issue[0]).toMatchObject({ severity: 'error', code: 'transient' });
   const ready = await t.anonymous.get('/readyz');
   expect(ready.status).toBe(503);
   expect(ready.body).toEqual({ status: 'database_unavailable' });
@@ -84,7 +92,7 @@ test('while PostgreSQL is down every API answers 503 with Retry-After in its own
   expect(outage[0]?.msg).toBe('database unavailable: answering 503');
   expect(outage[1]?.msg).toMatch(/^database unavailable: answering 503 \(\d+ more times in 1 s\)$/);
   expect(outage[1]?.more).toBe(reads.length + 4 - 1);
-  expect(logged().filter((l) => l.msg === 'request failed')).toEqual([]);
+  expect(logged().filter((l) => l.msg === 'request failed' || l.msg === 'batch entry failed')).toEqual([]);
 
   pg.start();
   await eventually(async () => (await t.anonymous.get('/readyz')).status === 200, 10_000);

@@ -68,6 +68,23 @@ onPostgres(
       const v1 = await t.http.get(`/v1/patients/${created.body.id}`);
       expect(v1.status).toBe(503);
       expect(v1.body).toEqual({ error: 'timeout', message: expect.stringContaining('narrow the search') });
+      // A batch answers 200; an entry that timed out says so in its own response.
+      const batch = await t.http
+        .post(FHIR_BASE)
+        .set('content-type', 'application/fhir+json')
+        .send({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: `Patient/${created.body.id}` } }] });
+      expect(batch.status).toBe(200);
+      expect(batch.body.entry).toEqual([
+        {
+          response: {
+            status: '503 Service Unavailable',
+            outcome: {
+              resourceType: 'OperationOutcome',
+              issue: [{ severity: 'error', code: 'timeout', details: { text: expect.stringContaining('retry later') } }],
+            },
+          },
+        },
+      ]);
     } finally {
       await lock.release();
     }
@@ -78,7 +95,7 @@ onPostgres(
       ['GET', `/v1/patients/${created.body.id}`],
     ]);
     expect(lines.join('')).not.toContain('Slowpoke');
-    expect(logged().filter((l) => l.msg === 'request failed')).toEqual([]);
+    expect(logged().filter((l) => l.msg === 'request failed' || l.msg === 'batch entry failed')).toEqual([]);
 
     const after = await t.http.get(`${FHIR_BASE}/Patient?family=Slowpoke`);
     expect(after.status).toBe(200);
