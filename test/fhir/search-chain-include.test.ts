@@ -1,5 +1,6 @@
 import type { Bundle } from '@medplum/fhirtypes';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { statementsDuring } from '../helpers/statements';
+import { FHIR_BASE, startTestApp, type TestApp } from '../helpers/test-app';
 import { create, includedRefs, matchIds, search, sorted, unique } from './search/fixtures';
 
 let t: TestApp;
@@ -220,6 +221,27 @@ describe('_include and _revinclude', () => {
   test('_revinclude:iterate walks back from included resources', async () => {
     const bundle = await search(t, `Organization?_id=${org}&_revinclude=PractitionerRole:organization&_revinclude:iterate=ServiceRequest:requester`);
     expect(includedRefs(bundle)).toEqual(sorted([`PractitionerRole/${role}`, `ServiceRequest/${order}`]));
+  });
+
+  test('each round of includes is one statement, its resources in the order of the specs', async () => {
+    let bundle: Bundle | undefined;
+    // The page is found by `_id` alone: every statement that reads references is a round of includes.
+    const rounds = await statementsDuring(
+      t,
+      (sql) => sql.includes('search_reference'),
+      async () => {
+        bundle = (
+          await t.http
+            .get(
+              `${FHIR_BASE}/ServiceRequest?_id=${order}&_include=ServiceRequest:subject&_include=ServiceRequest:requester&_include:iterate=PractitionerRole:practitioner&_include:iterate=PractitionerRole:organization`,
+            )
+            .expect(200)
+        ).body as Bundle;
+      },
+    );
+    expect(rounds).toHaveLength(2);
+    const included = (bundle?.entry ?? []).filter((e) => e.search?.mode === 'include').map((e) => `${e.resource?.resourceType}/${e.resource?.id}`);
+    expect(included).toEqual([`Patient/${patient}`, `PractitionerRole/${role}`, `Practitioner/${practitioner}`, `Organization/${org}`]);
   });
 
   test('a resource that is already a match is not included again', async () => {
