@@ -23,13 +23,8 @@ export async function findIncluded(repo: Repository, matches: StoredVersion[], s
   let frontier = matches;
   for (let depth = 0; depth < MAX_INCLUDE_DEPTH && frontier.length > 0 && included.length < MAX_INCLUDED; depth++) {
     const added: StoredVersion[] = [];
-    for (const version of (
-      await linkedRows(
-        repo,
-        specs.filter((s) => depth === 0 || s.iterate),
-        frontier,
-      )
-    ).map(versionOfJsonRow)) {
+    const followed = specs.filter((s) => depth === 0 || s.iterate);
+    for (const version of (await linkedRows(repo, followed, frontier)).map(versionOfJsonRow)) {
       if (seen.has(keyOf(version)) || included.length + added.length >= MAX_INCLUDED) continue;
       seen.add(keyOf(version));
       added.push(version);
