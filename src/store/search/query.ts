@@ -13,8 +13,7 @@ export type IndexValue =
   | { type: 'tokenText'; text: string }
   /** Token values containing `text`, case-insensitively (lower-case `text`); not a FHIR modifier, for /v1 filters. */
   | { type: 'tokenSubstring'; text: string }
-  /** Either the exact `reference` text, or a target id (and type when known). */
-  /** `id` null: rows whose reference names no target id (a URN, a fragment). */
+  /** The exact `reference` text and/or a target id (and type when known); `id` null: rows whose reference names no target id (a URN). */
   | { type: 'reference'; reference?: string; targetType?: string; id?: string | null }
   /** `Reference.identifier` (`:identifier`); `system` as for tokens. */
   | { type: 'referenceIdentifier'; system?: string | null; value?: string }
