@@ -5,7 +5,7 @@ import { ADOPT_BY_OTHERS_SQL, adoptBindings, adoptLogicalReferences, adoptsInSam
 import type { NewResourcesWritten } from './new-resources-write';
 import { runPrepared, statementNamed, type PreparedStatement } from './prepared-query';
 import type { VersionRow } from './rows';
-import { VERSION_WRITE_CTES, VERSION_WRITE_MARK, versionWriteBindings } from './version-write';
+import { ONE_VERSION_WRITE_CTES, oneVersionWriteBindings, VERSION_WRITE_MARK } from './version-write';
 import { refusedBy } from './write-refusal';
 
 /**
@@ -33,7 +33,7 @@ function replaceStatementFor(filled: readonly IndexedParamType[], adopts: boolea
   return statementNamed(
     `fhir_replace_one_version_${filledSuffix(filled)}${adopts ? '_a' : ''}`,
     () => `${VERSION_WRITE_MARK}
-   WITH ${VERSION_WRITE_CTES},
+   WITH ${ONE_VERSION_WRITE_CTES},
    ${[...ONE_RESOURCE_DELETES, ...indexRowInserts(ONCE_WRITTEN, filled), ...(adopts ? [`adopted AS (${ADOPT_BY_OTHERS_SQL} AND ${ONCE_WRITTEN})`] : [])].join(',\n')}
    SELECT * FROM versions
    UNION ALL
@@ -83,7 +83,7 @@ async function replaceInOneStatement(
   try {
     const adopts = adopting.length > 0;
     const versions = await runPrepared<{ resource_type: string; id: string }>(db, replaceStatementFor(index.filled, adopts), [
-      ...versionWriteBindings(tenantId, [{ row, isNew: target.isNew }]),
+      ...oneVersionWriteBindings(tenantId, { row, isNew: target.isNew }),
       ...ONE_RESOURCE_DELETES.flatMap(() => resource),
       ...indexInsertBindings(index, index.filled),
       ...(adopts ? [...adoptBindings(tenantId, adopting), target.resourceType, target.id] : []),

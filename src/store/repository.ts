@@ -370,13 +370,17 @@ const LOCK_CURRENT = preparedStatement('fhir_lock_current_version', `${CURRENT_S
 
 /**
  * The targets (jsonb `[{type, id}]`) this tenant has no row for and another tenant has live:
- * a probe of the primary key and of `resources_type_id` (migration 007) per target.
+ * a probe of the primary key and of `resources_type_id` (migration 007) per target. Each probe
+ * is a lateral subquery with a `LIMIT`, which PostgreSQL cannot turn into a join: as
+ * `EXISTS`, planned for the 100 rows it assumes of a set-returning function, it hashed every
+ * live resource of every tenant on each write until the table held thousands.
  */
 const FOREIGN_ONLY = preparedStatement(
   'fhir_foreign_only',
   `SELECT t.type, t.id FROM jsonb_to_recordset(?::jsonb) AS t(type text, id text)
-   WHERE NOT EXISTS (SELECT 1 FROM resources r WHERE r.tenant_id = ?::uuid AND r.resource_type = t.type AND r.id = t.id)
-     AND EXISTS (SELECT 1 FROM resources o WHERE o.resource_type = t.type AND o.id = t.id AND NOT o.deleted)`,
+   LEFT JOIN LATERAL (SELECT true AS found FROM resources r WHERE r.tenant_id = ?::uuid AND r.resource_type = t.type AND r.id = t.id LIMIT 1) own ON true
+   CROSS JOIN LATERAL (SELECT 1 FROM resources o WHERE o.resource_type = t.type AND o.id = t.id AND NOT o.deleted LIMIT 1) other
+   WHERE own.found IS NULL`,
 );
 
 /** 412 unless `ifMatch` is absent or names the current, live version. */

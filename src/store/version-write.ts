@@ -41,9 +41,15 @@ const RECORD = `${VERSION_RECORD}, is_new boolean`;
  * replaces goes into the history table, read as it stood before the statement (all of a
  * statement's CTEs see one snapshot): the row the update's version check matched, since that
  * check passes only on the version before, which the writer read earlier. `versions` answers
- * `resource_type, id, version_id` of each written. Three bindings: rows, tenant, tenant.
+ * `resource_type, id, version_id` of each written. Three bindings: input, tenant, tenant.
+ *
+ * The input is a jsonb array read by `jsonb_to_recordset`, or for one resource a jsonb object
+ * read by `jsonb_to_record`: PostgreSQL plans a set-returning function as 100 rows, and for 50
+ * updates it hashes the tenant's whole `resources` table until that holds thousands of rows,
+ * where one row is planned as the single primary-key probe it is.
  */
-export const VERSION_WRITE_CTES = `input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(${RECORD})),
+function versionWriteCtes(input: 'jsonb_to_recordset' | 'jsonb_to_record'): string {
+  return `input AS (SELECT * FROM ${input}(?::jsonb) AS x(${RECORD})),
    updated AS (
      UPDATE resources r SET version_id = i.version_id, last_updated = i.last_updated, deleted = i.deleted, content = i.content
      FROM input i
@@ -58,11 +64,24 @@ export const VERSION_WRITE_CTES = `input AS (SELECT * FROM jsonb_to_recordset(?:
      ON CONFLICT (tenant_id, resource_type, id) DO NOTHING
      RETURNING resource_type, id, version_id),
    versions AS (SELECT resource_type, id, version_id FROM updated UNION ALL SELECT resource_type, id, version_id FROM inserted)`;
+}
 
-/** The bindings of `VERSION_WRITE_CTES`. */
-export function versionWriteBindings(tenantId: string, writes: readonly VersionRowWrite[]): unknown[] {
-  const input = writes.map(({ row, isNew }) => ({ ...row, tenant_id: undefined, is_new: isNew }));
-  return [JSON.stringify(input), tenantId, tenantId];
+/** `versionWriteCtes` for any number of versions; bindings by `versionWriteBindings`. */
+const VERSION_WRITE_CTES = versionWriteCtes('jsonb_to_recordset');
+/** `versionWriteCtes` for one version; bindings by `oneVersionWriteBindings`. */
+export const ONE_VERSION_WRITE_CTES = versionWriteCtes('jsonb_to_record');
+
+function inputOf({ row, isNew }: VersionRowWrite): Record<string, unknown> {
+  return { ...row, tenant_id: undefined, is_new: isNew };
+}
+
+function versionWriteBindings(tenantId: string, writes: readonly VersionRowWrite[]): unknown[] {
+  return [JSON.stringify(writes.map(inputOf)), tenantId, tenantId];
+}
+
+/** The bindings of `ONE_VERSION_WRITE_CTES`. */
+export function oneVersionWriteBindings(tenantId: string, write: VersionRowWrite): unknown[] {
+  return [JSON.stringify(inputOf(write)), tenantId, tenantId];
 }
 
 const WRITE_VERSIONS = preparedStatement('fhir_write_versions', `${VERSION_WRITE_MARK}\n   WITH ${VERSION_WRITE_CTES}\n   SELECT * FROM versions`);
