@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { JunctionClient, junctionBaseUrl, type JunctionClientOptions } from '../../src/junction/client';
 import { JunctionConflictError, JunctionRejectedError, JunctionUnavailableError } from '../../src/junction/errors';
 import { call, orderRequest, startSandbox, type RunningSandbox } from './sandbox-server';
@@ -167,12 +165,15 @@ test('a 503 on a read is unavailable with a known outcome once attempts run out'
   expect(err).toMatchObject({ name: 'JunctionUnavailableError', reason: 'status', status: 503, outcomeUnknown: false });
 });
 
+/**
+ * Port 2: nothing listens there, it lies below the range the system hands out for port 0 (32768
+ * and up by default), and fetch does not block it (it blocks port 1). A port freed by closing a
+ * server could be taken by another test file's server before the request, which then answered.
+ */
+const REFUSING_PORT = 2;
+
 test('a refused connection is unavailable with a known outcome, even for a write', async () => {
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const { port } = closed.address() as AddressInfo;
-  await new Promise((resolve) => closed.close(resolve));
-  const junction = client({ baseUrl: `http://127.0.0.1:${port}`, maxAttempts: 1 });
+  const junction = client({ baseUrl: `http://127.0.0.1:${REFUSING_PORT}`, maxAttempts: 1 });
   const err = await rejectionOf(junction.createOrder(orderRequest(randomUUID()), randomUUID()));
   expect(err).toMatchObject({ name: 'JunctionUnavailableError', reason: 'network', outcomeUnknown: false });
 });
