@@ -75,13 +75,18 @@ function inputOf({ row, isNew }: VersionRowWrite): Record<string, unknown> {
   return { ...row, tenant_id: undefined, is_new: isNew };
 }
 
+/** The three bindings of `versionWriteCtes`: its input (an array of rows, or one row) as jsonb text, then the tenant twice. */
+function bindingsOf(tenantId: string, input: unknown): unknown[] {
+  return [JSON.stringify(input), tenantId, tenantId];
+}
+
 function versionWriteBindings(tenantId: string, writes: readonly VersionRowWrite[]): unknown[] {
-  return [JSON.stringify(writes.map(inputOf)), tenantId, tenantId];
+  return bindingsOf(tenantId, writes.map(inputOf));
 }
 
 /** The bindings of `ONE_VERSION_WRITE_CTES`. */
 export function oneVersionWriteBindings(tenantId: string, write: VersionRowWrite): unknown[] {
-  return [JSON.stringify(inputOf(write)), tenantId, tenantId];
+  return bindingsOf(tenantId, inputOf(write));
 }
 
 const WRITE_VERSIONS = preparedStatement('fhir_write_versions', `${VERSION_WRITE_MARK}\n   WITH ${VERSION_WRITE_CTES}\n   SELECT * FROM versions`);
