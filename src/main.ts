@@ -3,6 +3,7 @@ import { bootstrap } from './bootstrap';
 import { loadConfig } from './config';
 import { applyHeapSettings } from './heap-settings';
 import { httpServerFor } from './http/http-server';
+import { listen } from './http/listen';
 import { drainOnSignals } from './shutdown';
 import { startupBanner } from './startup-banner';
 
@@ -12,14 +13,6 @@ async function main(): Promise<void> {
   const server = await bootstrap(config);
   const { logger } = server;
   const listener = httpServerFor(server.app);
-  listener.listen(config.port, () => {
-    const { port } = listener.address() as AddressInfo;
-    logger.info({ port }, `listening on :${port}`);
-    const banner = startupBanner({ config, port, apiKeys: server.apiKeys });
-    logger.info({ banner: banner.fields }, banner.text);
-    // Start-up output is for whoever is watching now: not held back until the first block is full.
-    logger.flush();
-  });
   drainOnSignals({
     listener,
     logger,
@@ -28,6 +21,13 @@ async function main(): Promise<void> {
     delayMs: config.shutdownDelayMs,
     graceMs: config.shutdownGraceMs,
   });
+  await listen(listener, config.port, 'PORT');
+  const { port } = listener.address() as AddressInfo;
+  logger.info({ port }, `listening on :${port}`);
+  const banner = startupBanner({ config, port, apiKeys: server.apiKeys });
+  logger.info({ banner: banner.fields }, banner.text);
+  // Start-up output is for whoever is watching now: not held back until the first block is full.
+  logger.flush();
 }
 
 main().catch((err: unknown) => {

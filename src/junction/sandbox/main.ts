@@ -1,6 +1,7 @@
 import express from 'express';
 import { randomBytes } from 'node:crypto';
 import { httpServerFor } from '../../http/http-server';
+import { listen } from '../../http/listen';
 import { createLogger } from '../../logger';
 import { createJunctionSandbox } from './sandbox';
 
@@ -9,7 +10,7 @@ import { createJunctionSandbox } from './sandbox';
  * webhooks to JUNCTION_WEBHOOK_URL signed with JUNCTION_WEBHOOK_SECRET. Without a URL no
  * webhooks are sent, and the secret may be left out.
  */
-function main(): void {
+async function main(): Promise<void> {
   const logger = createLogger(process.env.LOG_LEVEL ?? 'info');
   const port = Number(process.env.JUNCTION_SANDBOX_PORT ?? 8090);
   const webhookUrl = process.env.JUNCTION_WEBHOOK_URL || undefined;
@@ -21,9 +22,9 @@ function main(): void {
   const app = express();
   app.disable('x-powered-by');
   app.use(sandbox.router);
-  const server = httpServerFor(app).listen(port, () => {
-    logger.info({ port, teamId: sandbox.teamId, webhooks: webhookUrl ? 'on' : 'off' }, 'junction sandbox listening');
-  });
+  const server = httpServerFor(app);
+  await listen(server, port, 'JUNCTION_SANDBOX_PORT');
+  logger.info({ port, teamId: sandbox.teamId, webhooks: webhookUrl ? 'on' : 'off' }, 'junction sandbox listening');
 
   const stop = () => {
     void sandbox.close().then(() => {
@@ -35,4 +36,7 @@ function main(): void {
   process.once('SIGINT', stop);
 }
 
-main();
+main().catch((err: unknown) => {
+  process.stderr.write(`junction sandbox failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
