@@ -9,13 +9,18 @@ export interface PreparedStatement {
   text: string;
 }
 
+/** knex's `?` placeholders as PostgreSQL's `$1`, `$2`, …, in order. */
+function numberedPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
 /** Every statement by name: PostgreSQL keeps one statement per name on a connection. */
 const BY_NAME = new Map<string, PreparedStatement>();
 
 /** Throws when `name` already stands for another statement: the second would run the first's plan, or fail to prepare. */
 export function preparedStatement(name: string, sql: string): PreparedStatement {
-  let n = 0;
-  const text = sql.replace(/\?/g, () => `$${++n}`);
+  const text = numberedPlaceholders(sql);
   const taken = BY_NAME.get(name);
   if (taken !== undefined && taken.text !== text) throw new Error(`prepared statement name ${name} is taken by another statement`);
   const statement = { name, sql, text };
@@ -64,6 +69,14 @@ export async function runBuiltPrepared<Row extends pg.QueryResultRow>(db: Knex, 
   if (db.client.config.client !== 'pg') return (await built) as Row[];
   const { sql, bindings } = built.toSQL().toNative();
   return runNamed(db, builtName(sql), sql, bindings as unknown[], { method: 'select', sql, bindings });
+}
+
+/** `runBuiltPrepared` for a statement written as text with `?` placeholders (none other in it). */
+export async function runPreparedText<Row extends pg.QueryResultRow>(db: Knex, sql: string, bindings: readonly unknown[]): Promise<Row[]> {
+  const values = bindings as unknown[];
+  if (db.client.config.client !== 'pg') return ((await db.raw(sql, values as Knex.RawBinding[])) as pg.QueryResult<Row>).rows;
+  const text = numberedPlaceholders(sql);
+  return runNamed(db, builtName(text), text, values, { method: 'select', sql, bindings: values });
 }
 
 /** The name a built statement's text is kept prepared under; none (run unnamed) for a `LIKE` or past the bound. */

@@ -8,7 +8,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const READS_REFERENCES = /"search_reference" as "[a-z0-9_]+"/;
+const READS_REFERENCES = /"?search_reference"? as "?[a-z0-9_]+"?/i;
 
 /**
  * Every lookup of references by their target reads one index (migration 030), which also holds

@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { INDEXED_PREFIX_CHARS } from '../../../migrations/009_bounded_index_keys';
 import { windowOfGroups, type DateWindow } from './date-window';
 import type { Criterion, IndexValue } from './query';
-import { matchDateRange, matchValue } from './values';
+import { allOf, anyOf, fragment, isIn, whereFragment, type SqlFragment } from './sql-fragment';
+import { dateRangeCondition, valueCondition } from './values';
 
 /** The resources row a criterion is about: its type and the alias of its `resources` row. */
 export interface Subject {
@@ -57,9 +58,7 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
       qb.whereIn(`${row}.id`, criterion.ids);
       return;
     case 'lastUpdated':
-      qb.where((any) => {
-        for (const value of criterion.values) any.orWhere((w) => matchDateRange(w, `${row}.last_updated`, `${row}.last_updated`, value));
-      });
+      whereFragment(qb, anyOf(criterion.values.map((value) => dateRangeCondition(`${row}.last_updated`, `${row}.last_updated`, value))));
       return;
     case 'missing': {
       const rows = indexRows(ctx, subject, criterion.table, criterion.codes);
@@ -140,22 +139,19 @@ function referencesOfMatchingTargets(ctx: CriteriaContext, refs: Knex.QueryBuild
 
 /** Index rows (alias `s`) of the tenant's `resourceType` that meet the criterion: one of its values, or for `indexRow` a value of every group. */
 function restrictToMatches(ctx: CriteriaContext, query: Knex.QueryBuilder, s: string, resourceType: string, criterion: IndexRowCriterion): void {
-  if (criterion.kind === 'index') {
-    matchAny(query, s, criterion.values);
-    return;
-  }
-  for (const values of criterion.groups) matchAny(query, s, values);
-  const [code] = criterion.codes;
-  if (criterion.table === 'date' && code !== undefined && criterion.codes.length === 1) {
-    overlapsWindow(query, s, { tenantId: ctx.tenantId, resourceType, code }, windowOfGroups(criterion.groups));
-  }
+  whereFragment(query, matchesOf(ctx, s, resourceType, criterion));
 }
 
-/** Index rows (alias `s`) that match one of the values. */
-function matchAny(query: Knex.QueryBuilder, s: string, values: IndexValue[]): void {
-  query.where((any) => {
-    for (const value of values) any.orWhere((w) => matchValue(w, s, value));
-  });
+/** What index rows (alias `s`) of the tenant's `resourceType` must hold to meet the criterion. */
+function matchesOf(ctx: CriteriaContext, s: string, resourceType: string, criterion: IndexRowCriterion): SqlFragment {
+  const anyValue = (values: readonly IndexValue[]): SqlFragment => anyOf(values.map((value) => valueCondition(s, value)));
+  if (criterion.kind === 'index') return anyValue(criterion.values);
+  const [code] = criterion.codes;
+  const window =
+    criterion.table === 'date' && code !== undefined && criterion.codes.length === 1
+      ? overlapsWindow(s, { tenantId: ctx.tenantId, resourceType, code }, windowOfGroups(criterion.groups))
+      : undefined;
+  return allOf([...criterion.groups.map(anyValue), ...(window ? [window] : [])]);
 }
 
 /** The tenant, resource type and code whose date rows a search reads. */
@@ -170,27 +166,22 @@ interface DateScope {
  * of the rows (alias `s`) and of the scope searched; the same expression as the index's, or the
  * planner cannot use it. The scope's own columns are compared as well (`rowsOfCodes`).
  */
-function scopeOfDateRows(query: Knex.QueryBuilder, s: string, scope: DateScope): void {
-  query.whereRaw(`hashtextextended(??::text || '/' || ?? || '/' || ??, 0) = hashtextextended(?::uuid::text || '/' || ?::text || '/' || ?::text, 0)`, [
-    `${s}.tenant_id`,
-    `${s}.resource_type`,
-    `${s}.code`,
+function scopeOfDateRows(s: string, scope: DateScope): SqlFragment {
+  return fragment(
+    `hashtextextended(${s}.tenant_id::text || '/' || ${s}.resource_type || '/' || ${s}.code, 0) = hashtextextended(?::uuid::text || '/' || ?::text || '/' || ?::text, 0)`,
     scope.tenantId,
     scope.resourceType,
     scope.code,
-  ]);
+  );
 }
 
 /** Redundant with the values themselves, but served by the GiST index on the stored range (migrations 012, 023). */
-function overlapsWindow(query: Knex.QueryBuilder, s: string, scope: DateScope, window: DateWindow): void {
-  if (window.from === null && window.to === null) return;
+function overlapsWindow(s: string, scope: DateScope, window: DateWindow): SqlFragment | undefined {
+  if (window.from === null && window.to === null) return undefined;
   // Criteria no one value can meet (gt May 20 and lt May 10): an empty window, which no range constructor takes.
-  if (window.from !== null && window.to !== null && Date.parse(window.from) > Date.parse(window.to)) {
-    query.whereRaw('false');
-    return;
-  }
-  scopeOfDateRows(query, s, scope);
-  query.whereRaw(`tstzrange(??, ??, '[]') && tstzrange(?::timestamptz, ?::timestamptz, '[]')`, [`${s}.low`, `${s}.high`, window.from, window.to]);
+  if (window.from !== null && window.to !== null && Date.parse(window.from) > Date.parse(window.to)) return fragment('false');
+  const overlaps = fragment(`tstzrange(${s}.low, ${s}.high, '[]') && tstzrange(?::timestamptz, ?::timestamptz, '[]')`, window.from, window.to);
+  return allOf([scopeOfDateRows(s, scope), overlaps]);
 }
 
 /** The index rows of one parameter of the subject resource, tenant-bound. */
@@ -204,8 +195,20 @@ function indexRows(ctx: CriteriaContext, subject: Subject, table: string, codes:
 
 /** The tenant's index rows (alias `s`) of one parameter of a resource type: those of its row codes. */
 function rowsOfCodes(ctx: CriteriaContext, s: string, resourceType: string, table: string, codes: readonly string[]): Knex.QueryBuilder {
-  const rows = ctx.db.from(`search_${table} as ${s}`).where(`${s}.tenant_id`, ctx.tenantId).andWhere(`${s}.resource_type`, resourceType);
-  return codes.length === 1 ? rows.andWhere(`${s}.code`, codes[0]) : rows.whereIn(`${s}.code`, codes);
+  return whereFragment(ctx.db.from(`search_${table} as ${s}`), scopeOfRows(ctx, s, resourceType, codes));
+}
+
+function scopeOfRows(ctx: CriteriaContext, s: string, resourceType: string, codes: readonly string[]): SqlFragment {
+  return allOf([fragment(`${s}.tenant_id = ?`, ctx.tenantId), fragment(`${s}.resource_type = ?`, resourceType), isIn(`${s}.code`, codes)]);
+}
+
+/**
+ * `matchingIndexRows` of an index criterion as SQL text: the `resource_id`s of the tenant's index
+ * rows (alias `s`) of `resourceType` that meet it, as many as `limit`.
+ */
+export function matchingIndexRowsSql(ctx: CriteriaContext, resourceType: string, criterion: IndexRowCriterion, limit: number): SqlFragment {
+  const where = allOf([scopeOfRows(ctx, 's', resourceType, criterion.codes), matchesOf(ctx, 's', resourceType, criterion)]);
+  return { sql: `SELECT s.resource_id FROM search_${criterion.table} AS s WHERE ${where.sql} LIMIT ?`, bindings: [...where.bindings, limit] };
 }
 
 /**

@@ -1,13 +1,14 @@
 import type { Knex } from 'knex';
-import { runBuiltPrepared } from '../prepared-query';
+import { runPreparedText } from '../prepared-query';
 import type { Repository } from '../repository';
 import type { StoredVersion } from '../rows';
 import { holdsVersion, jsonVersionColumns, versionOfJsonRow, type JoinedVersionRow, type JsonVersionRow } from '../stored-json';
-import { CriteriaContext, isIndexRowCriterion, matchingIndexRows, type RowCriterion } from './criteria';
+import { CriteriaContext, isIndexRowCriterion, matchingIndexRows, matchingIndexRowsSql, type RowCriterion } from './criteria';
 import { findIncluded } from './include';
 import { countOf, countRows, matching } from './matching';
 import type { SearchQuery } from './query';
 import { applySort } from './sort';
+import { fragment, knexFragment } from './sql-fragment';
 import { pageByWalkedSort, walkedSort } from './walked-sort';
 
 export interface SearchResult {
@@ -145,31 +146,30 @@ async function firstIndexMatches(
 ): Promise<IndexMatches> {
   const { db, tenantId } = repo;
   const limit = query.countUpTo?.limit ?? INDEX_PROBE_ROWS;
-  const rows = matchingIndexRows(new CriteriaContext(db, tenantId), resourceType, criterion).limit(limit + 1);
-  const named = db.from(rows.as('m')).select('m.resource_id').count({ rows: '*' }).groupBy('m.resource_id');
-  const probe = db
-    .from(named.as('g'))
-    .select(
-      db.raw(
-        'count(*) AS matched_resources, coalesce(sum(g.rows), 0) AS matched_rows, (array_agg(g.resource_id ORDER BY g.resource_id))[?::int : ?::int] AS page',
-        [query.offset + 1, query.offset + query.count + 1],
-      ),
-    );
+  const ctx = new CriteriaContext(db, tenantId);
+  const rows = isIndexRowCriterion(criterion)
+    ? matchingIndexRowsSql(ctx, resourceType, criterion, limit + 1)
+    : knexFragment(matchingIndexRows(ctx, resourceType, criterion).limit(limit + 1));
+  const probe = fragment(
+    `SELECT count(*) AS matched_resources, coalesce(sum(g.rows), 0) AS matched_rows, (array_agg(g.resource_id ORDER BY g.resource_id))[?::int : ?::int] AS page
+     FROM (SELECT m.resource_id, count(*) AS rows FROM (${rows.sql}) AS m GROUP BY m.resource_id) AS g`,
+    query.offset + 1,
+    query.offset + query.count + 1,
+    ...rows.bindings,
+  );
+  // The page's resources inside the join's key, not beside it: as a join filter it was checked after the page's rows had been read.
   const answer = withPage
-    ? db
-        .from(probe.as('p'))
-        .leftJoin('resources as r', (on) =>
-          on
-            // Inside the key, not beside it: as a join filter it was checked after the page's rows had been read.
-            .on(db.raw('r.id = ANY (CASE WHEN p.matched_rows <= ? THEN p.page END)', [limit]))
-            .andOnVal('r.tenant_id', '=', tenantId)
-            .andOnVal('r.resource_type', '=', resourceType)
-            .andOnVal('r.deleted', '=', false),
-        )
-        .select('p.matched_resources', 'p.matched_rows', db.raw(jsonVersionColumns('r')))
-        .orderBy('r.id')
+    ? fragment(
+        `SELECT p.matched_resources, p.matched_rows, ${jsonVersionColumns('r')} FROM (${probe.sql}) AS p
+         LEFT JOIN resources AS r ON r.id = ANY (CASE WHEN p.matched_rows <= ? THEN p.page END) AND r.tenant_id = ? AND r.resource_type = ? AND NOT r.deleted
+         ORDER BY r.id`,
+        ...probe.bindings,
+        limit,
+        tenantId,
+        resourceType,
+      )
     : probe;
-  const found = await runBuiltPrepared<JoinedVersionRow<ProbeCounts>>(db, answer);
+  const found = await runPreparedText<JoinedVersionRow<ProbeCounts>>(db, answer.sql, answer.bindings);
   const all = Number(found[0]?.matched_rows ?? 0) <= limit;
   return {
     resources: Number(found[0]?.matched_resources ?? 0),

@@ -1,8 +1,6 @@
-import type { Knex } from 'knex';
 import { INDEXED_PREFIX_CHARS } from '../../../migrations/009_bounded_index_keys';
 import type { IndexValue, Prefix } from './query';
-
-type Where = Knex.QueryBuilder;
+import { allOf, anyOf, fragment, type SqlFragment } from './sql-fragment';
 
 /** `%`, `_` and `\` are LIKE wildcards/escape in PostgreSQL; search text matches them literally. */
 function escapeLike(text: string): string {
@@ -15,10 +13,10 @@ function escapeLike(text: string): string {
  * a second, redundant condition would have the planner square its selectivity and, taking a
  * broad match for a rare one, sort every match to return a page.
  */
-function whereValueIs(qb: Where, column: string, value: string): void {
-  qb.whereRaw(`left(??, ${INDEXED_PREFIX_CHARS}) = left(?, ${INDEXED_PREFIX_CHARS})`, [column, value]);
+function valueIs(column: string, value: string): SqlFragment {
+  const key = fragment(`left(${column}, ${INDEXED_PREFIX_CHARS}) = left(?, ${INDEXED_PREFIX_CHARS})`, value);
   // UTF-16 length ≥ characters: a shorter JavaScript string is surely shorter in characters.
-  if (value.length >= INDEXED_PREFIX_CHARS) qb.andWhere(column, value);
+  return value.length >= INDEXED_PREFIX_CHARS ? allOf([key, fragment(`${column} = ?`, value)]) : key;
 }
 
 /**
@@ -43,59 +41,58 @@ function prefixCeiling(prefix: string): string | undefined {
  * plan made for any value, so the search runs as a prepared statement (a pattern's prefix becomes
  * index bounds only when the planner sees the pattern).
  */
-function whereValueStartsWith(qb: Where, keyColumn: string, column: string, prefix: string): void {
+function valueStartsWith(keyColumn: string, column: string, prefix: string): SqlFragment {
   const key = prefix.slice(0, INDEXED_PREFIX_CHARS);
-  qb.whereRaw('?? ~>=~ ?', [keyColumn, key]);
   const ceiling = prefixCeiling(key);
-  if (ceiling !== undefined) qb.andWhereRaw('?? ~<~ ?', [keyColumn, ceiling]);
-  if (prefix.length > INDEXED_PREFIX_CHARS) qb.andWhere(column, 'like', `${escapeLike(prefix)}%`);
+  return allOf([
+    fragment(`${keyColumn} ~>=~ ?`, key),
+    ...(ceiling === undefined ? [] : [fragment(`${keyColumn} ~<~ ?`, ceiling)]),
+    ...(prefix.length > INDEXED_PREFIX_CHARS ? [fragment(`${column} LIKE ?`, `${escapeLike(prefix)}%`)] : []),
+  ]);
 }
 
-/** Restricts index rows (alias `s`) to those matching one value. https://hl7.org/fhir/R4/search.html */
-export function matchValue(qb: Where, s: string, value: IndexValue): void {
+/** Index rows (alias `s`) matching one value. https://hl7.org/fhir/R4/search.html */
+export function valueCondition(s: string, value: IndexValue): SqlFragment {
   switch (value.type) {
     case 'string':
-      if (value.match === 'exact') {
-        // Through the prefix index (its key equal to the folded text), then the original compared.
-        qb.whereRaw(`?? = left(?, ${INDEXED_PREFIX_CHARS})`, [`${s}.value_key`, value.folded]);
-        qb.andWhere(`${s}.exact`, value.text);
-      } else if (value.match === 'contains') qb.where(`${s}.value`, 'like', `%${escapeLike(value.text)}%`);
-      else whereValueStartsWith(qb, `${s}.value_key`, `${s}.value`, value.text);
-      return;
+      // `exact`: through the prefix index (its key equal to the folded text), then the original compared.
+      if (value.match === 'exact')
+        return allOf([fragment(`${s}.value_key = left(?, ${INDEXED_PREFIX_CHARS})`, value.folded), fragment(`${s}.exact = ?`, value.text)]);
+      if (value.match === 'contains') return fragment(`${s}.value LIKE ?`, `%${escapeLike(value.text)}%`);
+      return valueStartsWith(`${s}.value_key`, `${s}.value`, value.text);
     case 'token':
-      if (value.system === null) qb.whereNull(`${s}.system`);
-      else if (value.system !== undefined) qb.where(`${s}.system`, value.system);
-      if (value.code !== undefined) whereValueIs(qb, `${s}.value`, value.code);
-      return;
+      return allOf([
+        ...(value.system === null ? [fragment(`${s}.system IS NULL`)] : value.system !== undefined ? [fragment(`${s}.system = ?`, value.system)] : []),
+        ...(value.code !== undefined ? [valueIs(`${s}.value`, value.code)] : []),
+      ]);
     case 'tokenSubstring':
-      qb.whereRaw('lower(??) LIKE ?', [`${s}.value`, `%${escapeLike(value.text)}%`]);
-      return;
+      return fragment(`lower(${s}.value) LIKE ?`, `%${escapeLike(value.text)}%`);
     case 'tokenText':
-      qb.where(`${s}.text`, 'like', `${escapeLike(value.text)}%`);
-      return;
+      return fragment(`${s}.text LIKE ?`, `${escapeLike(value.text)}%`);
     case 'reference':
-      if (value.reference !== undefined) qb.where(`${s}.reference`, value.reference);
-      if (value.id === null) qb.whereNull(`${s}.target_id`);
-      else if (value.id !== undefined) qb.where(`${s}.target_id`, value.id);
-      if (value.targetType !== undefined) qb.where(`${s}.target_type`, value.targetType);
-      return;
+      return allOf([
+        ...(value.reference !== undefined ? [fragment(`${s}.reference = ?`, value.reference)] : []),
+        ...(value.id === null ? [fragment(`${s}.target_id IS NULL`)] : value.id !== undefined ? [fragment(`${s}.target_id = ?`, value.id)] : []),
+        ...(value.targetType !== undefined ? [fragment(`${s}.target_type = ?`, value.targetType)] : []),
+      ]);
     case 'referenceIdentifier':
-      qb.whereNotNull(`${s}.identifier_value`);
-      if (value.system === null) qb.whereNull(`${s}.identifier_system`);
-      else if (value.system !== undefined) qb.where(`${s}.identifier_system`, value.system);
-      if (value.value !== undefined) whereValueIs(qb, `${s}.identifier_value`, value.value);
-      return;
+      return allOf([
+        fragment(`${s}.identifier_value IS NOT NULL`),
+        ...(value.system === null
+          ? [fragment(`${s}.identifier_system IS NULL`)]
+          : value.system !== undefined
+            ? [fragment(`${s}.identifier_system = ?`, value.system)]
+            : []),
+        ...(value.value !== undefined ? [valueIs(`${s}.identifier_value`, value.value)] : []),
+      ]);
     case 'date':
-      matchDateRange(qb, `${s}.low`, `${s}.high`, value);
-      return;
+      return dateRangeCondition(`${s}.low`, `${s}.high`, value);
     case 'number':
-      matchNumber(qb, `${s}.value`, value);
-      return;
+      return numberCondition(`${s}.value`, value);
     case 'uri':
-      if (value.match === 'exact') whereValueIs(qb, `${s}.value`, value.uri);
-      else if (value.match === 'below') qb.where(`${s}.value`, 'like', `${escapeLike(value.uri)}%`);
-      else qb.whereRaw('left(?, length(??)) = ??', [value.uri, `${s}.value`, `${s}.value`]);
-      return;
+      if (value.match === 'exact') return valueIs(`${s}.value`, value.uri);
+      if (value.match === 'below') return fragment(`${s}.value LIKE ?`, `${escapeLike(value.uri)}%`);
+      return fragment(`left(?, length(${s}.value)) = ${s}.value`, value.uri);
   }
 }
 
@@ -105,50 +102,37 @@ export function matchValue(qb: Where, s: string, value: IndexValue): void {
  * Since low <= high, eq and le also bound `low` from above, and ge bounds `high` from below:
  * redundant for the result, but it gives each an index range instead of half the table.
  */
-export function matchDateRange(qb: Where, low: string, high: string, value: { prefix: Prefix; low: string; high: string }): void {
-  const within = (w: Where): Where => w.where(low, '>=', value.low).andWhere(high, '<=', value.high);
+export function dateRangeCondition(low: string, high: string, value: { prefix: Prefix; low: string; high: string }): SqlFragment {
+  const within = allOf([fragment(`${low} >= ?`, value.low), fragment(`${high} <= ?`, value.high)]);
   switch (value.prefix) {
     case 'eq':
-      within(qb).andWhere(low, '<=', value.high);
-      return;
+      return allOf([within, fragment(`${low} <= ?`, value.high)]);
     case 'ne':
-      qb.whereNot(within);
-      return;
+      return fragment(`NOT (${within.sql})`, ...within.bindings);
     case 'gt':
-      qb.where(high, '>', value.high);
-      return;
+      return fragment(`${high} > ?`, value.high);
     case 'lt':
-      qb.where(low, '<', value.low);
-      return;
+      return fragment(`${low} < ?`, value.low);
     case 'ge':
-      qb.where(high, '>=', value.low).andWhere((w) => w.where(high, '>', value.high).orWhere(within));
-      return;
+      return allOf([fragment(`${high} >= ?`, value.low), anyOf([fragment(`${high} > ?`, value.high), within])]);
     case 'le':
-      qb.where(low, '<=', value.high).andWhere((w) => w.where(low, '<', value.low).orWhere(within));
-      return;
+      return allOf([fragment(`${low} <= ?`, value.high), anyOf([fragment(`${low} < ?`, value.low), within])]);
     case 'sa':
-      qb.where(low, '>', value.high);
-      return;
+      return fragment(`${low} > ?`, value.high);
     case 'eb':
-      qb.where(high, '<', value.low);
-      return;
+      return fragment(`${high} < ?`, value.low);
     case 'ap':
-      qb.where(low, '<=', value.high).andWhere(high, '>=', value.low);
-      return;
+      return allOf([fragment(`${low} <= ?`, value.high), fragment(`${high} >= ?`, value.low)]);
   }
 }
 
 /** https://hl7.org/fhir/R4/search.html#number — eq/ne honour the value's precision, ap is ±10%. */
-function matchNumber(qb: Where, column: string, value: { prefix: Prefix; value: string; half: string }): void {
+function numberCondition(column: string, value: { prefix: Prefix; value: string; half: string }): SqlFragment {
   const ops: Partial<Record<Prefix, string>> = { gt: '>', lt: '<', ge: '>=', le: '<=', sa: '>', eb: '<' };
   const op = ops[value.prefix];
-  if (op) {
-    qb.whereRaw(`?? ${op} ?::numeric`, [column, value.value]);
-    return;
-  }
+  if (op) return fragment(`${column} ${op} ?::numeric`, value.value);
   const margin = value.prefix === 'ap' ? 'abs(?::numeric) * 0.1' : '?::numeric';
   const marginValue = value.prefix === 'ap' ? value.value : value.half;
-  const inRange = `?? >= ?::numeric - ${margin} AND ?? < ?::numeric + ${margin}`;
-  const bindings = [column, value.value, marginValue, column, value.value, marginValue];
-  qb.whereRaw(value.prefix === 'ne' ? `NOT (${inRange})` : inRange, bindings);
+  const inRange = fragment(`${column} >= ?::numeric - ${margin} AND ${column} < ?::numeric + ${margin}`, value.value, marginValue, value.value, marginValue);
+  return value.prefix === 'ne' ? fragment(`NOT (${inRange.sql})`, ...inRange.bindings) : inRange;
 }
