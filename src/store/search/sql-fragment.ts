@@ -14,7 +14,7 @@ export interface SqlFragment {
 export const fragment = (sql: string, ...bindings: unknown[]): SqlFragment => ({ sql, bindings });
 
 /** No condition: every row. */
-export const ALWAYS = fragment('true');
+const ALWAYS = fragment('true');
 
 function joined(parts: readonly SqlFragment[], operator: 'AND' | 'OR'): SqlFragment {
   if (parts.length === 0) return operator === 'AND' ? ALWAYS : fragment('false');
