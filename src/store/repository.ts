@@ -7,7 +7,8 @@ import { idsByType } from './ids-by-type';
 import { replaceSearchIndexes, replaceUniqueKeys, type IndexTarget } from './index-writer';
 import { writeNewResources, type NewResourcesWritten } from './new-resources-write';
 import { replaceOneVersion, replaceOneVersionAlone } from './one-version-write';
-import { preparedStatement, runBuiltPrepared, runPrepared, type PreparedStatement } from './prepared-query';
+import { preparedStatement, runPrepared, runPreparedText, type PreparedStatement } from './prepared-query';
+import { allOf, fragment, type SqlFragment } from './sql-fragment';
 import { writeVersionRows } from './version-write';
 import { toStoredVersion, type StoredVersion, type VersionRow } from './rows';
 import { holdsVersion, jsonVersionColumns, readCurrentAsJson, readVersionAsJson, versionOfJsonRow, type JoinedVersionRow } from './stored-json';
@@ -167,34 +168,29 @@ export class Repository {
    * statement per shape (instance or type, with or without `_since`).
    */
   async history(resourceType: string, id: string | undefined, options: HistoryOptions): Promise<HistoryPage> {
-    const newestFirst = (lastUpdated: string) => [
-      ...(id === undefined ? [{ column: lastUpdated, order: 'desc' }] : []),
-      { column: 'v.version_id', order: 'desc' },
-    ];
+    const newestFirst = (lastUpdated: string): string => `${id === undefined ? `${lastUpdated} DESC, ` : ''}v.version_id DESC`;
+    const scope = allOf([
+      fragment('v.tenant_id = ?', this.tenantId),
+      fragment('v.resource_type = ?', resourceType),
+      ...(id === undefined ? [] : [fragment('v.id = ?', id)]),
+      ...(options.since ? [fragment('v.last_updated >= ?', options.since)] : []),
+    ]);
     // For a page, each table's newest `offset + count`.
-    const versions = (columns: string, upTo?: number): Knex.Raw => {
-      const of = (table: string): Knex.QueryBuilder => {
-        const query = this.db(`${table} as v`).select(this.db.raw(columns)).where({ 'v.tenant_id': this.tenantId, 'v.resource_type': resourceType });
-        if (id !== undefined) query.andWhere('v.id', id);
-        if (options.since) query.andWhere('v.last_updated', '>=', options.since);
-        if (upTo !== undefined) query.orderBy(newestFirst('v.last_updated')).limit(upTo);
-        return query;
-      };
-      return this.db.raw('((?) UNION ALL (?)) AS v', [of('resources'), of('resource_versions')]);
+    const versions = (columns: string, upTo?: number): SqlFragment => {
+      const of = (table: string): SqlFragment =>
+        upTo === undefined
+          ? fragment(`SELECT ${columns} FROM ${table} AS v WHERE ${scope.sql}`, ...scope.bindings)
+          : fragment(`SELECT ${columns} FROM ${table} AS v WHERE ${scope.sql} ORDER BY ${newestFirst('v.last_updated')} LIMIT ?`, ...scope.bindings, upTo);
+      const [current, past] = [of('resources'), of('resource_versions')];
+      return fragment(`(${current.sql}) UNION ALL (${past.sql})`, ...current.bindings, ...past.bindings);
     };
-    const page = this.db
-      .from(versions(`${jsonVersionColumns('v')}, v.last_updated AS last_written`, options.offset + options.count))
-      .select('v.*')
-      .orderBy(newestFirst('v.last_written'))
-      .limit(options.count)
-      .offset(options.offset)
-      .toSQL();
-    const rows = await runBuiltPrepared<JoinedVersionRow<{ total: string | number }>>(
+    const counted = versions('1');
+    const page = versions(`${jsonVersionColumns('v')}, v.last_updated AS last_written`, options.offset + options.count);
+    const rows = await runPreparedText<JoinedVersionRow<{ total: string | number }>>(
       this.db,
-      this.db
-        .from(this.db.from(versions('1')).count({ total: '*' }).as('c'))
-        .joinRaw(`LEFT JOIN LATERAL (${page.sql}) AS p ON true`, [...page.bindings])
-        .select('c.total', 'p.*'),
+      `SELECT c.total, p.* FROM (SELECT count(*) AS total FROM (${counted.sql}) AS v) AS c
+       LEFT JOIN LATERAL (SELECT v.* FROM (${page.sql}) AS v ORDER BY ${newestFirst('v.last_written')} LIMIT ? OFFSET ?) AS p ON true`,
+      [...counted.bindings, ...page.bindings, options.count, options.offset],
     );
     return { total: Number(rows[0]?.total ?? 0), versions: rows.filter(holdsVersion).map(versionOfJsonRow) };
   }

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { INDEXED_PREFIX_CHARS } from '../../../migrations/009_bounded_index_keys';
 import { windowOfGroups, type DateWindow } from './date-window';
 import type { Criterion, IndexValue } from './query';
-import { allOf, anyOf, fragment, isIn, whereFragment, type SqlFragment } from './sql-fragment';
+import { allOf, anyOf, fragment, isIn, whereFragment, type SqlFragment } from '../sql-fragment';
 import { dateRangeCondition, valueCondition } from './values';
 
 /** The resources row a criterion is about: its type and the alias of its `resources` row. */

@@ -8,7 +8,7 @@ import { findIncluded } from './include';
 import { countOf, countRows, matching } from './matching';
 import type { SearchQuery } from './query';
 import { applySort } from './sort';
-import { fragment, knexFragment } from './sql-fragment';
+import { fragment, knexFragment } from '../sql-fragment';
 import { pageByWalkedSort, walkedSort } from './walked-sort';
 
 export interface SearchResult {

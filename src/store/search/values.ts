@@ -1,6 +1,6 @@
 import { INDEXED_PREFIX_CHARS } from '../../../migrations/009_bounded_index_keys';
 import type { IndexValue, Prefix } from './query';
-import { allOf, anyOf, fragment, type SqlFragment } from './sql-fragment';
+import { allOf, anyOf, fragment, type SqlFragment } from '../sql-fragment';
 
 /** `%`, `_` and `\` are LIKE wildcards/escape in PostgreSQL; search text matches them literally. */
 function escapeLike(text: string): string {
