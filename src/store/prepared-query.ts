@@ -58,20 +58,14 @@ const BUILT_NAMES = new Map<string, string>();
 const MATCHES_PATTERN = /\blike\b/i;
 
 /**
- * Runs a statement built by knex (a search of one shape: its values are all bindings) as a named
- * prepared statement on PostgreSQL, so that a connection parses it once and, after its first
- * five executions, plans it again only while a plan for the values looks cheaper than one for
- * any value. A statement with a `LIKE` runs as knex runs it, planned for its values: the
- * planner turns a pattern's fixed prefix into index bounds only when it sees the pattern, and a
- * plan for any pattern would read every index entry of the parameter.
+ * Runs a statement written as text with `?` placeholders (a search of one shape: its values are
+ * all bindings) as a named prepared statement on PostgreSQL, so that a connection parses it once
+ * and, after its first five executions, plans it again only while a plan for the values looks
+ * cheaper than one for any value. A statement with a `LIKE` runs unnamed, planned for its
+ * values: the planner turns a pattern's fixed prefix into index bounds only when it sees the
+ * pattern, and a plan for any pattern would read every index entry of the parameter. On
+ * embedded PGlite, through knex.raw.
  */
-export async function runBuiltPrepared<Row extends pg.QueryResultRow>(db: Knex, built: Knex.QueryBuilder): Promise<Row[]> {
-  if (db.client.config.client !== 'pg') return (await built) as Row[];
-  const { sql, bindings } = built.toSQL().toNative();
-  return runNamed(db, builtName(sql), sql, bindings as unknown[], { method: 'select', sql, bindings });
-}
-
-/** `runBuiltPrepared` for a statement written as text with `?` placeholders (none other in it). */
 export async function runPreparedText<Row extends pg.QueryResultRow>(db: Knex, sql: string, bindings: readonly unknown[]): Promise<Row[]> {
   const values = bindings as unknown[];
   if (db.client.config.client !== 'pg') return ((await db.raw(sql, values as Knex.RawBinding[])) as pg.QueryResult<Row>).rows;

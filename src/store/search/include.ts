@@ -1,9 +1,9 @@
-import type { Knex } from 'knex';
-import { runBuiltPrepared } from '../prepared-query';
+import { runPreparedText } from '../prepared-query';
 import type { Repository } from '../repository';
 import type { StoredVersion } from '../rows';
 import { jsonVersionColumns, versionOfJsonRow, type JsonVersionRow } from '../stored-json';
 import type { IncludeSpec } from './query';
+import { allOf, fragment, isIn, unsizedArray, type SqlFragment } from '../sql-fragment';
 
 /** How many rounds `:iterate` follows, and how many resources a page may bring in. */
 export const MAX_INCLUDE_DEPTH = 3;
@@ -44,49 +44,52 @@ type SpecRow = JsonVersionRow & { spec: number };
  */
 async function linkedRows(repo: Repository, specs: IncludeSpec[], frontier: StoredVersion[]): Promise<JsonVersionRow[]> {
   const branches = specs.flatMap((spec, k) => {
-    const query = spec.reverse ? referencing(repo, spec, frontier) : referenced(repo, spec, frontier);
-    if (!query) return [];
-    if (spec.codes) query.whereIn('s.code', spec.codes);
-    return [query.select(repo.db.raw('?::int AS spec', [k]))];
+    const links = spec.reverse ? referencing(spec, frontier) : referenced(spec, frontier);
+    if (!links) return [];
+    const codes = spec.codes ? [isIn('s.code', spec.codes)] : [];
+    return [linkedResources(repo, spec, allOf([links, ...codes]), k)];
   });
   if (branches.length === 0) return [];
-  // Run prepared by its text (`runBuiltPrepared`): the frontier's ids are one array binding, so the text is the specs' whatever the page.
-  const [only] = branches;
-  const round = only && branches.length === 1 ? only : repo.db.queryBuilder().unionAll(branches, true);
-  const rows = await runBuiltPrepared<SpecRow>(repo.db, round);
+  // Prepared by its text: the frontier is array bindings, so the text is the specs' whatever the page.
+  const round = fragment(branches.map((b) => `(${b.sql})`).join(' UNION ALL '), ...branches.flatMap((b) => b.bindings));
+  const rows = await runPreparedText<SpecRow>(repo.db, round.sql, round.bindings);
   return rows.sort((a, b) => a.spec - b.spec);
 }
 
-/** Resources that the frontier's `sourceType` resources point at through the spec's parameter. */
-function referenced(repo: Repository, spec: IncludeSpec, frontier: StoredVersion[]): Knex.QueryBuilder | undefined {
+/** Links from the frontier's `sourceType` resources through the spec's parameter (their targets are brought in). */
+function referenced(spec: IncludeSpec, frontier: StoredVersion[]): SqlFragment | undefined {
   const ids = frontier.filter((v) => v.resourceType === spec.sourceType).map((v) => v.id);
   if (ids.length === 0) return undefined;
-  const query = links(repo, 'target').where('s.resource_type', spec.sourceType).whereRaw('s.resource_id = ANY (?::text[])', [ids]);
-  if (spec.targetType) query.where('s.target_type', spec.targetType);
-  return query;
+  const links = fragment(`s.resource_id = ANY (${unsizedArray('text')})`, ids);
+  return spec.targetType ? allOf([links, fragment('s.target_type = ?', spec.targetType)]) : links;
 }
 
-/** Resources of `sourceType` that point at a frontier resource through the spec's parameter. */
-function referencing(repo: Repository, spec: IncludeSpec, frontier: StoredVersion[]): Knex.QueryBuilder | undefined {
+/** Links from `sourceType` resources to a frontier resource through the spec's parameter (their sources are brought in). */
+function referencing(spec: IncludeSpec, frontier: StoredVersion[]): SqlFragment | undefined {
   const targets = frontier.filter((v) => !spec.targetType || v.resourceType === spec.targetType);
   if (targets.length === 0) return undefined;
-  return links(repo, 'source')
-    .where('s.resource_type', spec.sourceType)
-    .whereRaw('(s.target_type, s.target_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))', [targets.map((v) => v.resourceType), targets.map((v) => v.id)]);
+  return fragment(
+    `(s.target_type, s.target_id) IN (SELECT * FROM unnest(${unsizedArray('text')}, ${unsizedArray('text')}))`,
+    targets.map((v) => v.resourceType),
+    targets.map((v) => v.id),
+  );
 }
 
 /**
- * Reference index rows of the tenant joined to the live resource at one end of each, each
- * resource once (several links may reach it), so that duplicates do not use up the limit.
+ * The live resources of the tenant at the far end of the links: the target of a link followed
+ * forwards, the source of one followed in reverse. Each resource once (several links may reach
+ * it), so that duplicates do not use up the limit.
  */
-function links(repo: Repository, end: 'source' | 'target'): Knex.QueryBuilder {
-  const [type, id] = end === 'target' ? ['s.target_type', 's.target_id'] : ['s.resource_type', 's.resource_id'];
-  return repo
-    .db('search_reference as s')
-    .join('resources as r', (on) => on.on('r.tenant_id', 's.tenant_id').andOn('r.resource_type', type).andOn('r.id', id))
-    .where('s.tenant_id', repo.tenantId)
-    .andWhere('r.deleted', false)
-    .distinctOn('r.resource_type', 'r.id')
-    .select(repo.db.raw(jsonVersionColumns('r')))
-    .limit(MAX_INCLUDED);
+function linkedResources(repo: Repository, spec: IncludeSpec, links: SqlFragment, k: number): SqlFragment {
+  const [type, id] = spec.reverse ? ['s.resource_type', 's.resource_id'] : ['s.target_type', 's.target_id'];
+  return fragment(
+    `SELECT DISTINCT ON (r.resource_type, r.id) ${jsonVersionColumns('r')}, ?::int AS spec
+     FROM search_reference AS s JOIN resources AS r ON r.tenant_id = s.tenant_id AND r.resource_type = ${type} AND r.id = ${id}
+     WHERE s.tenant_id = ? AND s.resource_type = ? AND NOT r.deleted AND (${links.sql})
+     LIMIT ${MAX_INCLUDED}`,
+    k,
+    repo.tenantId,
+    spec.sourceType,
+    ...links.bindings,
+  );
 }
