@@ -29,6 +29,7 @@ import * as m027 from './027_created_order_of_listed_types';
 import * as m028 from './028_audit_trail_without_tenant_key';
 import * as m029 from './029_order_patient_references_once';
 import * as m030 from './030_references_by_target';
+import * as m031 from './031_stored_json_as_written';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -67,4 +68,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['028_audit_trail_without_tenant_key', m028],
   ['029_order_patient_references_once', m029],
   ['030_references_by_target', m030],
+  ['031_stored_json_as_written', m031],
 ];

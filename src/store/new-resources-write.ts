@@ -47,7 +47,7 @@ const CTE_OF_KEYS = `key_input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS
 function insertStatementSql({ filled, keys, adopts }: WriteShape): string {
   const ctes = [
     `inserted AS (
-     INSERT INTO resources (tenant_id, ${VERSION_COLUMNS}) SELECT ?::uuid, ${VERSION_COLUMNS} FROM jsonb_to_recordset(?::jsonb) AS x(${VERSION_RECORD})
+     INSERT INTO resources (tenant_id, ${VERSION_COLUMNS}) SELECT ?::uuid, ${VERSION_COLUMNS} FROM json_to_recordset(?::json) AS x(${VERSION_RECORD})
      RETURNING resource_type, id)`,
     ...indexRowInserts(undefined, filled),
     ...(keys ? [CTE_OF_KEYS] : []),

@@ -5,7 +5,7 @@ import { preparedStatement, runPrepared } from './prepared-query';
 import type { StoredVersion } from './rows';
 
 /**
- * A version row whose content was read as the text of its jsonb (meta included: writes store
+ * A version row whose content was read as the JSON text it was stored as (meta included: writes store
  * it inside), and its timestamps as FHIR instants (`2026-11-26T08:41:00.123Z`).
  */
 export interface JsonVersionRow {

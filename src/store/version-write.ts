@@ -30,26 +30,27 @@ export interface VersionRowWrite {
 }
 
 const COLUMNS = ['resource_type', 'id', 'version_id', 'last_updated', 'created_at', 'deleted', 'content'];
-/** The columns of `resources` and `resource_versions` beyond the tenant, and their types as `jsonb_to_recordset` reads them. */
+/** The columns of `resources` and `resource_versions` beyond the tenant, and their types as `json_to_recordset` reads them. */
 export const VERSION_COLUMNS = COLUMNS.join(', ');
-export const VERSION_RECORD = 'resource_type text, id text, version_id int, last_updated timestamptz, created_at timestamptz, deleted boolean, content jsonb';
+export const VERSION_RECORD = 'resource_type text, id text, version_id int, last_updated timestamptz, created_at timestamptz, deleted boolean, content json';
 const RECORD = `${VERSION_RECORD}, is_new boolean`;
 
 /**
- * CTEs writing versions: each row of the jsonb `input` over its current row while that is still
+ * CTEs writing versions: each row of the JSON `input` over its current row while that is still
  * the version before it (or inserted, when new and not inserted meanwhile). The version it
  * replaces goes into the history table, read as it stood before the statement (all of a
  * statement's CTEs see one snapshot): the row the update's version check matched, since that
  * check passes only on the version before, which the writer read earlier. `versions` answers
  * `resource_type, id, version_id` of each written. Three bindings: input, tenant, tenant.
  *
- * The input is a jsonb array read by `jsonb_to_recordset`, or for one resource a jsonb object
- * read by `jsonb_to_record`: PostgreSQL plans a set-returning function as 100 rows, and for 50
+ * The input is a JSON array read by `json_to_recordset`, or for one resource a JSON object
+ * read by `json_to_record` (as `json`, each content is kept as the text it was written, not
+ * parsed into `jsonb`): PostgreSQL plans a set-returning function as 100 rows, and for 50
  * updates it hashes the tenant's whole `resources` table until that holds thousands of rows,
  * where one row is planned as the single primary-key probe it is.
  */
-function versionWriteCtes(input: 'jsonb_to_recordset' | 'jsonb_to_record'): string {
-  return `input AS (SELECT * FROM ${input}(?::jsonb) AS x(${RECORD})),
+function versionWriteCtes(input: 'json_to_recordset' | 'json_to_record'): string {
+  return `input AS (SELECT * FROM ${input}(?::json) AS x(${RECORD})),
    updated AS (
      UPDATE resources r SET version_id = i.version_id, last_updated = i.last_updated, deleted = i.deleted, content = i.content
      FROM input i
@@ -67,15 +68,15 @@ function versionWriteCtes(input: 'jsonb_to_recordset' | 'jsonb_to_record'): stri
 }
 
 /** `versionWriteCtes` for any number of versions; bindings by `versionWriteBindings`. */
-const VERSION_WRITE_CTES = versionWriteCtes('jsonb_to_recordset');
+const VERSION_WRITE_CTES = versionWriteCtes('json_to_recordset');
 /** `versionWriteCtes` for one version; bindings by `oneVersionWriteBindings`. */
-export const ONE_VERSION_WRITE_CTES = versionWriteCtes('jsonb_to_record');
+export const ONE_VERSION_WRITE_CTES = versionWriteCtes('json_to_record');
 
 function inputOf({ row, isNew }: VersionRowWrite): Record<string, unknown> {
   return { ...row, tenant_id: undefined, is_new: isNew };
 }
 
-/** The three bindings of `versionWriteCtes`: its input (an array of rows, or one row) as jsonb text, then the tenant twice. */
+/** The three bindings of `versionWriteCtes`: its input (an array of rows, or one row) as JSON text, then the tenant twice. */
 function bindingsOf(tenantId: string, input: unknown): unknown[] {
   return [JSON.stringify(input), tenantId, tenantId];
 }
@@ -94,7 +95,7 @@ const WRITE_VERSIONS = preparedStatement('fhir_write_versions', `${VERSION_WRITE
 /**
  * Writes the current rows of a tenant's resources, the versions they replace into the history,
  * however many, in one statement (one round trip, prepared once per connection), the rows
- * passed as one jsonb value; answers `Type/id` of those written.
+ * passed as one JSON value; answers `Type/id` of those written.
  */
 export async function writeVersionRows(db: Knex | Knex.Transaction, tenantId: string, writes: readonly VersionRowWrite[]): Promise<Set<string>> {
   const rows = await runPrepared<{ resource_type: string; id: string }>(db, WRITE_VERSIONS, versionWriteBindings(tenantId, writes));

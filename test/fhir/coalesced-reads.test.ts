@@ -81,7 +81,7 @@ test('a read inside a transaction goes on its connection and sees its uncommitte
   await mine.knex.transaction(async (trx) => {
     await trx('resources')
       .where({ tenant_id: mine.tenantId, resource_type: 'Patient', id })
-      .update({ content: trx.raw(`jsonb_set(content, '{name,0,family}', '"During"')`) });
+      .update({ content: trx.raw(`jsonb_set(content::jsonb, '{name,0,family}', '"During"')::json`) });
     const [first, second] = await Promise.all([readCurrentAsJson(trx, mine.tenantId, 'Patient', id), readCurrentAsJson(trx, mine.tenantId, 'Patient', id)]);
     expect([first?.resource, second?.resource]).toMatchObject([{ name: [{ family: 'During' }] }, { name: [{ family: 'During' }] }]);
   });

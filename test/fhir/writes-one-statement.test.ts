@@ -59,7 +59,7 @@ test('eight concurrent creates holding one business key: one stored, seven 409, 
       .knex(table)
       .count({ n: '*' })
       .where({ tenant_id: t.tenantId, resource_type: 'Patient' })
-      .whereRaw("content->'telecom' @> ?::jsonb", [JSON.stringify([{ value: email }])]);
+      .whereRaw("content::jsonb->'telecom' @> ?::jsonb", [JSON.stringify([{ value: email }])]);
     expect(Number(versions?.n)).toBe(stored);
   }
   expect(await orphanRows()).toBe(0);
