@@ -2,8 +2,8 @@ import type { Knex } from 'knex';
 import { INDEXED_PREFIX_CHARS } from '../../../migrations/009_bounded_index_keys';
 import { windowOfGroups, type DateWindow } from './date-window';
 import type { Criterion, IndexValue } from './query';
-import { allOf, anyOf, fragment, isIn, whereFragment, type SqlFragment } from '../sql-fragment';
-import { dateRangeCondition, valueCondition } from './values';
+import { allOf, anyOf, fragment, isIn, unseenValue, whereFragment, type SqlFragment } from '../sql-fragment';
+import { dateRangeCondition, seenBound, valueCondition, type BoundPlaceholder } from './values';
 
 /** The resources row a criterion is about: its type and the alias of its `resources` row. */
 export interface Subject {
@@ -33,13 +33,21 @@ export function isIndexRowCriterion(criterion: Criterion): criterion is IndexRow
   return criterion.kind === 'indexRow' || (criterion.kind === 'index' && !criterion.negate);
 }
 
-/** Per-query state: the tenant every subquery is bound to, and fresh aliases for nesting. */
+/**
+ * Per-query state: the tenant every subquery is bound to, fresh aliases for nesting, and how a
+ * range's bounds are written: seen by the planner, or unseen in a statement prepared for any
+ * value (`forAnyValue`).
+ */
 export class CriteriaContext {
   private next = 0;
+  readonly bound: BoundPlaceholder;
   constructor(
     readonly db: Knex | Knex.Transaction,
     readonly tenantId: string,
-  ) {}
+    forAnyValue = false,
+  ) {
+    this.bound = forAnyValue ? unseenValue : seenBound;
+  }
 
   alias(prefix: string): string {
     this.next += 1;
@@ -58,7 +66,7 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
       qb.whereIn(`${row}.id`, criterion.ids);
       return;
     case 'lastUpdated':
-      whereFragment(qb, anyOf(criterion.values.map((value) => dateRangeCondition(`${row}.last_updated`, `${row}.last_updated`, value))));
+      whereFragment(qb, anyOf(criterion.values.map((value) => dateRangeCondition(`${row}.last_updated`, `${row}.last_updated`, value, ctx.bound))));
       return;
     case 'missing': {
       const rows = indexRows(ctx, subject, criterion.table, criterion.codes);
@@ -144,12 +152,12 @@ function restrictToMatches(ctx: CriteriaContext, query: Knex.QueryBuilder, s: st
 
 /** What index rows (alias `s`) of the tenant's `resourceType` must hold to meet the criterion. */
 function matchesOf(ctx: CriteriaContext, s: string, resourceType: string, criterion: IndexRowCriterion): SqlFragment {
-  const anyValue = (values: readonly IndexValue[]): SqlFragment => anyOf(values.map((value) => valueCondition(s, value)));
+  const anyValue = (values: readonly IndexValue[]): SqlFragment => anyOf(values.map((value) => valueCondition(s, value, ctx.bound)));
   if (criterion.kind === 'index') return anyValue(criterion.values);
   const [code] = criterion.codes;
   const window =
     criterion.table === 'date' && code !== undefined && criterion.codes.length === 1
-      ? overlapsWindow(s, { tenantId: ctx.tenantId, resourceType, code }, windowOfGroups(criterion.groups))
+      ? overlapsWindow(s, { tenantId: ctx.tenantId, resourceType, code }, windowOfGroups(criterion.groups), ctx.bound)
       : undefined;
   return allOf([...criterion.groups.map(anyValue), ...(window ? [window] : [])]);
 }
@@ -176,11 +184,15 @@ function scopeOfDateRows(s: string, scope: DateScope): SqlFragment {
 }
 
 /** Redundant with the values themselves, but served by the GiST index on the stored range (migrations 012, 023). */
-function overlapsWindow(s: string, scope: DateScope, window: DateWindow): SqlFragment | undefined {
+function overlapsWindow(s: string, scope: DateScope, window: DateWindow, bound: BoundPlaceholder): SqlFragment | undefined {
   if (window.from === null && window.to === null) return undefined;
   // Criteria no one value can meet (gt May 20 and lt May 10): an empty window, which no range constructor takes.
   if (window.from !== null && window.to !== null && Date.parse(window.from) > Date.parse(window.to)) return fragment('false');
-  const overlaps = fragment(`tstzrange(${s}.low, ${s}.high, '[]') && tstzrange(?::timestamptz, ?::timestamptz, '[]')`, window.from, window.to);
+  const overlaps = fragment(
+    `tstzrange(${s}.low, ${s}.high, '[]') && tstzrange(${bound('timestamptz')}, ${bound('timestamptz')}, '[]')`,
+    window.from,
+    window.to,
+  );
   return allOf([scopeOfDateRows(s, scope), overlaps]);
 }
 

@@ -146,7 +146,7 @@ async function firstIndexMatches(
 ): Promise<IndexMatches> {
   const { db, tenantId } = repo;
   const limit = query.countUpTo?.limit ?? INDEX_PROBE_ROWS;
-  const ctx = new CriteriaContext(db, tenantId);
+  const ctx = new CriteriaContext(db, tenantId, true);
   const rows = isIndexRowCriterion(criterion)
     ? matchingIndexRowsSql(ctx, resourceType, criterion, limit + 1)
     : knexFragment(matchingIndexRows(ctx, resourceType, criterion).limit(limit + 1));

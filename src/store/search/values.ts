@@ -41,25 +41,32 @@ function prefixCeiling(prefix: string): string | undefined {
  * plan made for any value, so the search runs as a prepared statement (a pattern's prefix becomes
  * index bounds only when the planner sees the pattern).
  */
-function valueStartsWith(keyColumn: string, column: string, prefix: string): SqlFragment {
+function valueStartsWith(keyColumn: string, column: string, prefix: string, bound: BoundPlaceholder): SqlFragment {
   const key = prefix.slice(0, INDEXED_PREFIX_CHARS);
   const ceiling = prefixCeiling(key);
   return allOf([
-    fragment(`${keyColumn} ~>=~ ?`, key),
-    ...(ceiling === undefined ? [] : [fragment(`${keyColumn} ~<~ ?`, ceiling)]),
+    fragment(`${keyColumn} ~>=~ ${bound('text')}`, key),
+    ...(ceiling === undefined ? [] : [fragment(`${keyColumn} ~<~ ${bound('text')}`, ceiling)]),
     ...(prefix.length > INDEXED_PREFIX_CHARS ? [fragment(`${column} LIKE ?`, `${escapeLike(prefix)}%`)] : []),
   ]);
 }
 
+/**
+ * The placeholder of a range's bound (a date, a string prefix's ends): `?`, planned for its
+ * value, or in a statement prepared for any value one the planner cannot see (`unseenValue`).
+ */
+export type BoundPlaceholder = (type: 'text' | 'timestamptz') => string;
+export const seenBound: BoundPlaceholder = (type) => `?::${type}`;
+
 /** Index rows (alias `s`) matching one value. https://hl7.org/fhir/R4/search.html */
-export function valueCondition(s: string, value: IndexValue): SqlFragment {
+export function valueCondition(s: string, value: IndexValue, bound: BoundPlaceholder): SqlFragment {
   switch (value.type) {
     case 'string':
       // `exact`: through the prefix index (its key equal to the folded text), then the original compared.
       if (value.match === 'exact')
         return allOf([fragment(`${s}.value_key = left(?, ${INDEXED_PREFIX_CHARS})`, value.folded), fragment(`${s}.exact = ?`, value.text)]);
       if (value.match === 'contains') return fragment(`${s}.value LIKE ?`, `%${escapeLike(value.text)}%`);
-      return valueStartsWith(`${s}.value_key`, `${s}.value`, value.text);
+      return valueStartsWith(`${s}.value_key`, `${s}.value`, value.text, bound);
     case 'token':
       return allOf([
         ...(value.system === null ? [fragment(`${s}.system IS NULL`)] : value.system !== undefined ? [fragment(`${s}.system = ?`, value.system)] : []),
@@ -86,7 +93,7 @@ export function valueCondition(s: string, value: IndexValue): SqlFragment {
         ...(value.value !== undefined ? [valueIs(`${s}.identifier_value`, value.value)] : []),
       ]);
     case 'date':
-      return dateRangeCondition(`${s}.low`, `${s}.high`, value);
+      return dateRangeCondition(`${s}.low`, `${s}.high`, value, bound);
     case 'number':
       return numberCondition(`${s}.value`, value);
     case 'uri':
@@ -102,27 +109,28 @@ export function valueCondition(s: string, value: IndexValue): SqlFragment {
  * Since low <= high, eq and le also bound `low` from above, and ge bounds `high` from below:
  * redundant for the result, but it gives each an index range instead of half the table.
  */
-export function dateRangeCondition(low: string, high: string, value: { prefix: Prefix; low: string; high: string }): SqlFragment {
-  const within = allOf([fragment(`${low} >= ?`, value.low), fragment(`${high} <= ?`, value.high)]);
+export function dateRangeCondition(low: string, high: string, value: { prefix: Prefix; low: string; high: string }, bound: BoundPlaceholder): SqlFragment {
+  const compare = (column: string, operator: string, at: string): SqlFragment => fragment(`${column} ${operator} ${bound('timestamptz')}`, at);
+  const within = allOf([compare(low, '>=', value.low), compare(high, '<=', value.high)]);
   switch (value.prefix) {
     case 'eq':
-      return allOf([within, fragment(`${low} <= ?`, value.high)]);
+      return allOf([within, compare(low, '<=', value.high)]);
     case 'ne':
       return fragment(`NOT (${within.sql})`, ...within.bindings);
     case 'gt':
-      return fragment(`${high} > ?`, value.high);
+      return compare(high, '>', value.high);
     case 'lt':
-      return fragment(`${low} < ?`, value.low);
+      return compare(low, '<', value.low);
     case 'ge':
-      return allOf([fragment(`${high} >= ?`, value.low), anyOf([fragment(`${high} > ?`, value.high), within])]);
+      return allOf([compare(high, '>=', value.low), anyOf([compare(high, '>', value.high), within])]);
     case 'le':
-      return allOf([fragment(`${low} <= ?`, value.high), anyOf([fragment(`${low} < ?`, value.low), within])]);
+      return allOf([compare(low, '<=', value.high), anyOf([compare(low, '<', value.low), within])]);
     case 'sa':
-      return fragment(`${low} > ?`, value.high);
+      return compare(low, '>', value.high);
     case 'eb':
-      return fragment(`${high} < ?`, value.low);
+      return compare(high, '<', value.low);
     case 'ap':
-      return allOf([fragment(`${low} <= ?`, value.high), fragment(`${high} >= ?`, value.low)]);
+      return allOf([compare(low, '<=', value.high), compare(high, '>=', value.low)]);
   }
 }
 
