@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
+import type { SqlFragment } from './sql-fragment';
 
 /** A fixed SQL statement: `sql` with `?` placeholders for knex, `text` with `$n` ones for PostgreSQL. */
 export interface PreparedStatement {
@@ -66,11 +67,10 @@ const MATCHES_PATTERN = /\blike\b/i;
  * pattern, and a plan for any pattern would read every index entry of the parameter. On
  * embedded PGlite, through knex.raw.
  */
-export async function runPreparedText<Row extends pg.QueryResultRow>(db: Knex, sql: string, bindings: readonly unknown[]): Promise<Row[]> {
-  const values = bindings as unknown[];
-  if (db.client.config.client !== 'pg') return ((await db.raw(sql, values as Knex.RawBinding[])) as pg.QueryResult<Row>).rows;
+export async function runPreparedText<Row extends pg.QueryResultRow>(db: Knex, { sql, bindings }: SqlFragment): Promise<Row[]> {
+  if (db.client.config.client !== 'pg') return ((await db.raw(sql, bindings as Knex.RawBinding[])) as pg.QueryResult<Row>).rows;
   const text = numberedPlaceholders(sql);
-  return runNamed(db, builtName(text), text, values, { method: 'select', sql, bindings: values });
+  return runNamed(db, builtName(text), text, bindings, { method: 'select', sql, bindings });
 }
 
 /** The name a built statement's text is kept prepared under; none (run unnamed) for a `LIKE` or past the bound. */

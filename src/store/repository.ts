@@ -8,7 +8,7 @@ import { replaceSearchIndexes, replaceUniqueKeys, type IndexTarget } from './ind
 import { writeNewResources, type NewResourcesWritten } from './new-resources-write';
 import { replaceOneVersion, replaceOneVersionAlone } from './one-version-write';
 import { preparedStatement, runPrepared, runPreparedText, type PreparedStatement } from './prepared-query';
-import { allOf, fragment, type SqlFragment } from './sql-fragment';
+import { allOf, fragment, unionAll, type SqlFragment } from './sql-fragment';
 import { writeVersionRows } from './version-write';
 import { toStoredVersion, type StoredVersion, type VersionRow } from './rows';
 import { holdsVersion, jsonVersionColumns, readCurrentAsJson, readVersionAsJson, versionOfJsonRow, type JoinedVersionRow } from './stored-json';
@@ -177,20 +177,23 @@ export class Repository {
     ]);
     // For a page, each table's newest `offset + count`.
     const versions = (columns: string, upTo?: number): SqlFragment => {
+      const newest = upTo === undefined ? fragment('') : fragment(` ORDER BY ${newestFirst('v.last_updated')} LIMIT ?`, upTo);
       const of = (table: string): SqlFragment =>
-        upTo === undefined
-          ? fragment(`SELECT ${columns} FROM ${table} AS v WHERE ${scope.sql}`, ...scope.bindings)
-          : fragment(`SELECT ${columns} FROM ${table} AS v WHERE ${scope.sql} ORDER BY ${newestFirst('v.last_updated')} LIMIT ?`, ...scope.bindings, upTo);
-      const [current, past] = [of('resources'), of('resource_versions')];
-      return fragment(`(${current.sql}) UNION ALL (${past.sql})`, ...current.bindings, ...past.bindings);
+        fragment(`SELECT ${columns} FROM ${table} AS v WHERE ${scope.sql}${newest.sql}`, ...scope.bindings, ...newest.bindings);
+      return unionAll([of('resources'), of('resource_versions')]);
     };
     const counted = versions('1');
     const page = versions(`${jsonVersionColumns('v')}, v.last_updated AS last_written`, options.offset + options.count);
     const rows = await runPreparedText<JoinedVersionRow<{ total: string | number }>>(
       this.db,
-      `SELECT c.total, p.* FROM (SELECT count(*) AS total FROM (${counted.sql}) AS v) AS c
+      fragment(
+        `SELECT c.total, p.* FROM (SELECT count(*) AS total FROM (${counted.sql}) AS v) AS c
        LEFT JOIN LATERAL (SELECT v.* FROM (${page.sql}) AS v ORDER BY ${newestFirst('v.last_written')} LIMIT ? OFFSET ?) AS p ON true`,
-      [...counted.bindings, ...page.bindings, options.count, options.offset],
+        ...counted.bindings,
+        ...page.bindings,
+        options.count,
+        options.offset,
+      ),
     );
     return { total: Number(rows[0]?.total ?? 0), versions: rows.filter(holdsVersion).map(versionOfJsonRow) };
   }

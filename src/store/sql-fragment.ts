@@ -28,6 +28,11 @@ export const allOf = (parts: readonly SqlFragment[]): SqlFragment => joined(part
 /** Some part holds (none: no row). */
 export const anyOf = (parts: readonly SqlFragment[]): SqlFragment => joined(parts, 'OR');
 
+/** The rows of every part, each part a whole statement: `(…) UNION ALL (…)`. */
+export function unionAll(parts: readonly SqlFragment[]): SqlFragment {
+  return { sql: parts.map((p) => `(${p.sql})`).join(' UNION ALL '), bindings: parts.flatMap((p) => p.bindings) };
+}
+
 /** `column IN (?, …)` for one or more values. */
 export function isIn(column: string, values: readonly unknown[]): SqlFragment {
   if (values.length === 1) return fragment(`${column} = ?`, values[0]);

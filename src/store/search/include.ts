@@ -3,7 +3,7 @@ import type { Repository } from '../repository';
 import type { StoredVersion } from '../rows';
 import { jsonVersionColumns, versionOfJsonRow, type JsonVersionRow } from '../stored-json';
 import type { IncludeSpec } from './query';
-import { allOf, fragment, isIn, unsizedArray, type SqlFragment } from '../sql-fragment';
+import { allOf, fragment, isIn, unionAll, unsizedArray, type SqlFragment } from '../sql-fragment';
 
 /** How many rounds `:iterate` follows, and how many resources a page may bring in. */
 export const MAX_INCLUDE_DEPTH = 3;
@@ -51,8 +51,7 @@ async function linkedRows(repo: Repository, specs: IncludeSpec[], frontier: Stor
   });
   if (branches.length === 0) return [];
   // Prepared by its text: the frontier is array bindings, so the text is the specs' whatever the page.
-  const round = fragment(branches.map((b) => `(${b.sql})`).join(' UNION ALL '), ...branches.flatMap((b) => b.bindings));
-  const rows = await runPreparedText<SpecRow>(repo.db, round.sql, round.bindings);
+  const rows = await runPreparedText<SpecRow>(repo.db, unionAll(branches));
   return rows.sort((a, b) => a.spec - b.spec);
 }
 

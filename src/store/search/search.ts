@@ -169,7 +169,7 @@ async function firstIndexMatches(
         resourceType,
       )
     : probe;
-  const found = await runPreparedText<JoinedVersionRow<ProbeCounts>>(db, answer.sql, answer.bindings);
+  const found = await runPreparedText<JoinedVersionRow<ProbeCounts>>(db, answer);
   const all = Number(found[0]?.matched_rows ?? 0) <= limit;
   return {
     resources: Number(found[0]?.matched_resources ?? 0),
