@@ -151,7 +151,7 @@ function restrictToMatches(ctx: CriteriaContext, query: Knex.QueryBuilder, s: st
 }
 
 /** What index rows (alias `s`) of the tenant's `resourceType` must hold to meet the criterion. */
-function matchesOf(ctx: CriteriaContext, s: string, resourceType: string, criterion: IndexRowCriterion): SqlFragment {
+export function matchesOf(ctx: CriteriaContext, s: string, resourceType: string, criterion: IndexRowCriterion): SqlFragment {
   const anyValue = (values: readonly IndexValue[]): SqlFragment => anyOf(values.map((value) => valueCondition(s, value, ctx.bound)));
   if (criterion.kind === 'index') return anyValue(criterion.values);
   const [code] = criterion.codes;
@@ -210,7 +210,7 @@ function rowsOfCodes(ctx: CriteriaContext, s: string, resourceType: string, tabl
   return whereFragment(ctx.db.from(`search_${table} as ${s}`), scopeOfRows(ctx, s, resourceType, codes));
 }
 
-function scopeOfRows(ctx: CriteriaContext, s: string, resourceType: string, codes: readonly string[]): SqlFragment {
+export function scopeOfRows(ctx: CriteriaContext, s: string, resourceType: string, codes: readonly string[]): SqlFragment {
   return allOf([fragment(`${s}.tenant_id = ?`, ctx.tenantId), fragment(`${s}.resource_type = ?`, resourceType), isIn(`${s}.code`, codes)]);
 }
 
@@ -259,14 +259,14 @@ function toChainTargets(ctx: CriteriaContext, refs: Knex.QueryBuilder, c: string
   return meetsTargets((type) => ({ type, row: target }));
 }
 
-type StartsWithCriterion = Extract<Criterion, { kind: 'index' }>;
+export type StartsWithCriterion = Extract<Criterion, { kind: 'index' }>;
 type ListedTarget = ChainTarget & { criterion: StartsWithCriterion };
 
 /**
  * A string starts-with criterion of one value that the bounded key holds whole: the key index
  * (migration 018) lists the ids of its matches by itself, from one range of entries.
  */
-function listedByKeyIndex(criterion: Criterion): criterion is StartsWithCriterion {
+export function listedByKeyIndex(criterion: Criterion): criterion is StartsWithCriterion {
   if (criterion.kind !== 'index' || criterion.negate || criterion.table !== 'string' || criterion.values.length !== 1) return false;
   const [value] = criterion.values;
   return value?.type === 'string' && value.match === 'start' && value.text.length <= INDEXED_PREFIX_CHARS;
@@ -280,7 +280,8 @@ function targetsListedByKeyIndex(criterion: ChainCriterion): ListedTarget[] | un
 
 /**
  * Keeps the reference rows (alias `c`) whose target meets its type's criterion, for a walk of
- * them in id order, where every target's criterion is listed by the string key index alone.
+ * them in id order, where every target's criterion is listed by the string key index alone
+ * (a chain through one type by one code is walked by target instead: `chainByTarget`).
  * Each target's test is an EXISTS inside a CASE on the reference's type, which PostgreSQL does
  * not turn into a join: it stays a filter of the walk, planned as a hash of the target's matching
  * ids built once from one range of the key index. As a semi-join, the walk probed the target's

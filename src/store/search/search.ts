@@ -8,7 +8,8 @@ import { findIncluded } from './include';
 import { countOf, countRows, matching } from './matching';
 import type { SearchQuery } from './query';
 import { applySort } from './sort';
-import { fragment, knexFragment } from '../sql-fragment';
+import { fragment, knexFragment, type SqlFragment } from '../sql-fragment';
+import { chainByTarget, chainPageByTarget, chainWalk, type ChainByTarget } from './chain-by-target';
 import { pageByWalkedSort, walkedSort } from './walked-sort';
 
 export interface SearchResult {
@@ -37,10 +38,11 @@ const INDEX_PROBE_ROWS = 1000;
 export async function searchResources(repo: Repository, resourceType: string, query: SearchQuery): Promise<SearchResult> {
   const sole = soleRowCriterion(query);
   const pagedByIndex = query.count > 0 && query.sort.length === 0;
-  const seen = sole && (query.countTotal || pagedByIndex) ? await firstIndexMatches(repo, resourceType, sole, query, pagedByIndex) : undefined;
+  const byTarget = sole && query.sort.length === 0 ? chainByTarget(sole) : undefined;
+  const seen = sole && (query.countTotal || pagedByIndex) ? await firstIndexMatches(repo, resourceType, sole, query, pagedByIndex, byTarget) : undefined;
   if (query.count === 0)
     return { versions: [], total: query.countTotal ? await countMatches(repo, resourceType, query, seen) : undefined, more: false, included: [] };
-  const rows = await pageRows(repo, resourceType, query, sole, seen);
+  const rows = await pageRows(repo, resourceType, query, sole, seen, byTarget);
   const more = rows.length > query.count;
   // The last page, if it holds anything (or is the first), tells the total without counting.
   const counted = !more && (rows.length > 0 || query.offset === 0) ? query.offset + rows.length : undefined;
@@ -68,6 +70,7 @@ async function pageRows(
   query: SearchQuery,
   sole: RowCriterion | undefined,
   seen: IndexMatches | undefined,
+  byTarget: ChainByTarget | undefined,
 ): Promise<JsonVersionRow[]> {
   const columns = repo.db.raw(jsonVersionColumns('r'));
   if (!sole || query.sort.length > 0) {
@@ -82,7 +85,9 @@ async function pageRows(
     applySort(page, repo.tenantId, resourceType, 'r', query.sort);
     return page;
   }
-  if (seen?.all && seen.page) return seen.page;
+  if (seen?.page) return seen.page;
+  if (byTarget)
+    return runPreparedText(repo.db, chainPageByTarget(new CriteriaContext(repo.db, repo.tenantId, true), resourceType, byTarget, query.offset, query.count));
   // Ordered by id in the index rows themselves, so that only the page's resources are read.
   const ids = matchingIndexRows(new CriteriaContext(repo.db, repo.tenantId), resourceType, sole, true)
     .clearSelect()
@@ -119,7 +124,12 @@ interface IndexMatches {
   resources: number;
   /** Whether those rows were every matching row. */
   all: boolean;
-  /** When they were and the page was asked for: the resources of the query's page (and one more), in id order. */
+  /**
+   * When the page was asked for and those rows hold it: the resources of the query's page (and
+   * one more), in the search's order. In id order they hold it when they were every matching row;
+   * in a chain's order by target (`chainByTarget`), also when they name more resources than the
+   * page reaches, as the walk's first rows place its first resources.
+   */
   page?: JsonVersionRow[];
 }
 
@@ -143,39 +153,53 @@ async function firstIndexMatches(
   criterion: RowCriterion,
   query: SearchQuery,
   withPage: boolean,
+  byTarget: ChainByTarget | undefined,
 ): Promise<IndexMatches> {
   const { db, tenantId } = repo;
   const limit = query.countUpTo?.limit ?? INDEX_PROBE_ROWS;
   const ctx = new CriteriaContext(db, tenantId, true);
-  const rows = isIndexRowCriterion(criterion)
-    ? matchingIndexRowsSql(ctx, resourceType, criterion, limit + 1)
-    : knexFragment(matchingIndexRows(ctx, resourceType, criterion).limit(limit + 1));
+  const rows = probedRows(ctx, resourceType, criterion, byTarget, limit + 1);
+  // A resource's place: its id, or its first position in a walk by target.
+  const place = byTarget ? 'min(m.pos)' : 'm.resource_id';
   const probe = fragment(
-    `SELECT count(*) AS matched_resources, coalesce(sum(g.rows), 0) AS matched_rows, (array_agg(g.resource_id ORDER BY g.resource_id))[?::int : ?::int] AS page
-     FROM (SELECT m.resource_id, count(*) AS rows FROM (${rows.sql}) AS m GROUP BY m.resource_id) AS g`,
+    `SELECT count(*) AS matched_resources, coalesce(sum(g.rows), 0) AS matched_rows, (array_agg(g.resource_id ORDER BY g.place))[?::int : ?::int] AS page
+     FROM (SELECT m.resource_id, count(*) AS rows, ${place} AS place FROM (${rows.sql}) AS m GROUP BY m.resource_id) AS g`,
     query.offset + 1,
     query.offset + query.count + 1,
     ...rows.bindings,
   );
+  // Whether the rows hold the page (`IndexMatches.page`).
+  const holdPage = byTarget
+    ? fragment('(p.matched_rows <= ? OR p.matched_resources > ?)', limit, query.offset + query.count)
+    : fragment('p.matched_rows <= ?', limit);
   // The page's resources inside the join's key, not beside it: as a join filter it was checked after the page's rows had been read.
   const answer = withPage
     ? fragment(
         `SELECT p.matched_resources, p.matched_rows, ${jsonVersionColumns('r')} FROM (${probe.sql}) AS p
-         LEFT JOIN resources AS r ON r.id = ANY (CASE WHEN p.matched_rows <= ? THEN p.page END) AND r.tenant_id = ? AND r.resource_type = ? AND NOT r.deleted
-         ORDER BY r.id`,
+         LEFT JOIN resources AS r ON r.id = ANY (CASE WHEN ${holdPage.sql} THEN p.page END)
+           AND r.tenant_id = ? AND r.resource_type = ? AND NOT r.deleted
+         ORDER BY array_position(p.page, r.id)`,
         ...probe.bindings,
-        limit,
+        ...holdPage.bindings,
         tenantId,
         resourceType,
       )
     : probe;
   const found = await runPreparedText<JoinedVersionRow<ProbeCounts>>(db, answer);
+  const resources = Number(found[0]?.matched_resources ?? 0);
   const all = Number(found[0]?.matched_rows ?? 0) <= limit;
-  return {
-    resources: Number(found[0]?.matched_resources ?? 0),
-    all,
-    page: withPage && all ? found.filter(holdsVersion) : undefined,
-  };
+  const holdsPage = all || (byTarget !== undefined && resources > query.offset + query.count);
+  return { resources, all, page: withPage && holdsPage ? found.filter(holdsVersion) : undefined };
+}
+
+/** The first `limit` index rows that meet the criterion, by its value index, or a chain's by target (with their positions). */
+function probedRows(ctx: CriteriaContext, resourceType: string, criterion: RowCriterion, byTarget: ChainByTarget | undefined, limit: number): SqlFragment {
+  if (byTarget) {
+    const walk = chainWalk(ctx, resourceType, byTarget);
+    return fragment(`${walk.sql} LIMIT ?`, ...walk.bindings, limit);
+  }
+  if (isIndexRowCriterion(criterion)) return matchingIndexRowsSql(ctx, resourceType, criterion, limit);
+  return knexFragment(matchingIndexRows(ctx, resourceType, criterion).limit(limit));
 }
 
 /** The planner's estimate of a query: its rows and its total cost. */
