@@ -1,4 +1,5 @@
 import type { Bundle, ServiceRequest } from '@medplum/fhirtypes';
+import { statementsDuring } from '../helpers/statements';
 import { FHIR_BASE, startTestApp, type TestApp } from '../helpers/test-app';
 import { create, matchIds, search, sorted, unique } from './search/fixtures';
 
@@ -35,6 +36,11 @@ async function ordersOf(patient: string, count: number): Promise<string[]> {
   };
   const res = await t.http.post(FHIR_BASE).set('content-type', 'application/fhir+json').send(bundle).expect(200);
   return sorted((res.body as Bundle).entry!.map((e) => e.response!.location!.split('/')[1]!));
+}
+
+/** How many statements placing every match of a chain (`chainPageByTarget`) the action sends. */
+async function walksOfEveryMatch(action: () => Promise<void>): Promise<number> {
+  return (await statementsDuring(t, (sql) => sql.includes('GROUP BY w.resource_id'), action)).length;
 }
 
 /** The page's matches in the answer's order, and whether it links to a next page. */
@@ -82,8 +88,9 @@ describe('more than the 1,000 references the probe reads', () => {
   const tag = unique('q');
   let many: string[], few: string[];
   beforeAll(async () => {
-    const first = await patientNamed(`${tag}m`);
-    const second = await patientNamed(`${tag}n`);
+    // Three matching names: the first Patient's orders stand three times in the walk by target.
+    const first = await patientNamed(`${tag}m`, `${tag}n`, `${tag}o`);
+    const second = await patientNamed(`${tag}p`);
     // The second Patient's orders are created first: in id order they would come first.
     few = await ordersOf(second, 2);
     many = (await Promise.all([0, 1, 2, 3, 4].map(() => ordersOf(first, 201)))).flat().sort();
@@ -99,10 +106,20 @@ describe('more than the 1,000 references the probe reads', () => {
     expect(end).toEqual({ ids: many.slice(998, 1000), next: true, total: undefined });
   });
 
-  test('a page past it walks every match in the same order', async () => {
-    expect(await page(`${chain}&_count=3&_offset=1003`)).toEqual({ ids: [...many.slice(1003), few[0]], next: true, total: undefined });
-    // The last page tells the total.
-    expect(await page(`${chain}&_count=10&_offset=1000`)).toEqual({ ids: [...many.slice(1000), ...few], next: false, total: 1007 });
+  test('a page past it, among repeated resources, walks every match in the same order', async () => {
+    const walks = await walksOfEveryMatch(async () => {
+      expect(await page(`${chain}&_count=3&_offset=1003`)).toEqual({ ids: [...many.slice(1003), few[0]], next: true, total: undefined });
+      // The last page tells the total.
+      expect(await page(`${chain}&_count=10&_offset=1000`)).toEqual({ ids: [...many.slice(1000), ...few], next: false, total: 1007 });
+    });
+    expect(walks).toBe(2);
+  });
+
+  test('a page past it, without repeats, comes from the walk’s first rows', async () => {
+    const walks = await walksOfEveryMatch(async () => {
+      expect(await page(`${chain}n&_count=3&_offset=1000`)).toEqual({ ids: many.slice(1000, 1003), next: true, total: undefined });
+    });
+    expect(walks).toBe(0);
   });
 
   test('an accurate total counts every match', async () => {
