@@ -54,9 +54,10 @@ export function chainWalk(ctx: CriteriaContext, resourceType: string, chain: Cha
 }
 
 /**
- * A page past the resources the probe saw (and one resource more), in the chain's order: every
- * match is walked and placed at its first position, so a page deep into a broad chain reads all
- * of its references.
+ * A page (and one resource more) in the chain's order from every match, each placed at its first
+ * position: for a page past the walk's first rows when resources repeat among them, since only
+ * the whole walk then tells which come first. Deep into a broad chain, it reads all of its
+ * references.
  */
 export function chainPageByTarget(ctx: CriteriaContext, resourceType: string, chain: ChainByTarget, offset: number, count: number): SqlFragment {
   const walk = chainWalk(ctx, resourceType, chain);
