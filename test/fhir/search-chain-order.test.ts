@@ -7,7 +7,7 @@ import { create, matchIds, search, sorted, unique } from './search/fixtures';
  * A chain through one target type by a string prefix answers in its targets' order: by the
  * target's matching value, then its id, then the referencing resource's id; a resource found
  * through several targets (or one target's several values) stands at its first place
- * (docs/search.md, "Order").
+ * (docs/search.md, "How it works").
  */
 let t: TestApp;
 beforeAll(async () => {
