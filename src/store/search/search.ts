@@ -137,6 +137,8 @@ interface IndexMatches {
 interface ProbeCounts {
   matched_resources: string | number;
   matched_rows: string | number;
+  /** With the page asked for: whether the rows hold it (`IndexMatches.page`). */
+  holds_page?: boolean;
 }
 
 /**
@@ -202,10 +204,11 @@ async function firstIndexMatches(
   // The page's resources inside the join's key, not beside it: as a join filter it was checked after the page's rows had been read.
   const answer = withPage
     ? fragment(
-        `SELECT p.matched_resources, p.matched_rows, ${jsonVersionColumns('r')} FROM (${probe.sql}) AS p
+        `SELECT p.matched_resources, p.matched_rows, ${holdPage.sql} AS holds_page, ${jsonVersionColumns('r')} FROM (${probe.sql}) AS p
          LEFT JOIN resources AS r ON r.id = ANY (CASE WHEN ${holdPage.sql} THEN p.page END)
            AND r.tenant_id = ? AND r.resource_type = ? AND NOT r.deleted
          ORDER BY array_position(p.page, r.id)`,
+        ...holdPage.bindings,
         ...probe.bindings,
         ...holdPage.bindings,
         tenantId,
@@ -213,10 +216,11 @@ async function firstIndexMatches(
       )
     : probe;
   const found = await runPreparedText<JoinedVersionRow<ProbeCounts>>(db, answer);
-  const resources = Number(found[0]?.matched_resources ?? 0);
-  const all = Number(found[0]?.matched_rows ?? 0) <= limit;
-  const holdsPage = all || (byTarget !== undefined && resources > query.offset + query.count);
-  return { resources, all, page: withPage && holdsPage ? found.filter(holdsVersion) : undefined };
+  return {
+    resources: Number(found[0]?.matched_resources ?? 0),
+    all: Number(found[0]?.matched_rows ?? 0) <= limit,
+    page: found[0]?.holds_page ? found.filter(holdsVersion) : undefined,
+  };
 }
 
 /** The first `limit` index rows that meet the criterion, by its value index, or a chain's by target (with their positions). */
