@@ -1,3 +1,4 @@
+import { cpuFigure, type CpuPerRequest } from './cpu-time';
 import type { Measured } from './measure';
 
 export interface Summary {
@@ -10,8 +11,11 @@ export interface Summary {
   p99: number;
   /** Transaction Bundles: resources written per second. */
   resourcesPerSecond?: number;
+  /** µs of CPU per request in the process that answered, and in PostgreSQL (per Bundle for transaction Bundles). */
+  serverCpuUs?: number;
+  postgresCpuUs?: number;
   errors: number;
-  runs: Array<{ rps: number; p50: number; p95: number; p99: number; errors: number }>;
+  runs: Array<{ rps: number; p50: number; p95: number; p99: number; errors: number } & CpuPerRequest>;
 }
 
 export interface Goal {
@@ -26,10 +30,18 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
+/** The median of the figures there are; undefined when no repetition has one. */
+function medianOfKnown(values: readonly (number | undefined)[]): number | undefined {
+  const known = values.filter((v): v is number => v !== undefined);
+  return known.length === 0 ? undefined : Math.round(median(known));
+}
+
 /** Each figure is the median of its own repetitions (the p99 median is not the p99 of the median run). */
 export function summarize(measured: Measured[]): Summary[] {
   return measured.map(({ target, runs, errors }) => {
     const rps = median(runs.map((r) => r.rps));
+    const serverCpuUs = medianOfKnown(runs.map((r) => r.serverCpuUs));
+    const postgresCpuUs = medianOfKnown(runs.map((r) => r.postgresCpuUs));
     return {
       name: target.name,
       group: target.group,
@@ -39,8 +51,18 @@ export function summarize(measured: Measured[]): Summary[] {
       p95: median(runs.map((r) => r.p95)),
       p99: median(runs.map((r) => r.p99)),
       ...(target.resourcesPerRequest ? { resourcesPerSecond: rps * target.resourcesPerRequest } : {}),
+      ...(serverCpuUs === undefined ? {} : { serverCpuUs }),
+      ...(postgresCpuUs === undefined ? {} : { postgresCpuUs }),
       errors,
-      runs: runs.map(({ rps: r, p50, p95, p99, errors: e }) => ({ rps: round(r), p50: round(p50), p95: round(p95), p99: round(p99), errors: e })),
+      runs: runs.map(({ rps: r, p50, p95, p99, errors: e, serverCpuUs: server, postgresCpuUs: postgres }) => ({
+        rps: round(r),
+        p50: round(p50),
+        p95: round(p95),
+        p99: round(p99),
+        errors: e,
+        serverCpuUs: server,
+        postgresCpuUs: postgres,
+      })),
     };
   });
 }
@@ -127,9 +149,14 @@ export function goals(summaries: Summary[], rss: ServerRss): { ratios: Record<st
 export function markdownTable(summaries: Summary[]): string {
   const rows = summaries.map((s) => {
     const rate = s.resourcesPerSecond === undefined ? fmtInt(s.rps) : `${fmtInt(s.rps)} (${fmtInt(s.resourcesPerSecond)} resources/s)`;
-    return `| ${s.group === 'baseline' ? 'baseline: ' : ''}${s.name} | ${s.connections} | ${rate} | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.p99.toFixed(1)} | ${s.errors} |`;
+    const cpu = `${cpuFigure(s.serverCpuUs)} | ${cpuFigure(s.postgresCpuUs)}`;
+    return `| ${s.group === 'baseline' ? 'baseline: ' : ''}${s.name} | ${s.connections} | ${rate} | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.p99.toFixed(1)} | ${cpu} | ${s.errors} |`;
   });
-  return ['| target | connections | req/s | p50 ms | p95 ms | p99 ms | errors |', '|---|---:|---:|---:|---:|---:|---:|', ...rows].join('\n');
+  return [
+    '| target | connections | req/s | p50 ms | p95 ms | p99 ms | server CPU µs/req | PostgreSQL CPU µs/req | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+  ].join('\n');
 }
 
 export function goalsTable(list: Goal[]): string {

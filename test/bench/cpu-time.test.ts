@@ -1,0 +1,24 @@
+import { parseStat, startCpuMeter } from '../../bench/cpu-time';
+
+describe('the benchmark’s CPU meter', () => {
+  it('reads user and system ticks after a command holding spaces and parentheses', () => {
+    const line = '4242 (node (worker) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 37 0 0 20 0 11 0 12345 1000000 5000';
+    expect(parseStat(line)).toEqual({ command: 'node (worker) x', ticks: 287 });
+    expect(parseStat('garbage')).toBeUndefined();
+  });
+
+  it('divides the CPU a process spent by the requests it answered', () => {
+    const cpuUs = (usage: NodeJS.CpuUsage): number => usage.user + usage.system;
+    const meter = startCpuMeter(process.pid);
+    const start = process.cpuUsage();
+    let spin = 0;
+    while (cpuUs(process.cpuUsage(start)) < 200_000) spin += Math.sqrt(spin + 1);
+    const { serverCpuUs, postgresCpuUs } = meter.perRequest(2);
+    const spent = cpuUs(process.cpuUsage(start));
+    expect(spin).toBeGreaterThan(0);
+    // What the process spent, over two requests, give or take /proc's 10 ms ticks at both ends.
+    expect(Math.abs((serverCpuUs ?? 0) - spent / 2)).toBeLessThanOrEqual(15_000);
+    if (postgresCpuUs !== undefined) expect(postgresCpuUs).toBeGreaterThanOrEqual(0);
+    expect(meter.perRequest(0)).toEqual({ serverCpuUs: undefined, postgresCpuUs: undefined });
+  });
+});
