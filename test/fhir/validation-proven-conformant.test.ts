@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { StructureDefinition } from '@medplum/fhirtypes';
+import type { Resource, StructureDefinition } from '@medplum/fhirtypes';
 import { EXT, PROFILE, SYSTEM } from '../../mappings/fhir-urls';
 import { loadR4Definitions } from '../../src/fhir/validation/definitions';
 import { medplumBaseIssues, validateAgainst } from '../../src/fhir/validation/medplum-validation';
@@ -7,7 +7,6 @@ import { loadProfiles } from '../../src/fhir/validation/profiles';
 import { provenConformant } from '../../src/fhir/validation/proven-conformant';
 import { checkElementShapes } from '../../src/fhir/validation/element-shapes';
 import { checkInheritedNames } from '../../src/fhir/validation/inherited-names';
-import type { Resource } from '@medplum/fhirtypes';
 import { mutate, mutationArb } from '../fuzz/mutations';
 import { tryParse } from '../fuzz/json-text';
 import { RUNS, fuzzParams } from '../fuzz/settings';
