@@ -199,18 +199,18 @@ async function firstIndexMatches(
   );
   // Whether the rows hold the page (`IndexMatches.page`).
   const holdPage = byTarget
-    ? fragment('(p.matched_rows <= ? OR p.matched_resources > ?)', limit, query.offset + query.count)
-    : fragment('p.matched_rows <= ?', limit);
+    ? fragment('(q.matched_rows <= ? OR q.matched_resources > ?)', limit, query.offset + query.count)
+    : fragment('q.matched_rows <= ?', limit);
   // The page's resources inside the join's key, not beside it: as a join filter it was checked after the page's rows had been read.
   const answer = withPage
     ? fragment(
-        `SELECT p.matched_resources, p.matched_rows, ${holdPage.sql} AS holds_page, ${jsonVersionColumns('r')} FROM (${probe.sql}) AS p
-         LEFT JOIN resources AS r ON r.id = ANY (CASE WHEN ${holdPage.sql} THEN p.page END)
+        `SELECT p.matched_resources, p.matched_rows, p.holds_page, ${jsonVersionColumns('r')}
+         FROM (SELECT q.*, ${holdPage.sql} AS holds_page FROM (${probe.sql}) AS q) AS p
+         LEFT JOIN resources AS r ON r.id = ANY (CASE WHEN p.holds_page THEN p.page END)
            AND r.tenant_id = ? AND r.resource_type = ? AND NOT r.deleted
          ORDER BY array_position(p.page, r.id)`,
         ...holdPage.bindings,
         ...probe.bindings,
-        ...holdPage.bindings,
         tenantId,
         resourceType,
       )
