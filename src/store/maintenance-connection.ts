@@ -10,6 +10,12 @@ const MAINTENANCE_TIMEOUT_MS = 10 * 60 * 1000;
 export type Sql = (statement: string) => Promise<{ rows: unknown[] }>;
 
 /**
+ * The query context of maintenance statements sent through the app's own knex (PGlite), so that
+ * a listener to its `query` events can tell them from the requests' statements.
+ */
+export const MAINTENANCE_QUERY_CONTEXT = Object.freeze({ maintenance: true });
+
+/**
  * Runs `run` on a connection of its own whose statement_timeout is the maintenance bound, closed
  * after. Under the requests' 15 s, an ANALYZE of the ten tables at a million Patients (10.5 s
  * on a quiet machine) was cancelled again and again beside a load, and the tables it had not
@@ -19,7 +25,7 @@ export type Sql = (statement: string) => Promise<{ rows: unknown[] }>;
  */
 export async function onMaintenanceConnection<T>(knex: Knex, run: (sql: Sql) => Promise<T>): Promise<T> {
   // Embedded PGlite has no statement_timeout and one connection.
-  if ((knex.client as Knex.Client).config.client !== 'pg') return run((statement) => knex.raw(statement));
+  if ((knex.client as Knex.Client).config.client !== 'pg') return run((statement) => knex.raw(statement).queryContext(MAINTENANCE_QUERY_CONTEXT));
   const connection = await openOwnConnection(knex, { statement_timeout: MAINTENANCE_TIMEOUT_MS });
   try {
     return await run((statement) => connection.query(statement));

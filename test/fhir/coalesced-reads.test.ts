@@ -1,4 +1,5 @@
 import { readCurrentAsJson } from '../../src/store/stored-json';
+import { statementsDuring } from '../helpers/statements';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 let mine: TestApp;
@@ -21,27 +22,28 @@ const create = async (app: TestApp, family: string): Promise<string> => {
 test('reads sent in one turn go to the database as one statement, and each gets its own row: none of another tenant', async () => {
   const ours = [await create(mine, 'Alpha'), await create(mine, 'Beta')];
   const foreign = await create(theirs, 'Gamma');
-  const statements: string[] = [];
-  const onQuery = (query: { sql: string }): void => void statements.push(query.sql);
-  mine.knex.on('query', onQuery);
-  try {
-    const read = (tenantId: string, id: string) => readCurrentAsJson(mine.knex, tenantId, 'Patient', id);
-    const [alpha, beta, crossTenant, missing, theirsRead] = await Promise.all([
-      read(mine.tenantId, ours[0]!),
-      read(mine.tenantId, ours[1]!),
-      read(mine.tenantId, foreign),
-      read(mine.tenantId, 'no-such-patient'),
-      read(theirs.tenantId, foreign),
-    ]);
-    expect(statements.filter((sql) => /fhir|resources/.test(sql))).toHaveLength(1);
-    expect(alpha?.resource).toMatchObject({ id: ours[0], name: [{ family: 'Alpha' }] });
-    expect(beta?.resource).toMatchObject({ id: ours[1], name: [{ family: 'Beta' }] });
-    expect(crossTenant).toBeUndefined();
-    expect(missing).toBeUndefined();
-    expect(theirsRead?.resource).toMatchObject({ id: foreign, name: [{ family: 'Gamma' }] });
-  } finally {
-    mine.knex.off('query', onQuery);
-  }
+  const read = (tenantId: string, id: string) => readCurrentAsJson(mine.knex, tenantId, 'Patient', id);
+  let reads: Awaited<ReturnType<typeof read>>[] = [];
+  const statements = await statementsDuring(
+    mine,
+    (sql) => /fhir|resources/.test(sql),
+    async () => {
+      reads = await Promise.all([
+        read(mine.tenantId, ours[0]!),
+        read(mine.tenantId, ours[1]!),
+        read(mine.tenantId, foreign),
+        read(mine.tenantId, 'no-such-patient'),
+        read(theirs.tenantId, foreign),
+      ]);
+    },
+  );
+  const [alpha, beta, crossTenant, missing, theirsRead] = reads;
+  expect(statements).toHaveLength(1);
+  expect(alpha?.resource).toMatchObject({ id: ours[0], name: [{ family: 'Alpha' }] });
+  expect(beta?.resource).toMatchObject({ id: ours[1], name: [{ family: 'Beta' }] });
+  expect(crossTenant).toBeUndefined();
+  expect(missing).toBeUndefined();
+  expect(theirsRead?.resource).toMatchObject({ id: foreign, name: [{ family: 'Gamma' }] });
 });
 
 test('a key the database refuses fails only its own read, not the others sent in the same turn', async () => {

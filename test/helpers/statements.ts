@@ -1,3 +1,4 @@
+import { MAINTENANCE_QUERY_CONTEXT } from '../../src/store/maintenance-connection';
 import type { TestApp } from './test-app';
 
 export interface Statement {
@@ -5,11 +6,15 @@ export interface Statement {
   bindings: unknown[];
 }
 
-/** The statements the app sends while `action` runs, of those whose text `wanted` accepts. */
+/**
+ * The statements the app sends while `action` runs, of those whose text `wanted` accepts. The
+ * statistics keeper's VACUUM and ANALYZE, which on PGlite share the app's knex at moments of
+ * their own, are not among them.
+ */
 export async function statementsDuring(app: TestApp, wanted: (sql: string) => boolean, action: () => Promise<unknown>): Promise<Statement[]> {
   const seen: Statement[] = [];
-  const onQuery = (q: { sql?: string; bindings?: unknown[] }): void => {
-    if (q.sql !== undefined && wanted(q.sql)) seen.push({ sql: q.sql, bindings: q.bindings ?? [] });
+  const onQuery = (q: { sql?: string; bindings?: unknown[]; queryContext?: unknown }): void => {
+    if (q.sql !== undefined && q.queryContext !== MAINTENANCE_QUERY_CONTEXT && wanted(q.sql)) seen.push({ sql: q.sql, bindings: q.bindings ?? [] });
   };
   app.knex.on('query', onQuery);
   try {
