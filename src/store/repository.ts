@@ -5,7 +5,8 @@ import type { Indexer } from './index-rows';
 import type { ContendedResources } from './contended-resources';
 import { idsByType } from './ids-by-type';
 import { replaceSearchIndexes, replaceUniqueKeys, type IndexTarget } from './index-writer';
-import { writeNewResources, type NewResourcesWritten } from './new-resources-write';
+import { writeNewResourcesSoon } from './coalesced-new-resources';
+import type { NewResourcesWritten } from './new-resources-write';
 import { replaceOneVersion, replaceOneVersionAlone } from './one-version-write';
 import { preparedStatement, runPrepared, runPreparedText, type PreparedStatement } from './prepared-query';
 import { allOf, fragment, unionAll, type SqlFragment } from './sql-fragment';
@@ -275,7 +276,7 @@ export class Repository {
     const rows = writes.map((write) => this.versionRow(write));
     const targets = rows.map((row, i) => this.targetOf(row, writes[i]!));
     const outcome = targets.every((t) => t.isNew)
-      ? await writeNewResources(this.db, this.tenantId, rows, targets)
+      ? await writeNewResourcesSoon(this.db, this.tenantId, rows, targets)
       : await this.atomically((repo) => repo.replaceVersions(rows, targets));
     return this.storedOrRefused(rows, outcome);
   }
@@ -295,7 +296,7 @@ export class Repository {
     const row = this.versionRow(write);
     const target = this.targetOf(row, write);
     const outcome = target.isNew
-      ? await writeNewResources(this.db, this.tenantId, [row], [target])
+      ? await writeNewResourcesSoon(this.db, this.tenantId, [row], [target])
       : await replaceOneVersionAlone(this.db, this.tenantId, row, target);
     if (!outcome) return undefined;
     if (outcome.written.size === 0) {
