@@ -35,13 +35,18 @@ export function writeNewResourcesSoon(
   targets: readonly IndexTarget[],
 ): Promise<NewResourcesWritten> {
   if (db.isTransaction) return writeNewResources(db, tenantId, rows, targets);
-  const byTenant = waiting.get(db) ?? new Map<string, PendingWrite[]>();
-  waiting.set(db, byTenant);
+  const queue = queueOf(db, tenantId);
   return new Promise((resolve, reject) => {
-    const queue = byTenant.get(tenantId) ?? [];
-    byTenant.set(tenantId, queue);
     if (queue.push({ rows, targets, resolve, reject }) === 1) setImmediate(flush, db, tenantId);
   });
+}
+
+function queueOf(db: Knex, tenantId: string): PendingWrite[] {
+  const byTenant = waiting.get(db) ?? new Map<string, PendingWrite[]>();
+  if (!waiting.has(db)) waiting.set(db, byTenant);
+  const queue = byTenant.get(tenantId) ?? [];
+  if (!byTenant.has(tenantId)) byTenant.set(tenantId, queue);
+  return queue;
 }
 
 function flush(db: Knex, tenantId: string): void {
