@@ -8,8 +8,10 @@ afterAll(() => t?.close());
  * A birth date window bounded on both sides is read from the stored ranges' GiST index, which
  * leads with one hash of tenant, resource type and code (migration 023): the search must name
  * that hash by the index's own expression, or the index is scanned by the range alone, over
- * every tenant's and parameter's rows. The btrees on either end would serve the plan too, so
- * they are dropped for the EXPLAIN, in a transaction rolled back after it.
+ * every tenant's and parameter's rows. The btrees on either end would serve the plan too, and
+ * on a table of three rows so does the one by resource (a near tie that the statistics keeper's
+ * ANALYZE, whenever it runs, can tip), so they are dropped for the EXPLAIN, in a transaction
+ * rolled back after it.
  */
 test('a two-sided date window is planned on the range index by the hash of its scope', async () => {
   t = await startTestApp();
@@ -32,6 +34,7 @@ test('a two-sided date window is planned on the range index by the hash of its s
   const plan = await planOf(app, seen[0]!, [
     'DROP INDEX search_date_high',
     'DROP INDEX search_date_tenant_id_resource_type_code_low_index',
+    'DROP INDEX search_date_tenant_id_resource_type_resource_id_index',
     'SET LOCAL enable_seqscan = off',
   ]);
   const scan = plan.findIndex((line) => / on search_date_range\b| using search_date_range\b/.test(line));
