@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { preparedStatement, runPrepared, type PreparedStatement } from './prepared-query';
+import { batchesOfOneTurn, type Pending } from './turn-batches';
 import { isUuid } from '../uuid-text';
 
 /** One resource's current row, asked for by its primary key. */
@@ -9,13 +10,7 @@ export interface ResourceKey {
   id: string;
 }
 
-interface PendingRead<Row> {
-  key: ResourceKey;
-  resolve(row: Row | undefined): void;
-  reject(err: unknown): void;
-}
-
-/** At most this many keys go into one statement; more waiting reads go into the next. */
+/** At most this many keys go into one statement, the reads of all tenants together; more waiting reads go into the next. */
 const MAX_KEYS = 100;
 
 /**
@@ -44,39 +39,29 @@ export function coalescedReader<Row extends object>(name: string, columns: strin
     `SELECT k.n, ${columns} FROM unnest(?::uuid[], ?::text[], ?::text[]) WITH ORDINALITY AS k(tenant_id, resource_type, id, n)
      JOIN resources v ON v.tenant_id = k.tenant_id AND v.resource_type = k.resource_type AND v.id = k.id`,
   );
-  const waiting = new WeakMap<Knex, PendingRead<Row>[]>();
-
-  const queueOf = (db: Knex): PendingRead<Row>[] => {
-    const queue = waiting.get(db) ?? [];
-    if (!waiting.has(db)) waiting.set(db, queue);
-    return queue;
-  };
-  const flush = (db: Knex): void => {
-    const pending = queueOf(db);
-    const batch = pending.splice(0, MAX_KEYS);
-    if (pending.length > 0) setImmediate(flush, db);
-    void send(db, batch, single, many);
-  };
+  const readInTurn = batchesOfOneTurn<ResourceKey, Row | undefined>({ limit: MAX_KEYS, send: (db, _all, batch) => send(db, batch, single, many) });
   return async (db, key) => {
     if (db.isTransaction || !batchable(key)) return (await runPrepared<Row>(db, single, [key.tenantId, key.resourceType, key.id]))[0];
-    const queue = queueOf(db);
-    return new Promise<Row | undefined>((resolve, reject) => {
-      if (queue.push({ key, resolve, reject }) === 1) setImmediate(flush, db);
-    });
+    return readInTurn(db, '', key);
   };
 }
 
-async function send<Row extends object>(db: Knex, batch: PendingRead<Row>[], single: PreparedStatement, many: PreparedStatement): Promise<void> {
+async function send<Row extends object>(
+  db: Knex,
+  batch: Pending<ResourceKey, Row | undefined>[],
+  single: PreparedStatement,
+  many: PreparedStatement,
+): Promise<void> {
   try {
     if (batch.length === 1) {
-      const [{ key, resolve }] = batch as [PendingRead<Row>];
+      const [{ input: key, resolve }] = batch as [Pending<ResourceKey, Row | undefined>];
       resolve((await runPrepared<Row>(db, single, [key.tenantId, key.resourceType, key.id]))[0]);
       return;
     }
     const rows = await runPrepared<Row & { n: string | number }>(db, many, [
-      batch.map((p) => p.key.tenantId),
-      batch.map((p) => p.key.resourceType),
-      batch.map((p) => p.key.id),
+      batch.map((p) => p.input.tenantId),
+      batch.map((p) => p.input.resourceType),
+      batch.map((p) => p.input.id),
     ]);
     const found = new Map(rows.map(({ n, ...row }) => [Number(n), row as unknown as Row]));
     batch.forEach((p, k) => p.resolve(found.get(k + 1)));
