@@ -3,15 +3,16 @@ import type { Resource } from '@medplum/fhirtypes';
 import { duplicate, fail, gone, notFound, preconditionFailed, conflict, ResourceOutcomeError } from '../problems/outcomes';
 import type { Indexer } from './index-rows';
 import type { ContendedResources } from './contended-resources';
-import { idsByType } from './ids-by-type';
+import { byTypeAndId, idsByType } from './ids-by-type';
 import { replaceSearchIndexes, replaceUniqueKeys, type IndexTarget } from './index-writer';
 import { writeNewResourcesSoon } from './coalesced-new-resources';
 import type { NewResourcesWritten } from './new-resources-write';
 import { replaceOneVersion, replaceOneVersionAlone } from './one-version-write';
-import { preparedStatement, runPrepared, runPreparedText, type PreparedStatement } from './prepared-query';
+import { preparedStatement, runPrepared, runPreparedText } from './prepared-query';
 import { allOf, fragment, unionAll, type SqlFragment } from './sql-fragment';
 import { writeVersionRows } from './version-write';
 import { toStoredVersion, type StoredVersion, type VersionRow } from './rows';
+import { coalescedReader } from './coalesced-reads';
 import { holdsVersion, jsonVersionColumns, readCurrentAsJson, readVersionAsJson, versionOfJsonRow, type JoinedVersionRow } from './stored-json';
 
 export interface HistoryOptions {
@@ -126,13 +127,13 @@ export class Repository {
       created: !previous || previous.deleted,
     });
     if (this.mayWriteAlone(resourceType, id)) {
-      const previous = await this.current(resourceType, id, READ_CURRENT);
+      const previous = await readCurrentVersion(this.db, { tenantId: this.tenantId, resourceType, id });
       assertIfMatch(resourceType, id, previous, ifMatch);
       const version = await this.writeAlone({ resource, previous });
       if (version) return written(previous, version);
     }
     return this.atomically(async (repo) => {
-      const previous = await repo.current(resourceType, id, LOCK_CURRENT);
+      const previous = await repo.lockedCurrent(resourceType, id);
       assertIfMatch(resourceType, id, previous, ifMatch);
       return written(previous, await repo.writeVersion(resourceType, id, resource, previous));
     });
@@ -150,11 +151,11 @@ export class Repository {
       return !previous.deleted;
     };
     if (this.mayWriteAlone(resourceType, id)) {
-      const previous = await this.current(resourceType, id, READ_CURRENT);
+      const previous = await readCurrentVersion(this.db, { tenantId: this.tenantId, resourceType, id });
       if (!deletable(previous) || (await this.writeAlone({ resource: deletion, previous, deleted: true }))) return;
     }
     await this.atomically(async (repo) => {
-      const previous = await repo.current(resourceType, id, LOCK_CURRENT);
+      const previous = await repo.lockedCurrent(resourceType, id);
       if (deletable(previous)) await repo.writeVersion(resourceType, id, deletion, previous, true);
     });
   }
@@ -235,18 +236,20 @@ export class Repository {
     return rows.map(toStoredVersion);
   }
 
-  /** What an update or a delete replaces: one resource's current version, read or locked by `statement`. */
-  private async current(resourceType: string, id: string, statement: PreparedStatement): Promise<CurrentVersion | undefined> {
-    const [row] = await runPrepared<CurrentVersion>(this.db, statement, [this.tenantId, resourceType, id]);
+  /** What an update or a delete replaces inside its transaction: one resource's current version, locked. */
+  private async lockedCurrent(resourceType: string, id: string): Promise<CurrentVersion | undefined> {
+    const [row] = await runPrepared<CurrentVersion>(this.db, LOCK_CURRENT, [this.tenantId, resourceType, id]);
     return row;
   }
 
   /**
    * The current rows of these resources (deleted ones too), locked until the transaction ends:
-   * what a batch of writes compares with and replaces. One statement for the whole batch.
+   * what a batch of writes compares with and replaces. One statement per type, locking in the
+   * order every batch of writes locks (`byTypeAndId`).
    */
   async lockCurrent(targets: readonly { resourceType: string; id: string }[]): Promise<Map<string, VersionRow>> {
-    const rows = await this.rowsOf<VersionRow>(this.db('resources').where({ tenant_id: this.tenantId }).forUpdate(), targets);
+    const query = this.db('resources').where({ tenant_id: this.tenantId }).orderBy('id').forUpdate();
+    const rows = await this.rowsOf<VersionRow>(query, [...targets].sort(byTypeAndId));
     return new Map(rows.map((row) => [`${row.resource_type}/${row.id}`, row]));
   }
 
@@ -364,9 +367,13 @@ export class Repository {
 export type CurrentVersion = Pick<VersionRow, 'version_id' | 'last_updated' | 'created_at' | 'deleted'>;
 
 /** One resource's current version by its primary key (its content is not needed): prepared once per connection. */
-const CURRENT_SQL = 'SELECT version_id, last_updated, created_at, deleted FROM resources WHERE tenant_id = ?::uuid AND resource_type = ? AND id = ?';
-const READ_CURRENT = preparedStatement('fhir_current_version', CURRENT_SQL);
-const LOCK_CURRENT = preparedStatement('fhir_lock_current_version', `${CURRENT_SQL} FOR UPDATE`);
+const CURRENT_COLUMNS = 'version_id, last_updated, created_at, deleted';
+/** What a write outside a transaction replaces: the reads of one turn in one statement, so that under load their writes reach the store in one turn too. */
+const readCurrentVersion = coalescedReader<CurrentVersion>('fhir_current_version', CURRENT_COLUMNS);
+const LOCK_CURRENT = preparedStatement(
+  'fhir_lock_current_version',
+  `SELECT ${CURRENT_COLUMNS} FROM resources WHERE tenant_id = ?::uuid AND resource_type = ? AND id = ? FOR UPDATE`,
+);
 
 /**
  * The targets (jsonb `[{type, id}]`) this tenant has no row for and another tenant has live:
