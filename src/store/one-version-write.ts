@@ -7,6 +7,8 @@ import { runPrepared, statementNamed, type PreparedStatement } from './prepared-
 import type { VersionRow } from './rows';
 import { ONE_VERSION_WRITE_CTES, oneVersionWriteBindings, VERSION_WRITE_MARK } from './version-write';
 import { refusedBy } from './write-refusal';
+import { replaceVersionsAtOnce } from './many-versions-write';
+import { batchesOfOneTurn, type Pending } from './turn-batches';
 
 /**
  * What the statement does beyond the version waits on this: so the resource's current row is
@@ -58,14 +60,44 @@ export async function replaceOneVersion(db: Knex | Knex.Transaction, tenantId: s
   return { written, taken: await insertUniqueKeys(db, tenantId, [target]) };
 }
 
+/** Waiting writes by database and tenant, at most 50 resources a statement. */
+const replaceInTurn = batchesOfOneTurn<OneVersion, NewResourcesWritten | undefined>({ limit: 50, send: sendReplacements });
+
 /**
  * The same write without a lock or a transaction, when the statement is the whole of it (no
  * business keys to take, no adoption that must see the resource's own rows); undefined when it
  * is not. The statement refuses itself whole, `written` empty, when the current row is no longer
- * the version before `row`: another write replaced it since it was read.
+ * the version before `row`: another write replaced it since it was read. The writes that reach
+ * here within one turn of the event loop go to the database as one statement per tenant
+ * (`replaceVersionsAtOnce`), as new resources do (`writeNewResourcesSoon`); when that statement
+ * does not write them all, it wrote none, and each is sent alone.
  */
-export async function replaceOneVersionAlone(db: Knex, tenantId: string, row: VersionRow, target: IndexTarget): Promise<NewResourcesWritten | undefined> {
-  if ((target.entries?.keys.length ?? 0) > 0) return undefined;
+export function replaceOneVersionAlone(db: Knex, tenantId: string, row: VersionRow, target: IndexTarget): Promise<NewResourcesWritten | undefined> {
+  if ((target.entries?.keys.length ?? 0) > 0) return Promise.resolve(undefined);
+  return replaceInTurn(db, tenantId, { row, target });
+}
+
+interface OneVersion {
+  row: VersionRow;
+  target: IndexTarget;
+}
+
+async function sendReplacements(db: Knex, tenantId: string, batch: Pending<OneVersion, NewResourcesWritten | undefined>[]): Promise<void> {
+  if (
+    batch.length > 1 &&
+    (await replaceVersionsAtOnce(
+      db,
+      tenantId,
+      batch.map(({ input }) => input),
+    ).catch(() => false))
+  ) {
+    for (const { input, resolve } of batch) resolve({ written: new Set([`${input.row.resource_type}/${input.row.id}`]), taken: [] });
+    return;
+  }
+  for (const { input, resolve, reject } of batch) replaceWithoutLock(db, tenantId, input).then(resolve, reject);
+}
+
+async function replaceWithoutLock(db: Knex, tenantId: string, { row, target }: OneVersion): Promise<NewResourcesWritten | undefined> {
   const index = await indexInsertOf(db, tenantId, [target]);
   if (!adoptsInSameStatement(index.identifiers, index.references)) return undefined;
   return { written: await replaceInOneStatement(db, tenantId, row, target, index, index.identifiers), taken: [] };

@@ -68,7 +68,7 @@ function versionWriteCtes(input: 'json_to_recordset' | 'json_to_record'): string
 }
 
 /** `versionWriteCtes` for any number of versions; bindings by `versionWriteBindings`. */
-const VERSION_WRITE_CTES = versionWriteCtes('json_to_recordset');
+export const VERSION_WRITE_CTES = versionWriteCtes('json_to_recordset');
 /** `versionWriteCtes` for one version; bindings by `oneVersionWriteBindings`. */
 export const ONE_VERSION_WRITE_CTES = versionWriteCtes('json_to_record');
 
@@ -81,7 +81,8 @@ function bindingsOf(tenantId: string, input: unknown): unknown[] {
   return [JSON.stringify(input), tenantId, tenantId];
 }
 
-function versionWriteBindings(tenantId: string, writes: readonly VersionRowWrite[]): unknown[] {
+/** The bindings of `VERSION_WRITE_CTES`. */
+export function versionWriteBindings(tenantId: string, writes: readonly VersionRowWrite[]): unknown[] {
   return bindingsOf(tenantId, writes.map(inputOf));
 }
 
