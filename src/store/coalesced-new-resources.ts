@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { IndexTarget } from './index-writer';
 import { writeNewResources, type NewResourcesWritten } from './new-resources-write';
 import type { VersionRow } from './rows';
-import { batchesOfOneTurn, type Pending } from './turn-batches';
+import { batchesOfOneTurn, WRITE_BATCHES_IN_FLIGHT, type Pending } from './turn-batches';
 
 interface NewResourcesWrite {
   rows: readonly VersionRow[];
@@ -10,7 +10,12 @@ interface NewResourcesWrite {
 }
 
 /** Waiting writes by database and tenant, at most about 100 resources a statement: one statement writes for one tenant. */
-const writeInTurn = batchesOfOneTurn<NewResourcesWrite, NewResourcesWritten>({ limit: 100, weightOf: (write) => write.rows.length, send });
+const writeInTurn = batchesOfOneTurn<NewResourcesWrite, NewResourcesWritten>({
+  limit: 100,
+  weightOf: (write) => write.rows.length,
+  inFlight: WRITE_BATCHES_IN_FLIGHT,
+  send,
+});
 
 /**
  * Writes new resources as `writeNewResources` does; outside a transaction, the writes that reach

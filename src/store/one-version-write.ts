@@ -8,7 +8,7 @@ import type { VersionRow } from './rows';
 import { ONE_VERSION_WRITE_CTES, oneVersionWriteBindings, VERSION_WRITE_MARK } from './version-write';
 import { refusedBy } from './write-refusal';
 import { replaceVersionsAtOnce } from './many-versions-write';
-import { batchesOfOneTurn, type Pending } from './turn-batches';
+import { batchesOfOneTurn, WRITE_BATCHES_IN_FLIGHT, type Pending } from './turn-batches';
 
 /**
  * What the statement does beyond the version waits on this: so the resource's current row is
@@ -61,7 +61,7 @@ export async function replaceOneVersion(db: Knex | Knex.Transaction, tenantId: s
 }
 
 /** Waiting writes by database and tenant, at most 50 resources a statement. */
-const replaceInTurn = batchesOfOneTurn<OneVersion, NewResourcesWritten | undefined>({ limit: 50, send: sendReplacements });
+const replaceInTurn = batchesOfOneTurn<OneVersion, NewResourcesWritten | undefined>({ limit: 50, inFlight: WRITE_BATCHES_IN_FLIGHT, send: sendReplacements });
 
 /**
  * The same write without a lock or a transaction, when the statement is the whole of it (no
