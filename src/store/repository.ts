@@ -13,6 +13,7 @@ import { allOf, fragment, unionAll, type SqlFragment } from './sql-fragment';
 import { writeVersionRows } from './version-write';
 import { toStoredVersion, type StoredVersion, type VersionRow } from './rows';
 import { coalescedReader } from './coalesced-reads';
+import { foreignOnlyTargets } from './foreign-targets';
 import { holdsVersion, jsonVersionColumns, readCurrentAsJson, readVersionAsJson, versionOfJsonRow, type JoinedVersionRow } from './stored-json';
 
 export interface HistoryOptions {
@@ -100,11 +101,8 @@ export class Repository {
    * Which of these resources are not in this tenant but exist, live, in another: a reference
    * to them would cross tenants. One statement however many targets of however many types.
    */
-  async foreignOnly(targets: { resourceType: string; id: string }[]): Promise<{ resourceType: string; id: string }[]> {
-    if (targets.length === 0) return [];
-    const distinct = new Map(targets.map((t) => [`${t.resourceType}/${t.id}`, { type: t.resourceType, id: t.id }]));
-    const rows = await runPrepared<{ type: string; id: string }>(this.db, FOREIGN_ONLY, [JSON.stringify([...distinct.values()]), this.tenantId]);
-    return rows.map((r) => ({ resourceType: r.type, id: r.id }));
+  foreignOnly(targets: { resourceType: string; id: string }[]): Promise<{ resourceType: string; id: string }[]> {
+    return foreignOnlyTargets(this.db, this.tenantId, targets);
   }
 
   /** https://hl7.org/fhir/R4/http.html#vread */
@@ -373,21 +371,6 @@ const readCurrentVersion = coalescedReader<CurrentVersion>('fhir_current_version
 const LOCK_CURRENT = preparedStatement(
   'fhir_lock_current_version',
   `SELECT ${CURRENT_COLUMNS} FROM resources WHERE tenant_id = ?::uuid AND resource_type = ? AND id = ? FOR UPDATE`,
-);
-
-/**
- * The targets (jsonb `[{type, id}]`) this tenant has no row for and another tenant has live:
- * a probe of the primary key and of `resources_type_id` (migration 007) per target. Each probe
- * is a lateral subquery with a `LIMIT`, which PostgreSQL cannot turn into a join: as
- * `EXISTS`, planned for the 100 rows it assumes of a set-returning function, it hashed every
- * live resource of every tenant on each write until the table held thousands.
- */
-const FOREIGN_ONLY = preparedStatement(
-  'fhir_foreign_only',
-  `SELECT t.type, t.id FROM jsonb_to_recordset(?::jsonb) AS t(type text, id text)
-   LEFT JOIN LATERAL (SELECT true AS found FROM resources r WHERE r.tenant_id = ?::uuid AND r.resource_type = t.type AND r.id = t.id LIMIT 1) own ON true
-   CROSS JOIN LATERAL (SELECT 1 FROM resources o WHERE o.resource_type = t.type AND o.id = t.id AND NOT o.deleted LIMIT 1) other
-   WHERE own.found IS NULL`,
 );
 
 /** 412 unless `ifMatch` is absent or names the current, live version. */
