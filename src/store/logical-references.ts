@@ -90,19 +90,27 @@ export async function adoptLogicalReferences(db: Db, tenantId: string, identifie
 }
 
 /**
- * Whether the adoption can run in the same statement as the batch's own index rows, which it
- * would not see: when no two resources of the batch hold the same identifier (the statement
- * would miss the ambiguity) and none of the batch's unresolved logical references names an
- * identifier of the batch (the statement would miss the reference). Otherwise it runs after.
+ * The identifiers the adoption goes by in the same statement as the batch's own index rows,
+ * which it does not see; undefined when it must run after them. An identifier (one system and
+ * value) that several resources of the batch hold is ambiguous once the batch is written, as a
+ * second holder makes it at any write, so no reference adopts it: it is left out. The batch's
+ * rows must be seen when its resources hold one value under different systems (a reference
+ * without a system would match each) or one of its unresolved logical references names an
+ * identifier of the batch.
  */
-export function adoptsInSameStatement(identifiers: readonly IdentifierHolder[], references: readonly ReferenceRow[]): boolean {
-  const holders = new Map<string, string>();
-  for (const { type, id, value } of identifiers) {
-    const key = `${type}\u0000${value}`;
-    if ((holders.get(key) ?? id) !== id) return false;
-    holders.set(key, id);
+export function sameStatementAdoption(identifiers: readonly IdentifierHolder[], references: readonly ReferenceRow[]): IdentifierHolder[] | undefined {
+  const byValue = new Map<string, IdentifierHolder[]>();
+  for (const holder of identifiers) {
+    const key = `${holder.type}\u0000${holder.value}`;
+    byValue.set(key, [...(byValue.get(key) ?? []), holder]);
   }
-  return !references.some(
-    (r) => r.target_id === null && r.target_type !== null && r.identifier_value !== null && holders.has(`${r.target_type}\u0000${r.identifier_value}`),
+  const adoptable: IdentifierHolder[] = [];
+  for (const holders of byValue.values()) {
+    if (new Set(holders.map((h) => h.id)).size === 1) adoptable.push(...holders);
+    else if (new Set(holders.map((h) => h.system)).size > 1) return undefined;
+  }
+  const namesOwn = references.some(
+    (r) => r.target_id === null && r.target_type !== null && r.identifier_value !== null && byValue.has(`${r.target_type}\u0000${r.identifier_value}`),
   );
+  return namesOwn ? undefined : adoptable;
 }

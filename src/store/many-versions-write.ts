@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { byTypeAndId } from './ids-by-type';
 import { INDEXED_TYPES, type IndexedParamType } from './index-rows';
 import { filledSuffix, indexInsertBindings, indexInsertOf, indexRowInserts, type IndexTarget } from './index-writer';
-import { ADOPT_SQL, adoptBindings, adoptsInSameStatement } from './logical-references';
+import { ADOPT_SQL, adoptBindings, sameStatementAdoption } from './logical-references';
 import { runPrepared, statementNamed, type PreparedStatement } from './prepared-query';
 import type { VersionRow } from './rows';
 import { VERSION_WRITE_CTES, VERSION_WRITE_MARK, versionWriteBindings } from './version-write';
@@ -61,8 +61,9 @@ export async function replaceVersionsAtOnce(db: Knex, tenantId: string, batch: r
   const writes = [...batch].sort((a, b) => byTypeAndId(a.target, b.target));
   const targets = writes.map((write) => write.target);
   const index = await indexInsertOf(db, tenantId, targets);
-  if (!adoptsInSameStatement(index.identifiers, index.references)) return false;
-  const adopts = index.identifiers.length > 0;
+  const adopting = sameStatementAdoption(index.identifiers, index.references);
+  if (!adopting) return false;
+  const adopts = adopting.length > 0;
   const bindings = [
     ...versionWriteBindings(
       tenantId,
@@ -72,7 +73,7 @@ export async function replaceVersionsAtOnce(db: Knex, tenantId: string, batch: r
     targets.map((target) => target.id),
     ...DELETES.map(() => tenantId),
     ...indexInsertBindings(index, index.filled),
-    ...(adopts ? adoptBindings(tenantId, index.identifiers) : []),
+    ...(adopts ? adoptBindings(tenantId, adopting) : []),
   ];
   try {
     await runPrepared(db, statementFor(index.filled, adopts), bindings);

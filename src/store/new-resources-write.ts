@@ -11,7 +11,7 @@ import {
   type TakenKey,
 } from './index-writer';
 import type { IndexedParamType } from './index-rows';
-import { ADOPT_SQL, adoptBindings, adoptLogicalReferences, adoptsInSameStatement } from './logical-references';
+import { ADOPT_SQL, adoptBindings, adoptLogicalReferences, sameStatementAdoption } from './logical-references';
 import { runPrepared, statementNamed, type PreparedStatement } from './prepared-query';
 import type { VersionRow } from './rows';
 import { VERSION_COLUMNS, VERSION_RECORD, VERSION_WRITE_MARK } from './version-write';
@@ -88,7 +88,8 @@ export async function writeNewResources(
   targets: readonly IndexTarget[],
 ): Promise<NewResourcesWritten> {
   const index = await indexInsertOf(db, tenantId, targets);
-  if (adoptsInSameStatement(index.identifiers, index.references)) return insertNewResources(db, tenantId, rows, targets, index, index.identifiers);
+  const adopting = sameStatementAdoption(index.identifiers, index.references);
+  if (adopting) return insertNewResources(db, tenantId, rows, targets, index, adopting);
   const write = async (trx: Knex | Knex.Transaction): Promise<NewResourcesWritten> => {
     const outcome = await insertNewResources(trx, tenantId, rows, targets, index, []);
     // Refused, the transaction is already aborted: nothing more runs in it, and its COMMIT rolls back.

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { INDEXED_TYPES, type IndexedParamType } from './index-rows';
 import { filledSuffix, indexInsertBindings, indexInsertOf, indexRowInserts, insertUniqueKeys, type IndexInsert, type IndexTarget } from './index-writer';
-import { ADOPT_BY_OTHERS_SQL, adoptBindings, adoptLogicalReferences, adoptsInSameStatement, type IdentifierHolder } from './logical-references';
+import { ADOPT_BY_OTHERS_SQL, adoptBindings, adoptLogicalReferences, sameStatementAdoption, type IdentifierHolder } from './logical-references';
 import type { NewResourcesWritten } from './new-resources-write';
 import { runPrepared, statementNamed, type PreparedStatement } from './prepared-query';
 import type { VersionRow } from './rows';
@@ -53,8 +53,8 @@ function replaceStatementFor(filled: readonly IndexedParamType[], adopts: boolea
  */
 export async function replaceOneVersion(db: Knex | Knex.Transaction, tenantId: string, row: VersionRow, target: IndexTarget): Promise<NewResourcesWritten> {
   const index = await indexInsertOf(db, tenantId, [target]);
-  const adoptNow = adoptsInSameStatement(index.identifiers, index.references);
-  const written = await replaceInOneStatement(db, tenantId, row, target, index, adoptNow ? index.identifiers : []);
+  const adoptNow = sameStatementAdoption(index.identifiers, index.references);
+  const written = await replaceInOneStatement(db, tenantId, row, target, index, adoptNow ?? []);
   if (written.size === 0) return { written, taken: [] };
   if (!adoptNow) await adoptLogicalReferences(db, tenantId, index.identifiers);
   return { written, taken: await insertUniqueKeys(db, tenantId, [target]) };
@@ -99,8 +99,9 @@ async function sendReplacements(db: Knex, tenantId: string, batch: Pending<OneVe
 
 async function replaceWithoutLock(db: Knex, tenantId: string, { row, target }: OneVersion): Promise<NewResourcesWritten | undefined> {
   const index = await indexInsertOf(db, tenantId, [target]);
-  if (!adoptsInSameStatement(index.identifiers, index.references)) return undefined;
-  return { written: await replaceInOneStatement(db, tenantId, row, target, index, index.identifiers), taken: [] };
+  const adopting = sameStatementAdoption(index.identifiers, index.references);
+  if (!adopting) return undefined;
+  return { written: await replaceInOneStatement(db, tenantId, row, target, index, adopting), taken: [] };
 }
 
 async function replaceInOneStatement(

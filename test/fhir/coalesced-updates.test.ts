@@ -189,3 +189,57 @@ test('a transaction Bundle and updates of one turn writing the same resources of
     expect(history.body.total).toBe(3);
   }
 });
+
+describe('an identifier that several resources of one batch hold', () => {
+  const roleNaming = async (identifier: { system?: string; value: string }): Promise<string> =>
+    (await t.service().create({ resourceType: 'PractitionerRole', practitioner: { identifier } })).resource.id!;
+  const rolesOf = (practitionerId: string): Promise<string[]> => found(t, `PractitionerRole?practitioner=Practitioner/${practitionerId}`);
+  const adoptsAlone = (sql: string): boolean => sql.startsWith('UPDATE search_reference');
+
+  test('created in one turn: one statement, and the references to it stay unresolved (it is ambiguous)', async () => {
+    const npi = { system: NPI, value: `95${Date.now() % 100_000_000}` };
+    await roleNaming(npi);
+    const service = t.service();
+    let ids: string[] = [];
+    const statements = await statementsDuring(
+      t,
+      (sql) => sql.startsWith('/* resource versions */') || adoptsAlone(sql),
+      async () => {
+        const created = await Promise.all([1, 2].map(() => service.create({ resourceType: 'Practitioner', identifier: [npi] })));
+        ids = created.map((version) => version.resource.id!);
+      },
+    );
+    expect(statements).toHaveLength(1);
+    expect(await Promise.all(ids.map(rolesOf))).toEqual([[], []]);
+  });
+
+  test('taken by updates of one turn: one statement, and the references to it stay unresolved', async () => {
+    const npi = { system: NPI, value: `96${Date.now() % 100_000_000}` };
+    const ids = (await Promise.all([1, 2].map(() => t.service().create({ resourceType: 'Practitioner', name: [{ family: unique('Npi') }] })))).map(
+      (version) => version.resource.id!,
+    );
+    await roleNaming(npi);
+    const service = t.service();
+    const statements = await statementsDuring(
+      t,
+      (sql) => replacesVersions(sql) || adoptsAlone(sql),
+      () => Promise.all(ids.map((id) => service.update('Practitioner', id, { resourceType: 'Practitioner', id, identifier: [npi] }))),
+    );
+    expect(statements).toHaveLength(1);
+    expect(await Promise.all(ids.map(rolesOf))).toEqual([[], []]);
+  });
+
+  test('under two systems: written so that a reference without a system stays unresolved and one with a system is adopted', async () => {
+    const value = `97${Date.now() % 100_000_000}`;
+    await roleNaming({ value });
+    const withSystem = await roleNaming({ system: NPI, value });
+    const service = t.service();
+    const [npiHolder, otherHolder] = await Promise.all([
+      service.create({ resourceType: 'Practitioner', identifier: [{ system: NPI, value }] }),
+      service.create({ resourceType: 'Practitioner', identifier: [{ system: 'http://example.org/staff', value }] }),
+    ]);
+    expect(await rolesOf(npiHolder.resource.id!)).toEqual([withSystem]);
+    // The role naming the value without a system is adopted by neither holder.
+    expect(await rolesOf(otherHolder.resource.id!)).toEqual([]);
+  });
+});
