@@ -52,10 +52,11 @@ function statementFor(filled: readonly IndexedParamType[], adopts: boolean): Pre
  * Writes the next version of several resources of one tenant, none of them holding a business
  * key, over the current rows their writers read, without a lock or a transaction: what
  * `replaceOneVersionAlone` does for one, in one statement for all — rows, history, index rows,
- * dropped keys, and the adoption of the logical references their identifiers resolve. True when
- * every version was written; false, having written nothing, when one was replaced since it was
- * read or is twice in the batch (the statement refuses itself whole) or when the adoption would have to see the batch's
- * own rows (it is not sent): the caller then writes each alone.
+ * dropped keys, and the adoption of the logical references their identifiers resolve. Rows are
+ * locked by type, then id (`byTypeAndId`). True when every version was written; false, having
+ * written nothing, when one was replaced since it was read or is twice in the batch (the
+ * statement refuses itself whole), or when the adoption would have to see the batch's own rows
+ * (it is not sent): the caller then writes each alone.
  */
 export async function replaceVersionsAtOnce(db: Knex, tenantId: string, batch: readonly { row: VersionRow; target: IndexTarget }[]): Promise<boolean> {
   const writes = [...batch].sort((a, b) => byTypeAndId(a.target, b.target));

@@ -364,9 +364,12 @@ export class Repository {
 /** What a new version takes from the current one. */
 export type CurrentVersion = Pick<VersionRow, 'version_id' | 'last_updated' | 'created_at' | 'deleted'>;
 
-/** One resource's current version by its primary key (its content is not needed): prepared once per connection. */
+/** What a write takes from the current version it replaces, read by primary key (its content is not needed). */
 const CURRENT_COLUMNS = 'version_id, last_updated, created_at, deleted';
-/** What a write outside a transaction replaces: the reads of one turn in one statement, so that under load their writes reach the store in one turn too. */
+/**
+ * What a write outside a transaction replaces: the reads of one turn in one statement, so that
+ * under load their writes reach the store in one turn too.
+ */
 const readCurrentVersion = coalescedReader<CurrentVersion>('fhir_current_version', CURRENT_COLUMNS);
 const LOCK_CURRENT = preparedStatement(
   'fhir_lock_current_version',
