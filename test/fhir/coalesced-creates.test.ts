@@ -4,14 +4,11 @@ import { EXT } from '../../mappings/fhir-urls';
 import type { WrittenVersion } from '../../src/fhir/service';
 import { duplicateKeyOf, OperationOutcomeError } from '../../src/problems/outcomes';
 import { statementsDuring } from '../helpers/statements';
-import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
+import { startTwoTenants, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
 let other: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-  other = await t.otherTenant();
-});
+beforeAll(async () => ({ t, other } = await startTwoTenants()));
 afterAll(() => t.close());
 
 const writesOfNewResources = (sql: string): boolean => sql.includes('INSERT INTO resources');

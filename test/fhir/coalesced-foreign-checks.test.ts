@@ -2,14 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { ServiceRequest } from '@medplum/fhirtypes';
 import { OperationOutcomeError } from '../../src/problems/outcomes';
 import { statementsDuring } from '../helpers/statements';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { startTwoTenants, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
 let other: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-  other = await t.otherTenant();
-});
+beforeAll(async () => ({ t, other } = await startTwoTenants()));
 afterAll(() => t.close());
 
 const checksForeignTargets = (sql: string): boolean => sql.includes('LEFT JOIN LATERAL') && sql.includes('CROSS JOIN LATERAL');

@@ -2,14 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Patient } from '@medplum/fhirtypes';
 import { OperationOutcomeError } from '../../src/problems/outcomes';
 import { statementsDuring } from '../helpers/statements';
-import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
+import { startTwoTenants, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
 let other: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-  other = await t.otherTenant();
-});
+beforeAll(async () => ({ t, other } = await startTwoTenants()));
 afterAll(() => t.close());
 
 const NPI = 'http://hl7.org/fhir/sid/us-npi';

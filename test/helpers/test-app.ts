@@ -183,6 +183,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   }
 }
 
+/** A test app and a second tenant of it, which closes with the app: for tests of what one tenant must not see of another's. */
+export async function startTwoTenants(options: TestAppOptions = {}): Promise<{ t: TestApp; other: TestApp }> {
+  const t = await startTestApp(options);
+  return { t, other: await t.otherTenant() };
+}
+
 /** A fresh schema for this test file on the PostgreSQL server (global-setup names the run). */
 async function createSchema(url: string): Promise<string> {
   const schema = `${process.env.TEST_DB_SCHEMA ?? 'test'}_${randomBytes(4).toString('hex')}`;
