@@ -102,7 +102,9 @@ export function sameStatementAdoption(identifiers: readonly IdentifierHolder[], 
   const byValue = new Map<string, IdentifierHolder[]>();
   for (const holder of identifiers) {
     const key = `${holder.type}\u0000${holder.value}`;
-    byValue.set(key, [...(byValue.get(key) ?? []), holder]);
+    const holders = byValue.get(key);
+    if (holders) holders.push(holder);
+    else byValue.set(key, [holder]);
   }
   const adoptable: IdentifierHolder[] = [];
   for (const holders of byValue.values()) {
