@@ -17,11 +17,11 @@ onPostgres('past 64 shapes in a process, searches of further shapes run unnamed 
   const system = `urn:example:${randomUUID()}`;
   const created = await app.http
     .post(`${FHIR_BASE}/Patient`)
-    .send({ resourceType: 'Patient', identifier: [{ system, value: 'mrn-0' }] })
+    .send({ resourceType: 'Patient', identifier: [{ system: `${system}-0`, value: 'mrn-0' }] })
     .expect(201);
-  // A search of n identifiers is a shape of its own: n alternatives in its statement.
+  // A search of n identifiers of n systems is a shape of its own: n alternatives in its statement.
   for (let n = 1; n <= 70; n++) {
-    const values = Array.from({ length: n }, (_, i) => `${system}|mrn-${i}`).join(',');
+    const values = Array.from({ length: n }, (_, i) => `${system}-${i}|mrn-${i}`).join(',');
     const found = await app.http.get(`${FHIR_BASE}/Patient`).query({ identifier: values }).expect(200);
     expect(found.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual([created.body.id]);
   }

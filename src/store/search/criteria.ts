@@ -3,7 +3,7 @@ import { INDEXED_PREFIX_CHARS } from '../../../migrations/009_bounded_index_keys
 import { windowOfGroups, type DateWindow } from './date-window';
 import type { Criterion, IndexValue } from './query';
 import { allOf, anyOf, fragment, isIn, unseenValue, whereFragment, type SqlFragment } from '../sql-fragment';
-import { dateRangeCondition, seenBound, valueCondition, type BoundPlaceholder } from './values';
+import { anyValueCondition, dateRangeCondition, seenBound, type BoundPlaceholder } from './values';
 
 /** The resources row a criterion is about: its type and the alias of its `resources` row. */
 export interface Subject {
@@ -152,7 +152,7 @@ function restrictToMatches(ctx: CriteriaContext, query: Knex.QueryBuilder, s: st
 
 /** What index rows (alias `s`) of the tenant's `resourceType` must hold to meet the criterion. */
 export function matchesOf(ctx: CriteriaContext, s: string, resourceType: string, criterion: IndexRowCriterion): SqlFragment {
-  const anyValue = (values: readonly IndexValue[]): SqlFragment => anyOf(values.map((value) => valueCondition(s, value, ctx.bound)));
+  const anyValue = (values: readonly IndexValue[]): SqlFragment => anyValueCondition(s, values, ctx.bound);
   if (criterion.kind === 'index') return anyValue(criterion.values);
   const [code] = criterion.codes;
   const window =

@@ -55,8 +55,73 @@ function valueStartsWith(keyColumn: string, column: string, prefix: string, boun
  * The placeholder of a range's bound (a date, a string prefix's ends): `?`, planned for its
  * value, or in a statement prepared for any value one the planner cannot see (`unseenValue`).
  */
-export type BoundPlaceholder = (type: 'text' | 'timestamptz') => string;
+export type BoundPlaceholder = (type: 'text' | 'text[]' | 'timestamptz') => string;
 export const seenBound: BoundPlaceholder = (type) => `?::${type}`;
+
+/** A value compared by plain equality on one column, under conditions (`scope`) that values of one `key` share. */
+interface ListedValue {
+  key: string;
+  scope: SqlFragment[];
+  column: string;
+  item: string;
+}
+
+/** The value as an item of a list, when it is a plain equality on one column: a token's code, a reference's id. */
+function listedValue(s: string, value: IndexValue): ListedValue | undefined {
+  // Shorter than the index key, a code is its own key (`valueIs`).
+  if (value.type === 'token' && value.code !== undefined && value.code.length < INDEXED_PREFIX_CHARS)
+    return {
+      key: `token ${JSON.stringify(value.system)}`,
+      scope: systemIs(`${s}.system`, value.system),
+      column: `left(${s}.value, ${INDEXED_PREFIX_CHARS})`,
+      item: value.code,
+    };
+  if (value.type === 'reference' && value.reference === undefined && typeof value.id === 'string') {
+    const scope = value.targetType !== undefined ? [fragment(`${s}.target_type = ?`, value.targetType)] : [];
+    return { key: `reference ${JSON.stringify(value.targetType)}`, scope, column: `${s}.target_id`, item: value.id };
+  }
+  return undefined;
+}
+
+interface ValueList {
+  first: IndexValue;
+  listed: ListedValue;
+  items: string[];
+}
+
+/**
+ * Index rows (alias `s`) matching any of the values. Two or more plain equalities on one column
+ * under the same conditions (codes of one system, ids of one target type) are one `= ANY` of an
+ * array: the statement's text is then the same however many values a client sends — one
+ * prepared statement, where each count of values was a statement of its own.
+ */
+export function anyValueCondition(s: string, values: readonly IndexValue[], bound: BoundPlaceholder): SqlFragment {
+  const lists = new Map<string, ValueList>();
+  const branches: (IndexValue | ValueList)[] = [];
+  for (const value of values) {
+    const listed = listedValue(s, value);
+    const list = listed && lists.get(listed.key);
+    if (list) list.items.push(listed.item);
+    else if (listed) {
+      const made = { first: value, listed, items: [listed.item] };
+      lists.set(listed.key, made);
+      branches.push(made);
+    } else branches.push(value);
+  }
+  return anyOf(branches.map((branch) => ('listed' in branch ? listCondition(s, branch, bound) : valueCondition(s, branch, bound))));
+}
+
+/** A list of one value as that value alone; of more, `= ANY` (cast again: an unseen value is a sub-select, which `ANY (…)` reads as rows). */
+function listCondition(s: string, { first, listed, items }: ValueList, bound: BoundPlaceholder): SqlFragment {
+  if (items.length === 1) return valueCondition(s, first, bound);
+  return allOf([...listed.scope, fragment(`${listed.column} = ANY (${bound('text[]')}::text[])`, items)]);
+}
+
+/** A token's system: any (undefined), none (null), or this one. */
+function systemIs(column: string, system: string | null | undefined): SqlFragment[] {
+  if (system === undefined) return [];
+  return [system === null ? fragment(`${column} IS NULL`) : fragment(`${column} = ?`, system)];
+}
 
 /** Index rows (alias `s`) matching one value. https://hl7.org/fhir/R4/search.html */
 export function valueCondition(s: string, value: IndexValue, bound: BoundPlaceholder): SqlFragment {
@@ -68,10 +133,7 @@ export function valueCondition(s: string, value: IndexValue, bound: BoundPlaceho
       if (value.match === 'contains') return fragment(`${s}.value LIKE ?`, `%${escapeLike(value.text)}%`);
       return valueStartsWith(`${s}.value_key`, `${s}.value`, value.text, bound);
     case 'token':
-      return allOf([
-        ...(value.system === null ? [fragment(`${s}.system IS NULL`)] : value.system !== undefined ? [fragment(`${s}.system = ?`, value.system)] : []),
-        ...(value.code !== undefined ? [valueIs(`${s}.value`, value.code)] : []),
-      ]);
+      return allOf([...systemIs(`${s}.system`, value.system), ...(value.code !== undefined ? [valueIs(`${s}.value`, value.code)] : [])]);
     case 'tokenSubstring':
       return fragment(`lower(${s}.value) LIKE ?`, `%${escapeLike(value.text)}%`);
     case 'tokenText':
@@ -85,11 +147,7 @@ export function valueCondition(s: string, value: IndexValue, bound: BoundPlaceho
     case 'referenceIdentifier':
       return allOf([
         fragment(`${s}.identifier_value IS NOT NULL`),
-        ...(value.system === null
-          ? [fragment(`${s}.identifier_system IS NULL`)]
-          : value.system !== undefined
-            ? [fragment(`${s}.identifier_system = ?`, value.system)]
-            : []),
+        ...systemIs(`${s}.identifier_system`, value.system),
         ...(value.value !== undefined ? [valueIs(`${s}.identifier_value`, value.value)] : []),
       ]);
     case 'date':
