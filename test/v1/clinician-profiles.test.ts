@@ -68,7 +68,7 @@ async function list(query: Record<string, string | number | boolean>, app: TestA
   const res = await app.http.get(PROFILES).query(query);
   expect(res.status).toBe(200);
   expect(isList(res.body)).toBe(true);
-  return res.body as { data: { id: string }[]; meta: { limit: number; has_more: boolean; next_offset: number | null } };
+  return res.body as { data: { id: string; role: string | null }[]; meta: { limit: number; has_more: boolean; next_offset: number | null } };
 }
 
 async function listIds(query: Record<string, string | number | boolean>): Promise<string[]> {
@@ -240,6 +240,32 @@ describe('GET /v1/clinician-profiles', () => {
     expect(await listIds({ search: `reception.${tag}@clinic` })).toEqual([byEmail]);
     expect(await listIds({ search: tag })).toEqual([byName, byDisplay, byEmail]);
     expect(await listIds({ search: `${tag} nobody-has-this-word` })).toEqual([]);
+  });
+
+  test("each listed profile's role is its oldest active role: inactive ones skipped, one without `active` counted", async () => {
+    const family = `Roles${randomUUID().slice(0, 6)}`;
+    const [first, second, third] = [await newClinician({ family }), await newClinician({ family }), await newClinician({ family })];
+    const role = (text: string) => ({ code: [{ text }] });
+    await newRole(first, { active: false, ...role('Retired GP') });
+    const locum = await newRole(first, role('Locum'));
+    await newRole(first, role('Partner'));
+    await newRole(second, { active: undefined, ...role('Registrar') });
+    await newRole(second, role('Trainer'));
+    await newRole(third, { active: false, ...role('Former nurse') });
+    // An update keeps a role's place: the order is the roles' creation.
+    const updated = await t.http
+      .put(`${FHIR_BASE}/PractitionerRole/${locum}`)
+      .set('content-type', 'application/fhir+json')
+      .send({ resourceType: 'PractitionerRole', id: locum, active: true, practitioner: { reference: `Practitioner/${first}` }, ...role('Locum GP') });
+    expect(updated.status).toBe(200);
+
+    const roles = (await list({ search: family, limit: 100 })).data.map((p) => [p.id, p.role]);
+    expect(roles).toEqual([
+      [first, 'Locum GP'],
+      [second, 'Registrar'],
+      [third, null],
+    ]);
+    expect((await t.http.get(`${PROFILES}/${second}`)).body.data.role).toBe('Registrar');
   });
 
   test('search treats LIKE wildcards and quotes as plain text', async () => {

@@ -1,5 +1,6 @@
 import { anyOf, criterionOf, escapeSearchValue, oldestFirst, referencedBy, tokenContaining } from '../../fhir/search/compose';
 import type { FhirService } from '../../fhir/service';
+import type { PractitionerRole } from '@medplum/fhirtypes';
 import type { StoredVersion } from '../../store/rows';
 
 export interface ClinicianFilters {
@@ -41,18 +42,32 @@ export async function listDirectoryPractitioners(service: FhirService, filters: 
   return { practitioners: page.versions, hasMore: page.more };
 }
 
-/** The active (not `active: false`) PractitionerRoles of each practitioner, oldest first. */
+/**
+ * The active (not `active: false`) PractitionerRoles of each practitioner, oldest first (ties by
+ * id). One criterion, unsorted, is a search PostgreSQL keeps prepared; the roles of a page are
+ * few, so they are told active and put in order here rather than planned for on every request.
+ */
 export async function activeRolesOf(service: FhirService, practitionerIds: string[]): Promise<Map<string, StoredVersion[]>> {
   const byPractitioner = new Map<string, StoredVersion[]>(practitionerIds.map((id) => [id, []]));
   if (practitionerIds.length === 0) return byPractitioner;
-  const criteria = [criterionOf('PractitionerRole', 'practitioner', practitionerIds.join(',')), criterionOf('PractitionerRole', 'active:not', 'false')];
+  const criteria = [criterionOf('PractitionerRole', 'practitioner', practitionerIds.map(escapeSearchValue).join(','))];
+  const roles: StoredVersion[] = [];
   for (let offset = 0, more = true; more; offset += ROLE_PAGE) {
-    const page = await service.search('PractitionerRole', oldestFirst(criteria, ROLE_PAGE, offset));
-    for (const role of page.versions) byPractitioner.get(practitionerOf(role, practitionerIds) ?? '')?.push(role);
+    const page = await service.search('PractitionerRole', { criteria, sort: [], count: ROLE_PAGE, offset, countTotal: false, include: [] });
+    roles.push(...page.versions);
     more = page.more;
   }
+  for (const role of roles.filter(isActive).sort(byCreation)) byPractitioner.get(practitionerOf(role, practitionerIds) ?? '')?.push(role);
   return byPractitioner;
 }
+
+/** FHIR's reading of `active`: absent counts as active. */
+const isActive = (role: StoredVersion): boolean => (role.resource as PractitionerRole).active !== false;
+
+/** Oldest first, ties by id: the order of `oldestFirst`. Instants are written alike (`toISOString`), so they compare as text. */
+const byCreation = (a: StoredVersion, b: StoredVersion): number => compareText(a.createdAt, b.createdAt) || compareText(a.id, b.id);
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Which of the ids the role's practitioner reference names (relative or absolute). */
 function practitionerOf(role: StoredVersion, ids: string[]): string | undefined {
