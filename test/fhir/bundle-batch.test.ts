@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
+import { statementsDuring } from '../helpers/statements';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -33,7 +34,7 @@ test('a batch answers each entry on its own: one failure leaves the others commi
   expect(entries[1]?.response?.outcome).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error' }] });
   expect(entries[1]?.resource).toBeUndefined();
   expect(entries[2]?.response?.outcome?.issue?.[0]?.code).toBe('not-found');
-  // Batch entries run in Bundle order: the GET sees the PUT before it.
+  // Batch entries run in the transaction's phases: the GET sees the PUT.
   expect(entries[4]?.resource).toMatchObject({ active: true, meta: { versionId: '2' } });
 
   const first = await t.http.get(`${FHIR_BASE}/Patient/${entries[0]?.resource?.id}`);
@@ -73,4 +74,71 @@ test('an empty batch answers an empty batch-response', async () => {
   const res = await post({ resourceType: 'Bundle', type: 'batch' });
   expect(res.status).toBe(200);
   expect(res.body).toEqual({ resourceType: 'Bundle', type: 'batch-response', entry: [] });
+});
+
+const statusesOf = (res: { body: Bundle }): (string | undefined)[] => (res.body.entry ?? []).map((e) => e.response?.status);
+
+test("a batch runs in the transaction's phases, a phase's entries together: its creates are one statement", async () => {
+  const system = `urn:example:${randomUUID()}`;
+  const gone = await t.http.post(`${FHIR_BASE}/Patient`).set('content-type', 'application/fhir+json').send({ resourceType: 'Patient' });
+  const creates: BundleEntry[] = Array.from({ length: 6 }, (_, i) => ({
+    resource: { resourceType: 'Patient', identifier: [{ system, value: `b-${i}` }], name: [{ family: `Phase${i}` }] },
+    request: { method: 'POST', url: 'Patient' },
+  }));
+  const bundle = batch([
+    { request: { method: 'GET', url: `Patient?identifier=${encodeURIComponent(`${system}|b-3`)}` } },
+    ...creates,
+    { request: { method: 'GET', url: `Patient/${gone.body.id}` } },
+    { request: { method: 'DELETE', url: `Patient/${gone.body.id}` } },
+  ]);
+  let res: { status: number; body: Bundle } | undefined;
+  const inserts = await statementsDuring(
+    t,
+    // New resources' statement (an update's or a deletion's begins `WITH input`).
+    (sql) => /WITH inserted AS \(\s*INSERT INTO resources\b/.test(sql),
+    async () => {
+      res = await post(bundle);
+    },
+  );
+  expect(res?.status).toBe(200);
+  expect(statusesOf(res!)).toEqual(['200 OK', ...Array<string>(6).fill('201 Created'), '410 Gone', '200 OK']);
+  // Before this, every entry ran alone in a transaction of its own: six statements.
+  expect(inserts).toHaveLength(1);
+  const entries = res!.body.entry ?? [];
+  expect(entries.slice(1, 7).map((e) => (e.resource as { name: { family: string }[] }).name[0]?.family)).toEqual(creates.map((_, i) => `Phase${i}`));
+  // The search runs after the creates, as a transaction's GETs do.
+  const found = entries[0]?.resource as Bundle;
+  expect(found.entry?.map((e) => e.resource?.id)).toEqual([entries[4]?.resource?.id]);
+});
+
+test('a batch of more entries than run at once answers each in its place, a failure only its own', async () => {
+  const tag = randomUUID().slice(0, 8);
+  const entries: BundleEntry[] = Array.from({ length: 120 }, (_, i) => ({
+    resource: i === 77 ? { resourceType: 'Patient', birthDate: 'not-a-date' } : { resourceType: 'Patient', name: [{ family: `Many${tag}${i}` }] },
+    request: { method: 'POST', url: 'Patient' },
+  }));
+  const res = await post(batch(entries));
+  expect(res.status).toBe(200);
+  const answers = res.body.entry as BundleEntry[];
+  expect(answers.map((e) => e.response?.status)).toEqual(entries.map((_, i) => (i === 77 ? '422 Unprocessable Entity' : '201 Created')));
+  answers.forEach((answer, i) => {
+    if (i !== 77) expect((answer.resource as { name: { family: string }[] }).name[0]?.family).toBe(`Many${tag}${i}`);
+  });
+  const stored = await t.http.get(`${FHIR_BASE}/Patient`).query({ family: `Many${tag}`, _summary: 'count' });
+  expect(stored.body.total).toBe(119);
+});
+
+test('two PUTs of one resource in a batch are both written, one after the other', async () => {
+  const id = randomUUID();
+  const put = (family: string): BundleEntry => ({
+    resource: { resourceType: 'Patient', id, name: [{ family }] },
+    request: { method: 'PUT', url: `Patient/${id}` },
+  });
+  const res = await post(batch([put('Before'), put('After')]));
+  expect(res.status).toBe(200);
+  expect([...statusesOf(res)].sort()).toEqual(['200 OK', '201 Created']);
+  const versions = ((res.body as Bundle).entry ?? []).map((e) => e.resource?.meta?.versionId).sort();
+  expect(versions).toEqual(['1', '2']);
+  const history = await t.http.get(`${FHIR_BASE}/Patient/${id}/_history`);
+  expect(history.body.total).toBe(2);
 });

@@ -13,10 +13,14 @@ const PHASES: readonly (readonly EntryMethod[])[] = [['DELETE'], ['POST'], ['PUT
  */
 export function transactionPhases(entries: readonly BundleRequestEntry[]): BundleRequestEntry[][] {
   assertDistinctTargets(entries);
-  return PHASES.map((methods) => {
-    const phase = entries.filter((e) => methods.includes(e.method));
-    return methods.includes('POST') ? [...dependenciesFirst(phase.filter((e) => !isPlainCreate(e))), ...phase.filter(isPlainCreate)] : phase;
-  });
+  return phasesOf(entries).map((phase, i) =>
+    PHASES[i]!.includes('POST') ? [...dependenciesFirst(phase.filter((e) => !isPlainCreate(e))), ...phase.filter(isPlainCreate)] : phase,
+  );
+}
+
+/** The entries of each phase — DELETE, POST, PUT/PATCH, GET — in Bundle order within it. */
+export function phasesOf(entries: readonly BundleRequestEntry[]): BundleRequestEntry[][] {
+  return PHASES.map((methods) => entries.filter((e) => methods.includes(e.method)));
 }
 
 /** "If any resource identities … overlap in steps 1-3, then the transaction SHALL fail." */
