@@ -95,6 +95,10 @@ export function serverScenarios(ctx: ScenarioContext): Target[] {
       // A loader keeps a few Bundles in flight; sixteen 20-resource Bundles at once only queue.
       connections: Math.min(4, ctx.connections),
     }),
+    target('batch Bundle ingest (20 Patients)', spec([{ method: 'POST', path: FHIR, body: JSON.stringify(batchBundle()) }]), {
+      resourcesPerRequest: 20,
+      connections: Math.min(4, ctx.connections),
+    }),
     target(
       'POST /v1/patients',
       spec([
@@ -161,6 +165,12 @@ function crudCreates(seed: SeedData): RequestSpec[] {
     serviceRequest(`Patient/${seed.patientIds[0]}`, `Practitioner/${seed.practitionerIds[0]}`),
   ];
   return resources.map((r) => ({ method: 'POST', path: `${FHIR}/${String(r.resourceType)}`, body: JSON.stringify(r) }));
+}
+
+/** Twenty Patients as independent entries: a batch resolves no reference between its entries. */
+function batchBundle(): Record<string, unknown> {
+  const entries = Array.from({ length: 20 }, (_, k) => createEntry(writtenPatient(`batch-@SEQ@-${k}`, k)));
+  return { resourceType: 'Bundle', type: 'batch', entry: entries };
 }
 
 /** Ten Patients, each with an order that points at it by its temporary `urn:uuid:` name. */
