@@ -1,6 +1,6 @@
-import { anyOf, criterionOf, escapeSearchValue, oldestFirst, referencedBy, tokenContaining } from '../../fhir/search/compose';
-import type { FhirService } from '../../fhir/service';
 import type { PractitionerRole } from '@medplum/fhirtypes';
+import { anyOf, byId, criterionOf, escapeSearchValue, oldestFirst, referencedBy, tokenContaining } from '../../fhir/search/compose';
+import type { FhirService } from '../../fhir/service';
 import type { StoredVersion } from '../../store/rows';
 
 export interface ClinicianFilters {
@@ -44,8 +44,9 @@ export async function listDirectoryPractitioners(service: FhirService, filters: 
 
 /**
  * The active (not `active: false`) PractitionerRoles of each practitioner, oldest first (ties by
- * id). One criterion, unsorted, is a search PostgreSQL keeps prepared; the roles of a page are
- * few, so they are told active and put in order here rather than planned for on every request.
+ * id). Searched by one criterion in id order, the search PostgreSQL keeps prepared; the roles of
+ * a page are few, so they are told active and put in order here rather than planned for on
+ * every request.
  */
 export async function activeRolesOf(service: FhirService, practitionerIds: string[]): Promise<Map<string, StoredVersion[]>> {
   const byPractitioner = new Map<string, StoredVersion[]>(practitionerIds.map((id) => [id, []]));
@@ -53,7 +54,7 @@ export async function activeRolesOf(service: FhirService, practitionerIds: strin
   const criteria = [criterionOf('PractitionerRole', 'practitioner', practitionerIds.map(escapeSearchValue).join(','))];
   const roles: StoredVersion[] = [];
   for (let offset = 0, more = true; more; offset += ROLE_PAGE) {
-    const page = await service.search('PractitionerRole', { criteria, sort: [], count: ROLE_PAGE, offset, countTotal: false, include: [] });
+    const page = await service.search('PractitionerRole', byId(criteria, ROLE_PAGE, offset));
     roles.push(...page.versions);
     more = page.more;
   }
