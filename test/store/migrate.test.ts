@@ -302,9 +302,23 @@ test('028 drops the foreign key from the audit trail to tenants, and its down re
 });
 
 test('027 keeps creation order for practitioners and their roles only, and its down indexes every type again', async () => {
-  const { latest, afterDown } = await indexesAtLatestAndAfterDown('027_created_order_of_listed_types', ['resources_created_order']);
-  expect(latest).toEqual(["(tenant_id, resource_type, created_at, id) WHERE (resource_type = ANY (ARRAY['Practitioner'::text, 'PractitionerRole'::text]))"]);
-  expect(afterDown).toEqual(['(tenant_id, resource_type, created_at, id)']);
+  const { knex, migration: m027, close } = await justBefore('027_created_order_of_listed_types');
+  try {
+    await m027.up(knex);
+    expect(await indexDefinitions(knex, ['resources_created_order'])).toEqual([
+      "(tenant_id, resource_type, created_at, id) WHERE (resource_type = ANY (ARRAY['Practitioner'::text, 'PractitionerRole'::text]))",
+    ]);
+    await m027.down(knex);
+    expect(await indexDefinitions(knex, ['resources_created_order'])).toEqual(['(tenant_id, resource_type, created_at, id)']);
+  } finally {
+    await close();
+  }
+});
+
+test('032 keeps creation order for practitioners only, and its down indexes their roles again', async () => {
+  const { latest, afterDown } = await indexesAtLatestAndAfterDown('032_created_order_of_practitioners', ['resources_created_order']);
+  expect(latest).toEqual(["(tenant_id, resource_type, created_at, id) WHERE (resource_type = 'Practitioner'::text)"]);
+  expect(afterDown).toEqual(["(tenant_id, resource_type, created_at, id) WHERE (resource_type = ANY (ARRAY['Practitioner'::text, 'PractitionerRole'::text]))"]);
 });
 
 test('023 keys the date range index by one hash of tenant, type and code, and its down restores the three columns', async () => {

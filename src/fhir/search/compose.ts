@@ -30,8 +30,8 @@ export function tokenContaining(code: string, text: string): Criterion {
 
 /**
  * A page of matches oldest first (ties by id, so pages never overlap), without a total. Creation
- * order is indexed for Practitioner and PractitionerRole only (migration 027): of another type
- * the matches would be sorted.
+ * order is indexed for Practitioner only (migration 032): of another type the matches would be
+ * sorted.
  */
 export function oldestFirst(criteria: Criterion[], count: number, offset = 0): SearchQuery {
   return { criteria, sort: [{ on: 'created', codes: [], descending: false }], count, offset, countTotal: false, include: [] };
