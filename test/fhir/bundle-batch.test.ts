@@ -142,3 +142,35 @@ test('two PUTs of one resource in a batch are both written, one after the other'
   const history = await t.http.get(`${FHIR_BASE}/Patient/${id}/_history`);
   expect(history.body.total).toBe(2);
 });
+
+test('entries found by a search run after the others of their phase, one at a time, and see what those wrote', async () => {
+  const system = `urn:example:${randomUUID()}`;
+  const npi = `npi-${randomUUID()}`;
+  const conditionalPatient: BundleEntry = {
+    resource: { resourceType: 'Patient', identifier: [{ system, value: 'c-1' }], name: [{ family: 'Conditional' }] },
+    request: { method: 'POST', url: 'Patient', ifNoneExist: `identifier=${system}|c-1` },
+  };
+  const res = await post(
+    batch([
+      conditionalPatient,
+      {
+        resource: { resourceType: 'Patient', identifier: [{ system, value: 'c-1' }], name: [{ family: 'Plain' }] },
+        request: { method: 'POST', url: 'Patient' },
+      },
+      {
+        resource: { resourceType: 'PractitionerRole', active: true, practitioner: { reference: `Practitioner?identifier=${system}|${npi}` } },
+        request: { method: 'POST', url: 'PractitionerRole' },
+      },
+      { resource: { resourceType: 'Practitioner', identifier: [{ system, value: npi }] }, request: { method: 'POST', url: 'Practitioner' } },
+      conditionalPatient,
+    ]),
+  );
+  expect(res.status).toBe(200);
+  const answers = res.body.entry as BundleEntry[];
+  expect(answers.map((e) => e.response?.status)).toEqual(['200 OK', '201 Created', '201 Created', '201 Created', '200 OK']);
+  const plain = answers[1]?.resource?.id;
+  expect([answers[0]?.resource?.id, answers[4]?.resource?.id]).toEqual([plain, plain]);
+  expect((answers[2]?.resource as { practitioner?: { reference?: string } }).practitioner?.reference).toBe(`Practitioner/${answers[3]?.resource?.id}`);
+  const patients = await t.http.get(`${FHIR_BASE}/Patient`).query({ identifier: `${system}|c-1` });
+  expect(patients.body.total).toBe(1);
+});

@@ -9,6 +9,8 @@ import type { UnparsableEntry } from './parse-bundle';
 import type { BundleRequestEntry } from './parse-entry';
 import { errorEntry, responseBundle, responseEntry } from './response';
 import { phasesOf } from './transaction-order';
+import { isConditionalReference } from './conditional-reference';
+import { referencesIn } from './references';
 
 const NO_IDENTITIES = new Map<string, string>();
 
@@ -18,10 +20,11 @@ const ENTRIES_AT_ONCE = 50;
 /**
  * https://hl7.org/fhir/R4/http.html#transaction — a batch: entries are independent, and each runs
  * as the single-resource request would, atomic by itself. They run in the transaction's phases
- * (DELETE, POST, PUT/PATCH, GET), the order the spec considers a batch executed in; the entries
- * of a phase run together, up to ENTRIES_AT_ONCE at a time, so that their reads and writes reach
- * the database as a few statements rather than three round trips each. The spec forbids
- * dependencies between them, so their order within a phase changes no result. A failure becomes
+ * (DELETE, POST, PUT/PATCH, GET), the order the spec considers a batch executed in. Within a
+ * phase the entries that name their target run together, up to ENTRIES_AT_ONCE at a time, so
+ * that their reads and writes reach the database as a few statements rather than three round
+ * trips each; then, one at a time in Bundle order, those that find their target or their
+ * references by a search (`dependsOnSearch`), which see what the others wrote. A failure becomes
  * that entry's response. Placeholder fullUrls are not resolved between entries.
  */
 export async function runBatch(entries: readonly (BundleRequestEntry | UnparsableEntry)[], service: FhirService): Promise<Bundle> {
@@ -31,16 +34,29 @@ export async function runBatch(entries: readonly (BundleRequestEntry | Unparsabl
     if ('failure' in entry) answers.set(entry, errorEntry(entry.failure));
     else runnable.push(entry);
   }
+  const answer = async (entry: BundleRequestEntry): Promise<void> => {
+    answers.set(entry, await answerOf(entry, service));
+  };
   for (const phase of phasesOf(runnable)) {
-    for (let start = 0; start < phase.length; start += ENTRIES_AT_ONCE) {
-      const together = phase.slice(start, start + ENTRIES_AT_ONCE);
-      (await Promise.all(together.map((entry) => answerOf(entry, service)))).forEach((answer, i) => answers.set(together[i]!, answer));
-    }
+    const together = phase.filter((entry) => !dependsOnSearch(entry));
+    for (let start = 0; start < together.length; start += ENTRIES_AT_ONCE) await Promise.all(together.slice(start, start + ENTRIES_AT_ONCE).map(answer));
+    for (const entry of phase.filter(dependsOnSearch)) await answer(entry);
   }
   return responseBundle(
     'batch-response',
     entries.map((entry) => answers.get(entry)!),
   );
+}
+
+/**
+ * A write whose target or references are found by a search: a conditional create, update, patch
+ * or delete, or a body with a conditional reference (`Patient?identifier=…`). Such a search
+ * should not see another entry of the batch (the spec forbids the dependency), but a client
+ * may count on it, and did when entries ran one after the other.
+ */
+function dependsOnSearch({ method, request }: BundleRequestEntry): boolean {
+  if (method === 'GET') return false;
+  return request.ifNoneExist !== undefined || Object.keys(request.query).length > 0 || referencesIn(request.body).some(isConditionalReference);
 }
 
 async function answerOf(entry: BundleRequestEntry, service: FhirService): Promise<BundleEntry> {
