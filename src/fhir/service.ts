@@ -119,6 +119,11 @@ export class FhirService {
     for (const access of accesses) await this.before(access);
   }
 
+  /** Locks the current rows of these resources until the surrounding transaction ends, in the order every write of several locks them. */
+  async lockCurrent(targets: readonly { resourceType: string; id: string }[]): Promise<void> {
+    await this.repo.lockCurrent(targets);
+  }
+
   /** Serialises work on one key (within the tenant) until the surrounding transaction ends. */
   lock(key: string): Promise<void> {
     return this.repo.lock(key);

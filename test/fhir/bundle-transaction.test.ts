@@ -404,3 +404,39 @@ test("a transaction cannot read, patch, delete or overwrite another tenant's res
   const stillThere = await owner.http.get(`${FHIR_BASE}/Patient/${theirs.id}`);
   expect(stillThere.body).toMatchObject({ name: [{ family: 'Private' }], meta: { versionId: '1' } });
 });
+
+// On embedded PGlite one connection serves every request: no two transactions ever wait on each other.
+const onPostgres = process.env.DATABASE_URL ? test : test.skip;
+
+onPostgres('a transaction locks the resources it changes by type, then id, before any entry runs, as a batch of updates locks them', async () => {
+  const patient = await create(t, { resourceType: 'Patient', name: [{ family: 'Held' }] });
+  const practitioner = await create(t, { resourceType: 'Practitioner', name: [{ family: 'Free' }] });
+  const lockRow = 'SELECT 1 FROM resources WHERE tenant_id = ? AND resource_type = ? AND id = ? FOR UPDATE';
+  const holder = await t.knex.transaction();
+  try {
+    await holder.raw(lockRow, [t.tenantId, 'Patient', patient.id]);
+    const holderPid = (await holder.raw('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+    // The Bundle names the Practitioner first; its entries would lock it first, then wait on the Patient.
+    const answer = post(
+      t,
+      transaction([
+        { resource: { resourceType: 'Practitioner', id: practitioner.id, gender: 'male' }, request: { method: 'PUT', url: `Practitioner/${practitioner.id}` } },
+        { resource: { resourceType: 'Patient', id: patient.id, gender: 'female' }, request: { method: 'PUT', url: `Patient/${patient.id}` } },
+      ]),
+    ).then((res) => res.status);
+    const waiting = async (): Promise<boolean> =>
+      Number((await t.knex.raw('SELECT count(*) AS n FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))', [holderPid])).rows[0].n) > 0;
+    while (!(await waiting())) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Waiting on the Patient, the Bundle holds nothing of the Practitioner, which sorts after it.
+    const probe = await t.knex.transaction();
+    try {
+      await expect(probe.raw(`${lockRow} NOWAIT`, [t.tenantId, 'Practitioner', practitioner.id])).resolves.toBeDefined();
+    } finally {
+      await probe.rollback();
+    }
+    await holder.commit();
+    expect(await answer).toBe(200);
+  } finally {
+    if (!holder.isCompleted()) await holder.rollback();
+  }
+});

@@ -23,6 +23,10 @@ export async function runTransaction(entries: readonly BundleRequestEntry[], ser
     const identities = new Map<string, string>();
     for (const [entry, id] of ids) if (entry.fullUrl !== undefined) identities.set(entry.fullUrl, `${entry.request.resourceType}/${id}`);
     const byEntry = new Map<BundleRequestEntry, FhirResult>();
+    const changed = changedByName(entries);
+    // Entries lock their resources one by one in phase order; locked first, all together, in the
+    // order every write of several locks them, they cannot deadlock with another such write.
+    if (changed.length > 1) await tx.lockCurrent(changed);
     for (const phase of phases) {
       for (const entry of phase.filter((e) => !ids.has(e))) {
         const result = await executeEntry(entry, tx, identities).catch((err: unknown) => Promise.reject(naming(entry, err)));
@@ -41,6 +45,15 @@ export async function runTransaction(entries: readonly BundleRequestEntry[], ser
     entries.map((entry) => responseEntry(entry, results.get(entry) as FhirResult)),
   );
 }
+
+/** The resources that updates, patches and deletions name by id: the rows the transaction will lock. */
+function changedByName(entries: readonly BundleRequestEntry[]): { resourceType: string; id: string }[] {
+  return entries.flatMap(({ route, request: { resourceType, id } }) =>
+    CHANGES_BY_NAME.has(route.interaction) && resourceType !== undefined && id !== undefined ? [{ resourceType, id }] : [],
+  );
+}
+
+const CHANGES_BY_NAME: ReadonlySet<string | undefined> = new Set(['update', 'patch', 'delete']);
 
 /** Creates under their assigned ids, in one batch; a refusal names its entry. */
 async function createTogether(
