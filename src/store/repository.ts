@@ -90,11 +90,13 @@ export class Repository {
     return version;
   }
 
-  /** Reads several current resources of one type at once; missing and deleted ones are left out. */
+  /**
+   * Reads several current resources of one type, each as a read by id (with the other reads of
+   * its turn, in one statement); missing and deleted ones are left out.
+   */
   async readMany(resourceType: string, ids: string[]): Promise<StoredVersion[]> {
-    if (ids.length === 0) return [];
-    const rows: VersionRow[] = await this.db('resources').where({ tenant_id: this.tenantId, resource_type: resourceType, deleted: false }).whereIn('id', ids);
-    return rows.map(toStoredVersion);
+    const versions = await Promise.all([...new Set(ids)].map((id) => readCurrentAsJson(this.db, this.tenantId, resourceType, id)));
+    return versions.filter((version): version is StoredVersion => version !== undefined && !version.deleted);
   }
 
   /**

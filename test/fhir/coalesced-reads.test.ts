@@ -46,6 +46,27 @@ test('reads sent in one turn go to the database as one statement, and each gets 
   expect(theirsRead?.resource).toMatchObject({ id: foreign, name: [{ family: 'Gamma' }] });
 });
 
+test('reads of several ids go with the other reads of their turn, one statement; missing, deleted, repeated and foreign ids are left out', async () => {
+  const [alpha, beta, removed] = [await create(mine, 'Epsilon'), await create(mine, 'Zeta'), await create(mine, 'Eta')];
+  expect((await mine.http.delete(`${FHIR_BASE}/Patient/${removed}`)).status).toBe(200);
+  const foreign = await create(theirs, 'Theta');
+  const service = mine.service();
+  let found: string[][] = [];
+  const statements = await statementsDuring(
+    mine,
+    (sql) => /fhir|resources/.test(sql),
+    async () => {
+      const reads = await Promise.all([
+        service.readMany('Patient', [alpha, beta, alpha, removed, 'no-such-patient', foreign]),
+        service.readMany('Patient', [beta]),
+      ]);
+      found = reads.map((versions) => versions.map((version) => version.resource.id!).sort());
+    },
+  );
+  expect(statements).toHaveLength(1);
+  expect(found).toEqual([[alpha, beta].sort(), [beta]]);
+});
+
 test('a key the database refuses fails only its own read, not the others sent in the same turn', async () => {
   const id = await create(mine, 'Delta');
   const [good, badTenant, nul] = await Promise.allSettled([
