@@ -1,3 +1,4 @@
+import { byCodeUnits } from '../code-unit-order';
 /** The ids of these resources by type, for `id = ANY(…)`, which every plan serves from an index. */
 export function idsByType(targets: readonly { resourceType: string; id: string }[]): Map<string, string[]> {
   const byType = new Map<string, string[]>();
@@ -9,11 +10,9 @@ export function idsByType(targets: readonly { resourceType: string; id: string }
   return byType;
 }
 
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 /**
  * The order in which writes of several resources lock their rows: by type, then id, as
  * PostgreSQL orders ids (FHIR ids are ASCII). Writers that lock in one order never deadlock.
  */
 export const byTypeAndId = (a: { resourceType: string; id: string }, b: { resourceType: string; id: string }): number =>
-  compare(a.resourceType, b.resourceType) || compare(a.id, b.id);
+  byCodeUnits(a.resourceType, b.resourceType) || byCodeUnits(a.id, b.id);

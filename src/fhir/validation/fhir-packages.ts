@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CodeSystem, SearchParameter, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
 import { list } from 'tar';
+import { byCodeUnits } from '../../code-unit-order';
 
 export type ConformanceResource = StructureDefinition | CodeSystem | ValueSet | SearchParameter;
 
@@ -34,7 +35,7 @@ export function readFhirPackages(dir: string): LoadedPackage[] {
       if (entry.isFile() && entry.name.endsWith('.tgz')) return [toPackage(source, readTgz(source))];
       return [];
     })
-    .sort((a, b) => compare(a.name, b.name) || compare(a.version, b.version));
+    .sort((a, b) => byCodeUnits(a.name, b.name) || byCodeUnits(a.version, b.version));
 }
 
 /** File name → text of the JSON files directly in the package folder. */
@@ -74,7 +75,7 @@ function toPackage(source: string, files: PackageFiles): LoadedPackage {
   const { name, version } = parseJson(manifest, `${source}: package.json`) as { name?: unknown; version?: unknown };
   if (typeof name !== 'string' || typeof version !== 'string') throw new Error(`${source}: package.json has no name and version`);
   const resources = [...files]
-    .sort(([a], [b]) => compare(a, b))
+    .sort(([a], [b]) => byCodeUnits(a, b))
     .map(([file, text]) => parseJson(text, `FHIR package ${name}#${version} (${source}): ${file}`))
     .filter((json): json is ConformanceResource => RESOURCE_TYPES.has((json as { resourceType?: unknown } | null)?.resourceType));
   return { name, version, source, resources };
@@ -86,9 +87,4 @@ function parseJson(text: string, what: string): unknown {
   } catch (err) {
     throw new Error(`${what} is not valid JSON (${(err as Error).message})`);
   }
-}
-
-/** Code-unit order, independent of the locale the server runs in. */
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { byCodeUnits } from '../../code-unit-order';
 
 /**
  * Junction's `X-Idempotency-Key` on `POST /v3/order`: the first result is stored and replayed
@@ -50,7 +51,7 @@ function canonical(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
     Object.entries(value)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a], [b]) => byCodeUnits(a, b))
       .map(([k, v]) => [k, canonical(v)]),
   );
 }

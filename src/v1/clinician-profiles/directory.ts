@@ -2,6 +2,7 @@ import type { PractitionerRole } from '@medplum/fhirtypes';
 import { anyOf, byId, criterionOf, escapeSearchValue, oldestFirst, referencedBy, tokenContaining } from '../../fhir/search/compose';
 import type { FhirService } from '../../fhir/service';
 import type { StoredVersion } from '../../store/rows';
+import { byCodeUnits } from '../../code-unit-order';
 
 export interface ClinicianFilters {
   isActive?: boolean;
@@ -66,9 +67,7 @@ export async function activeRolesOf(service: FhirService, practitionerIds: strin
 const isActive = (role: StoredVersion): boolean => (role.resource as PractitionerRole).active !== false;
 
 /** Oldest first, ties by id: the order of `oldestFirst`. Instants are written alike (`toISOString`), so they compare as text. */
-const byCreation = (a: StoredVersion, b: StoredVersion): number => compareText(a.createdAt, b.createdAt) || compareText(a.id, b.id);
-
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const byCreation = (a: StoredVersion, b: StoredVersion): number => byCodeUnits(a.createdAt, b.createdAt) || byCodeUnits(a.id, b.id);
 
 /** Which of the ids the role's practitioner reference names (relative or absolute). */
 function practitionerOf(role: StoredVersion, ids: string[]): string | undefined {
