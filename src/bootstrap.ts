@@ -24,6 +24,7 @@ import { DEFAULT_TENANT_ID } from './store/default-tenant';
 import { keepStatisticsFresh, type StatisticsSettings } from './store/statistics';
 import { databaseReadiness } from './store/health';
 import { isStatementTimeout } from './store/statement-timeout';
+import { isConcurrentConflict } from './store/concurrent-conflict';
 import { isDatabaseUnavailable } from './store/unavailable';
 import { throttledLog } from './log-throttle';
 import { migrateToLatest } from './store/migrate';
@@ -130,6 +131,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
     outage: {
       isUnavailable: isDatabaseUnavailable,
       isTimedOut: isStatementTimeout,
+      isConcurrentConflict,
       retryAfterSeconds: config.retryAfterSeconds,
       logIntervalMs: config.outageLogIntervalMs,
     },

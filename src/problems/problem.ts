@@ -66,6 +66,14 @@ export function timedOutProblem(retryAfterSeconds: number): Problem {
   });
 }
 
+/** What a request whose transaction met another's is told: it wrote nothing, and may be sent again. */
+export const CONCURRENT_CONFLICT_MESSAGE = 'The request met a concurrent change to the same resources and wrote nothing; send it again';
+
+/** A 409 for a request whose transaction PostgreSQL ended for another's sake (a deadlock, a serialization failure). */
+export function concurrentConflictProblem(): Problem {
+  return problemOf({ kind: 'conflict', code: 'conflict', message: CONCURRENT_CONFLICT_MESSAGE });
+}
+
 const CODE_BY_KIND: Partial<Record<OutcomeKind, string>> = {
   badRequest: 'validation_error',
   unprocessable: 'validation_error',

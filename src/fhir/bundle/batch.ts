@@ -2,6 +2,8 @@ import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import { isOperationOutcomeError, outcome, type Outcome } from '../../problems/outcomes';
 import { errorLogFields, type Logger } from '../../logger';
 import { isStatementTimeout } from '../../store/statement-timeout';
+import { isConcurrentConflict } from '../../store/concurrent-conflict';
+import { CONCURRENT_CONFLICT_MESSAGE } from '../../problems/problem';
 import { isDatabaseUnavailable } from '../../store/unavailable';
 import type { FhirService } from '../service';
 import { executeEntry } from './execute-entry';
@@ -73,6 +75,7 @@ function entryFailure(err: unknown, logger: Logger | undefined): Outcome {
   if (isOperationOutcomeError(err)) return err.outcome;
   if (isStatementTimeout(err)) return outcome('timedOut', 'The entry ran longer than the server allows; narrow it or retry later');
   if (isDatabaseUnavailable(err)) return outcome('unavailable', 'The database is unavailable; retry the entry later');
+  if (isConcurrentConflict(err)) return outcome('conflict', CONCURRENT_CONFLICT_MESSAGE);
   logger?.error(errorLogFields(err), 'batch entry failed');
   return outcome('serverError', 'An unexpected error occurred');
 }

@@ -1,0 +1,84 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/logger';
+import { isConcurrentConflict } from '../../src/store/concurrent-conflict';
+import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
+
+// On embedded PGlite one connection serves every request: no two transactions ever wait on each other.
+const onPostgres = process.env.DATABASE_URL ? test : test.skip;
+const lines: string[] = [];
+const logged = (): Record<string, unknown>[] => lines.map((line) => JSON.parse(line));
+let t: TestApp;
+
+beforeAll(async () => {
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  t = await startTestApp({ logger: createLogger('warn', sink) });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+test('a deadlock and a serialization failure count as a concurrent conflict, wherever the driver wraps them; nothing else does', () => {
+  expect(isConcurrentConflict({ code: '40P01', message: 'deadlock detected' })).toBe(true);
+  expect(isConcurrentConflict({ code: '40001', message: 'could not serialize access due to concurrent update' })).toBe(true);
+  expect(isConcurrentConflict({ name: 'Error', message: 'wrapped', cause: { code: '40P01' } })).toBe(true);
+  expect(isConcurrentConflict({ code: '23505', message: 'duplicate key value violates unique constraint' })).toBe(false);
+  expect(isConcurrentConflict({ code: '57014', message: 'canceling statement due to statement timeout' })).toBe(false);
+  expect(isConcurrentConflict(undefined)).toBe(false);
+});
+
+onPostgres('a transaction PostgreSQL ends in a deadlock answers 409 in the FHIR shape, writes nothing and logs the route only', async () => {
+  const create = async (resource: object): Promise<string> =>
+    (
+      await t.http
+        .post(`${FHIR_BASE}/${(resource as { resourceType: string }).resourceType}`)
+        .send(resource)
+        .expect(201)
+    ).body.id;
+  const patientId = await create({ resourceType: 'Patient', name: [{ family: 'Deadlocked' }] });
+  const practitionerId = await create({ resourceType: 'Practitioner', name: [{ family: 'Holder' }] });
+  const lockRow = 'SELECT 1 FROM resources WHERE tenant_id = ? AND resource_type = ? AND id = ? FOR UPDATE';
+  lines.length = 0;
+  const holder = await t.knex.transaction();
+  try {
+    await holder.raw(lockRow, [t.tenantId, 'Practitioner', practitionerId]);
+    const holderPid = (await holder.raw('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+    // The Bundle locks the Patient, then waits on the Practitioner the holder has.
+    const answer = t.http
+      .post(FHIR_BASE)
+      .set('content-type', 'application/fhir+json')
+      .send({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { resource: { resourceType: 'Patient', id: patientId, gender: 'female' }, request: { method: 'PUT', url: `Patient/${patientId}` } },
+          { resource: { resourceType: 'Practitioner', id: practitionerId, gender: 'male' }, request: { method: 'PUT', url: `Practitioner/${practitionerId}` } },
+        ],
+      })
+      .then((res) => res);
+    const waiting = async (): Promise<boolean> =>
+      Number((await t.knex.raw('SELECT count(*) AS n FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))', [holderPid])).rows[0].n) > 0;
+    while (!(await waiting())) await new Promise((resolve) => setTimeout(resolve, 10));
+    // The holder now asks for the Patient: a cycle. The Bundle waited first, so its check finds it and PostgreSQL ends it.
+    const holderLock = holder.raw(lockRow, [t.tenantId, 'Patient', patientId]).then(() => undefined);
+    const res = await answer;
+    await holderLock;
+    expect(res.status).toBe(409);
+    expect(res.body).toEqual({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'conflict', details: { text: expect.stringContaining('send it again') } }],
+    });
+  } finally {
+    await holder.rollback();
+  }
+  const patient = await t.http.get(`${FHIR_BASE}/Patient/${patientId}`).expect(200);
+  expect(patient.body.meta.versionId).toBe('1');
+  const warnings = logged().filter((l) => l.msg === 'transaction ended by a concurrent one: answering 409');
+  expect(warnings.map((w) => [w.method, w.path, w.errCode])).toEqual([['POST', FHIR_BASE, '40P01']]);
+  expect(lines.join('')).not.toMatch(/Deadlocked|Holder/);
+  expect(logged().filter((l) => l.msg === 'request failed')).toEqual([]);
+});
