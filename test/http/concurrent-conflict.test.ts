@@ -1,22 +1,16 @@
-import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logger';
 import { isConcurrentConflict } from '../../src/store/concurrent-conflict';
+import { parsedLines, sinkInto } from '../helpers/log-sink';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 // On embedded PGlite one connection serves every request: no two transactions ever wait on each other.
 const onPostgres = process.env.DATABASE_URL ? test : test.skip;
 const lines: string[] = [];
-const logged = (): Record<string, unknown>[] => lines.map((line) => JSON.parse(line));
+const logged = () => parsedLines(lines);
 let t: TestApp;
 
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  t = await startTestApp({ logger: createLogger('warn', sink) });
+  t = await startTestApp({ logger: createLogger('warn', sinkInto(lines)) });
 });
 afterAll(async () => {
   await t?.close();

@@ -1,24 +1,18 @@
-import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logger';
+import { parsedLines, sinkInto } from '../helpers/log-sink';
 import { createPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 const lines: string[] = [];
-const logged = (): { msg: string; more?: number }[] => lines.map((line) => JSON.parse(line));
+const logged = () => parsedLines<{ msg: string; more?: number }>(lines);
 let pg: PrivatePostgres;
 let t: TestApp;
 
 beforeAll(async () => {
   pg = createPrivatePostgres();
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
   t = await startTestApp({
     databaseUrl: pg.url,
-    logger: createLogger('warn', sink),
+    logger: createLogger('warn', sinkInto(lines)),
     env: { RETRY_AFTER_SECONDS: '7', OUTAGE_LOG_INTERVAL_SECONDS: '1' },
   });
 });

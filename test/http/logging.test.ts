@@ -1,15 +1,6 @@
-import { Writable } from 'node:stream';
 import { createLogger, errorLogFields } from '../../src/logger';
+import { sinkInto } from '../helpers/log-sink';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
-
-/** A log destination that keeps what is written in `into`. */
-const sinkInto = (into: string[]): Writable =>
-  new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      into.push(chunk.toString());
-      done();
-    },
-  });
 
 const lines: string[] = [];
 let t: TestApp;

@@ -1,24 +1,18 @@
-import { Writable } from 'node:stream';
 import type { Knex } from 'knex';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { isStatementTimeout } from '../../src/store/statement-timeout';
+import { parsedLines, sinkInto } from '../helpers/log-sink';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 // Embedded PGlite has no statement timeout; its own test is the classification below.
 const onPostgres = process.env.DATABASE_URL ? test : test.skip;
 const lines: string[] = [];
-const logged = (): Record<string, unknown>[] => lines.map((line) => JSON.parse(line));
+const logged = () => parsedLines(lines);
 let t: TestApp;
 
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  t = await startTestApp({ logger: createLogger('warn', sink), env: { DATABASE_STATEMENT_TIMEOUT_MS: '400', RETRY_AFTER_SECONDS: '9' } });
+  t = await startTestApp({ logger: createLogger('warn', sinkInto(lines)), env: { DATABASE_STATEMENT_TIMEOUT_MS: '400', RETRY_AFTER_SECONDS: '9' } });
 });
 afterAll(async () => {
   await t?.close();
