@@ -1,4 +1,5 @@
 import { byCodeUnits } from '../code-unit-order';
+
 /** The ids of these resources by type, for `id = ANY(…)`, which every plan serves from an index. */
 export function idsByType(targets: readonly { resourceType: string; id: string }[]): Map<string, string[]> {
   const byType = new Map<string, string[]>();
