@@ -57,7 +57,9 @@ onPostgres('a transaction PostgreSQL ends in a deadlock answers 409 in the FHIR 
     const waiting = async (): Promise<boolean> =>
       Number((await t.knex.raw('SELECT count(*) AS n FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))', [holderPid])).rows[0].n) > 0;
     while (!(await waiting())) await new Promise((resolve) => setTimeout(resolve, 10));
-    // The holder now asks for the Patient: a cycle. The Bundle waited first, so its check finds it and PostgreSQL ends it.
+    // The holder now asks for the Patient: a cycle. Each waiter looks for one after deadlock_timeout
+    // (1 s); the Bundle, waiting well before the holder, looks first, finds it and is ended.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const holderLock = holder.raw(lockRow, [t.tenantId, 'Patient', patientId]).then(() => undefined);
     const res = await answer;
     await holderLock;
