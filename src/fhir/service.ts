@@ -120,8 +120,8 @@ export class FhirService {
   }
 
   /** Locks the current rows of these resources until the surrounding transaction ends, in the order every write of several locks them. */
-  async lockCurrent(targets: readonly { resourceType: string; id: string }[]): Promise<void> {
-    await this.repo.lockCurrent(targets);
+  lockCurrent(targets: readonly { resourceType: string; id: string }[]): Promise<void> {
+    return this.repo.lockRows(targets);
   }
 
   /** Serialises work on one key (within the tenant) until the surrounding transaction ends. */

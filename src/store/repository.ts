@@ -248,9 +248,18 @@ export class Repository {
    * order every batch of writes locks (`byTypeAndId`).
    */
   async lockCurrent(targets: readonly { resourceType: string; id: string }[]): Promise<Map<string, VersionRow>> {
-    const query = this.db('resources').where({ tenant_id: this.tenantId }).orderBy('id').forUpdate();
-    const rows = await this.rowsOf<VersionRow>(query, [...targets].sort(byTypeAndId));
+    const rows = await this.rowsOf<VersionRow>(this.locking(), [...targets].sort(byTypeAndId));
     return new Map(rows.map((row) => [`${row.resource_type}/${row.id}`, row]));
+  }
+
+  /** Locks the current rows of these resources as `lockCurrent` does, reading none of their content. */
+  async lockRows(targets: readonly { resourceType: string; id: string }[]): Promise<void> {
+    await this.rowsOf(this.locking().select('resource_type', 'id'), [...targets].sort(byTypeAndId));
+  }
+
+  /** The tenant's current rows, locked in id order (one type at a time, by `rowsOf`). */
+  private locking(): Knex.QueryBuilder {
+    return this.db('resources').where({ tenant_id: this.tenantId }).orderBy('id').forUpdate();
   }
 
   /**
