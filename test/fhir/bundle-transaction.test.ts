@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Binary, Bundle, BundleEntry, Patient, Resource } from '@medplum/fhirtypes';
 import { EXT } from '../../mappings/fhir-urls';
+import { onPostgres, rowLockHolder } from '../helpers/row-locks';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -405,17 +406,12 @@ test("a transaction cannot read, patch, delete or overwrite another tenant's res
   expect(stillThere.body).toMatchObject({ name: [{ family: 'Private' }], meta: { versionId: '1' } });
 });
 
-// On embedded PGlite one connection serves every request: no two transactions ever wait on each other.
-const onPostgres = process.env.DATABASE_URL ? test : test.skip;
-
 onPostgres('a transaction locks the resources it changes by type, then id, before any entry runs, as a batch of updates locks them', async () => {
   const patient = await create(t, { resourceType: 'Patient', name: [{ family: 'Held' }] });
   const practitioner = await create(t, { resourceType: 'Practitioner', name: [{ family: 'Free' }] });
-  const lockRow = 'SELECT 1 FROM resources WHERE tenant_id = ? AND resource_type = ? AND id = ? FOR UPDATE';
-  const holder = await t.knex.transaction();
+  const holder = await rowLockHolder(t);
   try {
-    await holder.raw(lockRow, [t.tenantId, 'Patient', patient.id]);
-    const holderPid = (await holder.raw('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+    await holder.lock('Patient', patient.id);
     // The Bundle names the Practitioner first; its entries would lock it first, then wait on the Patient.
     const answer = post(
       t,
@@ -424,19 +420,17 @@ onPostgres('a transaction locks the resources it changes by type, then id, befor
         { resource: { resourceType: 'Patient', id: patient.id, gender: 'female' }, request: { method: 'PUT', url: `Patient/${patient.id}` } },
       ]),
     ).then((res) => res.status);
-    const waiting = async (): Promise<boolean> =>
-      Number((await t.knex.raw('SELECT count(*) AS n FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))', [holderPid])).rows[0].n) > 0;
-    while (!(await waiting())) await new Promise((resolve) => setTimeout(resolve, 10));
+    await holder.untilWaitedOn();
     // Waiting on the Patient, the Bundle holds nothing of the Practitioner, which sorts after it.
-    const probe = await t.knex.transaction();
+    const probe = await rowLockHolder(t);
     try {
-      await expect(probe.raw(`${lockRow} NOWAIT`, [t.tenantId, 'Practitioner', practitioner.id])).resolves.toBeDefined();
+      await expect(probe.lock('Practitioner', practitioner.id, { noWait: true })).resolves.toBeUndefined();
     } finally {
-      await probe.rollback();
+      await probe.release();
     }
-    await holder.commit();
+    await holder.release();
     expect(await answer).toBe(200);
   } finally {
-    if (!holder.isCompleted()) await holder.rollback();
+    await holder.release();
   }
 });

@@ -1,10 +1,9 @@
 import { createLogger } from '../../src/logger';
 import { isConcurrentConflict } from '../../src/store/concurrent-conflict';
 import { parsedLines, sinkInto } from '../helpers/log-sink';
+import { onPostgres, rowLockHolder } from '../helpers/row-locks';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
-// On embedded PGlite one connection serves every request: no two transactions ever wait on each other.
-const onPostgres = process.env.DATABASE_URL ? test : test.skip;
 const lines: string[] = [];
 const logged = () => parsedLines(lines);
 let t: TestApp;
@@ -35,12 +34,10 @@ onPostgres('a transaction PostgreSQL ends in a deadlock answers 409 in the FHIR 
     ).body.id;
   const patientId = await create({ resourceType: 'Patient', name: [{ family: 'Deadlocked' }] });
   const practitionerId = await create({ resourceType: 'Practitioner', name: [{ family: 'Holder' }] });
-  const lockRow = 'SELECT 1 FROM resources WHERE tenant_id = ? AND resource_type = ? AND id = ? FOR UPDATE';
   lines.length = 0;
-  const holder = await t.knex.transaction();
+  const holder = await rowLockHolder(t);
   try {
-    await holder.raw(lockRow, [t.tenantId, 'Practitioner', practitionerId]);
-    const holderPid = (await holder.raw('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+    await holder.lock('Practitioner', practitionerId);
     // The Bundle locks the Patient, then waits on the Practitioner the holder has.
     const answer = t.http
       .post(FHIR_BASE)
@@ -54,13 +51,11 @@ onPostgres('a transaction PostgreSQL ends in a deadlock answers 409 in the FHIR 
         ],
       })
       .then((res) => res);
-    const waiting = async (): Promise<boolean> =>
-      Number((await t.knex.raw('SELECT count(*) AS n FROM pg_stat_activity WHERE ? = ANY(pg_blocking_pids(pid))', [holderPid])).rows[0].n) > 0;
-    while (!(await waiting())) await new Promise((resolve) => setTimeout(resolve, 10));
+    await holder.untilWaitedOn();
     // The holder now asks for the Patient: a cycle. Each waiter looks for one after deadlock_timeout
     // (1 s); the Bundle, waiting well before the holder, looks first, finds it and is ended.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const holderLock = holder.raw(lockRow, [t.tenantId, 'Patient', patientId]).then(() => undefined);
+    const holderLock = holder.lock('Patient', patientId);
     const res = await answer;
     await holderLock;
     expect(res.status).toBe(409);
@@ -69,7 +64,7 @@ onPostgres('a transaction PostgreSQL ends in a deadlock answers 409 in the FHIR 
       issue: [{ severity: 'error', code: 'conflict', details: { text: expect.stringContaining('send it again') } }],
     });
   } finally {
-    await holder.rollback();
+    await holder.release();
   }
   const patient = await t.http.get(`${FHIR_BASE}/Patient/${patientId}`).expect(200);
   expect(patient.body.meta.versionId).toBe('1');
