@@ -1,6 +1,7 @@
 import type { Logger } from '../logger';
 import type { Db } from '../store/db';
 import { ContendedResources } from '../store/contended-resources';
+import { LatestVersions } from '../store/latest-versions';
 import { Repository } from '../store/repository';
 import type { ServiceHooks } from './access';
 import { fhirIndexer } from './indexing/indexer';
@@ -20,10 +21,10 @@ export interface ServiceFactoryDeps {
  * (scopes, audit); the repository behind it is reachable only through it.
  */
 export function fhirServiceFactory(deps: ServiceFactoryDeps): (tenantId: string, callerHooks?: readonly ServiceHooks[]) => FhirService {
-  const contended = new ContendedResources();
+  const memory = { contended: new ContendedResources(), latest: new LatestVersions() };
   return (tenantId, callerHooks = []) =>
     new FhirService({
-      repo: new Repository(deps.db, tenantId, fhirIndexer, contended),
+      repo: new Repository(deps.db, tenantId, fhirIndexer, memory),
       validator: deps.validator,
       hooks: [...(deps.hooks ?? []), ...callerHooks],
       logger: deps.logger,

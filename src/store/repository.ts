@@ -11,7 +11,8 @@ import { replaceOneVersion, replaceOneVersionAlone } from './one-version-write';
 import { preparedStatement, runPrepared, runPreparedText } from './prepared-query';
 import { allOf, fragment, unionAll, type SqlFragment } from './sql-fragment';
 import { writeVersionRows } from './version-write';
-import { toStoredVersion, type StoredVersion, type VersionRow } from './rows';
+import { toStoredVersion, type CurrentVersion, type StoredVersion, type VersionRow } from './rows';
+import type { LatestVersions } from './latest-versions';
 import { coalescedReader } from './coalesced-reads';
 import { foreignOnlyTargets } from './foreign-targets';
 import { holdsVersion, jsonVersionColumns, readCurrentAsJson, readVersionAsJson, versionOfJsonRow, type JoinedVersionRow } from './stored-json';
@@ -53,6 +54,14 @@ export interface ExportPageQuery {
   referencing?: { codes: string[]; targetType: string };
 }
 
+/** What the repositories of one process learned from their writes lately: shared by them all. */
+export interface WriteMemory {
+  /** Where writes lost races lately. */
+  contended: ContendedResources;
+  /** The versions this process wrote last. */
+  latest: LatestVersions;
+}
+
 /**
  * The tenant-scoped store of FHIR resources, named by the FHIR interactions it serves.
  * Every statement filters by `tenant_id`; there is no unscoped query. Ids reach it already
@@ -63,13 +72,12 @@ export class Repository {
     readonly db: Knex | Knex.Transaction,
     readonly tenantId: string,
     private readonly indexer: Indexer,
-    /** Shared by the repositories of one process: where writes lost races lately. */
-    private readonly contended: ContendedResources,
+    private readonly memory: WriteMemory,
   ) {}
 
   /** Runs `fn` in one database transaction (a savepoint when already inside one). */
   transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T> {
-    return this.db.transaction((trx) => fn(new Repository(trx, this.tenantId, this.indexer, this.contended)));
+    return this.db.transaction((trx) => fn(new Repository(trx, this.tenantId, this.indexer, this.memory)));
   }
 
   /** Runs `fn` in the surrounding transaction, or in a new one when there is none. */
@@ -127,7 +135,7 @@ export class Repository {
       created: !previous || previous.deleted,
     });
     if (this.mayWriteAlone(resourceType, id)) {
-      const previous = await readCurrentVersion(this.db, { tenantId: this.tenantId, resourceType, id });
+      const previous = await this.currentToReplace(resourceType, id, ifMatch);
       assertIfMatch(resourceType, id, previous, ifMatch);
       const version = await this.writeAlone({ resource, previous });
       if (version) return written(previous, version);
@@ -151,7 +159,7 @@ export class Repository {
       return !previous.deleted;
     };
     if (this.mayWriteAlone(resourceType, id)) {
-      const previous = await readCurrentVersion(this.db, { tenantId: this.tenantId, resourceType, id });
+      const previous = await this.currentToReplace(resourceType, id, ifMatch);
       if (!deletable(previous) || (await this.writeAlone({ resource: deletion, previous, deleted: true }))) return;
     }
     await this.atomically(async (repo) => {
@@ -290,12 +298,36 @@ export class Repository {
     const outcome = targets.every((t) => t.isNew)
       ? await writeNewResourcesSoon(this.db, this.tenantId, rows, targets)
       : await this.atomically((repo) => repo.replaceVersions(rows, targets));
-    return this.storedOrRefused(rows, outcome);
+    const versions = this.storedOrRefused(rows, outcome);
+    if (!this.db.isTransaction) this.rememberWritten(rows);
+    return versions;
   }
 
   /** Whether a write of this resource may try one statement without a lock: outside a transaction, and no race lost on it lately. */
   private mayWriteAlone(resourceType: string, id: string): boolean {
-    return !this.db.isTransaction && !this.contended.has(`${this.tenantId}/${resourceType}/${id}`);
+    return !this.db.isTransaction && !this.memory.contended.has(this.keyOf(resourceType, id));
+  }
+
+  /**
+   * The current version a write outside a transaction replaces: the one this process wrote last
+   * (`LatestVersions`), when it may stand for it, else the one read. A deletion is never taken
+   * on trust: a delete over it writes nothing, so no statement would check the guess.
+   */
+  private async currentToReplace(resourceType: string, id: string, ifMatch: string | undefined): Promise<CurrentVersion | undefined> {
+    const guess = this.memory.latest.recall(this.keyOf(resourceType, id));
+    if (guess && !guess.deleted && (ifMatch === undefined || String(guess.version_id) === ifMatch)) return guess;
+    return readCurrentVersion(this.db, { tenantId: this.tenantId, resourceType, id });
+  }
+
+  /** Versions written and committed: the current ones now, until another write replaces them. */
+  private rememberWritten(rows: readonly VersionRow[]): void {
+    for (const { resource_type, id, version_id, last_updated, created_at, deleted } of rows) {
+      this.memory.latest.remember(this.keyOf(resource_type, id), { version_id, last_updated, created_at, deleted });
+    }
+  }
+
+  private keyOf(resourceType: string, id: string): string {
+    return `${this.tenantId}/${resourceType}/${id}`;
   }
 
   /**
@@ -312,10 +344,13 @@ export class Repository {
       : await replaceOneVersionAlone(this.db, this.tenantId, row, target);
     if (!outcome) return undefined;
     if (outcome.written.size === 0) {
-      this.contended.mark(`${this.tenantId}/${row.resource_type}/${row.id}`);
+      const key = this.keyOf(row.resource_type, row.id);
+      this.memory.contended.mark(key);
+      this.memory.latest.forget(key);
       return undefined;
     }
     const [version] = this.storedOrRefused([row], outcome);
+    this.rememberWritten([row]);
     return version;
   }
 
@@ -371,9 +406,6 @@ export class Repository {
     };
   }
 }
-
-/** What a new version takes from the current one. */
-export type CurrentVersion = Pick<VersionRow, 'version_id' | 'last_updated' | 'created_at' | 'deleted'>;
 
 /** What a write takes from the current version it replaces, read by primary key (its content is not needed). */
 const CURRENT_COLUMNS = 'version_id, last_updated, created_at, deleted';

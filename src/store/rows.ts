@@ -12,6 +12,9 @@ export interface VersionRow {
   content: Resource;
 }
 
+/** What a new version takes from the current one it replaces (its content is not needed). */
+export type CurrentVersion = Pick<VersionRow, 'version_id' | 'last_updated' | 'created_at' | 'deleted'>;
+
 /** One version as the FHIR layer sees it. */
 export interface StoredVersion {
   /** The resource's type and id, known without reading the resource itself. */
