@@ -109,10 +109,12 @@ export class Repository {
 
   /**
    * Which of these resources are not in this tenant but exist, live, in another: a reference
-   * to them would cross tenants. One statement however many targets of however many types.
+   * to them would cross tenants. One statement however many targets of however many types, and
+   * none for those this process wrote for this tenant (`LatestVersions.holds`).
    */
   foreignOnly(targets: { resourceType: string; id: string }[]): Promise<{ resourceType: string; id: string }[]> {
-    return foreignOnlyTargets(this.db, this.tenantId, targets);
+    const unknown = targets.filter((target) => !this.memory.latest.holds(this.keyOf(target.resourceType, target.id)));
+    return foreignOnlyTargets(this.db, this.tenantId, unknown);
   }
 
   /** https://hl7.org/fhir/R4/http.html#vread */

@@ -1,4 +1,5 @@
-import type { Patient } from '@medplum/fhirtypes';
+import type { Patient, ServiceRequest } from '@medplum/fhirtypes';
+import { OperationOutcomeError } from '../../src/problems/outcomes';
 import { statementsDuring } from '../helpers/statements';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
@@ -91,4 +92,38 @@ test('parallel updates from this server over the version it wrote: each its own 
   expect(await historyTotal(id)).toBe(7);
   const last = answers.find((a) => a.body.meta.versionId === '7')!;
   expect((await current(id)).family).toBe(last.body.name[0].family);
+});
+
+/** The check that a write's references stay within its tenant. */
+const checksForeignTargets = (sql: string): boolean => sql.includes('LEFT JOIN LATERAL') && sql.includes('CROSS JOIN LATERAL');
+
+const order = (patientId: string): ServiceRequest => ({
+  resourceType: 'ServiceRequest',
+  status: 'active',
+  intent: 'order',
+  subject: { reference: `Patient/${patientId}` },
+});
+
+test('references to resources this server wrote for the tenant are not checked against other tenants; others are', async () => {
+  const ours = await created(t, 'Ours');
+  const theirs = await created(other, 'Written elsewhere');
+  const post = (body: ServiceRequest) => t.http.post(`${FHIR_BASE}/ServiceRequest`).set('content-type', 'application/fhir+json').send(body).expect(201);
+  expect(await statementsDuring(t, checksForeignTargets, () => post(order(ours)))).toEqual([]);
+  expect(await statementsDuring(t, checksForeignTargets, () => post(order(theirs)))).toHaveLength(1);
+});
+
+test('a resource this server wrote for one tenant is still another tenant’s to the first: the reference is refused', async () => {
+  // The second tenant closes with `t`: they share its database.
+  const second = await t.otherTenant();
+  const serviceFor = t.serviceFactory();
+  const theirs = (await serviceFor(second.tenantId).create(patient('Theirs'))).resource.id!;
+  const refusal = await serviceFor(t.tenantId)
+    .create(order(theirs))
+    .then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+  expect(refusal).toBeInstanceOf(OperationOutcomeError);
+  expect((refusal as OperationOutcomeError).outcome.kind).toBe('unprocessable');
+  expect((refusal as OperationOutcomeError).message).toBe(`Patient/${theirs} is not a resource of this tenant and cannot be referenced`);
 });

@@ -40,6 +40,8 @@ export interface TestApp {
   keyWith(scopes: string[]): Promise<string>;
   /** The FHIR service acting for this tenant, for tests of code below HTTP. */
   service(): FhirService;
+  /** Services for any tenant sharing what one process learns from its writes, as the server's do. */
+  serviceFactory(): (tenantId: string) => FhirService;
   /** Another app on the same database acting for a fresh tenant. */
   otherTenant(): Promise<TestApp>;
   /**
@@ -132,6 +134,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     const server = await bootstrap(config, { database: db, logger, hooks: options.hooks, statistics: options.statistics });
     if (db === database) sharing.push(server);
     const listeners: Server[] = [];
+    const serviceFactory = () => fhirServiceFactory({ db: db.knex, validator, hooks: options.hooks });
     return {
       junction,
       webhookSecret,
@@ -152,7 +155,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       http: supertest.agent(httpServerFor(server.app)).set('authorization', `Bearer ${apiKey}`),
       anonymous: supertest(httpServerFor(server.app)),
       keyWith: (scopes) => keyWith(tenantId, scopes),
-      service: () => fhirServiceFactory({ db: db.knex, validator, hooks: options.hooks })(tenantId),
+      service: () => serviceFactory()(tenantId),
+      serviceFactory,
       otherTenant: forTenant,
       sameTenantInstance: async () => {
         const pool = url ? openPool() : undefined;
