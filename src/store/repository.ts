@@ -301,7 +301,7 @@ export class Repository {
       ? await writeNewResourcesSoon(this.db, this.tenantId, rows, targets)
       : await this.atomically((repo) => repo.replaceVersions(rows, targets));
     const versions = this.storedOrRefused(rows, outcome);
-    if (!this.db.isTransaction) this.rememberWritten(rows);
+    this.noteWritten(rows);
     return versions;
   }
 
@@ -321,10 +321,16 @@ export class Repository {
     return readCurrentVersion(this.db, { tenantId: this.tenantId, resourceType, id });
   }
 
-  /** Versions written and committed: the current ones now, until another write replaces them. */
-  private rememberWritten(rows: readonly VersionRow[]): void {
+  /**
+   * Versions written outside a transaction are committed: the current ones, until another write
+   * replaces them. Inside one they may yet be rolled back: what was remembered of those
+   * resources is forgotten, so the next write outside reads rather than guesses.
+   */
+  private noteWritten(rows: readonly VersionRow[]): void {
     for (const { resource_type, id, version_id, last_updated, created_at, deleted } of rows) {
-      this.memory.latest.remember(this.keyOf(resource_type, id), { version_id, last_updated, created_at, deleted });
+      const key = this.keyOf(resource_type, id);
+      if (this.db.isTransaction) this.memory.latest.forget(key);
+      else this.memory.latest.remember(key, { version_id, last_updated, created_at, deleted });
     }
   }
 
@@ -352,7 +358,7 @@ export class Repository {
       return undefined;
     }
     const [version] = this.storedOrRefused([row], outcome);
-    this.rememberWritten([row]);
+    this.noteWritten([row]);
     return version;
   }
 

@@ -83,6 +83,25 @@ test('a deletion this server wrote, undone by another server since, is deleted a
   expect(await historyTotal(id)).toBe(4);
 });
 
+test('a version written inside a transaction is not taken for the current one: the next update reads it', async () => {
+  const id = await created(t, 'Before');
+  const bundle = {
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: [{ resource: patient('InTransaction', id), request: { method: 'PUT', url: `Patient/${id}` } }],
+  };
+  await t.http.post(FHIR_BASE).set('content-type', 'application/fhir+json').send(bundle).expect(200);
+  const writesVersions = (sql: string): boolean => sql.startsWith('/* resource versions */');
+  const statements = await statementsDuring(
+    t,
+    (sql) => readsCurrentVersion(sql) || writesVersions(sql),
+    () => put(t, id, 'After').expect(200),
+  );
+  // One read, one write: not a write over a version that is no longer current, refused, then done again.
+  expect(statements.map((s) => (writesVersions(s.sql) ? 'write' : 'read'))).toEqual(['read', 'write']);
+  expect(await current(id)).toEqual({ versionId: '3', family: 'After' });
+});
+
 test('parallel updates from this server over the version it wrote: each its own version, none lost', async () => {
   const id = await created(t, 'Start');
   const families = Array.from({ length: 6 }, (_, i) => `Parallel${i}`);
