@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ServiceRequest } from '@medplum/fhirtypes';
 import { OperationOutcomeError } from '../../src/problems/outcomes';
+import { checksForeignTargets, orderFor } from '../helpers/reference-checks';
 import { statementsDuring } from '../helpers/statements';
 import { startTwoTenants, type TestApp } from '../helpers/test-app';
 
@@ -8,15 +8,6 @@ let t: TestApp;
 let other: TestApp;
 beforeAll(async () => ({ t, other } = await startTwoTenants()));
 afterAll(() => t.close());
-
-const checksForeignTargets = (sql: string): boolean => sql.includes('LEFT JOIN LATERAL') && sql.includes('CROSS JOIN LATERAL');
-
-const order = (patientId: string): ServiceRequest => ({
-  resourceType: 'ServiceRequest',
-  status: 'active',
-  intent: 'order',
-  subject: { reference: `Patient/${patientId}` },
-});
 
 /**
  * A write's references are checked against other tenants' resources before it is stored; the
@@ -32,9 +23,9 @@ test('the reference checks of one turn are one statement per tenant, each write 
   let outcomes: PromiseSettledResult<unknown>[] = [];
   const statements = await statementsDuring(t, checksForeignTargets, async () => {
     outcomes = await Promise.allSettled([
-      ...ours.map((patient) => service.create(order(patient.resource.id!))),
-      service.create(order(theirPatient)),
-      otherService.create(order(theirPatient)),
+      ...ours.map((patient) => service.create(orderFor(patient.resource.id!))),
+      service.create(orderFor(theirPatient)),
+      otherService.create(orderFor(theirPatient)),
     ]);
   });
   expect(statements).toHaveLength(2);

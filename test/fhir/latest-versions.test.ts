@@ -1,5 +1,6 @@
 import type { Patient, ServiceRequest } from '@medplum/fhirtypes';
 import { OperationOutcomeError } from '../../src/problems/outcomes';
+import { checksForeignTargets, orderFor } from '../helpers/reference-checks';
 import { statementsDuring } from '../helpers/statements';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
@@ -113,22 +114,12 @@ test('parallel updates from this server over the version it wrote: each its own 
   expect((await current(id)).family).toBe(last.body.name[0].family);
 });
 
-/** The check that a write's references stay within its tenant. */
-const checksForeignTargets = (sql: string): boolean => sql.includes('LEFT JOIN LATERAL') && sql.includes('CROSS JOIN LATERAL');
-
-const order = (patientId: string): ServiceRequest => ({
-  resourceType: 'ServiceRequest',
-  status: 'active',
-  intent: 'order',
-  subject: { reference: `Patient/${patientId}` },
-});
-
 test('references to resources this server wrote for the tenant are not checked against other tenants; others are', async () => {
   const ours = await created(t, 'Ours');
   const theirs = await created(other, 'Written elsewhere');
   const post = (body: ServiceRequest) => t.http.post(`${FHIR_BASE}/ServiceRequest`).set('content-type', 'application/fhir+json').send(body).expect(201);
-  expect(await statementsDuring(t, checksForeignTargets, () => post(order(ours)))).toEqual([]);
-  expect(await statementsDuring(t, checksForeignTargets, () => post(order(theirs)))).toHaveLength(1);
+  expect(await statementsDuring(t, checksForeignTargets, () => post(orderFor(ours)))).toEqual([]);
+  expect(await statementsDuring(t, checksForeignTargets, () => post(orderFor(theirs)))).toHaveLength(1);
 });
 
 test('a resource this server wrote for one tenant is still another tenant’s to the first: the reference is refused', async () => {
@@ -137,7 +128,7 @@ test('a resource this server wrote for one tenant is still another tenant’s to
   const serviceFor = t.serviceFactory();
   const theirs = (await serviceFor(second.tenantId).create(patient('Theirs'))).resource.id!;
   const refusal = await serviceFor(t.tenantId)
-    .create(order(theirs))
+    .create(orderFor(theirs))
     .then(
       () => undefined,
       (err: unknown) => err,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { planOf, statementsDuring } from '../helpers/statements';
+import { checksForeignTargets, orderFor } from '../helpers/reference-checks';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 let t: TestApp;
@@ -17,7 +18,6 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const WRITES_VERSIONS = /^\/\* resource versions \*\//;
-const CHECKS_FOREIGN_TARGETS = /AS t\(type text, id text\)/;
 
 /** The statements' plans: no sequential scan, hash or merge of `resources`. */
 async function expectProbesOnly(statements: { sql: string; bindings: unknown[] }[]): Promise<void> {
@@ -56,14 +56,6 @@ test('an update and a deletion probe the one resource they write', async () => {
 test('the check of a write’s reference targets probes each target', async () => {
   // Written by another service than the server's: a target the server wrote itself is not checked.
   const patientId = (await t.service().create({ resourceType: 'Patient' })).resource.id!;
-  const seen = await statementsDuring(
-    t,
-    (sql) => CHECKS_FOREIGN_TARGETS.test(sql),
-    () =>
-      t.http
-        .post(`${FHIR_BASE}/ServiceRequest`)
-        .send({ resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { reference: `Patient/${patientId}` } })
-        .expect(201),
-  );
+  const seen = await statementsDuring(t, checksForeignTargets, () => t.http.post(`${FHIR_BASE}/ServiceRequest`).send(orderFor(patientId)).expect(201));
   await expectProbesOnly(seen);
 });
