@@ -7,6 +7,7 @@ import { toFhir as physicianToFhir } from '../../mappings/physicians';
 import errorSchema from '../../mappings/schemas/clinician-profiles.error.json';
 import listSchema from '../../mappings/schemas/clinician-profiles.list.json';
 import singleSchema from '../../mappings/schemas/clinician-profiles.single.json';
+import { statementsDuring } from '../helpers/statements';
 import { FHIR_BASE, startTestApp, type TestApp } from '../helpers/test-app';
 
 const PROFILES = '/v1/clinician-profiles';
@@ -240,6 +241,19 @@ describe('GET /v1/clinician-profiles', () => {
     expect(await listIds({ search: `reception.${tag}@clinic` })).toEqual([byEmail]);
     expect(await listIds({ search: tag })).toEqual([byName, byDisplay, byEmail]);
     expect(await listIds({ search: `${tag} nobody-has-this-word` })).toEqual([]);
+  });
+
+  test('a search word is looked up in names and display names by one probe of the string index', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const byName = await newClinician({ family: `Probe${tag}` });
+    const byDisplay = await newClinician({ displayName: `Dr Probe${tag}` });
+    const probesOfStrings = (sql: string): number => sql.split('"search_string"').length - 1;
+    const pages = await statementsDuring(
+      t,
+      (sql) => probesOfStrings(sql) > 0,
+      async () => expect(await listIds({ search: `probe${tag}` })).toEqual([byName, byDisplay]),
+    );
+    expect(pages.map((page) => probesOfStrings(page.sql))).toEqual([1]);
   });
 
   test("each listed profile's role is its oldest active role: inactive ones skipped, one without `active` counted", async () => {

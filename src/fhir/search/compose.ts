@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Criterion, SearchQuery } from '../../store/search/query';
 import { searchParamOf } from './params';
 import { parseCriterion } from './parse-criteria';
@@ -13,9 +14,25 @@ export function criterionOf(resourceType: string, name: string, value: string): 
   return parseCriterion(resourceType, name, value, '');
 }
 
-/** At least one of the criteria holds. */
+/**
+ * At least one of the criteria holds. Index criteria of one table asking the same of a row (a
+ * word in a name or in a display name) are one criterion over all their codes: a row of either
+ * code matching is what each asks, and PostgreSQL plans and runs one probe instead of several.
+ */
 export function anyOf(...criteria: Criterion[]): Criterion {
-  return { kind: 'any', criteria };
+  const merged: Criterion[] = [];
+  for (const criterion of criteria) {
+    const same = merged.findIndex((other) => askSameOfRow(other, criterion));
+    const other = merged[same];
+    if (other?.kind === 'index' && criterion.kind === 'index') merged[same] = { ...other, codes: [...new Set([...other.codes, ...criterion.codes])] };
+    else merged.push(criterion);
+  }
+  return { kind: 'any', criteria: merged };
+}
+
+/** Whether two criteria are positive index criteria of one table with the same values: they differ only in their codes. */
+function askSameOfRow(a: Criterion, b: Criterion): boolean {
+  return a.kind === 'index' && b.kind === 'index' && !a.negate && !b.negate && a.table === b.table && isDeepStrictEqual(a.values, b.values);
 }
 
 /** A live `resourceType` resource meeting every criterion references the subject through its reference parameter `code`. */
