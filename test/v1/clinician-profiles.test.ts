@@ -247,7 +247,7 @@ describe('GET /v1/clinician-profiles', () => {
     const tag = randomUUID().slice(0, 8);
     const byName = await newClinician({ family: `Probe${tag}` });
     const byDisplay = await newClinician({ displayName: `Dr Probe${tag}` });
-    const probesOfStrings = (sql: string): number => sql.split('"search_string"').length - 1;
+    const probesOfStrings = (sql: string): number => sql.match(/\bsearch_string\b/g)?.length ?? 0;
     const pages = await statementsDuring(
       t,
       (sql) => probesOfStrings(sql) > 0,

@@ -11,6 +11,7 @@ import { applySort } from './sort';
 import { fragment, knexFragment, type SqlFragment } from '../sql-fragment';
 import { chainByTarget, chainPageByTarget, chainWalk, type ChainByTarget } from './chain-by-target';
 import { pageByWalkedSort, walkedSort } from './walked-sort';
+import { narrowedPage } from './narrowed-page';
 
 export interface SearchResult {
   /** The page of matches, in order. */
@@ -79,7 +80,10 @@ async function pageRows(
     const broad = query.criteria.length === 0 || (seen !== undefined && !seen.all);
     const walked = walkedSort(query, broad);
     if (walked) return pageByWalkedSort(repo, resourceType, query, walked);
-    const page = matching(repo, resourceType, query.criteria)
+    const narrowed = await narrowedPage(repo, resourceType, query, INDEX_PROBE_ROWS);
+    if (narrowed?.page) return narrowed.page;
+    // Past a probe's worth of matches for each criterion narrowed by: walked, each resource probed for itself.
+    const page = matching(repo, resourceType, query.criteria, narrowed !== undefined)
       .select(columns)
       .limit(query.count + 1)
       .offset(query.offset);

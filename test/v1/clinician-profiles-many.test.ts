@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { Practitioner } from '@medplum/fhirtypes';
+import { importInto, ndjson } from '../helpers/import';
+import { planOf, statementsDuring } from '../helpers/statements';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+/**
+ * The directory's search words among more Practitioners than one probe of the index reads
+ * (1,000 rows): a word most of them hold is walked in creation order, a rare one read from its
+ * matches. Both must give what filtering the whole directory gives, in its order.
+ */
+const PROFILES = '/v1/clinician-profiles';
+const MANY = 1005;
+const RARE_AT = [3, 500, 1004];
+
+let t: TestApp;
+const ids: string[] = [];
+beforeAll(async () => {
+  t = await startTestApp();
+  const practitioners: Practitioner[] = Array.from({ length: MANY }, (_, i) => ({
+    resourceType: 'Practitioner',
+    id: randomUUID(),
+    name: [{ family: `Dense${i}`, given: [RARE_AT.includes(i) ? 'Wilhelmina' : 'Ann'] }],
+    telecom: [{ system: 'email', value: `doc${i}@dense.example` }],
+  }));
+  const report = await importInto(t, ndjson(practitioners));
+  expect(report.created).toBe(MANY);
+  ids.push(...practitioners.map((p) => p.id!));
+}, 60_000);
+afterAll(() => t.close());
+
+interface Page {
+  data: { id: string }[];
+  meta: { has_more: boolean; next_offset: number | null };
+}
+
+async function page(query: Record<string, string | number>): Promise<Page> {
+  const res = await t.http.get(PROFILES).query(query);
+  expect(res.status).toBe(200);
+  return res.body as Page;
+}
+
+/** Every profile the query lists, page after page. */
+async function everyId(query: Record<string, string>): Promise<string[]> {
+  const listed: string[] = [];
+  for (let offset: number | null = 0; offset !== null;) {
+    const { data, meta }: Page = await page({ ...query, limit: 100, offset });
+    listed.push(...data.map((p) => p.id));
+    offset = meta.next_offset;
+  }
+  return listed;
+}
+
+/** What the directory lists without a search, of these ids: the order a search must keep. */
+async function directoryOrderOf(wanted: readonly string[]): Promise<string[]> {
+  const set = new Set(wanted);
+  return (await everyId({})).filter((id) => set.has(id));
+}
+
+const rareIds = (): string[] => RARE_AT.map((i) => ids[i]!);
+/** The statements that read the string index (the probe, the page), of those sent while `action` runs. */
+const stringIndexStatements = (action: () => Promise<unknown>) => statementsDuring(t, (sql) => /\bsearch_string\b/.test(sql), action);
+
+test('a word most Practitioners hold lists every one of them, in the directory order, walked page by page', async () => {
+  const statements = await stringIndexStatements(async () => expect(await everyId({ search: 'dense' })).toEqual(await directoryOrderOf(ids)));
+  // Each page: the probe, past a probe's worth of matches, then the walk probing each Practitioner for itself.
+  expect(statements.length).toBeGreaterThan(0);
+  expect(statements.filter((s) => s.sql.includes('OFFSET 0')).length).toBe(statements.length / 2);
+});
+
+test('a rare word is read from its matches alone, in one statement', async () => {
+  const expected = await directoryOrderOf(rareIds());
+  expect(expected).toHaveLength(RARE_AT.length);
+  const statements = await stringIndexStatements(async () => expect(await everyId({ search: 'wilhelmina' })).toEqual(expected));
+  expect(statements).toHaveLength(1);
+  // Not a walk of every Practitioner in creation order, testing each.
+  expect((await planOf(t, statements[0]!)).join('\n')).not.toContain('resources_created_order');
+});
+
+test('a rare word with a common one: the rare one narrows, the common one is still tested', async () => {
+  const expected = await directoryOrderOf(rareIds());
+  expect(await everyId({ search: 'dense wilhelmina' })).toEqual(expected);
+  expect(await everyId({ search: 'wilhelmina dense' })).toEqual(expected);
+  expect(await everyId({ search: 'wilhelmina dense3' })).toEqual([ids[3]]);
+  expect(await everyId({ search: 'wilhelmina nobody' })).toEqual([]);
+});
+
+test("a rare word's matches are paged like any list", async () => {
+  const expected = await directoryOrderOf(rareIds());
+  const first = await page({ search: 'wilhelmina', limit: 2 });
+  expect(first.data.map((p) => p.id)).toEqual(expected.slice(0, 2));
+  expect(first.meta).toMatchObject({ has_more: true, next_offset: 2 });
+  const rest = await page({ search: 'wilhelmina', limit: 2, offset: 2 });
+  expect(rest.data.map((p) => p.id)).toEqual(expected.slice(2));
+  expect(rest.meta).toMatchObject({ has_more: false, next_offset: null });
+});
+
+test('a word no one holds lists nobody', async () => {
+  expect(await everyId({ search: 'nobodyhere' })).toEqual([]);
+});
+
+test('a short word, which no trigram finds, is searched as before: every Practitioner holding it', async () => {
+  const holding = ids.filter((_, i) => String(i).includes('77'));
+  expect(await everyId({ search: '77' })).toEqual(await directoryOrderOf(holding));
+});
