@@ -76,7 +76,7 @@ async function growAndSearch(server: Service, database: BenchDatabase, from: num
     `  loaded in ${load.seconds.toFixed(1)} s (${load.resourcesPerSecond} resources/s): ${created} created, ${updated} updated, ${unchanged} unchanged, ${rejected} rejected`,
   );
   for (const r of load.rejected) console.error(`  rejected ${r.resource ?? `${path.basename(r.file)}:${r.line}`}: ${r.reason}`);
-  const searches = await measureSearches(`${server.baseUrl}/fhir/R4`, API_KEY, SCALE_SEARCHES, to, settings.rounds);
+  const searches = await measureSearches(server.baseUrl, API_KEY, SCALE_SEARCHES, to, settings.rounds);
   const run = { patients: to, generateSeconds, load, serverPeakRssMb: server.peakRssMb(), databaseMb: await databaseSizeMb(database.url), searches };
   console.log(searchTable([run]));
   return run;

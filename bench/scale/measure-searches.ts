@@ -4,6 +4,8 @@ import type { ScaleSearch } from './searches';
 
 export interface SearchFigures {
   name: string;
+  /** A /v1 list, not one of the goal's FHIR searches. */
+  v1?: boolean;
   patients: number;
   requests: number;
   /** The first request of this search right after the load: where a stale-statistics cliff shows. */
@@ -24,7 +26,7 @@ export interface SearchFigures {
  * draws its own Patient among the `patients` loaded. Latency is from sending to the last byte.
  */
 export async function measureSearches(
-  fhirBase: string,
+  serverUrl: string,
   apiKey: string,
   searches: readonly ScaleSearch[],
   patients: number,
@@ -34,12 +36,12 @@ export async function measureSearches(
   const headers = { authorization: `Bearer ${apiKey}`, accept: 'application/fhir+json' };
   const samples = searches.map(() => ({ latencies: [] as number[], matches: [] as number[], errors: 0 }));
   // The load left no idle connection open: open one, so that the first search does not pay for it.
-  await fetch(new URL('/healthz', fhirBase)).then((res) => res.arrayBuffer());
+  await fetch(new URL('/healthz', serverUrl)).then((res) => res.arrayBuffer());
   for (let round = 0; round < rounds; round++) {
     for (const [k, search] of searches.entries()) {
-      const url = `${fhirBase}${search.path(Math.floor(random() * patients))}`;
+      const url = `${serverUrl}${search.v1 ? '' : '/fhir/R4'}${search.path(Math.floor(random() * patients))}`;
       const started = performance.now();
-      const res = await fetch(url, { headers });
+      const res = await fetch(url, { headers: search.v1 ? { ...headers, accept: 'application/json' } : headers });
       const text = await res.text();
       const ms = performance.now() - started;
       const sample = samples[k]!;
@@ -57,6 +59,7 @@ export async function measureSearches(
     const sorted = [...latencies].sort((a, b) => a - b);
     return {
       name: search.name,
+      ...(search.v1 ? { v1: true } : {}),
       patients,
       requests: latencies.length,
       firstMs: round1(latencies[0] ?? 0),
@@ -70,9 +73,10 @@ export async function measureSearches(
   });
 }
 
-function matchesIn(bundle: string): number {
-  const entries = (JSON.parse(bundle) as { entry?: Array<{ search?: { mode?: string } }> }).entry ?? [];
-  return entries.filter((e) => e.search?.mode === 'match').length;
+/** A Bundle's `match` entries, or what a /v1 list lists. */
+function matchesIn(answer: string): number {
+  const { entry, data } = JSON.parse(answer) as { entry?: Array<{ search?: { mode?: string } }>; data?: unknown[] };
+  return data?.length ?? (entry ?? []).filter((e) => e.search?.mode === 'match').length;
 }
 
 /** Nearest rank: the smallest latency with at least `q` of the requests at or below it. */
