@@ -42,8 +42,9 @@ export interface NarrowedPage {
  *
  * PostgreSQL cannot turn an `EXISTS` under an `OR` into a join; it walks the sort's order and
  * tests each resource, having hashed every row that matches. Among 20,000 Practitioners a rare
- * word took 18–28 ms that way (every Practitioner walked), 0.5 ms from its matches; a one- or
- * two-letter word, whose matches are most of them, is left to the walk (`probeEachRow`).
+ * word took 18–28 ms that way (every Practitioner walked), 0.5 ms from its matches. When each
+ * probed criterion has more, the caller walks probing each resource (`probeEachRow`); a word of
+ * one or two letters, which no trigram finds, is not probed.
  */
 export async function narrowedPage(repo: Repository, resourceType: string, query: SearchQuery, limit: number): Promise<NarrowedPage | undefined> {
   const probed = query.criteria.filter(isProbedAnyOf);
