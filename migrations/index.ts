@@ -31,6 +31,7 @@ import * as m029 from './029_order_patient_references_once';
 import * as m030 from './030_references_by_target';
 import * as m031 from './031_stored_json_as_written';
 import * as m032 from './032_created_order_of_practitioners';
+import * as m033 from './033_directory_trigrams_of_practitioners';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -71,4 +72,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['030_references_by_target', m030],
   ['031_stored_json_as_written', m031],
   ['032_created_order_of_practitioners', m032],
+  ['033_directory_trigrams_of_practitioners', m033],
 ];

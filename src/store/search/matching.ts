@@ -3,9 +3,9 @@ import type { Repository } from '../repository';
 import { applyCriterion, CriteriaContext } from './criteria';
 import type { Criterion } from './query';
 
-/** The tenant's live resources of the type that meet every criterion, aliased `r` (`probeEachRow`: see `CriteriaContext`). */
-export function matching(repo: Repository, resourceType: string, criteria: Criterion[], probeEachRow = false): Knex.QueryBuilder {
-  const ctx = new CriteriaContext(repo.db, repo.tenantId, false, probeEachRow);
+/** The tenant's live resources of the type that meet every criterion, aliased `r`. */
+export function matching(repo: Repository, resourceType: string, criteria: Criterion[]): Knex.QueryBuilder {
+  const ctx = new CriteriaContext(repo.db, repo.tenantId);
   const qb = repo.db('resources as r').where({ 'r.tenant_id': repo.tenantId, 'r.resource_type': resourceType, 'r.deleted': false });
   for (const criterion of criteria) applyCriterion(ctx, qb, { type: resourceType, row: 'r' }, criterion);
   return qb;

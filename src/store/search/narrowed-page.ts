@@ -28,25 +28,28 @@ const foundByIndex = (criterion: IndexRowCriterion): boolean => valuesOf(criteri
 const isSubstring = (value: IndexValue): value is Extract<IndexValue, { text: string }> =>
   value.type === 'tokenSubstring' || (value.type === 'string' && value.match === 'contains');
 
-export interface NarrowedPage {
-  /** The page (and one row more), when a probe found few enough matches to read them all; else the matches are many. */
-  page?: JsonVersionRow[];
-}
+/**
+ * Up to this many index rows, a criterion's matches are read rather than the sort's order walked:
+ * each match costs a `resources` row read, tested and sorted, where the walk tests each resource
+ * it passes against a hash of every match. At a million Patients (20,000 Practitioners, the directory's own trigram
+ * indexes, migration 033) a word of a few hundred rows took 17–30 ms read from them at 1,000
+ * and 9–16 ms walked; a rare word 5–6 ms read from them and 17–28 ms walked.
+ */
+const FEW_ROWS = 100;
 
 /**
- * The page of a sorted search with "any of" criteria (the clinician directory's words: a name,
- * a display name or an email containing each), read from the matches of one of them when it has
- * at most `limit`: in one statement, each such criterion's index rows are probed (up to `limit`
- * + 1), the first with few enough gives the candidates, and only their `resources` rows are
- * read, tested and sorted. Undefined when the query has no such criterion.
+ * The page (and one row more) of a sorted search with "any of" criteria (the clinician
+ * directory's words: a name, a display name or an email containing each), read from the matches
+ * of one of them when it has few (`FEW_ROWS`): in one statement, each such criterion's index rows
+ * are probed, the first with few enough gives the candidates, and only their `resources` rows
+ * are read, tested and sorted. Undefined when the query has no such criterion or each has more
+ * matches: the caller walks the sort's order.
  *
  * PostgreSQL cannot turn an `EXISTS` under an `OR` into a join; it walks the sort's order and
- * tests each resource, having hashed every row that matches. Among 20,000 Practitioners a rare
- * word took 18–28 ms that way (every Practitioner walked), 0.5 ms from its matches. When each
- * probed criterion has more, the caller walks probing each resource (`probeEachRow`); a word of
- * one or two letters, which no trigram finds, is not probed.
+ * tests each resource against a hash of every row that matches, until the page is full: a rare
+ * word walks every resource. A word of one or two letters, which no trigram finds, is not probed.
  */
-export async function narrowedPage(repo: Repository, resourceType: string, query: SearchQuery, limit: number): Promise<NarrowedPage | undefined> {
+export async function narrowedPage(repo: Repository, resourceType: string, query: SearchQuery, limit = FEW_ROWS): Promise<JsonVersionRow[] | undefined> {
   const probed = query.criteria.filter(isProbedAnyOf);
   if (probed.length === 0) return undefined;
   const ctx = new CriteriaContext(repo.db, repo.tenantId);
@@ -72,7 +75,7 @@ export async function narrowedPage(repo: Repository, resourceType: string, query
       ...pageSql.bindings,
     ),
   );
-  return rows[0]?.narrowed ? { page: rows.filter(holdsVersion) } : {};
+  return rows[0]?.narrowed ? rows.filter(holdsVersion) : undefined;
 }
 
 /** The distinct ids of the resources the criterion's index rows name (none: an empty array), when at most `limit` rows meet it; else NULL. */

@@ -80,10 +80,9 @@ async function pageRows(
     const broad = query.criteria.length === 0 || (seen !== undefined && !seen.all);
     const walked = walkedSort(query, broad);
     if (walked) return pageByWalkedSort(repo, resourceType, query, walked);
-    const narrowed = await narrowedPage(repo, resourceType, query, INDEX_PROBE_ROWS);
-    if (narrowed?.page) return narrowed.page;
-    // Past a probe's worth of matches for each criterion narrowed by: walked, each resource probed for itself.
-    const page = matching(repo, resourceType, query.criteria, narrowed !== undefined)
+    const narrowed = await narrowedPage(repo, resourceType, query);
+    if (narrowed) return narrowed;
+    const page = matching(repo, resourceType, query.criteria)
       .select(columns)
       .limit(query.count + 1)
       .offset(query.offset);
