@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
  * tenant's Practitioners, whose name and email rows are a sliver of the index tables. Through the
  * trigram indexes of every type, a three-letter word at a million Patients read every Patient row
  * holding it before keeping the Practitioners' (`rob`: 23,571 rows, 64 ms); read from indexes of
- * the Practitioners' rows alone, 11–30 ms for the whole request. The name index of every type
+ * the Practitioners' rows alone, 10–18 ms for the whole request. The name index of every type
  * stays (FHIR `:contains` on any type); the email index served the directory alone (a token
  * containing a text is no FHIR modifier), so it now holds the Practitioners' emails alone, and
  * the other resources' emails no longer pay a trigram entry each.

@@ -31,9 +31,10 @@ const isSubstring = (value: IndexValue): value is Extract<IndexValue, { text: st
 /**
  * Up to this many index rows, a criterion's matches are read rather than the sort's order walked:
  * each match costs a `resources` row read, tested and sorted, where the walk tests each resource
- * it passes against a hash of every match. At a million Patients (20,000 Practitioners, the directory's own trigram
- * indexes, migration 033) a word of a few hundred rows took 17–30 ms read from them at 1,000
- * and 9–16 ms walked; a rare word 5–6 ms read from them and 17–28 ms walked.
+ * it passes against a hash of every match. At a million Patients (20,000 Practitioners, the
+ * directory's own trigram indexes, migration 033) a word of a few hundred rows took 17–30 ms
+ * read from its matches (up to 1,000) and 9–16 ms walked; a rare word 5–6 ms read from its
+ * matches and 17–28 ms walked.
  */
 const FEW_ROWS = 100;
 
@@ -49,11 +50,11 @@ const FEW_ROWS = 100;
  * tests each resource against a hash of every row that matches, until the page is full: a rare
  * word walks every resource. A word of one or two letters, which no trigram finds, is not probed.
  */
-export async function narrowedPage(repo: Repository, resourceType: string, query: SearchQuery, limit = FEW_ROWS): Promise<JsonVersionRow[] | undefined> {
+export async function narrowedPage(repo: Repository, resourceType: string, query: SearchQuery): Promise<JsonVersionRow[] | undefined> {
   const probed = query.criteria.filter(isProbedAnyOf);
   if (probed.length === 0) return undefined;
   const ctx = new CriteriaContext(repo.db, repo.tenantId);
-  const candidates = probed.map((criterion) => fewMatches(ctx, resourceType, criterion, limit));
+  const candidates = probed.map((criterion) => fewMatches(ctx, resourceType, criterion));
   const firstFew =
     candidates.length === 1 ? candidates[0]! : fragment(`coalesce(${candidates.map((c) => c.sql).join(', ')})`, ...candidates.flatMap((c) => c.bindings));
   // Of one such criterion, the candidates are its matches: it need not be tested again.
@@ -78,13 +79,13 @@ export async function narrowedPage(repo: Repository, resourceType: string, query
   return rows[0]?.narrowed ? rows.filter(holdsVersion) : undefined;
 }
 
-/** The distinct ids of the resources the criterion's index rows name (none: an empty array), when at most `limit` rows meet it; else NULL. */
-function fewMatches(ctx: CriteriaContext, resourceType: string, criterion: AnyOfIndexRows, limit: number): SqlFragment {
-  const rows = unionAll(criterion.criteria.map((member) => matchingIndexRowsSql(ctx, resourceType, member, limit + 1)));
+/** The distinct ids of the resources the criterion's index rows name (none: an empty array), when at most `FEW_ROWS` rows meet it; else NULL. */
+function fewMatches(ctx: CriteriaContext, resourceType: string, criterion: AnyOfIndexRows): SqlFragment {
+  const rows = unionAll(criterion.criteria.map((member) => matchingIndexRowsSql(ctx, resourceType, member, FEW_ROWS + 1)));
   return fragment(
     `(SELECT coalesce(array_agg(DISTINCT m.resource_id), '{}') FROM (SELECT u.resource_id FROM (${rows.sql}) AS u LIMIT ?) AS m HAVING count(*) <= ?)`,
     ...rows.bindings,
-    limit + 1,
-    limit,
+    FEW_ROWS + 1,
+    FEW_ROWS,
   );
 }
