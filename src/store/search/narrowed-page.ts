@@ -59,8 +59,11 @@ export async function narrowedPage(repo: Repository, resourceType: string, query
     candidates.length === 1 ? candidates[0]! : fragment(`coalesce(${candidates.map((c) => c.sql).join(', ')})`, ...candidates.flatMap((c) => c.bindings));
   // Of one such criterion, the candidates are its matches: it need not be tested again.
   const tested = probed.length === 1 ? query.criteria.filter((criterion) => criterion !== probed[0]) : query.criteria;
-  const page = matching(repo, resourceType, tested)
-    .whereRaw('r.id = ANY (n.ids)')
+  // The candidates first, then their order: asked for the page in creation order at once, the
+  // planner may scan the creation-order index once per candidate (its id is not a leading column).
+  const candidateRows = matching(repo, resourceType, tested).whereRaw('r.id = ANY (n.ids)').select('r.*');
+  const page = repo.db
+    .from(repo.db.raw('(? OFFSET 0) AS r', [candidateRows]))
     .select(repo.db.raw(jsonVersionColumns('r')))
     .limit(query.count + 1)
     .offset(query.offset);
