@@ -104,3 +104,30 @@ test('a short word, which no trigram finds, is searched as before: every Practit
   const holding = ids.filter((_, i) => String(i).includes('77'));
   expect(await everyId({ search: '77' })).toEqual(await directoryOrderOf(holding));
 });
+
+test('a short word most Practitioners hold: each page is found among the first ones, each tested by its own rows, in one statement', async () => {
+  const holding = await directoryOrderOf(ids.filter((_, i) => !RARE_AT.includes(i)));
+  const statements = await stringIndexStatements(async () => {
+    const { data, meta } = await page({ search: 'nn', limit: 100, offset: 100 });
+    expect(data.map((p) => p.id)).toEqual(holding.slice(100, 200));
+    expect(meta).toMatchObject({ has_more: true, next_offset: 200 });
+  });
+  expect(statements).toHaveLength(1);
+  // Not a hash of every name and email row holding the word, read before the first Practitioner is tested.
+  const plan = (await planOf(t, statements[0]!)).join('\n');
+  expect(plan).toContain('SubPlan');
+  expect(plan).not.toContain('hashed SubPlan');
+  // Past the first resources, the pages come from the walk: every holder once, in order.
+  expect(await everyId({ search: 'nn' })).toEqual(holding);
+});
+
+test('a short word the first Practitioners do not hold enough of is walked past them', async () => {
+  const expected = await directoryOrderOf(rareIds());
+  expect(await everyId({ search: 'wi' })).toEqual(expected);
+  const first = await page({ search: 'wi', limit: 1 });
+  expect(first.data.map((p) => p.id)).toEqual(expected.slice(0, 1));
+  expect(first.meta).toMatchObject({ has_more: true, next_offset: 1 });
+  const last = await page({ search: 'wi', limit: 1, offset: 2 });
+  expect(last.data.map((p) => p.id)).toEqual(expected.slice(2));
+  expect(last.meta).toMatchObject({ has_more: false, next_offset: null });
+});

@@ -34,9 +34,10 @@ export function isIndexRowCriterion(criterion: Criterion): criterion is IndexRow
 }
 
 /**
- * Per-query state: the tenant every subquery is bound to, fresh aliases for nesting, and how a
+ * Per-query state: the tenant every subquery is bound to, fresh aliases for nesting, how a
  * range's bounds are written: seen by the planner, or unseen in a statement prepared for any
- * value (`forAnyValue`).
+ * value (`forAnyValue`), and whether each resource is tested by probing its own rows
+ * (`eachResource`, see `existsTest`).
  */
 export class CriteriaContext {
   private next = 0;
@@ -45,6 +46,7 @@ export class CriteriaContext {
     readonly db: Knex | Knex.Transaction,
     readonly tenantId: string,
     forAnyValue = false,
+    readonly eachResource = false,
   ) {
     this.bound = forAnyValue ? unseenValue : seenBound;
   }
@@ -70,23 +72,21 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
       return;
     case 'missing': {
       const rows = indexRows(ctx, subject, criterion.table, criterion.codes);
-      if (criterion.missing) qb.whereNotExists(rows.query);
-      else qb.whereExists(rows.query);
+      whereExists(ctx, qb, rows.query, !criterion.missing);
       return;
     }
     case 'index':
     case 'indexRow': {
       const rows = indexRows(ctx, subject, criterion.table, criterion.codes);
       restrictToMatches(ctx, rows.query, rows.alias, subject.type, criterion);
-      if (criterion.kind === 'index' && criterion.negate) qb.whereNotExists(rows.query);
-      else qb.whereExists(rows.query);
+      whereExists(ctx, qb, rows.query, !(criterion.kind === 'index' && criterion.negate));
       return;
     }
     case 'chain':
-      qb.whereExists(chainRows(ctx, subject, criterion));
+      whereExists(ctx, qb, chainRows(ctx, subject, criterion));
       return;
     case 'has':
-      qb.whereExists(referencingRows(ctx, subject, criterion));
+      whereExists(ctx, qb, referencingRows(ctx, subject, criterion));
       return;
     case 'any':
       qb.where((any) => {
@@ -94,6 +94,18 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
       });
       return;
   }
+}
+
+/**
+ * `[NOT] EXISTS (rows)`. PostgreSQL may test it by a lookup in a hash of every row the
+ * subquery meets for any resource, built before the first resource is tested; with `OFFSET 0`
+ * it cannot, and probes the tested resource's own rows (`eachResource`: a walk that tests a few
+ * resources).
+ */
+function whereExists(ctx: CriteriaContext, qb: Knex.QueryBuilder, rows: Knex.QueryBuilder, exists = true): void {
+  if (ctx.eachResource) qb.whereRaw(`${exists ? '' : 'NOT '}EXISTS (? OFFSET 0)`, [rows]);
+  else if (exists) qb.whereExists(rows);
+  else qb.whereNotExists(rows);
 }
 
 /**

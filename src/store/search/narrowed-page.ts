@@ -13,7 +13,7 @@ type AnyOfIndexRows = { kind: 'any'; criteria: IndexRowCriterion[] };
  * "Any of" criteria each of whose members one index row meets, found from an index: their rows
  * name every resource that meets them.
  */
-const isProbedAnyOf = (criterion: Criterion): criterion is AnyOfIndexRows =>
+export const isProbedAnyOf = (criterion: Criterion): criterion is AnyOfIndexRows =>
   criterion.kind === 'any' && criterion.criteria.length > 0 && criterion.criteria.every((member) => isIndexRowCriterion(member) && foundByIndex(member));
 
 const valuesOf = (criterion: IndexRowCriterion): IndexValue[] => (criterion.kind === 'index' ? criterion.values : criterion.groups.flat());

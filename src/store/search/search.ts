@@ -12,6 +12,7 @@ import { fragment, knexFragment, type SqlFragment } from '../sql-fragment';
 import { chainByTarget, chainPageByTarget, chainWalk, type ChainByTarget } from './chain-by-target';
 import { pageByWalkedSort, walkedSort } from './walked-sort';
 import { narrowedPage } from './narrowed-page';
+import { pageAmongFirst } from './page-among-first';
 
 export interface SearchResult {
   /** The page of matches, in order. */
@@ -80,7 +81,7 @@ async function pageRows(
     const broad = query.criteria.length === 0 || (seen !== undefined && !seen.all);
     const walked = walkedSort(query, broad);
     if (walked) return pageByWalkedSort(repo, resourceType, query, walked);
-    const narrowed = await narrowedPage(repo, resourceType, query);
+    const narrowed = (await narrowedPage(repo, resourceType, query)) ?? (await pageAmongFirst(repo, resourceType, query));
     if (narrowed) return narrowed;
     const page = matching(repo, resourceType, query.criteria)
       .select(columns)

@@ -15,6 +15,9 @@ const SORT_COLUMN: Record<IndexedParamType, string> = {
 
 const RESOURCE_COLUMN = { id: 'id', lastUpdated: 'last_updated', created: 'created_at' } as const;
 
+/** Whether the key sorts by a column of `resources` itself, not by a parameter's index rows. */
+export const sortsByResourceColumn = (key: SortKey): boolean => key.on in RESOURCE_COLUMN;
+
 /**
  * The direction ties are broken by id in: the last key's, so that a sort by one key descending
  * is its ascending order backwards (bar the resources without a value, last either way), the
@@ -33,7 +36,7 @@ export function tieOrder(keys: readonly SortKey[]): 'ASC' | 'DESC' {
 export function applySort(qb: Knex.QueryBuilder, tenantId: string, type: string, row: string, keys: SortKey[]): void {
   for (const key of keys) {
     const direction = key.descending ? 'DESC' : 'ASC';
-    if (key.on in RESOURCE_COLUMN) {
+    if (sortsByResourceColumn(key)) {
       qb.orderByRaw(`?? ${direction}`, [`${row}.${RESOURCE_COLUMN[key.on as keyof typeof RESOURCE_COLUMN]}`]);
       continue;
     }
