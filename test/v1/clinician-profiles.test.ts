@@ -7,7 +7,7 @@ import { toFhir as physicianToFhir } from '../../mappings/physicians';
 import errorSchema from '../../mappings/schemas/clinician-profiles.error.json';
 import listSchema from '../../mappings/schemas/clinician-profiles.list.json';
 import singleSchema from '../../mappings/schemas/clinician-profiles.single.json';
-import { statementsDuring } from '../helpers/statements';
+import { planOf, statementsDuring } from '../helpers/statements';
 import { FHIR_BASE, startTestApp, type TestApp } from '../helpers/test-app';
 
 const PROFILES = '/v1/clinician-profiles';
@@ -254,6 +254,21 @@ describe('GET /v1/clinician-profiles', () => {
       async () => expect(await listIds({ search: `probe${tag}` })).toEqual([byName, byDisplay]),
     );
     expect(pages.map((page) => probesOfStrings(page.sql))).toEqual([1]);
+  });
+
+  test('a short word in a small directory is answered from its Practitioners tested one by one, without the walk', async () => {
+    const fresh = await t.otherTenant();
+    const okafor = await newClinician({ family: 'Okafor' }, fresh);
+    await newClinician({ family: 'Smith' }, fresh);
+    const okoye = await newClinician({ family: 'Okoye' }, fresh);
+    const pages = await statementsDuring(
+      fresh,
+      (sql) => /\bsearch_string\b/.test(sql),
+      async () => expect((await list({ search: 'ok' }, fresh)).data.map((p) => p.id)).toEqual([okafor, okoye]),
+    );
+    expect(pages).toHaveLength(1);
+    // Not a hash of every name and email row holding the word, read before the first Practitioner is tested.
+    expect((await planOf(fresh, pages[0]!)).join('\n')).not.toContain('hashed SubPlan');
   });
 
   test("each listed profile's role is its oldest active role: inactive ones skipped, one without `active` counted", async () => {
