@@ -27,15 +27,16 @@ export async function statementsDuring(app: TestApp, wanted: (sql: string) => bo
 
 /**
  * The lines of `EXPLAIN` of a statement, planned for its values after `setup` (`SET LOCAL …`,
- * `DROP INDEX …`) in a transaction that is rolled back.
+ * `DROP INDEX …`) in a transaction that is rolled back; run too when `analyze`.
  */
-export async function planOf(app: TestApp, statement: Statement, setup: readonly string[] = []): Promise<string[]> {
+export async function planOf(app: TestApp, statement: Statement, setup: readonly string[] = [], analyze = false): Promise<string[]> {
   const trx = await app.knex.transaction();
   try {
     for (const sql of setup) await trx.raw(sql);
     // knex reports its `?` placeholders, or PostgreSQL's `$n` when it sent them so.
     const sql = statement.sql.replace(/\$\d+/g, '?');
-    const { rows } = (await trx.raw(`EXPLAIN ${sql}`, statement.bindings as never[])) as { rows: { 'QUERY PLAN': string }[] };
+    const explain = analyze ? 'EXPLAIN (ANALYZE, COSTS OFF)' : 'EXPLAIN';
+    const { rows } = (await trx.raw(`${explain} ${sql}`, statement.bindings as never[])) as { rows: { 'QUERY PLAN': string }[] };
     return rows.map((row) => row['QUERY PLAN']);
   } finally {
     await trx.rollback();

@@ -1,7 +1,7 @@
 import type { Repository } from '../repository';
 import { jsonVersionColumns, type JsonVersionRow } from '../stored-json';
 import { applyCriterion, CriteriaContext } from './criteria';
-import { countRows, matching } from './matching';
+import { matching } from './matching';
 import { isProbedAnyOf } from './narrowed-page';
 import type { SearchQuery } from './query';
 import { applySort, sortsByResourceColumn } from './sort';
@@ -12,8 +12,8 @@ const FIRST_RESOURCES = 1000;
 /**
  * The page (and one row more) of a search whose "any of" criteria no index finds the matches of
  * (the clinician directory's words, when each has one or two letters: a trigram index extracts
- * nothing from them), when the first `FIRST_RESOURCES` resources in the sort's order hold it
- * or are all there are; else undefined, and the caller walks them all.
+ * nothing from them), when there are more than `FIRST_RESOURCES` resources and the first
+ * `FIRST_RESOURCES` in the sort's order hold it; else undefined, and the caller walks them all.
  *
  * The walk tests each resource against a hash of every row that meets the criterion, built
  * before its first resource: for such a word, every name and email row of the type (a request
@@ -33,9 +33,9 @@ export async function pageAmongFirst(repo: Repository, resourceType: string, que
   const page = repo.db.from(first.as('r')).select(repo.db.raw(jsonVersionColumns('r')));
   for (const criterion of query.criteria) applyCriterion(ctx, page, { type: resourceType, row: 'r' }, criterion);
   applySort(page.limit(wanted).offset(query.offset), repo.tenantId, resourceType, 'r', query.sort);
+  // Fewer resources than that are walked: over so few tables the planner may probe each one's
+  // rows through an index that holds every row of the type (at 200 Practitioners 30–45 ms, the walk 5–8).
+  page.whereExists(matching(repo, resourceType, []).select('r.id').offset(FIRST_RESOURCES).limit(1));
   const rows = (await page) as JsonVersionRow[];
-  if (rows.length === wanted) return rows;
-  // Short of the page: the whole answer, if the first resources were all of them.
-  const firstCount = await countRows(repo, matching(repo, resourceType, []).select('r.id').limit(FIRST_RESOURCES));
-  return firstCount < FIRST_RESOURCES ? rows : undefined;
+  return rows.length === wanted ? rows : undefined;
 }
