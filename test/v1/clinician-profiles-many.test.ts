@@ -40,6 +40,13 @@ async function page(query: Record<string, string | number>): Promise<Page> {
   return res.body as Page;
 }
 
+/** The page the query answers lists these profiles and says what follows. */
+async function expectPage(query: Record<string, string | number>, expected: string[], meta: Partial<Page['meta']>): Promise<void> {
+  const listed = await page(query);
+  expect(listed.data.map((p) => p.id)).toEqual(expected);
+  expect(listed.meta).toMatchObject(meta);
+}
+
 /** Every profile the query lists, page after page. */
 async function everyId(query: Record<string, string>): Promise<string[]> {
   const listed: string[] = [];
@@ -88,12 +95,8 @@ test('a rare word with a common one: the rare one narrows, the common one is sti
 
 test("a rare word's matches are paged like any list", async () => {
   const expected = await directoryOrderOf(rareIds());
-  const first = await page({ search: 'wilhelmina', limit: 2 });
-  expect(first.data.map((p) => p.id)).toEqual(expected.slice(0, 2));
-  expect(first.meta).toMatchObject({ has_more: true, next_offset: 2 });
-  const rest = await page({ search: 'wilhelmina', limit: 2, offset: 2 });
-  expect(rest.data.map((p) => p.id)).toEqual(expected.slice(2));
-  expect(rest.meta).toMatchObject({ has_more: false, next_offset: null });
+  await expectPage({ search: 'wilhelmina', limit: 2 }, expected.slice(0, 2), { has_more: true, next_offset: 2 });
+  await expectPage({ search: 'wilhelmina', limit: 2, offset: 2 }, expected.slice(2), { has_more: false, next_offset: null });
 });
 
 test('a word no one holds lists nobody', async () => {
@@ -107,11 +110,9 @@ test('a short word, which no trigram finds, is searched as before: every Practit
 
 test('a short word most Practitioners hold: each page is found among the first ones, each tested by its own rows, in one statement', async () => {
   const holding = await directoryOrderOf(ids.filter((_, i) => !RARE_AT.includes(i)));
-  const statements = await stringIndexStatements(async () => {
-    const { data, meta } = await page({ search: 'nn', limit: 100, offset: 100 });
-    expect(data.map((p) => p.id)).toEqual(holding.slice(100, 200));
-    expect(meta).toMatchObject({ has_more: true, next_offset: 200 });
-  });
+  const statements = await stringIndexStatements(() =>
+    expectPage({ search: 'nn', limit: 100, offset: 100 }, holding.slice(100, 200), { has_more: true, next_offset: 200 }),
+  );
   expect(statements).toHaveLength(1);
   // Not a hash of every name and email row holding the word, read before the first Practitioner is tested.
   const plan = await planOf(t, statements[0]!);
@@ -128,10 +129,6 @@ test('a short word most Practitioners hold: each page is found among the first o
 test('a short word the first Practitioners do not hold enough of is walked past them', async () => {
   const expected = await directoryOrderOf(rareIds());
   expect(await everyId({ search: 'wi' })).toEqual(expected);
-  const first = await page({ search: 'wi', limit: 1 });
-  expect(first.data.map((p) => p.id)).toEqual(expected.slice(0, 1));
-  expect(first.meta).toMatchObject({ has_more: true, next_offset: 1 });
-  const last = await page({ search: 'wi', limit: 1, offset: 2 });
-  expect(last.data.map((p) => p.id)).toEqual(expected.slice(2));
-  expect(last.meta).toMatchObject({ has_more: false, next_offset: null });
+  await expectPage({ search: 'wi', limit: 1 }, expected.slice(0, 1), { has_more: true, next_offset: 1 });
+  await expectPage({ search: 'wi', limit: 1, offset: 2 }, expected.slice(2), { has_more: false, next_offset: null });
 });

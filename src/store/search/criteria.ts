@@ -37,7 +37,7 @@ export function isIndexRowCriterion(criterion: Criterion): criterion is IndexRow
  * Per-query state: the tenant every subquery is bound to, fresh aliases for nesting, how a
  * range's bounds are written: seen by the planner, or unseen in a statement prepared for any
  * value (`forAnyValue`), and whether each resource is tested by probing its own rows
- * (`eachResource`, see `existsTest`).
+ * (`eachResource`, see `whereExists`).
  */
 export class CriteriaContext {
   private next = 0;

@@ -17,7 +17,7 @@ const FIRST_RESOURCES = 1000;
  *
  * The walk tests each resource against a hash of every row that meets the criterion, built
  * before its first resource: for such a word, every name and email row of the type (a request
- * took 40–55 ms at 20,000 Practitioners, 90–120 ms among a million Patients), though a common
+ * took ~35–60 ms at 20,000 Practitioners, ~80–125 ms among a million Patients), though a common
  * word fills the page within its first hundred resources. Here each of the first resources is
  * tested by probing its own rows; a word they hold too few of costs their probes before the walk.
  * When a word an index finds is among the criteria, the hash is built from its matches alone and
@@ -33,8 +33,8 @@ export async function pageAmongFirst(repo: Repository, resourceType: string, que
   const page = repo.db.from(first.as('r')).select(repo.db.raw(jsonVersionColumns('r')));
   for (const criterion of query.criteria) applyCriterion(ctx, page, { type: resourceType, row: 'r' }, criterion);
   applySort(page.limit(wanted).offset(query.offset), repo.tenantId, resourceType, 'r', query.sort);
-  // Fewer resources than that are walked: over so few tables the planner may probe each one's
-  // rows through an index that holds every row of the type (at 200 Practitioners 30–45 ms, the walk 5–8).
+  // Fewer resources than that are walked: over so few rows the planner may probe each one's
+  // rows through an index that holds every row of the type (at 200 Practitioners 30–47 ms, the walk 5–8).
   page.whereExists(matching(repo, resourceType, []).select('r.id').offset(FIRST_RESOURCES).limit(1));
   const rows = (await page) as JsonVersionRow[];
   return rows.length === wanted ? rows : undefined;
