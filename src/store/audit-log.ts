@@ -33,11 +33,27 @@ export interface AuditQuery {
   entity?: string;
   /** Only events recorded at or after this instant. */
   since?: string;
+  /** How many match: all of them counted, or not at all; by default exact up to COUNTED_FIRST, else not known. */
+  total?: 'all' | 'none';
 }
+
+/** One page of events, newest first, and how many match when that was counted. */
+export interface AuditPage {
+  total?: number;
+  entries: AuditEntry[];
+}
+
+const NEWEST_FIRST: { column: string; order: 'desc' }[] = [
+  { column: 'recorded', order: 'desc' },
+  { column: 'id', order: 'desc' },
+];
+/** The newest matches read first: when they are all there are, they give the total and the page. */
+const COUNTED_FIRST = 1000;
 
 /** Events wait at most this long, or until this many are queued, before one multi-row insert. */
 const FLUSH_MS = 500;
 const BATCH = 200;
+const INSERT_MARK = 'INSERT INTO audit_events';
 
 /**
  * The audit trail, written in batches so that recording an access costs a request nothing
@@ -75,21 +91,40 @@ export class AuditLog {
     await this.flush();
   }
 
-  /** One page of a tenant's events, newest first, and how many match. */
-  async search(tenantId: string, query: AuditQuery): Promise<{ total: number; entries: AuditEntry[] }> {
-    const base = this.knex('audit_events').where({ tenant_id: tenantId });
-    if (query.entity !== undefined) base.whereRaw('entities @> ARRAY[?]::text[]', [query.entity]);
-    if (query.since !== undefined) base.where('recorded', '>=', query.since);
-    const [{ count }] = (await base.clone().count({ count: '*' })) as [{ count: string | number }];
-    const rows: AuditRow[] = await base
+  /**
+   * One page of a tenant's events, newest first. The trail grows with every request, so its
+   * matches are not all counted unless asked (`total: 'all'`): the ids of the newest
+   * COUNTED_FIRST + 1 come first, and when they are all there are the page is taken from them;
+   * past them the page is walked in the trail's order, and the total is not known.
+   */
+  async search(tenantId: string, query: AuditQuery): Promise<AuditPage> {
+    const matching = (): Knex.QueryBuilder => {
+      const base = this.knex('audit_events').where({ tenant_id: tenantId });
+      if (query.entity !== undefined) base.whereRaw('entities @> ARRAY[?]::text[]', [query.entity]);
+      if (query.since !== undefined) base.where('recorded', '>=', query.since);
+      return base;
+    };
+    const newest = (
+      (await matching()
+        .select('id')
+        .orderBy(NEWEST_FIRST)
+        .limit(COUNTED_FIRST + 1)) as { id: string }[]
+    ).map((row) => row.id);
+    const all = newest.length <= COUNTED_FIRST;
+    const page = all
+      ? this.knex('audit_events')
+          .where({ tenant_id: tenantId })
+          .whereIn('id', newest.slice(query.offset, query.offset + query.count))
+      : matching().limit(query.count).offset(query.offset);
+    const rows: AuditRow[] = await page
       .select('id', 'recorded', 'action', 'interaction', 'succeeded', 'agent_via', 'agent_id', 'request_id', 'entities', 'description')
-      .orderBy([
-        { column: 'recorded', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(query.count)
-      .offset(query.offset);
-    return { total: Number(count), entries: rows.map(entryOf) };
+      .orderBy(NEWEST_FIRST);
+    const entries = rows.map(entryOf);
+    if (query.total === 'none') return { entries };
+    if (all) return { total: newest.length, entries };
+    if (query.total !== 'all') return { entries };
+    const [{ count }] = (await matching().count({ count: '*' })) as [{ count: string | number }];
+    return { total: Number(count), entries };
   }
 
   private async insert(batch: AuditRecord[]): Promise<void> {
@@ -117,13 +152,19 @@ export class AuditLog {
   /** All rows in one statement with one parameter: the batch as a JSON array, unpacked by PostgreSQL. */
   private async insertRows(batch: AuditRecord[]): Promise<void> {
     await this.knex.raw(
-      `INSERT INTO audit_events (tenant_id, id, recorded, action, interaction, succeeded, agent_via, agent_id, request_id, entities, description)
+      `${INSERT_MARK} (tenant_id, id, recorded, action, interaction, succeeded, agent_via, agent_id, request_id, entities, description)
        SELECT tenant_id, id, recorded, action, interaction, succeeded, agent_via, agent_id, request_id, entities, description
        FROM jsonb_to_recordset(?::jsonb) AS e(tenant_id uuid, id uuid, recorded timestamptz, action text, interaction text, succeeded boolean,
          agent_via text, agent_id text, request_id text, entities text[], description text)`,
       [storableJsonText(batch.map(toRow))],
     );
   }
+}
+
+/** How many events a statement wrote to the trail, from its response: 0 for any statement but the trail's insert. */
+export function auditEventsWrittenBy(sql: string | undefined, response: unknown): number {
+  if (!sql?.startsWith(INSERT_MARK)) return 0;
+  return Number((response as { rowCount?: unknown } | undefined)?.rowCount) || 0;
 }
 
 interface AuditRow {

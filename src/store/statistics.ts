@@ -3,6 +3,7 @@ import { errorLogFields, type Logger } from '../logger';
 import { onMaintenanceConnection, type Sql } from './maintenance-connection';
 import { INDEXED_TYPES } from './index-rows';
 import { versionsWrittenBy } from './version-write';
+import { auditEventsWrittenBy } from './audit-log';
 
 const SEARCH_TABLES = INDEXED_TYPES.map((type) => `search_${type}`);
 /** The tables whose statistics steer search plans. */
@@ -22,6 +23,12 @@ const VACUUMED = ['search_date', ...SEARCH_TABLES.filter((table) => table !== 's
  * nothing to reclaim, and VACUUM would read the whole load (8 s at a million Patients).
  */
 const VACUUMED_WHEN_DEAD = ['resources', 'unique_keys'];
+/**
+ * Analysed on its own as its events add up: every request writes one, reads included, so it
+ * grows where no version is written, and its searches' plans (a page walked in time order for a
+ * resource most events name, or read from the entity index for a rare one) follow its statistics.
+ */
+const AUDIT_TRAIL = 'audit_events';
 const DEAD_ROWS_THRESHOLD = 50;
 const DEAD_ROWS_FRACTION = 0.2;
 
@@ -78,12 +85,16 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
   let unvacuumed = 0;
   let replacing = 0;
   let counted = 0;
+  /** Audit events written since the trail's last ANALYZE, and the rows it counted then. */
+  let auditWritten = 0;
+  let auditCounted = 0;
   let running: Promise<void> | undefined;
   const onResponse = (response: unknown, query: { sql?: string }): void => {
     const versions = versionsWrittenBy(query.sql, response);
     written += versions?.versions ?? 0;
     unvacuumed += versions?.versions ?? 0;
     replacing += versions?.replacing ?? 0;
+    auditWritten += auditEventsWrittenBy(query.sql, response);
   };
   knex.on('query-response', onResponse);
 
@@ -97,18 +108,32 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
     }
   };
   let restUntil = 0;
-  /** ANALYZE, after which the background's next waits in proportion to its length (`busyShare`). */
-  const analyze = async (): Promise<void> => {
+  /** ANALYZE of `tables`, after which the background's next waits in proportion to its length (`busyShare`); answers the rows the planner now counts in `countedTable`, nothing when it failed. */
+  const analyzed = async (tables: string[], countedTable: string): Promise<number | undefined> => {
     const began = Date.now();
+    let rows: number | undefined;
     await maintain('ANALYZE', async (sql) => {
-      const since = written;
-      await sql(`ANALYZE (SKIP_LOCKED) ${ANALYZED.join(', ')}`);
-      const [row] = (await sql(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass('resources')`)).rows as { rows: number }[];
-      counted = Math.max(row?.rows ?? 0, 0);
-      written -= since;
+      await sql(`ANALYZE (SKIP_LOCKED) ${tables.join(', ')}`);
+      const [row] = (await sql(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass('${countedTable}')`)).rows as { rows: number }[];
+      rows = Math.max(row?.rows ?? 0, 0);
     });
     const ended = Date.now();
     restUntil = ended + (ended - began) * (1 / settings.busyShare - 1);
+    return rows;
+  };
+  const analyze = async (): Promise<void> => {
+    const since = written;
+    const rows = await analyzed(ANALYZED, 'resources');
+    if (rows === undefined) return;
+    counted = rows;
+    written -= since;
+  };
+  const analyzeAuditTrail = async (): Promise<void> => {
+    const since = auditWritten;
+    const rows = await analyzed([AUDIT_TRAIL], AUDIT_TRAIL);
+    if (rows === undefined) return;
+    auditCounted = rows;
+    auditWritten -= since;
   };
   /** VACUUM takes what was written since the last one, so it follows the writes without a rest. */
   const vacuumSearchTables = (): Promise<void> =>
@@ -138,18 +163,24 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
     const loadEnded = duringLoad && written === seen;
     seen = written;
     if (running) return;
-    const analyzing = Date.now() >= restUntil && (due() || loadEnded);
+    const rested = Date.now() >= restUntil;
+    const analyzing = rested && (due() || loadEnded);
+    const analyzingAuditTrail = rested && !analyzing && auditWritten >= Math.max(settings.minRows, settings.fraction * auditCounted);
     const vacuuming = analyzing || behindBy(unvacuumed, settings.fraction) || (loadEnded && unvacuumed > 0);
     const reclaiming = deadRowsDue();
-    if (!analyzing && !vacuuming && !reclaiming) return;
+    if (!analyzing && !analyzingAuditTrail && !vacuuming && !reclaiming) return;
     if (analyzing) duringLoad = due();
     void start(async () => {
       if (analyzing) await analyze();
+      if (analyzingAuditTrail) await analyzeAuditTrail();
       if (vacuuming) await vacuumSearchTables();
       if (reclaiming) await vacuumDeadRows();
     });
   };
-  void start(analyze);
+  void start(async () => {
+    await analyze();
+    await analyzeAuditTrail();
+  });
   const timer = setInterval(check, settings.checkEveryMs);
   timer.unref();
   return {

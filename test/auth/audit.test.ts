@@ -100,3 +100,57 @@ test('event ids are time-ordered UUIDs: a later access has a later id', async ()
   for (const event of [earlier, later]) expect(event?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   expect(String(earlier?.id) < String(later?.id)).toBe(true);
 });
+
+/** Sends one batch of `count` reads of `reference`: one event each. */
+async function readInOneBatch(reference: string, count: number): Promise<void> {
+  const entry = Array.from({ length: count }, () => ({ request: { method: 'GET', url: reference } }));
+  await t.http.post(FHIR_BASE).send({ resourceType: 'Bundle', type: 'batch', entry }).expect(200);
+}
+
+/** The trail's total for a query once at least `count` events are written (batches land within about half a second). */
+async function totalOnceWritten(query: string, count: number): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const total = Number((await t.http.get(`${FHIR_BASE}/AuditEvent?${query}&_total=accurate&_count=0`).expect(200)).body.total);
+    if (total >= count) return total;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`fewer than ${count} events for ${query}`);
+}
+
+test('the trail counts up to 1,000 matches: past them total is left out unless _total=accurate, and pages still follow newest first', async () => {
+  const org = await t.http.post(`${FHIR_BASE}/Organization`).send({ resourceType: 'Organization', name: 'Audited often' }).expect(201);
+  const query = `entity=Organization/${org.body.id}`;
+  await readInOneBatch(`Organization/${org.body.id}`, 1000);
+  const all = await totalOnceWritten(query, 1001);
+  expect(all).toBe(1001);
+
+  const first = (await t.http.get(`${FHIR_BASE}/AuditEvent?${query}&_count=600`).expect(200)).body as Bundle<AuditEvent>;
+  expect(first.total).toBeUndefined();
+  expect(first.link?.map((l) => l.relation)).toContain('next');
+  const rest = (await t.http.get(`${FHIR_BASE}/AuditEvent?${query}&_count=600&_offset=600`).expect(200)).body as Bundle<AuditEvent>;
+  expect(rest.total).toBeUndefined();
+  const events = [...(first.entry ?? []), ...(rest.entry ?? [])].map((e) => e.resource as AuditEvent);
+  expect(events).toHaveLength(1001);
+  expect(new Set(events.map((e) => e.id)).size).toBe(1001);
+  const newestFirst = events.map((e) => `${e.recorded}/${e.id}`);
+  expect(newestFirst).toEqual([...newestFirst].sort().reverse());
+  expect(events.at(-1)).toMatchObject({ action: 'C' });
+
+  expect((await t.http.get(`${FHIR_BASE}/AuditEvent?${query}&_count=1&_total=accurate`).expect(200)).body.total).toBe(1001);
+  expect((await t.http.get(`${FHIR_BASE}/AuditEvent?${query}&_count=1&_total=none`).expect(200)).body.total).toBeUndefined();
+  const bad = await t.http.get(`${FHIR_BASE}/AuditEvent?${query}&_total=some`).expect(400);
+  expect(bad.body.issue[0].expression).toEqual(['_total']);
+});
+
+test('up to 1,000 matches the page comes from them, newest first, with the exact total', async () => {
+  const org = await t.http.post(`${FHIR_BASE}/Organization`).send({ resourceType: 'Organization', name: 'Audited thrice' }).expect(201);
+  const query = `entity=Organization/${org.body.id}`;
+  await readInOneBatch(`Organization/${org.body.id}`, 2);
+  await totalOnceWritten(query, 3);
+  const pages = await Promise.all([0, 1, 2, 3].map((offset) => t.http.get(`${FHIR_BASE}/AuditEvent?${query}&_count=1&_offset=${offset}`).expect(200)));
+  expect(pages.map((p) => p.body.total)).toEqual([3, 3, 3, 3]);
+  const events = pages.flatMap((p) => ((p.body as Bundle<AuditEvent>).entry ?? []).map((e) => e.resource as AuditEvent));
+  expect(events.map((e) => e.action)).toEqual(['R', 'R', 'C']);
+  expect(String(events[0]?.id) > String(events[1]?.id)).toBe(true);
+  expect(pages.map((p) => p.body.link.some((l: { relation: string }) => l.relation === 'next'))).toEqual([true, true, false, false]);
+});

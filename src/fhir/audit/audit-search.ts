@@ -1,35 +1,41 @@
 import type { Bundle } from '@medplum/fhirtypes';
-import type { AuditEntry, AuditQuery } from '../../store/audit-log';
+import type { AuditPage, AuditQuery } from '../../store/audit-log';
 import { allOk, badRequest, fail } from '../../problems/outcomes';
 import { pageLinks, pageOf, queryWithoutPaging } from '../paging';
 import { singleParam, type FhirRequest, type FhirResult } from '../request';
 import { dateRange } from '../search/date-range';
+import { parseTotal, type TotalMode } from '../search/parse-controls';
 import { auditEventOf } from './audit-event';
 
 /** Reads one tenant's audit trail, newest first. */
-export type AuditReader = (query: AuditQuery) => Promise<{ total: number; entries: AuditEntry[] }>;
+export type AuditReader = (query: AuditQuery) => Promise<AuditPage>;
 
-const PARAMS = new Set(['_count', '_offset', 'entity', 'date']);
+const PARAMS = new Set(['_count', '_offset', '_total', 'entity', 'date']);
+/** What `_total` asks of the count: as for a search of resources, exact up to COUNTED_FIRST (1,000) and left out beyond unless `accurate`. */
+const TOTAL: Record<TotalMode, AuditQuery['total']> = { accurate: 'all', estimate: undefined, none: 'none' };
 
 /**
  * `GET [base]/AuditEvent` — the caller's tenant's audit trail, newest first. Parameters:
- * `entity=Type/id` (events about that resource), `date=ge<instant>` (recorded since), paging.
+ * `entity=Type/id` (events about that resource), `date=ge<instant>` (recorded since), paging,
+ * and `_total` as for any search: without `accurate`, `total` is left out past 1,000 events.
  * https://hl7.org/fhir/R4/auditevent.html#search
  */
 export async function searchAuditEvents(req: FhirRequest, read: AuditReader): Promise<FhirResult> {
   const unknown = Object.keys(req.query).find((name) => !PARAMS.has(name));
   if (unknown !== undefined)
-    fail(badRequest(`AuditEvent search supports entity, date (ge), _count and _offset; not ${unknown.slice(0, 64)}`, unknown.slice(0, 64)));
+    fail(badRequest(`AuditEvent search supports entity, date (ge), _count, _offset and _total; not ${unknown.slice(0, 64)}`, unknown.slice(0, 64)));
   const page = pageOf(req);
   const entity = singleParam(req, 'entity');
   if (entity !== undefined && !/^[A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(entity)) fail(badRequest('entity must be a reference Type/id', 'entity'));
-  const result = await read({ ...page, entity, since: sinceOf(singleParam(req, 'date')) });
+  const totalParam = singleParam(req, '_total');
+  const total = totalParam === undefined ? undefined : TOTAL[parseTotal(totalParam)];
+  const result = await read({ ...page, entity, since: sinceOf(singleParam(req, 'date')), total });
   const events = result.entries.map(auditEventOf);
   const url = `${req.baseUrl}/AuditEvent`;
   const bundle: Bundle = {
     resourceType: 'Bundle',
     type: 'searchset',
-    total: result.total,
+    ...(result.total === undefined ? {} : { total: result.total }),
     link: pageLinks(url, queryWithoutPaging(req), page, events.length, result.total),
     entry: events.map((event) => ({ fullUrl: `${url}/${event.id}`, resource: event, search: { mode: 'match' } })),
   };
