@@ -77,7 +77,8 @@ export const DEFAULT_STATISTICS: StatisticsSettings = { minRows: 500, fraction: 
  * ANALYZE on these tables, resting after each in proportion to its length, and VACUUM on the
  * search tables as the writes add up, in the background and one pass at a time (SKIP_LOCKED:
  * another server process may be at it already). It also counts the versions that replaced a
- * current row, and vacuums `resources` once their dead rows add up.
+ * current row, and vacuums `resources` once their dead rows add up; and the audit events, to
+ * analyse the trail as they add up.
  */
 export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: StatisticsSettings = DEFAULT_STATISTICS): StatisticsKeeper {
   /** Versions written since the last ANALYZE, and since the last VACUUM of the search tables. */
