@@ -121,10 +121,12 @@ export class AuditLog {
       .orderBy(NEWEST_FIRST);
     const entries = rows.map(entryOf);
     if (query.total === 'none') return { entries };
-    if (all) return { total: newest.length, entries };
-    if (query.total !== 'all') return { entries };
-    const [{ count }] = (await matching().count({ count: '*' })) as [{ count: string | number }];
-    return { total: Number(count), entries };
+    return { total: all ? newest.length : query.total === 'all' ? await this.countOf(matching()) : undefined, entries };
+  }
+
+  private async countOf(matches: Knex.QueryBuilder): Promise<number> {
+    const [{ count }] = (await matches.count({ count: '*' })) as [{ count: string | number }];
+    return Number(count);
   }
 
   private async insert(batch: AuditRecord[]): Promise<void> {

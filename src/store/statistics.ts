@@ -151,7 +151,8 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
       replacing -= since;
     });
   const start = (pass: () => Promise<void>): Promise<void> => (running = pass().finally(() => (running = undefined)));
-  const behindBy = (count: number, fraction: number): boolean => count >= Math.max(settings.minRows, fraction * counted);
+  /** Whether `count` rows written since is enough to act on, for a table whose planner last counted `rows`. */
+  const behindBy = (count: number, fraction: number, rows = counted): boolean => count >= Math.max(settings.minRows, fraction * rows);
   const due = (): boolean => behindBy(written, settings.fraction);
   // An ANALYZE taken while a load is still writing sees only what had committed: once the
   // writes stop, one more brings the statistics up to the end of the load, and a VACUUM marks
@@ -166,7 +167,7 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
     if (running) return;
     const rested = Date.now() >= restUntil;
     const analyzing = rested && (due() || loadEnded);
-    const analyzingAuditTrail = rested && !analyzing && auditWritten >= Math.max(settings.minRows, settings.fraction * auditCounted);
+    const analyzingAuditTrail = rested && !analyzing && behindBy(auditWritten, settings.fraction, auditCounted);
     const vacuuming = analyzing || behindBy(unvacuumed, settings.fraction) || (loadEnded && unvacuumed > 0);
     const reclaiming = deadRowsDue();
     if (!analyzing && !analyzingAuditTrail && !vacuuming && !reclaiming) return;
