@@ -19,6 +19,22 @@ export default tseslint.config(
     },
   },
   {
+    // V8 kept what a per-object accessor's closure held alive through two young-generation
+    // collections: every page's rows went to the old generation (docs/performance.md, "Accessors
+    // without closures"). A class's accessors live once, on its prototype.
+    files: ['src/**/*.ts', 'mappings/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ObjectExpression > Property[kind=/^(get|set)$/]', message: 'no accessor in an object literal: use a class (docs/performance.md, "Accessors without closures")' },
+        {
+          selector: "CallExpression[callee.property.name=/^define(Property|Properties)$/] Property[key.name=/^(get|set)$/]",
+          message: 'no accessor defined per object: use a class (docs/performance.md, "Accessors without closures")',
+        },
+      ],
+    },
+  },
+  {
     files: ['src/store/**/*.ts'],
     rules: forbid(
       layer('http', 'src/store is the bottom layer: it may not import src/http'),

@@ -1,5 +1,6 @@
 import type { Bundle } from '@medplum/fhirtypes';
 import { allOk } from '../problems/outcomes';
+import { LazyResult } from './lazy-result';
 import type { FhirResult } from './request';
 
 /**
@@ -11,14 +12,7 @@ import type { FhirResult } from './request';
 export function bundleResult(skeleton: Bundle, entries: readonly (string | undefined)[], build: () => Bundle): FhirResult {
   if (!entries.every((entry) => entry !== undefined)) return { outcome: allOk(), resource: build() };
   const head = JSON.stringify(skeleton);
-  let bundle: Bundle | undefined;
-  return {
-    outcome: allOk(),
-    json: entries.length === 0 ? head : `${head.slice(0, -1)},"entry":[${entries.join(',')}]}`,
-    get resource() {
-      return (bundle ??= build());
-    },
-  };
+  return new LazyResult(entries.length === 0 ? head : `${head.slice(0, -1)},"entry":[${entries.join(',')}]}`, build);
 }
 
 /** `{...before, resource, ...after}` as JSON text, the resource being its stored text as is. */

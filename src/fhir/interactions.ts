@@ -2,13 +2,14 @@ import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { StoredVersion } from '../store/rows';
 import { storedJsonOf } from '../store/stored-json';
 import { assertValidId } from './ids';
-import { allOk, badRequest, fail, outcome } from '../problems/outcomes';
+import { badRequest, fail, outcome } from '../problems/outcomes';
 import { pageLinks, pageOf, queryWithoutPaging } from './paging';
 import { singleParam, type FhirHandler, type FhirRequest, type FhirResult } from './request';
 import { dateRange } from './search/date-range';
 import { conditionalCreate, conditionalUpdate } from './conditional';
 import { writeResult } from './write-result';
 import { bundleResult, entryJson } from './bundle-json';
+import { LazyResult } from './lazy-result';
 
 /** https://hl7.org/fhir/R4/http.html#create */
 export const createResource: FhirHandler = async (req, service) => {
@@ -24,14 +25,7 @@ export const vreadResource: FhirHandler = async (req, service) => versionRead(aw
 
 /** A read's answer: the stored JSON text goes out as is; the resource is parsed only for whoever asks (a Bundle entry). */
 function versionRead(version: StoredVersion): FhirResult {
-  return {
-    outcome: allOk(),
-    version,
-    json: storedJsonOf(version),
-    get resource() {
-      return version.resource;
-    },
-  };
+  return new LazyResult(storedJsonOf(version), () => version.resource, version);
 }
 
 /** https://hl7.org/fhir/R4/http.html#update */

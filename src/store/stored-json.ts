@@ -61,39 +61,64 @@ export async function readVersionAsJson(db: Knex, tenantId: string, resourceType
   return row && versionOfJsonRow(row);
 }
 
-/** Versions whose resource nobody has been handed yet, with the text they were stored as. */
-const untouched = new WeakMap<StoredVersion, string>();
+/**
+ * A version read as the JSON text it was stored as: the resource is parsed only when something
+ * asks for it, and until then the text stands for it.
+ *
+ * `resource` is an own property, so that a copy (`{ ...version }`) carries the resource, but its
+ * accessor is one pair of functions for every version: V8 kept whatever a per-object accessor's
+ * closure held (the row and its text) alive through two young-generation collections, promoting
+ * every page's rows to the old generation (docs/performance.md, "Accessors without closures").
+ */
+class StoredJsonVersion implements StoredVersion {
+  declare resource: Resource;
+  resourceType: string;
+  id: string;
+  versionId: string;
+  lastUpdated: string;
+  createdAt: string;
+  deleted: boolean;
+  /** The stored text, until a caller is handed the resource (which it might change). */
+  #text: string | undefined;
+  #resource: Resource | undefined;
 
-/** The resource is parsed only when something asks for it; until then the stored text stands for it. */
-export function versionOfJsonRow(row: JsonVersionRow): StoredVersion {
-  let resource: Resource | undefined;
-  const version: StoredVersion = {
-    get resource(): Resource {
-      if (resource === undefined) {
-        resource = JSON.parse(row.content) as Resource;
-        untouched.delete(version);
+  static readonly #resourceProperty: PropertyDescriptor = {
+    enumerable: true,
+    get(this: StoredJsonVersion): Resource {
+      if (this.#resource === undefined) {
+        this.#resource = JSON.parse(this.#text as string) as Resource;
+        this.#text = undefined;
       }
-      return resource;
+      return this.#resource;
     },
-    set resource(value: Resource) {
-      resource = value;
-      untouched.delete(version);
+    set(this: StoredJsonVersion, value: Resource): void {
+      this.#resource = value;
+      this.#text = undefined;
     },
-    resourceType: row.resource_type,
-    id: row.id,
-    versionId: String(row.version_id),
-    lastUpdated: row.last_updated,
-    createdAt: row.created_at,
-    deleted: row.deleted,
   };
-  untouched.set(version, row.content);
-  return version;
+
+  constructor(row: JsonVersionRow) {
+    this.resourceType = row.resource_type;
+    this.id = row.id;
+    this.versionId = String(row.version_id);
+    this.lastUpdated = row.last_updated;
+    this.createdAt = row.created_at;
+    this.deleted = row.deleted;
+    this.#text = row.content;
+    Object.defineProperty(this, 'resource', StoredJsonVersion.#resourceProperty);
+  }
+
+  get untouchedText(): string | undefined {
+    return this.#text;
+  }
 }
+
+export const versionOfJsonRow = (row: JsonVersionRow): StoredVersion => new StoredJsonVersion(row);
 
 /**
  * The JSON text a version's resource is stored as, to send as is instead of serialising the
  * resource — only while no caller has been handed the resource, which it might have changed.
  */
 export function storedJsonOf(version: StoredVersion): string | undefined {
-  return untouched.get(version);
+  return version instanceof StoredJsonVersion ? version.untouchedText : undefined;
 }
