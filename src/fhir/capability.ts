@@ -1,4 +1,4 @@
-import type { CapabilityStatement, CapabilityStatementRestSecurity, ResourceType } from '@medplum/fhirtypes';
+import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestSecurity, ResourceType } from '@medplum/fhirtypes';
 import type { FhirRoute, Interaction } from './request';
 import type { SearchParamSummary } from './search/params';
 
@@ -20,6 +20,8 @@ export interface CapabilityInputs {
   operations?: readonly { name: string; definition: string; type?: string }[];
   /** CapabilityStatements this server also conforms to (the Bulk Data IG's). */
   instantiates?: string[];
+  /** Types served outside the route table by a search alone (the audit trail), with its parameters. */
+  searchOnly?: readonly { type: string; documentation: string; searchParam: SearchParamSummary[] }[];
 }
 
 /**
@@ -46,29 +48,49 @@ export function buildCapabilityStatement(inputs: CapabilityInputs): CapabilitySt
       {
         mode: 'server',
         security: inputs.security,
-        resource: inputs.types.map((type) => ({
-          type: type as ResourceType,
-          profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
-          supportedProfile: inputs.profiles.filter((p) => p.type === type).map((p) => p.url),
-          interaction: typeInteractions.map((code) => ({ code: code as never })),
-          versioning: 'versioned-update',
-          readHistory: true,
-          updateCreate: true,
-          conditionalCreate: typeInteractions.includes('create') && typeInteractions.includes('search-type'),
-          conditionalUpdate: typeInteractions.includes('update') && typeInteractions.includes('search-type'),
-          conditionalDelete: 'not-supported',
-          searchInclude: typeInteractions.includes('search-type') ? inputs.includes(type).include : [],
-          searchRevInclude: typeInteractions.includes('search-type') ? inputs.includes(type).revinclude : [],
-          searchParam: typeInteractions.includes('search-type') ? inputs.searchParams(type) : [],
-          operation: [
-            ...operations.map((name) => ({ name, definition: `http://hl7.org/fhir/OperationDefinition/Resource-${name}` })),
-            ...extra.filter((o) => o.type === type).map(({ name, definition }) => ({ name, definition })),
-          ],
-        })),
+        resource: [
+          ...inputs.types.map((type): CapabilityStatementRestResource => ({
+            type: type as ResourceType,
+            profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+            supportedProfile: inputs.profiles.filter((p) => p.type === type).map((p) => p.url),
+            interaction: typeInteractions.map((code) => ({ code: code as never })),
+            versioning: 'versioned-update',
+            readHistory: true,
+            updateCreate: true,
+            conditionalCreate: typeInteractions.includes('create') && typeInteractions.includes('search-type'),
+            conditionalUpdate: typeInteractions.includes('update') && typeInteractions.includes('search-type'),
+            conditionalDelete: 'not-supported',
+            searchInclude: typeInteractions.includes('search-type') ? inputs.includes(type).include : [],
+            searchRevInclude: typeInteractions.includes('search-type') ? inputs.includes(type).revinclude : [],
+            searchParam: typeInteractions.includes('search-type') ? inputs.searchParams(type) : [],
+            operation: [
+              ...operations.map((name) => ({ name, definition: `http://hl7.org/fhir/OperationDefinition/Resource-${name}` })),
+              ...extra.filter((o) => o.type === type).map(({ name, definition }) => ({ name, definition })),
+            ],
+          })),
+          ...(inputs.searchOnly ?? []).map(searchOnlyResource),
+        ],
         interaction: system.map((code) => ({ code: code as never })),
         operation: extra.filter((o) => o.type === undefined).map(({ name, definition }) => ({ name, definition })),
       },
     ],
+  };
+}
+
+/** A type whose only interaction is a search of what the server records itself: no versions, no writes. */
+function searchOnlyResource(served: { type: string; documentation: string; searchParam: SearchParamSummary[] }): CapabilityStatementRestResource {
+  return {
+    type: served.type as ResourceType,
+    profile: `http://hl7.org/fhir/StructureDefinition/${served.type}`,
+    documentation: served.documentation,
+    interaction: [{ code: 'search-type' }],
+    versioning: 'no-version',
+    readHistory: false,
+    updateCreate: false,
+    conditionalCreate: false,
+    conditionalUpdate: false,
+    conditionalDelete: 'not-supported',
+    searchParam: served.searchParam,
   };
 }
 

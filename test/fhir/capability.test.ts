@@ -56,8 +56,23 @@ describe('GET /metadata', () => {
     expect(medplumIssues(statement).filter((i) => i.severity === 'error' || i.severity === 'fatal')).toEqual([]);
   });
 
-  test('lists exactly the stored types', () => {
-    expect(statement.rest?.[0]?.resource?.map((r) => r.type).sort()).toEqual([...SUPPORTED_TYPES].sort());
+  test('lists exactly the stored types, and the audit trail', () => {
+    expect(statement.rest?.[0]?.resource?.map((r) => r.type).sort()).toEqual([...SUPPORTED_TYPES, 'AuditEvent'].sort());
+  });
+
+  test('describes the audit trail as a search alone, by exactly the parameters its search takes', async () => {
+    const trail = resourceEntry('AuditEvent');
+    expect(codes(trail?.interaction)).toEqual(['search-type']);
+    expect(trail).toMatchObject({ versioning: 'no-version', readHistory: false, updateCreate: false, conditionalCreate: false, conditionalUpdate: false });
+    const values: Record<string, string> = { reference: 'Patient/example', date: 'ge2026-01-01' };
+    const params = trail?.searchParam ?? [];
+    expect(params.map((p) => p.name).sort()).toEqual(['date', 'entity']);
+    for (const param of params) {
+      expect(param.definition).toBe(`http://hl7.org/fhir/SearchParameter/AuditEvent-${param.name}`);
+      await t.http.get(`${FHIR_BASE}/AuditEvent?${param.name}=${values[param.type ?? '']}`).expect(200);
+    }
+    const unlisted = await t.http.get(`${FHIR_BASE}/AuditEvent?agent=Device/x`).expect(400);
+    expect(unlisted.body.issue[0].expression).toEqual(['agent']);
   });
 
   test.each([...SUPPORTED_TYPES])('%s lists exactly the type and instance interactions that are routed', (type) => {

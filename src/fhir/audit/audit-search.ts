@@ -5,12 +5,28 @@ import { pageLinks, pageOf, queryWithoutPaging } from '../paging';
 import { singleParam, type FhirRequest, type FhirResult } from '../request';
 import { dateRange } from '../search/date-range';
 import { parseTotal, type TotalMode } from '../search/parse-controls';
+import type { SearchParamSummary } from '../search/params';
 import { auditEventOf } from './audit-event';
 
 /** Reads one tenant's audit trail, newest first. */
 export type AuditReader = (query: AuditQuery) => Promise<AuditPage>;
 
-const PARAMS = new Set(['_count', '_offset', '_total', 'entity', 'date']);
+/** The trail's search parameters, as the CapabilityStatement describes them. */
+export const AUDIT_SEARCH_PARAMS: SearchParamSummary[] = [
+  {
+    name: 'entity',
+    type: 'reference',
+    definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-entity',
+    documentation: 'A literal Type/id; no modifiers',
+  },
+  {
+    name: 'date',
+    type: 'date',
+    definition: 'http://hl7.org/fhir/SearchParameter/AuditEvent-date',
+    documentation: 'The prefix ge only: events recorded at or after a date or instant',
+  },
+];
+const PARAMS = new Set(['_count', '_offset', '_total', ...AUDIT_SEARCH_PARAMS.map((param) => param.name)]);
 /** What `_total` asks of the count: as for a search of resources, exact up to COUNTED_FIRST (1,000) and left out beyond unless `accurate`. */
 const TOTAL: Record<TotalMode, AuditQuery['total']> = { accurate: 'all', estimate: undefined, none: 'none' };
 
