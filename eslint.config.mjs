@@ -19,8 +19,8 @@ export default tseslint.config(
     },
   },
   {
-    // V8 kept what a per-object accessor's closure held alive through two young-generation
-    // collections: every page's rows went to the old generation (docs/performance.md, "Accessors
+    // V8 kept what a per-object accessor's closure held alive past the next young-generation
+    // collection: every page's rows went to the old generation (docs/performance.md, "Accessors
     // without closures"). A class's accessors live once, on its prototype.
     files: ['src/**/*.ts', 'mappings/**/*.ts'],
     rules: {

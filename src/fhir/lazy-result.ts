@@ -7,8 +7,8 @@ import type { FhirResult } from './request';
  * A successful answer sent as JSON text already written, whose resource is made only for whoever
  * asks for it (a batch or transaction entry). A class rather than an object literal with
  * `get resource()`: V8 kept what such a per-object accessor's closure held (here the whole page)
- * alive through two young-generation collections (docs/performance.md, "Accessors without
- * closures").
+ * alive past the next young-generation collection, which promoted it to the old generation
+ * (docs/performance.md, "Accessors without closures").
  */
 export class LazyResult implements FhirResult {
   readonly outcome = allOk();

@@ -67,8 +67,9 @@ export async function readVersionAsJson(db: Knex, tenantId: string, resourceType
  *
  * `resource` is an own property, so that a copy (`{ ...version }`) carries the resource, but its
  * accessor is one pair of functions for every version: V8 kept whatever a per-object accessor's
- * closure held (the row and its text) alive through two young-generation collections, promoting
- * every page's rows to the old generation (docs/performance.md, "Accessors without closures").
+ * closure held (the row and its text) alive past the next young-generation collection, which
+ * promoted every page's rows to the old generation (docs/performance.md, "Accessors without
+ * closures").
  */
 class StoredJsonVersion implements StoredVersion {
   declare resource: Resource;
