@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { Principal } from '../auth/authenticator';
 import { allows } from '../auth/scopes';
 import { securityStatement } from '../auth/security-statement';
-import { AUDIT_SEARCH_PARAMS, searchAuditEvents, type AuditReader } from '../fhir/audit/audit-search';
+import { AUDIT_TRAIL_CAPABILITY, searchAuditEvents, type AuditReader } from '../fhir/audit/audit-search';
 import { buildCapabilityStatement } from '../fhir/capability';
 import { BULK_DATA_CAPABILITY, EXPORT_OPERATIONS } from '../fhir/export/operations';
 import { FHIR_ROUTES } from '../fhir/routes';
@@ -57,9 +57,6 @@ function fhirBodies(bodyLimit: string, bundleBodyLimit: string): RequestHandler 
   return (req, res, next) => (hasBodyFraming(req) ? parsers(req, res, next) : next());
 }
 
-const AUDIT_TRAIL_DOCUMENTATION =
-  "The tenant's audit trail, one event per access, newest first; needs system/AuditEvent.rs. total is exact up to 1,000 events unless _total=accurate";
-
 /** The paths of the routes the API serves itself, beside the REST interactions and bulk export (as Express matches them). */
 const OWN_ROUTE = /^\/(metadata|AuditEvent)\/?$/i;
 
@@ -82,7 +79,7 @@ export function fhirApi(deps: FhirApiDeps): RequestHandler {
       software: deps.software,
       operations: EXPORT_OPERATIONS.map(({ type, definition }) => ({ name: 'export', type, definition })),
       instantiates: [BULK_DATA_CAPABILITY],
-      searchOnly: [{ type: 'AuditEvent', documentation: AUDIT_TRAIL_DOCUMENTATION, searchParam: AUDIT_SEARCH_PARAMS }],
+      searchOnly: [AUDIT_TRAIL_CAPABILITY],
     });
     res.type(FHIR_JSON).json(statement);
   });

@@ -11,8 +11,8 @@ import { auditEventOf } from './audit-event';
 /** Reads one tenant's audit trail, newest first. */
 export type AuditReader = (query: AuditQuery) => Promise<AuditPage>;
 
-/** The trail's search parameters, as the CapabilityStatement describes them. */
-export const AUDIT_SEARCH_PARAMS: SearchParamSummary[] = [
+/** The trail's search parameters (besides paging and `_total`). */
+const AUDIT_SEARCH_PARAMS: SearchParamSummary[] = [
   {
     name: 'entity',
     type: 'reference',
@@ -27,6 +27,13 @@ export const AUDIT_SEARCH_PARAMS: SearchParamSummary[] = [
   },
 ];
 const PARAMS = new Set(['_count', '_offset', '_total', ...AUDIT_SEARCH_PARAMS.map((param) => param.name)]);
+/** The trail as the CapabilityStatement lists it: a search alone. */
+export const AUDIT_TRAIL_CAPABILITY = {
+  type: 'AuditEvent',
+  documentation:
+    "The tenant's audit trail, one event per access, newest first; needs system/AuditEvent.rs. total is exact up to 1,000 events unless _total=accurate",
+  searchParam: AUDIT_SEARCH_PARAMS,
+};
 /** What `_total` asks of the count: as for a search of resources, exact up to COUNTED_FIRST (1,000) and left out beyond unless `accurate`. */
 const TOTAL: Record<TotalMode, AuditQuery['total']> = { accurate: 'all', estimate: undefined, none: 'none' };
 
