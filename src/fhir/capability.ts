@@ -4,6 +4,13 @@ import type { SearchParamSummary } from './search/params';
 
 const SYSTEM_INTERACTIONS: Interaction[] = ['batch', 'transaction'];
 
+/** A type served outside the route table by a search alone (the audit trail), with its parameters. */
+export interface SearchOnlyType {
+  type: string;
+  documentation: string;
+  searchParam: SearchParamSummary[];
+}
+
 export interface CapabilityInputs {
   routes: readonly FhirRoute[];
   types: readonly string[];
@@ -20,8 +27,7 @@ export interface CapabilityInputs {
   operations?: readonly { name: string; definition: string; type?: string }[];
   /** CapabilityStatements this server also conforms to (the Bulk Data IG's). */
   instantiates?: string[];
-  /** Types served outside the route table by a search alone (the audit trail), with its parameters. */
-  searchOnly?: readonly { type: string; documentation: string; searchParam: SearchParamSummary[] }[];
+  searchOnly?: readonly SearchOnlyType[];
 }
 
 /**
@@ -78,7 +84,7 @@ export function buildCapabilityStatement(inputs: CapabilityInputs): CapabilitySt
 }
 
 /** A type whose only interaction is a search of what the server records itself: no versions, no writes. */
-function searchOnlyResource(served: { type: string; documentation: string; searchParam: SearchParamSummary[] }): CapabilityStatementRestResource {
+function searchOnlyResource(served: SearchOnlyType): CapabilityStatementRestResource {
   return {
     type: served.type as ResourceType,
     profile: `http://hl7.org/fhir/StructureDefinition/${served.type}`,

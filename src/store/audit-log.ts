@@ -48,7 +48,7 @@ const NEWEST_FIRST: { column: string; order: 'desc' }[] = [
   { column: 'id', order: 'desc' },
 ];
 /** The newest matches read first: when they are all there are, they give the total and the page. */
-const COUNTED_FIRST = 1000;
+export const COUNTED_FIRST = 1000;
 
 /** Events wait at most this long, or until this many are queued, before one multi-row insert. */
 const FLUSH_MS = 500;

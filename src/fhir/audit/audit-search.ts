@@ -1,11 +1,12 @@
 import type { Bundle } from '@medplum/fhirtypes';
-import type { AuditPage, AuditQuery } from '../../store/audit-log';
+import { COUNTED_FIRST, type AuditPage, type AuditQuery } from '../../store/audit-log';
 import { allOk, badRequest, fail } from '../../problems/outcomes';
 import { pageLinks, pageOf, queryWithoutPaging } from '../paging';
 import { singleParam, type FhirRequest, type FhirResult } from '../request';
 import { dateRange } from '../search/date-range';
 import { parseTotal, type TotalMode } from '../search/parse-controls';
 import type { SearchParamSummary } from '../search/params';
+import type { SearchOnlyType } from '../capability';
 import { auditEventOf } from './audit-event';
 
 /** Reads one tenant's audit trail, newest first. */
@@ -28,13 +29,12 @@ const AUDIT_SEARCH_PARAMS: SearchParamSummary[] = [
 ];
 const PARAMS = new Set(['_count', '_offset', '_total', ...AUDIT_SEARCH_PARAMS.map((param) => param.name)]);
 /** The trail as the CapabilityStatement lists it: a search alone. */
-export const AUDIT_TRAIL_CAPABILITY = {
+export const AUDIT_TRAIL_CAPABILITY: SearchOnlyType = {
   type: 'AuditEvent',
-  documentation:
-    "The tenant's audit trail, one event per access, newest first; needs system/AuditEvent.rs. total is exact up to 1,000 events unless _total=accurate",
+  documentation: `The tenant's audit trail, one event per access, newest first; needs system/AuditEvent.rs. total is exact up to ${COUNTED_FIRST} events unless _total=accurate`,
   searchParam: AUDIT_SEARCH_PARAMS,
 };
-/** What `_total` asks of the count: as for a search of resources, exact up to COUNTED_FIRST (1,000) and left out beyond unless `accurate`. */
+/** What `_total` asks of the count: as for a search of resources, exact up to COUNTED_FIRST and left out beyond unless `accurate`. */
 const TOTAL: Record<TotalMode, AuditQuery['total']> = { accurate: 'all', estimate: undefined, none: 'none' };
 
 /**
