@@ -26,21 +26,31 @@ const ticksPerSecond = ((): number => {
   }
 })();
 
+/** What `/proc/<pid>/stat` tells of a process's CPU, in clock ticks. */
+export interface ProcessTicks {
+  command: string;
+  /** User + system CPU of the process itself. */
+  ticks: number;
+  /** User + system CPU of its children that exited and that it waited for. */
+  reaped: number;
+}
+
 /**
- * The command name and user + system CPU ticks of a `/proc/<pid>/stat` line. The command stands
- * in parentheses and may itself hold spaces and parentheses: the fields start after the last `)`.
+ * The command name and CPU ticks of a `/proc/<pid>/stat` line. The command stands in
+ * parentheses and may itself hold spaces and parentheses: the fields start after the last `)`.
  */
-export function parseStat(line: string): { command: string; ticks: number } | undefined {
+export function parseStat(line: string): ProcessTicks | undefined {
   const open = line.indexOf('(');
   const close = line.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
-  // After the command: state (field 3) … utime (14), stime (15).
+  // After the command: state (field 3) … utime (14), stime (15), cutime (16), cstime (17).
   const fields = line.slice(close + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
-  return Number.isFinite(ticks) ? { command: line.slice(open + 1, close), ticks } : undefined;
+  const reaped = Number(fields[13]) + Number(fields[14]);
+  return Number.isFinite(ticks) && Number.isFinite(reaped) ? { command: line.slice(open + 1, close), ticks, reaped } : undefined;
 }
 
-function readStat(pid: number | string): { command: string; ticks: number } | undefined {
+function readStat(pid: number | string): ProcessTicks | undefined {
   try {
     return parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
@@ -54,33 +64,38 @@ function processCpuMs(pid: number): number | undefined {
   return stat && (stat.ticks * 1000) / ticksPerSecond;
 }
 
-/** The CPU ticks of every PostgreSQL process on this machine (backends, WAL writer, checkpointer, …), by pid. */
-function postgresTicks(): Map<string, number> | undefined {
+/** The CPU ticks of every PostgreSQL process on this machine (postmaster, backends, WAL writer, checkpointer, …), by pid. */
+function postgresTicks(): Map<string, ProcessTicks> | undefined {
   let pids: string[];
   try {
     pids = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
   } catch {
     return undefined;
   }
-  const ticks = new Map<string, number>();
+  const ticks = new Map<string, ProcessTicks>();
   for (const pid of pids) {
     const stat = readStat(pid);
-    if (stat?.command === 'postgres') ticks.set(pid, stat.ticks);
+    if (stat?.command === 'postgres') ticks.set(pid, stat);
   }
   return ticks;
 }
 
 /**
- * The CPU PostgreSQL spent since `before`, in ms, counted process by process: a process that
- * started since counts whole, one that exited since is lost with its share (the pools the
- * benchmark measures keep their connections). Undefined when there is no PostgreSQL process to
- * see (a server on another host).
+ * The CPU PostgreSQL spent since `before`, in ms. A process that started since counts whole; one
+ * that exited since (a maintenance connection, a parallel VACUUM's workers) counts through the
+ * postmaster, which waits for each of its children and adds their CPU to its own `reaped`, less
+ * what it had spent before. Undefined when there is no PostgreSQL process to see (a server on
+ * another host).
  */
-function postgresCpuMsSince(before: Map<string, number> | undefined): number | undefined {
+function postgresCpuMsSince(before: Map<string, ProcessTicks> | undefined): number | undefined {
   const after = postgresTicks();
   if (!before || !after || after.size === 0) return undefined;
   let ticks = 0;
-  for (const [pid, now] of after) ticks += now - (before.get(pid) ?? 0);
+  for (const [pid, now] of after) {
+    const then = before.get(pid);
+    ticks += now.ticks - (then?.ticks ?? 0) + now.reaped - (then?.reaped ?? 0);
+  }
+  for (const [pid, then] of before) if (!after.has(pid)) ticks -= then.ticks;
   return (ticks * 1000) / ticksPerSecond;
 }
 

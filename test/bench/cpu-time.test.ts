@@ -1,9 +1,9 @@
 import { parseStat, startCpuMeter } from '../../bench/cpu-time';
 
 describe('the benchmark’s CPU meter', () => {
-  it('reads user and system ticks after a command holding spaces and parentheses', () => {
-    const line = '4242 (node (worker) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 37 0 0 20 0 11 0 12345 1000000 5000';
-    expect(parseStat(line)).toEqual({ command: 'node (worker) x', ticks: 287 });
+  it('reads user and system ticks, its own and its exited children’s, after a command holding spaces and parentheses', () => {
+    const line = '4242 (node (worker) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 37 60 9 20 0 11 0 12345 1000000 5000';
+    expect(parseStat(line)).toEqual({ command: 'node (worker) x', ticks: 287, reaped: 69 });
     expect(parseStat('garbage')).toBeUndefined();
   });
 
