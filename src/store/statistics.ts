@@ -30,14 +30,17 @@ const VACUUMED_WHEN_DEAD = ['resources', 'unique_keys'];
  */
 const AUDIT_TRAIL = 'audit_events';
 /**
- * Without parallel workers: a parallel VACUUM starts two workers for each table's index cleanup even with
- * nothing to clean (a pass over the search tables at 100,000 Patients with nothing to do took
- * 125–131 ms with them, 18–23 ms without), and on a few cores they take the CPU of the requests
- * the pass runs beside.
+ * Without parallel workers: a parallel VACUUM starts two workers for each table's index cleanup
+ * even with nothing to clean (a pass over the search tables at 100,000 Patients with nothing to
+ * do took 125–131 ms with them, 16–19 ms without), and on a few cores they take the CPU of the
+ * requests the pass runs beside.
  */
 const VACUUM_OPTIONS = '(SKIP_LOCKED, PARALLEL 0)';
-const DEAD_ROWS_THRESHOLD = 50;
+/** Autovacuum's base threshold, of its VACUUM (with 20% of the rows) and of its ANALYZE (with 10%). */
+const AUTOVACUUM_BASE_THRESHOLD = 50;
 const DEAD_ROWS_FRACTION = 0.2;
+/** The tables, as a list of `regclass` values for `oid IN (…)`. */
+const regclasses = (tables: readonly string[]): string => tables.map((table) => `to_regclass('${table}')`).join(', ');
 
 export interface StatisticsSettings {
   /** Analyse once at least this many resource versions were written since the last time… */
@@ -116,12 +119,17 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
     }
   };
   let restUntil = 0;
-  /** ANALYZE of `tables`, after which the background's next waits in proportion to its length (`busyShare`); answers the rows the planner now counts in `countedTable`, nothing when it failed. */
-  const analyzed = async (tables: string[], countedTable: string): Promise<number | undefined> => {
+  /**
+   * ANALYZE of `tables` (at start-up, of those PostgreSQL counts as `behind`), after which the
+   * background's next waits in proportion to its length (`busyShare`); answers the rows the
+   * planner now counts in `countedTable`, nothing when it failed.
+   */
+  const analyzed = async (tables: string[], countedTable: string, startingUp = false): Promise<number | undefined> => {
     const began = Date.now();
     let rows: number | undefined;
     await maintain('ANALYZE', async (sql) => {
-      await sql(`ANALYZE (SKIP_LOCKED) ${tables.join(', ')}`);
+      const due = startingUp ? await behind(sql, tables) : tables;
+      if (due.length > 0) await sql(`ANALYZE (SKIP_LOCKED) ${due.join(', ')}`);
       const [row] = (await sql(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass('${countedTable}')`)).rows as { rows: number }[];
       rows = Math.max(row?.rows ?? 0, 0);
     });
@@ -129,16 +137,30 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
     restUntil = ended + (ended - began) * (1 / settings.busyShare - 1);
     return rows;
   };
-  const analyze = async (): Promise<void> => {
+  /**
+   * Of `tables`, those whose statistics PostgreSQL's own counts show behind: at least 50 + a
+   * tenth (`fraction`) of their rows written since their last ANALYZE, autovacuum's rule, or no
+   * ANALYZE on record (never analysed, or the counts lost with a crash). At a million Patients
+   * an ANALYZE of every table took 10–33 s of reading beside the first requests after a restart.
+   */
+  const behind = async (sql: Sql, tables: string[]): Promise<string[]> => {
+    const { rows } = await sql(
+      `SELECT c.relname AS name FROM pg_class AS c LEFT JOIN pg_stat_user_tables AS s ON s.relid = c.oid
+       WHERE c.oid IN (${regclasses(tables)}) AND (coalesce(s.last_analyze, s.last_autoanalyze) IS NULL
+         OR s.n_mod_since_analyze >= ${AUTOVACUUM_BASE_THRESHOLD} + ${settings.fraction} * greatest(c.reltuples, 0))`,
+    );
+    return (rows as { name: string }[]).map((row) => row.name);
+  };
+  const analyze = async (startingUp = false): Promise<void> => {
     const since = written;
-    const rows = await analyzed(ANALYZED, 'resources');
+    const rows = await analyzed(ANALYZED, 'resources', startingUp);
     if (rows === undefined) return;
     counted = rows;
     written -= since;
   };
-  const analyzeAuditTrail = async (): Promise<void> => {
+  const analyzeAuditTrail = async (startingUp = false): Promise<void> => {
     const since = auditWritten;
-    const rows = await analyzed([AUDIT_TRAIL], AUDIT_TRAIL);
+    const rows = await analyzed([AUDIT_TRAIL], AUDIT_TRAIL, startingUp);
     if (rows === undefined) return;
     auditCounted = rows;
     auditWritten -= since;
@@ -151,23 +173,25 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
       unvacuumed -= since;
     });
   /**
-   * At start-up, after the ANALYZE (which counts each table's all-visible pages afresh): VACUUM
-   * when some search table has pages that are not all-visible. What an earlier process wrote and
-   * did not vacuum (up to a tenth of the tables, or a whole load when it stopped within seconds of
-   * one) is not this keeper's count, and index-only probes would read the heap page of each match
-   * there until this process had written a tenth of the tables again. VACUUM reads only those
-   * pages, and an index's cleanup.
+   * At start-up: VACUUM when some search table was written since its last VACUUM, by
+   * PostgreSQL's counts, or has pages not all-visible (what the ANALYZE counted, when the counts
+   * were lost). What an earlier process wrote and did not vacuum (up to a tenth of the tables,
+   * or a whole load when it stopped within seconds of one) is not this keeper's count, and
+   * index-only probes would read the heap page of each match there until this process had
+   * written a tenth of the tables again. VACUUM reads only those pages, and an index's cleanup.
    */
   const vacuumWhatWasLeft = (): Promise<void> =>
     maintain('VACUUM', async (sql) => {
-      const named = VACUUMED.map((table) => `to_regclass('${table}')`).join(', ');
-      const { rows } = await sql(`SELECT relname AS name FROM pg_class WHERE oid IN (${named}) AND relallvisible < relpages`);
+      const { rows } = await sql(
+        `SELECT c.relname AS name FROM pg_class AS c LEFT JOIN pg_stat_user_tables AS s ON s.relid = c.oid
+         WHERE c.oid IN (${regclasses(VACUUMED)}) AND (c.relallvisible < c.relpages OR s.n_ins_since_vacuum > 0 OR s.n_dead_tup > 0)`,
+      );
       const tables = (rows as { name: string }[]).map((row) => row.name);
       if (tables.length === 0) return;
-      logger.info({ tables }, 'VACUUM at start-up: an earlier process left pages of these tables not all-visible');
+      logger.info({ tables }, 'VACUUM at start-up: an earlier process left rows of these tables unvacuumed');
       await sql(`VACUUM ${VACUUM_OPTIONS} ${VACUUMED.join(', ')}`);
     });
-  const deadRowsDue = (): boolean => replacing >= DEAD_ROWS_THRESHOLD + DEAD_ROWS_FRACTION * counted;
+  const deadRowsDue = (): boolean => replacing >= AUTOVACUUM_BASE_THRESHOLD + DEAD_ROWS_FRACTION * counted;
   const vacuumDeadRows = (): Promise<void> =>
     maintain('VACUUM', async (sql) => {
       const since = replacing;
@@ -204,8 +228,8 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
     });
   };
   void start(async () => {
-    await analyze();
-    await analyzeAuditTrail();
+    await analyze(true);
+    await analyzeAuditTrail(true);
     await vacuumWhatWasLeft();
   });
   const timer = setInterval(check, settings.checkEveryMs);
