@@ -30,6 +30,13 @@ const VACUUMED_WHEN_DEAD = ['resources', 'unique_keys'];
  */
 const AUDIT_TRAIL = 'audit_events';
 /**
+ * The trail is analysed again once it has doubled, not at every tenth: what its plans follow is
+ * how its events spread over entities and time, which growth alone rarely changes, while it grows
+ * with every request. At a tenth, reads by id at 16 connections analysed it 2–8 times in 20 s,
+ * ~6 µs of PostgreSQL's CPU per read (a seventh of it).
+ */
+const AUDIT_TRAIL_FRACTION = 1;
+/**
  * Without parallel workers: a parallel VACUUM starts two workers for each table's index cleanup
  * even with nothing to clean (a pass over the search tables at 100,000 Patients with nothing to
  * do took 125–131 ms with them, 16–19 ms without), and on a few cores they take the CPU of the
@@ -120,15 +127,15 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
   };
   let restUntil = 0;
   /**
-   * ANALYZE of `tables` (at start-up, of those PostgreSQL counts as `behind`), after which the
-   * background's next waits in proportion to its length (`busyShare`); answers the rows the
-   * planner now counts in `countedTable`, nothing when it failed.
+   * ANALYZE of `tables` (at start-up, of those PostgreSQL counts as `behind` by `fraction`),
+   * after which the background's next waits in proportion to its length (`busyShare`); answers
+   * the rows the planner now counts in `countedTable`, nothing when it failed.
    */
-  const analyzed = async (tables: string[], countedTable: string, startingUp = false): Promise<number | undefined> => {
+  const analyzed = async (tables: string[], countedTable: string, fraction: number, startingUp: boolean): Promise<number | undefined> => {
     const began = Date.now();
     let rows: number | undefined;
     await maintain('ANALYZE', async (sql) => {
-      const due = startingUp ? await behind(sql, tables) : tables;
+      const due = startingUp ? await behind(sql, tables, fraction) : tables;
       if (due.length > 0) await sql(`ANALYZE (SKIP_LOCKED) ${due.join(', ')}`);
       const [row] = (await sql(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass('${countedTable}')`)).rows as { rows: number }[];
       rows = Math.max(row?.rows ?? 0, 0);
@@ -138,29 +145,29 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
     return rows;
   };
   /**
-   * Of `tables`, those whose statistics PostgreSQL's own counts show behind: at least 50 + a
-   * tenth (`fraction`) of their rows written since their last ANALYZE, autovacuum's rule, or no
+   * Of `tables`, those whose statistics PostgreSQL's own counts show behind: at least 50 +
+   * `fraction` of their rows written since their last ANALYZE, autovacuum's rule, or no
    * ANALYZE on record (never analysed, or the counts lost with a crash). At a million Patients
    * an ANALYZE of every table took 10–33 s of reading beside the first requests after a restart.
    */
-  const behind = async (sql: Sql, tables: string[]): Promise<string[]> => {
+  const behind = async (sql: Sql, tables: string[], fraction: number): Promise<string[]> => {
     const { rows } = await sql(
       `SELECT c.relname AS name FROM pg_class AS c LEFT JOIN pg_stat_user_tables AS s ON s.relid = c.oid
        WHERE c.oid IN (${regclasses(tables)}) AND (coalesce(s.last_analyze, s.last_autoanalyze) IS NULL
-         OR s.n_mod_since_analyze >= ${AUTOVACUUM_BASE_THRESHOLD} + ${settings.fraction} * greatest(c.reltuples, 0))`,
+         OR s.n_mod_since_analyze >= ${AUTOVACUUM_BASE_THRESHOLD} + ${fraction} * greatest(c.reltuples, 0))`,
     );
     return (rows as { name: string }[]).map((row) => row.name);
   };
   const analyze = async (startingUp = false): Promise<void> => {
     const since = written;
-    const rows = await analyzed(ANALYZED, 'resources', startingUp);
+    const rows = await analyzed(ANALYZED, 'resources', settings.fraction, startingUp);
     if (rows === undefined) return;
     counted = rows;
     written -= since;
   };
   const analyzeAuditTrail = async (startingUp = false): Promise<void> => {
     const since = auditWritten;
-    const rows = await analyzed([AUDIT_TRAIL], AUDIT_TRAIL, startingUp);
+    const rows = await analyzed([AUDIT_TRAIL], AUDIT_TRAIL, AUDIT_TRAIL_FRACTION, startingUp);
     if (rows === undefined) return;
     auditCounted = rows;
     auditWritten -= since;
@@ -215,7 +222,7 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
     if (running) return;
     const rested = Date.now() >= restUntil;
     const analyzing = rested && (due() || loadEnded);
-    const analyzingAuditTrail = rested && !analyzing && behindBy(auditWritten, settings.fraction, auditCounted);
+    const analyzingAuditTrail = rested && !analyzing && behindBy(auditWritten, AUDIT_TRAIL_FRACTION, auditCounted);
     const vacuuming = analyzing || behindBy(unvacuumed, settings.fraction) || (loadEnded && unvacuumed > 0);
     const reclaiming = deadRowsDue();
     if (!analyzing && !analyzingAuditTrail && !vacuuming && !reclaiming) return;

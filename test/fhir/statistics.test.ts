@@ -91,6 +91,49 @@ test('the audit trail is analysed at start-up and as its events add up, reads al
   expect(after).toBeGreaterThan(before);
 });
 
+describe('the audit trail, as every request adds to it', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ statistics: { ...DEFAULT_STATISTICS, checkEveryMs: 50 } });
+  });
+  afterAll(() => app.close());
+
+  const trailRowsCounted = async (): Promise<number> => {
+    const { rows } = await app.knex.raw(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass('audit_events')`);
+    return Number(rows[0]?.rows ?? 0);
+  };
+  const reads = async (count: number): Promise<void> => {
+    const org = await app.http.post(`${FHIR_BASE}/Organization`).send({ resourceType: 'Organization', name: 'Read often' }).expect(201);
+    const entry = Array.from({ length: count }, () => ({ request: { method: 'GET', url: `Organization/${org.body.id}` } }));
+    await app.http.post(FHIR_BASE).send({ resourceType: 'Bundle', type: 'batch', entry }).expect(200);
+  };
+  const analysedAgain = async (before: number, waitMs: number): Promise<number> => {
+    let after = before;
+    for (let waited = 0; waited < waitMs && after === before; waited += 100) {
+      await pause(100);
+      after = await analyses('audit_events', app);
+    }
+    return after;
+  };
+
+  test('is analysed again once it has doubled, not at every tenth', async () => {
+    for (let i = 0; i < 150 && (await analyses('audit_events', app)) === 0; i++) await pause(100);
+    const atStartUp = await analyses('audit_events', app);
+    await reads(600);
+    const first = await analysedAgain(atStartUp, 15_000);
+    expect(first).toBe(atStartUp + 1);
+    const counted = await trailRowsCounted();
+    expect(counted).toBeGreaterThanOrEqual(600);
+
+    // Far more than a tenth and than 500 events, less than the trail held: no ANALYZE, over twenty checks.
+    await reads(counted - 60);
+    expect(await analysedAgain(first, 1_000)).toBe(first);
+    // Doubled: analysed.
+    await reads(100);
+    expect(await analysedAgain(first, 15_000)).toBe(first + 1);
+  });
+});
+
 describe('with a threshold for the answer above the background one', () => {
   let app: TestApp;
   beforeAll(async () => {
