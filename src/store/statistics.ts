@@ -182,21 +182,26 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
   /**
    * At start-up: VACUUM when some search table was written since its last VACUUM, by
    * PostgreSQL's counts, or has pages not all-visible (what the ANALYZE counted, when the counts
-   * were lost). What an earlier process wrote and did not vacuum (up to a tenth of the tables,
-   * or a whole load when it stopped within seconds of one) is not this keeper's count, and
-   * index-only probes would read the heap page of each match there until this process had
-   * written a tenth of the tables again. VACUUM reads only those pages, and an index's cleanup.
+   * were lost); and `resources` or `unique_keys` when the dead rows PostgreSQL counts there reach
+   * the threshold this keeper holds its own count to. What an earlier process wrote and did not
+   * vacuum (up to a tenth of the tables, or a whole load when it stopped within seconds of one)
+   * is not this keeper's count: index-only probes would read the heap page of each match there,
+   * and the dead rows would stay, until this process had written as much again. VACUUM reads only
+   * those pages, and an index's cleanup.
    */
   const vacuumWhatWasLeft = (): Promise<void> =>
     maintain('VACUUM', async (sql) => {
       const { rows } = await sql(
         `SELECT c.relname AS name FROM pg_class AS c LEFT JOIN pg_stat_user_tables AS s ON s.relid = c.oid
-         WHERE c.oid IN (${regclasses(VACUUMED)}) AND (c.relallvisible < c.relpages OR s.n_ins_since_vacuum > 0 OR s.n_dead_tup > 0)`,
+         WHERE c.oid IN (${regclasses(VACUUMED)}) AND (c.relallvisible < c.relpages OR s.n_ins_since_vacuum > 0 OR s.n_dead_tup > 0)
+           OR c.oid IN (${regclasses(VACUUMED_WHEN_DEAD)}) AND s.n_dead_tup >= ${AUTOVACUUM_BASE_THRESHOLD} + ${DEAD_ROWS_FRACTION} * greatest(c.reltuples, 0)`,
       );
       const tables = (rows as { name: string }[]).map((row) => row.name);
       if (tables.length === 0) return;
       logger.info({ tables }, 'VACUUM at start-up: an earlier process left rows of these tables unvacuumed');
-      await sql(`VACUUM ${VACUUM_OPTIONS} ${VACUUMED.join(', ')}`);
+      if (VACUUMED.some((table) => tables.includes(table))) await sql(`VACUUM ${VACUUM_OPTIONS} ${VACUUMED.join(', ')}`);
+      const dead = VACUUMED_WHEN_DEAD.filter((table) => tables.includes(table));
+      if (dead.length > 0) await sql(`VACUUM ${VACUUM_OPTIONS} ${dead.join(', ')}`);
     });
   const deadRowsDue = (): boolean => replacing >= AUTOVACUUM_BASE_THRESHOLD + DEAD_ROWS_FRACTION * counted;
   const vacuumDeadRows = (): Promise<void> =>

@@ -197,6 +197,11 @@ describe('what an earlier process wrote, at the next process’s start-up', () =
     const { rows } = await app.knex.raw(`SELECT n_mod_since_analyze::float8 AS n FROM pg_stat_user_tables WHERE relid = to_regclass(?)`, [table]);
     return Number(rows[0]?.n ?? 0);
   };
+  /** Dead rows in a table, as PostgreSQL counts them. */
+  const deadRows = async (table: string): Promise<number> => {
+    const { rows } = await app.knex.raw(`SELECT n_dead_tup::float8 AS n FROM pg_stat_user_tables WHERE relid = to_regclass(?)`, [table]);
+    return Number(rows[0]?.n ?? 0);
+  };
   const countsOf = async (): Promise<[number, number, number]> =>
     Promise.all([analyses('resources', app), analyses('search_uri', app), vacuums('search_string', app)]);
 
@@ -224,6 +229,28 @@ describe('what an earlier process wrote, at the next process’s start-up', () =
     // All current now: the process after analyses and vacuums nothing.
     expect(await nextProcessStartUp()).toEqual([]);
     expect(await countsOf()).toEqual([analysed + 1, uriAnalysed, vacuumed + 1]);
+  });
+
+  test('the dead rows its updates left in resources are vacuumed once they reach the threshold', async () => {
+    const patient = (i: number) => ({ resourceType: 'Patient', id: `dead-left-${i}`, name: [{ family: `Before${i}` }] });
+    const lines = Array.from({ length: 300 }, (_, i) => JSON.stringify(patient(i)));
+    await app.http.post(`${FHIR_BASE}/$import`).set('content-type', 'application/fhir+ndjson').send(lines.join('\n')).expect(200);
+    // Not yet a threshold's worth (50 + 20% of the rows): a few updates leave a few dead rows.
+    const update = async (ids: number[]): Promise<void> => {
+      const entry = ids.map((i) => ({ resource: { ...patient(i), name: [{ family: 'After' }] }, request: { method: 'PUT', url: `Patient/dead-left-${i}` } }));
+      await app.http.post(FHIR_BASE).send({ resourceType: 'Bundle', type: 'transaction', entry }).expect(200);
+    };
+    await update([0, 1, 2]);
+    for (let i = 0; i < 200 && (await deadRows('resources')) < 3; i++) await pause(100);
+    await nextProcessStartUp();
+    const before = await vacuums('resources', app);
+
+    await update(Array.from({ length: 297 }, (_, i) => i + 3));
+    for (let i = 0; i < 200 && (await deadRows('resources')) < 300; i++) await pause(100);
+    const [said] = await nextProcessStartUp();
+    expect(JSON.parse(said ?? '{}')).toMatchObject({ tables: expect.arrayContaining(['resources']) });
+    expect(await vacuums('resources', app)).toBe(before + 1);
+    expect(await nextProcessStartUp()).toEqual([]);
   });
 });
 
