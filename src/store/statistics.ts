@@ -49,6 +49,12 @@ const DEAD_ROWS_FRACTION = 0.2;
 /** The tables, as a list of `regclass` values for `oid IN (…)`. */
 const regclasses = (tables: readonly string[]): string => tables.map((table) => `to_regclass('${table}')`).join(', ');
 
+/** The names of the tables (`c`, pg_class) whose row, with their counts (`s`, pg_stat_user_tables), meets `condition`. */
+async function tablesWhere(sql: Sql, condition: string): Promise<string[]> {
+  const { rows } = await sql(`SELECT c.relname AS name FROM pg_class AS c LEFT JOIN pg_stat_user_tables AS s ON s.relid = c.oid WHERE ${condition}`);
+  return (rows as { name: string }[]).map((row) => row.name);
+}
+
 export interface StatisticsSettings {
   /** Analyse once at least this many resource versions were written since the last time… */
   minRows: number;
@@ -151,12 +157,11 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
    * an ANALYZE of every table took 10–33 s of reading beside the first requests after a restart.
    */
   const behind = async (sql: Sql, tables: string[], fraction: number): Promise<string[]> => {
-    const { rows } = await sql(
-      `SELECT c.relname AS name FROM pg_class AS c LEFT JOIN pg_stat_user_tables AS s ON s.relid = c.oid
-       WHERE c.oid IN (${regclasses(tables)}) AND (coalesce(s.last_analyze, s.last_autoanalyze) IS NULL
+    return tablesWhere(
+      sql,
+      `c.oid IN (${regclasses(tables)}) AND (coalesce(s.last_analyze, s.last_autoanalyze) IS NULL
          OR s.n_mod_since_analyze >= ${AUTOVACUUM_BASE_THRESHOLD} + ${fraction} * greatest(c.reltuples, 0))`,
     );
-    return (rows as { name: string }[]).map((row) => row.name);
   };
   const analyze = async (startingUp = false): Promise<void> => {
     const since = written;
@@ -191,12 +196,11 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
    */
   const vacuumWhatWasLeft = (): Promise<void> =>
     maintain('VACUUM', async (sql) => {
-      const { rows } = await sql(
-        `SELECT c.relname AS name FROM pg_class AS c LEFT JOIN pg_stat_user_tables AS s ON s.relid = c.oid
-         WHERE c.oid IN (${regclasses(VACUUMED)}) AND (c.relallvisible < c.relpages OR s.n_ins_since_vacuum > 0 OR s.n_dead_tup > 0)
+      const tables = await tablesWhere(
+        sql,
+        `c.oid IN (${regclasses(VACUUMED)}) AND (c.relallvisible < c.relpages OR s.n_ins_since_vacuum > 0 OR s.n_dead_tup > 0)
            OR c.oid IN (${regclasses(VACUUMED_WHEN_DEAD)}) AND s.n_dead_tup >= ${AUTOVACUUM_BASE_THRESHOLD} + ${DEAD_ROWS_FRACTION} * greatest(c.reltuples, 0)`,
       );
-      const tables = (rows as { name: string }[]).map((row) => row.name);
       if (tables.length === 0) return;
       logger.info({ tables }, 'VACUUM at start-up: an earlier process left rows of these tables unvacuumed');
       if (VACUUMED.some((table) => tables.includes(table))) await sql(`VACUUM ${VACUUM_OPTIONS} ${VACUUMED.join(', ')}`);
