@@ -21,17 +21,19 @@ async function allVisiblePages(table: string, app: TestApp = t): Promise<number>
   return Number(rows[0]?.pages ?? 0);
 }
 
-/** How many times VACUUM has run on a table. */
-async function vacuums(table: string, app: TestApp = t): Promise<number> {
-  const { rows } = await app.knex.raw(`SELECT vacuum_count::float8 AS n FROM pg_stat_user_tables WHERE relid = to_regclass(?)`, [table]);
+type TableCount = 'vacuum_count' | 'analyze_count' | 'n_mod_since_analyze' | 'n_dead_tup';
+
+/** One of PostgreSQL's counts of a table (pg_stat_user_tables). */
+async function tableCount(count: TableCount, table: string, app: TestApp): Promise<number> {
+  const { rows } = await app.knex.raw(`SELECT ${count}::float8 AS n FROM pg_stat_user_tables WHERE relid = to_regclass(?)`, [table]);
   return Number(rows[0]?.n ?? 0);
 }
 
+/** How many times VACUUM has run on a table. */
+const vacuums = (table: string, app: TestApp = t): Promise<number> => tableCount('vacuum_count', table, app);
+
 /** How many times ANALYZE has run on a table. */
-async function analyses(table: string, app: TestApp = t): Promise<number> {
-  const { rows } = await app.knex.raw(`SELECT analyze_count::float8 AS n FROM pg_stat_user_tables WHERE relid = to_regclass(?)`, [table]);
-  return Number(rows[0]?.n ?? 0);
-}
+const analyses = (table: string, app: TestApp = t): Promise<number> => tableCount('analyze_count', table, app);
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -193,15 +195,9 @@ describe('what an earlier process wrote, at the next process’s start-up', () =
     return said.filter((line) => line.includes('VACUUM'));
   };
   /** Rows written to a table since its last ANALYZE, as PostgreSQL counts them. */
-  const writtenSinceAnalyze = async (table: string): Promise<number> => {
-    const { rows } = await app.knex.raw(`SELECT n_mod_since_analyze::float8 AS n FROM pg_stat_user_tables WHERE relid = to_regclass(?)`, [table]);
-    return Number(rows[0]?.n ?? 0);
-  };
+  const writtenSinceAnalyze = (table: string): Promise<number> => tableCount('n_mod_since_analyze', table, app);
   /** Dead rows in a table, as PostgreSQL counts them. */
-  const deadRows = async (table: string): Promise<number> => {
-    const { rows } = await app.knex.raw(`SELECT n_dead_tup::float8 AS n FROM pg_stat_user_tables WHERE relid = to_regclass(?)`, [table]);
-    return Number(rows[0]?.n ?? 0);
-  };
+  const deadRows = (table: string): Promise<number> => tableCount('n_dead_tup', table, app);
   const countsOf = async (): Promise<[number, number, number]> =>
     Promise.all([analyses('resources', app), analyses('search_uri', app), vacuums('search_string', app)]);
 
