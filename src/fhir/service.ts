@@ -5,6 +5,7 @@ import { badRequest, fail, notFound, OperationOutcomeError, preconditionFailed, 
 import type { Db } from '../store/db';
 import type { ExportPageQuery, HistoryOptions, HistoryPage, Repository } from '../store/repository';
 import type { StoredVersion } from '../store/rows';
+import type { StatisticsKeeper } from '../store/statistics';
 import type { SearchQuery } from '../store/search/query';
 import { searchResources, type SearchResult } from '../store/search/search';
 import type { Access, ServiceHooks } from './access';
@@ -30,7 +31,7 @@ export interface FhirServiceDeps {
   /** Where failures that do not surface as a response (a batch entry's) are reported. */
   logger?: Logger;
   /** Planner statistics, brought up to date at the end of a bulk load (statistics.ts). */
-  statistics?: { settle(): Promise<void> };
+  statistics?: Pick<StatisticsKeeper, 'bulkLoad'>;
   /** The planner cost above which a search's bounded count is not run (`SEARCH_COUNT_COST_LIMIT`, docs/search.md). */
   countCostLimit?: number;
 }
@@ -86,9 +87,9 @@ export class FhirService {
     this.logger = deps.logger;
   }
 
-  /** After a bulk load: the planner's statistics caught up with what it wrote, before the caller searches. */
-  settleStatistics(): Promise<void> {
-    return this.deps.statistics?.settle() ?? Promise.resolve();
+  /** Runs a bulk load, answered once the planner's statistics caught up with what it wrote, before the caller searches. */
+  bulkLoad<T>(load: () => Promise<T>): Promise<T> {
+    return this.deps.statistics?.bulkLoad(load) ?? load();
   }
 
   get tenantId(): string {

@@ -81,11 +81,15 @@ export interface StatisticsSettings {
 
 export interface StatisticsKeeper {
   /**
-   * Analyses now, and waits for it, when the tables outgrew their statistics (`settleFraction`):
-   * a bulk load calls it before answering, so that a search sent right after the load is not
-   * planned on statistics of far fewer rows (a chained search then took 15 s).
+   * Runs a bulk load, then, when the tables outgrew their statistics (`settleFraction`), analyses
+   * before answering, so that a search sent right after the load is not planned on statistics of
+   * far fewer rows (a chained search then took 15 s). A load that ends while another is still
+   * writing starts that ANALYZE without waiting for it: the other's end waits instead, so the
+   * last answer of loads sent side by side still comes after statistics that hold them all.
+   * Waiting at every load's end held the pipeline of a client sending its chunks two at a time
+   * (docs/performance.md, "Loads side by side").
    */
-  settle(): Promise<void>;
+  bulkLoad<T>(load: () => Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -250,17 +254,31 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
   });
   const timer = setInterval(check, settings.checkEveryMs);
   timer.unref();
+  let loadsUnderWay = 0;
+  /**
+   * Waits for a pass under way only when the statistics are far behind; its own pass leaves the
+   * VACUUM to the next check, so that the answer waits for the statistics alone.
+   */
+  const settle = async (): Promise<void> => {
+    while (behindBy(written, settings.settleFraction)) {
+      if (!running) {
+        duringLoad = true;
+        const pass = start(analyze);
+        if (loadsUnderWay === 0) await pass;
+        return;
+      }
+      if (loadsUnderWay > 0) return;
+      await running;
+    }
+  };
   return {
-    async settle() {
-      // Waits for a pass under way only when the statistics are far behind; its own pass leaves
-      // the VACUUM to the next check, so that the answer waits for the statistics alone.
-      while (behindBy(written, settings.settleFraction)) {
-        if (!running) {
-          duringLoad = true;
-          await start(analyze);
-          return;
-        }
-        await running;
+    async bulkLoad(load) {
+      loadsUnderWay += 1;
+      try {
+        return await load();
+      } finally {
+        loadsUnderWay -= 1;
+        await settle();
       }
     },
     async stop() {

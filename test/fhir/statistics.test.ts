@@ -178,6 +178,59 @@ describe('with a threshold for the answer above the background one', () => {
   });
 });
 
+// Holding a load on a row lock and ANALYZE on pg_statistic takes a second connection, which embedded PGlite has not.
+describe('loads side by side', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    // Only a load's end analyses: the background never checks.
+    app = await startTestApp({ statistics: { minRows: 100, fraction: 0.1, settleFraction: 0.5, busyShare: 1e-9, checkEveryMs: 3_600_000 } });
+  });
+  afterAll(() => app.close());
+
+  const load = (prefix: string, count: number) => {
+    const lines = Array.from({ length: count }, (_, i) => JSON.stringify({ resourceType: 'Patient', id: `${prefix}-${i}`, name: [{ family: 'Side' }] }));
+    return app.http.post(`${FHIR_BASE}/$import`).set('content-type', 'application/fhir+ndjson').send(lines.join('\n'));
+  };
+  const rowsSeenByPlanner = async (): Promise<number> => {
+    const { rows } = await app.knex.raw(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass('resources')`);
+    return Number(rows[0]?.rows ?? 0);
+  };
+
+  (process.env.DATABASE_URL ? test : test.skip)(
+    'a load that ends while another is writing answers without waiting for an ANALYZE; the last to end answers after one that holds both',
+    async () => {
+      expect((await load('first', 300)).status).toBe(200);
+      expect(await rowsSeenByPlanner()).toBe(300);
+
+      const held = await app.knex.transaction();
+      let later: Promise<{ status: number; body: unknown }> | undefined;
+      try {
+        // Every ANALYZE writes its statistics to pg_statistic: while this is held it waits there; plans still read them.
+        await held.raw('LOCK TABLE pg_statistic IN EXCLUSIVE MODE');
+        // The row of the later load's first Patient, not committed: that load waits on it.
+        await held.raw(`INSERT INTO resources SELECT (jsonb_populate_record(r, jsonb_build_object('id', 'later-0'))).* FROM resources AS r WHERE r.id = 'first-0'`);
+        later = load('later', 600).then((res) => res);
+        const waitingOnHeld = async (): Promise<number> => {
+          const { rows } = await held.raw(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'transactionid' AND transactionid = xid(pg_current_xact_id()) AND NOT granted`);
+          return Number(rows[0].n);
+        };
+        for (let i = 0; i < 100 && (await waitingOnHeld()) === 0; i++) await pause(100);
+        expect(await waitingOnHeld()).toBe(1);
+
+        // Doubled since the last ANALYZE, 200 of 300 rows: due; the later load is still writing, so this one does not wait.
+        let timer: NodeJS.Timeout | undefined;
+        const waited = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('waited for the ANALYZE'), 15_000)));
+        const earlier = await Promise.race([load('earlier', 200).then((res) => res), waited]).finally(() => clearTimeout(timer));
+        expect(earlier).toMatchObject({ status: 200 });
+      } finally {
+        await held.rollback();
+      }
+      expect(await later).toMatchObject({ status: 200 });
+      expect(await rowsSeenByPlanner()).toBe(1100);
+    },
+  );
+});
+
 describe('what an earlier process wrote, at the next process’s start-up', () => {
   let app: TestApp;
   beforeAll(async () => {

@@ -11,8 +11,7 @@ import { runImport } from './run-import';
  */
 export const importOperation: FhirHandler = async (req, service) => {
   const lines: readonly ImportLine[] = req.lines ?? [{ line: 1, value: req.body }];
-  const report = await runImport(lines, service);
-  await service.settleStatistics();
+  const report = await service.bulkLoad(() => runImport(lines, service));
   return { outcome: allOk(), resource: reportParameters(report) };
 };
 
