@@ -256,8 +256,10 @@ export function keepStatisticsFresh(knex: Knex, logger: Logger, settings: Statis
   timer.unref();
   let loadsUnderWay = 0;
   /**
-   * Waits for a pass under way only when the statistics are far behind; its own pass leaves the
-   * VACUUM to the next check, so that the answer waits for the statistics alone.
+   * When the statistics are far behind: with no other load under way, waits for the pass under
+   * way or runs its own and waits for it (leaving the VACUUM to the next check, so that the answer
+   * waits for the statistics alone); with another, starts the pass if none runs and leaves the
+   * wait to the last load's end.
    */
   const settle = async (): Promise<void> => {
     while (behindBy(written, settings.settleFraction)) {

@@ -10,8 +10,8 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 /** How many rows the planner believes `resources` holds (-1 or 0 before any ANALYZE). */
-async function plannerRows(): Promise<number> {
-  const { rows } = await t.knex.raw(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass('resources')`);
+async function plannerRows(app: TestApp = t): Promise<number> {
+  const { rows } = await app.knex.raw(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass('resources')`);
   return Number(rows[0]?.rows ?? 0);
 }
 
@@ -149,10 +149,6 @@ describe('with a threshold for the answer above the background one', () => {
     const res = await app.http.post(`${FHIR_BASE}/$import`).set('content-type', 'application/fhir+ndjson').send(lines.join('\n'));
     expect(res.status).toBe(200);
   };
-  const rowsSeenByPlanner = async (): Promise<number> => {
-    const { rows } = await app.knex.raw(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass('resources')`);
-    return Number(rows[0]?.rows ?? 0);
-  };
 
   test('a load answers after an ANALYZE only once the tables outgrew their statistics by half; the background ANALYZE rests, VACUUM does not', async () => {
     const vacuumedOf = async (before: number): Promise<number> => {
@@ -161,7 +157,7 @@ describe('with a threshold for the answer above the background one', () => {
     };
     const neverVacuumed = await vacuums('search_string', app);
     await load(0, 300);
-    expect(await rowsSeenByPlanner()).toBe(300);
+    expect(await plannerRows(app)).toBe(300);
     const afterFirst = await analyses('resources', app);
     const vacuumed = await vacuumedOf(neverVacuumed);
     expect(vacuumed).toBeGreaterThan(neverVacuumed);
@@ -174,7 +170,7 @@ describe('with a threshold for the answer above the background one', () => {
 
     await load(400, 100);
     expect(await analyses('resources', app)).toBe(afterFirst + 1);
-    expect(await rowsSeenByPlanner()).toBe(500);
+    expect(await plannerRows(app)).toBe(500);
   });
 });
 
@@ -191,16 +187,12 @@ describe('loads side by side', () => {
     const lines = Array.from({ length: count }, (_, i) => JSON.stringify({ resourceType: 'Patient', id: `${prefix}-${i}`, name: [{ family: 'Side' }] }));
     return app.http.post(`${FHIR_BASE}/$import`).set('content-type', 'application/fhir+ndjson').send(lines.join('\n'));
   };
-  const rowsSeenByPlanner = async (): Promise<number> => {
-    const { rows } = await app.knex.raw(`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = to_regclass('resources')`);
-    return Number(rows[0]?.rows ?? 0);
-  };
 
   (process.env.DATABASE_URL ? test : test.skip)(
     'a load that ends while another is writing answers without waiting for an ANALYZE; the last to end answers after one that holds both',
     async () => {
       expect((await load('first', 300)).status).toBe(200);
-      expect(await rowsSeenByPlanner()).toBe(300);
+      expect(await plannerRows(app)).toBe(300);
 
       const held = await app.knex.transaction();
       let later: Promise<{ status: number; body: unknown }> | undefined;
@@ -226,7 +218,7 @@ describe('loads side by side', () => {
         await held.rollback();
       }
       expect(await later).toMatchObject({ status: 200 });
-      expect(await rowsSeenByPlanner()).toBe(1100);
+      expect(await plannerRows(app)).toBe(1100);
     },
   );
 });
