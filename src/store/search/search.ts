@@ -145,6 +145,11 @@ interface ProbeCounts {
   holds_page?: boolean;
 }
 
+/** A row of the page's resources: the resource's position in the page, from 1. */
+interface PagePlace {
+  place: number;
+}
+
 /**
  * A chain's page past what its probe read, in its order by target: the walk's first rows again,
  * twice as many as the page reaches, which hold it unless resources repeat among them (a target
@@ -206,24 +211,25 @@ async function firstIndexMatches(
     ? fragment('(q.matched_rows <= ? OR q.matched_resources > ?)', limit, query.offset + query.count)
     : fragment('q.matched_rows <= ?', limit);
   // The page's resources inside the join's key, not beside it: as a join filter it was checked after the page's rows had been read.
+  // Each comes with its place in the page, and the server puts them in order: a sort in PostgreSQL
+  // copied every resource of the page once more, into memory the backend had to fault in anew.
   const answer = withPage
     ? fragment(
-        `SELECT p.matched_resources, p.matched_rows, p.holds_page, ${jsonVersionColumns('r')}
+        `SELECT p.matched_resources, p.matched_rows, p.holds_page, array_position(p.page, r.id) AS place, ${jsonVersionColumns('r')}
          FROM (SELECT q.*, ${holdPage.sql} AS holds_page FROM (${probe.sql}) AS q) AS p
          LEFT JOIN resources AS r ON r.id = ANY (CASE WHEN p.holds_page THEN p.page END)
-           AND r.tenant_id = ? AND r.resource_type = ? AND NOT r.deleted
-         ORDER BY array_position(p.page, r.id)`,
+           AND r.tenant_id = ? AND r.resource_type = ? AND NOT r.deleted`,
         ...holdPage.bindings,
         ...probe.bindings,
         tenantId,
         resourceType,
       )
     : probe;
-  const found = await runPreparedText<JoinedVersionRow<ProbeCounts>>(db, answer);
+  const found = await runPreparedText<JoinedVersionRow<ProbeCounts & PagePlace>>(db, answer);
   return {
     resources: Number(found[0]?.matched_resources ?? 0),
     all: Number(found[0]?.matched_rows ?? 0) <= limit,
-    page: found[0]?.holds_page ? found.filter(holdsVersion) : undefined,
+    page: found[0]?.holds_page ? found.filter(holdsVersion).sort((a, b) => a.place - b.place) : undefined,
   };
 }
 
