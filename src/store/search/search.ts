@@ -212,7 +212,7 @@ async function firstIndexMatches(
     : fragment('q.matched_rows <= ?', limit);
   // The page's resources inside the join's key, not beside it: as a join filter it was checked after the page's rows had been read.
   // Each comes with its place in the page, and the server puts them in order: a sort in PostgreSQL
-  // copied every resource of the page once more, into memory the backend had to fault in anew.
+  // copied each resource's row, its stored JSON and all, once more.
   const answer = withPage
     ? fragment(
         `SELECT p.matched_resources, p.matched_rows, p.holds_page, array_position(p.page, r.id) AS place, ${jsonVersionColumns('r')}
