@@ -14,7 +14,8 @@ import { setFlagsFromString } from 'node:v8';
  *   CPU (scavenges twice as long, full collections 2.5× as often) for as long as it ran; without
  *   pretenuring, reads cost what they cost on a server that took no writes, and creates no more.
  *
- * Measured in docs/performance.md ("A bounded heap"; "Reads after writes: no pretenuring").
+ * Measured in docs/performance-history.md ("Transactions in one batch, a bounded heap, one route lookup";
+ * "Reads after writes: no pretenuring").
  */
 export function applyHeapSettings(): void {
   setFlagsFromString('--heap-growing-percent=50');

@@ -19,7 +19,7 @@ export function assertValidId(id: string): string {
  * key of the resource's row, its history and its rows in every search table, and new ids that
  * grow with time go to the right edge of those btrees, where random ones (v4) land on any leaf
  * page: fewer pages dirtied and written to the WAL whole after each checkpoint, fewer read back
- * from disk once the indexes outgrow memory (docs/performance.md, "Time-ordered ids"). The id
+ * from disk once the indexes outgrow memory (docs/performance-history.md, "Time-ordered ids"). The id
  * shows the millisecond the resource was created, which the first version's `meta.lastUpdated`
  * shows anyone who may read it.
  */

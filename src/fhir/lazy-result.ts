@@ -8,7 +8,7 @@ import type { FhirResult } from './request';
  * asks for it (a batch or transaction entry). A class rather than an object literal with
  * `get resource()`: V8 kept what such a per-object accessor's closure held (here the whole page)
  * alive past the next young-generation collection, which promoted it to the old generation
- * (docs/performance.md, "Accessors without closures").
+ * (docs/performance-history.md, "Accessors without closures").
  */
 export class LazyResult implements FhirResult {
   readonly outcome = allOk();

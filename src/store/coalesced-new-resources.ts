@@ -22,7 +22,7 @@ const writeInTurn = batchesOfOneTurn<NewResourcesWrite, NewResourcesWritten>({
  * here within one turn of the event loop go to the database as one statement per tenant. Each
  * statement costs PostgreSQL far more than the rows it adds — its executor's start over the
  * tables and their indexes, its commit — so under concurrent creates a batch of k costs nearly
- * k times less of that (docs/performance.md, "Creates of one turn in one statement").
+ * k times less of that (docs/performance-history.md, "Creates of one turn in one statement").
  *
  * A batch's statement is atomic: refused — a business key taken, a row created meanwhile, any
  * error — it wrote nothing, and each write in it is then sent alone, so that a refusal or a

@@ -87,7 +87,7 @@ export interface StatisticsKeeper {
    * writing starts that ANALYZE without waiting for it: the other's end waits instead, so the
    * last answer of loads sent side by side still comes after statistics that hold them all.
    * Waiting at every load's end held the pipeline of a client sending its chunks two at a time
-   * (docs/performance.md, "Loads side by side").
+   * (docs/performance-history.md, "Loads side by side").
    */
   bulkLoad<T>(load: () => Promise<T>): Promise<T>;
   stop(): Promise<void>;

@@ -68,8 +68,8 @@ export async function readVersionAsJson(db: Knex, tenantId: string, resourceType
  * `resource` is an own property, so that a copy (`{ ...version }`) carries the resource, but its
  * accessor is one pair of functions for every version: V8 kept whatever a per-object accessor's
  * closure held (the row and its text) alive past the next young-generation collection, which
- * promoted every page's rows to the old generation (docs/performance.md, "Accessors without
- * closures").
+ * promoted every page's rows to the old generation (docs/performance-history.md, "Accessors
+ * without closures").
  */
 class StoredJsonVersion implements StoredVersion {
   declare resource: Resource;

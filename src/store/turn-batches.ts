@@ -25,7 +25,7 @@ interface TurnBatchOptions<In, Out> {
  * Write batches of one tenant at the database at once. More writes then wait for one to end and
  * go together: under load a batch grows, which costs PostgreSQL less per write (its statement's
  * start and commit shared); measured against no bound, about 8% less PostgreSQL CPU per request
- * in the CRUD mix and per create (docs/performance.md, "Updates and deletions of one turn").
+ * in the CRUD mix and per create (docs/performance-history.md, "Updates, deletions and reference checks of one turn").
  */
 export const WRITE_BATCHES_IN_FLIGHT = 4;
 
