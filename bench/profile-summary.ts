@@ -44,9 +44,10 @@ const LAYERS: [string, RegExp][] = [
 const SOCKET_WRITE = /^write(v|Buffer|Utf8String|Latin1String|AsciiString)$/;
 
 function layerOf(leaf: number): string {
-  const vm = byId.get(leaf)?.callFrame.functionName ?? '';
+  const frame = byId.get(leaf)?.callFrame;
+  const vm = frame?.functionName ?? '';
   if (['(garbage collector)', '(idle)', '(program)'].includes(vm)) return vm;
-  if (SOCKET_WRITE.test(vm) && !byId.get(leaf)?.callFrame.url) return 'socket writes (wall time, waits for a CPU included)';
+  if (SOCKET_WRITE.test(vm) && !frame?.url) return 'socket writes (wall time, waits for a CPU included)';
   for (let id: number | undefined = leaf; id !== undefined; id = parentOf.get(id)) {
     const url = byId.get(id)?.callFrame.url ?? '';
     const layer = LAYERS.find(([, pattern]) => pattern.test(url));
