@@ -244,6 +244,58 @@ describe('_include and _revinclude', () => {
     expect(included).toEqual([`Patient/${patient}`, `PractitionerRole/${role}`, `Practitioner/${practitioner}`, `Organization/${org}`]);
   });
 
+  test('a page found by one index criterion brings its first round of includes in the same statement', async () => {
+    let bundle: Bundle | undefined;
+    const statements = await statementsDuring(
+      t,
+      (sql) => sql.includes('search_'),
+      async () => {
+        bundle = (
+          await t.http
+            .get(
+              `${FHIR_BASE}/ServiceRequest?subject=Patient/${patient}&_include=ServiceRequest:subject&_include=ServiceRequest:requester&_include:iterate=PractitionerRole:practitioner&_include:iterate=Patient:organization`,
+            )
+            .expect(200)
+        ).body as Bundle;
+      },
+    );
+    // The page and the first round, then the round the iterated specs follow from what it brought.
+    expect(statements).toHaveLength(2);
+    expect(matchIds(bundle as Bundle)).toEqual([order]);
+    const included = (bundle?.entry ?? []).filter((e) => e.search?.mode === 'include').map((e) => `${e.resource?.resourceType}/${e.resource?.id}`);
+    expect(included).toEqual([`Patient/${patient}`, `PractitionerRole/${role}`, `Practitioner/${practitioner}`, `Organization/${org}`]);
+  });
+
+  test("includes follow the page's resources only, not the match that tells more follow", async () => {
+    const subject = (await create(t, { resourceType: 'Patient', name: [{ family: `Paged${u}` }] })).id;
+    const orderOf = async (requester: string): Promise<string> =>
+      (
+        await create(t, {
+          resourceType: 'ServiceRequest',
+          status: 'active',
+          intent: 'order',
+          subject: { reference: `Patient/${subject}` },
+          requester: { reference: requester },
+        })
+      ).id;
+    const [first, second] = [await orderOf(`PractitionerRole/${role}`), await orderOf(`PractitionerRole/${otherRole}`)];
+    const page = await search(t, `ServiceRequest?subject=Patient/${subject}&_count=1&_include=ServiceRequest:requester`);
+    expect(matchIds(page)).toEqual([first]);
+    expect(includedRefs(page)).toEqual([`PractitionerRole/${role}`]);
+    const next = await search(t, `ServiceRequest?subject=Patient/${subject}&_count=1&_offset=1&_include=ServiceRequest:requester`);
+    expect(matchIds(next)).toEqual([second]);
+    expect(includedRefs(next)).toEqual([`PractitionerRole/${otherRole}`]);
+  });
+
+  test('_revinclude from a page found by one index criterion; a spec from another type brings nothing', async () => {
+    const patients = await search(t, `Patient?family=Chain${u}&_revinclude=ServiceRequest:subject&_include=ServiceRequest:requester`);
+    expect(matchIds(patients)).toEqual([patient]);
+    expect(includedRefs(patients)).toEqual([`ServiceRequest/${order}`]);
+    const orgs = await search(t, `Organization?name=Clinic${u}&_revinclude=PractitionerRole:organization&_revinclude=Patient:organization`);
+    expect(matchIds(orgs)).toEqual([org]);
+    expect(includedRefs(orgs)).toEqual(sorted([`PractitionerRole/${role}`, `Patient/${patient}`]));
+  });
+
   test('a resource that is already a match is not included again', async () => {
     const bundle = await search(
       t,

@@ -37,7 +37,7 @@ onPostgres('searches of one shape share a prepared statement and its generic pla
   for (let i = 0; i < 8; i++) {
     const found = await app.http.get(`${FHIR_BASE}/Patient`).query({ identifier: `${system}|mrn-${i % 3}` });
     expect(found.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual([patients[i % 3]]);
-    // Pages of one, two and three orders bring in their one Patient by the same statement.
+    // Pages of one, two and three orders and their one Patient come by the same statement.
     const included = await app.http.get(`${FHIR_BASE}/ServiceRequest`).query({ subject: `Patient/${patients[i % 3]}`, _include: 'ServiceRequest:subject' });
     expect(included.body.entry.map((e: { search: { mode: string } }) => e.search.mode)).toEqual([...Array<string>(1 + (i % 3)).fill('match'), 'include']);
     const prefixed = await app.http.get(`${FHIR_BASE}/Patient`).query({ family: `Plancache${i % 3}` });
@@ -51,10 +51,11 @@ onPostgres('searches of one shape share a prepared statement and its generic pla
   };
   const built: Prepared[] = rows.map((r) => ({ statement: r.statement, generic: Number(r.generic_plans), custom: Number(r.custom_plans) }));
   const of = (table: string) => built.filter((b) => new RegExp(`\\b${table}\\b`).test(b.statement));
-  // The token search, the prefix search, the reference search, the include and the instance history: eight executions each.
+  // The token search, the prefix search, the reference search with its include (the page and its first round of
+  // includes are one statement) and the instance history: eight executions each.
   expect(of('search_token')).toEqual([{ statement: expect.any(String), generic: 3, custom: 5 }]);
   expect(of('search_string')).toEqual([{ statement: expect.any(String), generic: 3, custom: 5 }]);
-  expect(of('search_reference').map((b) => b.generic + b.custom)).toEqual([8, 8]);
+  expect(of('search_reference')).toEqual([{ statement: expect.any(String), generic: 3, custom: 5 }]);
   expect(of('resource_versions')).toEqual([{ statement: expect.any(String), generic: 3, custom: 5 }]);
   expect(built.filter((b) => /\blike\b/i.test(b.statement))).toEqual([]);
 });

@@ -17,14 +17,15 @@ const keyOf = (v: StoredVersion): string => `${v.resourceType}/${v.id}`;
  * previous round added. Only live resources of the tenant; none of the matches again.
  * https://hl7.org/fhir/R4/search.html#include
  */
-export async function findIncluded(repo: Repository, matches: StoredVersion[], specs: IncludeSpec[]): Promise<StoredVersion[]> {
+export async function findIncluded(repo: Repository, matches: StoredVersion[], specs: IncludeSpec[], firstRound?: SpecRow[]): Promise<StoredVersion[]> {
   const seen = new Set(matches.map(keyOf));
   const included: StoredVersion[] = [];
   let frontier = matches;
   for (let depth = 0; depth < MAX_INCLUDE_DEPTH && frontier.length > 0 && included.length < MAX_INCLUDED; depth++) {
     const added: StoredVersion[] = [];
     const followed = specs.filter((s) => depth === 0 || s.iterate);
-    for (const version of (await linkedRows(repo, followed, frontier)).map(versionOfJsonRow)) {
+    const rows = depth === 0 && firstRound ? bySpec(firstRound) : await linkedRows(repo, followed, { versions: frontier });
+    for (const version of rows.map(versionOfJsonRow)) {
       if (seen.has(keyOf(version)) || included.length + added.length >= MAX_INCLUDED) continue;
       seen.add(keyOf(version));
       added.push(version);
@@ -35,37 +36,70 @@ export async function findIncluded(repo: Repository, matches: StoredVersion[], s
   return included;
 }
 
-type SpecRow = JsonVersionRow & { spec: number };
+/** A resource a round brings in, with the index of the spec that brought it. */
+export type SpecRow = JsonVersionRow & { spec: number };
+
+/**
+ * The resources a round follows links from: the versions in hand, or the page of the statement
+ * the round is part of (`firstRoundOfPage`), all of one type, its ids a `text[]` expression.
+ */
+type Frontier = { versions: StoredVersion[] } | { pageType: string; pageIds: SqlFragment };
+
+const bySpec = (rows: SpecRow[]): SpecRow[] => rows.sort((a, b) => a.spec - b.spec);
 
 /**
  * What every spec of one round brings in, in spec order: one statement for the round, the specs'
  * queries as branches of a `UNION ALL` (a statement is a round trip and a socket write each,
  * ~100 µs of the server's CPU on a small VM: a page with two `_include`s paid three).
  */
-async function linkedRows(repo: Repository, specs: IncludeSpec[], frontier: StoredVersion[]): Promise<JsonVersionRow[]> {
+async function linkedRows(repo: Repository, specs: IncludeSpec[], frontier: Frontier): Promise<SpecRow[]> {
+  const round = roundOf(repo, specs, frontier);
+  // Prepared by its text: the frontier is array bindings, so the text is the specs' whatever the page.
+  return round ? bySpec(await runPreparedText<SpecRow>(repo.db, round)) : [];
+}
+
+/**
+ * The first round of includes as a part of the statement that finds the page (`pageIds`: the
+ * page's ids, of `pageType`, as that statement has them), so that the page and what it brings
+ * in come in one round trip; none when no spec follows links from `pageType` resources.
+ */
+export function firstRoundOfPage(repo: Repository, specs: IncludeSpec[], pageType: string, pageIds: SqlFragment): SqlFragment | undefined {
+  return roundOf(repo, specs, { pageType, pageIds });
+}
+
+/** The round's statement, a branch per spec that follows links from the frontier's resources: `SpecRow`s. */
+function roundOf(repo: Repository, specs: IncludeSpec[], frontier: Frontier): SqlFragment | undefined {
   const branches = specs.flatMap((spec, k) => {
     const links = spec.reverse ? referencing(spec, frontier) : referenced(spec, frontier);
     if (!links) return [];
     const codes = spec.codes ? [isIn('s.code', spec.codes)] : [];
     return [linkedResources(repo, spec, allOf([links, ...codes]), k)];
   });
-  if (branches.length === 0) return [];
-  // Prepared by its text: the frontier is array bindings, so the text is the specs' whatever the page.
-  const rows = await runPreparedText<SpecRow>(repo.db, unionAll(branches));
-  return rows.sort((a, b) => a.spec - b.spec);
+  return branches.length > 0 ? unionAll(branches) : undefined;
+}
+
+/** The frontier's ids of one type as a `text[]` expression; none when it holds none of that type. */
+function idsOfType(frontier: Frontier, type: string): SqlFragment | undefined {
+  if ('pageIds' in frontier) return frontier.pageType === type ? frontier.pageIds : undefined;
+  const ids = frontier.versions.filter((v) => v.resourceType === type).map((v) => v.id);
+  return ids.length > 0 ? fragment(unsizedArray('text'), ids) : undefined;
 }
 
 /** Links from the frontier's `sourceType` resources through the spec's parameter (their targets are brought in). */
-function referenced(spec: IncludeSpec, frontier: StoredVersion[]): SqlFragment | undefined {
-  const ids = frontier.filter((v) => v.resourceType === spec.sourceType).map((v) => v.id);
-  if (ids.length === 0) return undefined;
-  const links = fragment(`s.resource_id = ANY (${unsizedArray('text')})`, ids);
+function referenced(spec: IncludeSpec, frontier: Frontier): SqlFragment | undefined {
+  const ids = idsOfType(frontier, spec.sourceType);
+  if (!ids) return undefined;
+  const links = fragment(`s.resource_id = ANY (${ids.sql})`, ...ids.bindings);
   return spec.targetType ? allOf([links, fragment('s.target_type = ?', spec.targetType)]) : links;
 }
 
 /** Links from `sourceType` resources to a frontier resource through the spec's parameter (their sources are brought in). */
-function referencing(spec: IncludeSpec, frontier: StoredVersion[]): SqlFragment | undefined {
-  const targets = frontier.filter((v) => !spec.targetType || v.resourceType === spec.targetType);
+function referencing(spec: IncludeSpec, frontier: Frontier): SqlFragment | undefined {
+  if ('pageIds' in frontier) {
+    const ids = idsOfType(frontier, spec.targetType ?? frontier.pageType);
+    return ids && fragment(`s.target_type = ? AND s.target_id = ANY (${ids.sql})`, frontier.pageType, ...ids.bindings);
+  }
+  const targets = frontier.versions.filter((v) => !spec.targetType || v.resourceType === spec.targetType);
   if (targets.length === 0) return undefined;
   return fragment(
     `(s.target_type, s.target_id) IN (SELECT * FROM unnest(${unsizedArray('text')}, ${unsizedArray('text')}))`,

@@ -4,9 +4,9 @@ import type { Repository } from '../repository';
 import type { StoredVersion } from '../rows';
 import { holdsVersion, jsonVersionColumns, versionOfJsonRow, type JoinedVersionRow, type JsonVersionRow } from '../stored-json';
 import { CriteriaContext, isIndexRowCriterion, matchingIndexRows, matchingIndexRowsSql, type RowCriterion } from './criteria';
-import { findIncluded } from './include';
+import { findIncluded, firstRoundOfPage, type SpecRow } from './include';
 import { countOf, countRows, matching } from './matching';
-import type { SearchQuery } from './query';
+import type { IncludeSpec, SearchQuery } from './query';
 import { applySort } from './sort';
 import { fragment, knexFragment, type SqlFragment } from '../sql-fragment';
 import { chainByTarget, chainPageByTarget, chainWalk, type ChainByTarget } from './chain-by-target';
@@ -41,7 +41,7 @@ export async function searchResources(repo: Repository, resourceType: string, qu
   const sole = soleRowCriterion(query);
   const pagedByIndex = query.count > 0 && query.sort.length === 0;
   const byTarget = sole && query.sort.length === 0 ? chainByTarget(sole) : undefined;
-  const probe = { withPage: pagedByIndex, byTarget, limit: query.countUpTo?.limit ?? INDEX_PROBE_ROWS };
+  const probe = { withPage: pagedByIndex, byTarget, limit: query.countUpTo?.limit ?? INDEX_PROBE_ROWS, include: query.include };
   const seen = sole && (query.countTotal || pagedByIndex) ? await firstIndexMatches(repo, resourceType, sole, query, probe) : undefined;
   if (query.count === 0)
     return { versions: [], total: query.countTotal ? await countMatches(repo, resourceType, query, seen) : undefined, more: false, included: [] };
@@ -51,7 +51,7 @@ export async function searchResources(repo: Repository, resourceType: string, qu
   const counted = !more && (rows.length > 0 || query.offset === 0) ? query.offset + rows.length : undefined;
   const total = query.countTotal ? (counted ?? (await countMatches(repo, resourceType, query, seen))) : undefined;
   const versions = rows.slice(0, query.count).map(versionOfJsonRow);
-  const included = await findIncluded(repo, versions, query.include);
+  const included = await findIncluded(repo, versions, query.include, rows === seen?.page ? seen.firstRound : undefined);
   return { versions, total, more, included };
 }
 
@@ -135,6 +135,8 @@ interface IndexMatches {
    * page reaches, as the walk's first rows place its first resources.
    */
   page?: JsonVersionRow[];
+  /** With `page`: the first round of the query's includes, from the page's resources (`ProbeOptions.include`). */
+  firstRound?: SpecRow[];
 }
 
 /** The probe's counts, on each of its rows. */
@@ -164,7 +166,7 @@ async function chainPageAfterProbe(
   byTarget: ChainByTarget,
   query: SearchQuery,
 ): Promise<JsonVersionRow[]> {
-  const further = await firstIndexMatches(repo, resourceType, chain, query, { withPage: true, byTarget, limit: 2 * (query.offset + query.count) });
+  const further = await firstIndexMatches(repo, resourceType, chain, query, { withPage: true, byTarget, limit: 2 * (query.offset + query.count), include: [] });
   if (further.page) return further.page;
   return runPreparedText(repo.db, chainPageByTarget(new CriteriaContext(repo.db, repo.tenantId, true), resourceType, byTarget, query.offset, query.count));
 }
@@ -177,6 +179,8 @@ interface ProbeOptions {
   byTarget: ChainByTarget | undefined;
   /** How many rows tell that there are more: `limit` + 1 are read. */
   limit: number;
+  /** With the page: includes whose first round comes in the same statement. */
+  include: IncludeSpec[];
 }
 
 /**
@@ -192,7 +196,7 @@ async function firstIndexMatches(
   resourceType: string,
   criterion: RowCriterion,
   query: SearchQuery,
-  { withPage, byTarget, limit }: ProbeOptions,
+  { withPage, byTarget, limit, include }: ProbeOptions,
 ): Promise<IndexMatches> {
   const { db, tenantId } = repo;
   const ctx = new CriteriaContext(db, tenantId, true);
@@ -225,12 +229,38 @@ async function firstIndexMatches(
         resourceType,
       )
     : probe;
-  const found = await runPreparedText<JoinedVersionRow<ProbeCounts & PagePlace>>(db, answer);
+  const firstRound = withPage && include.length > 0 ? firstRoundOfPage(repo, include, resourceType, pageIds(query.count)) : undefined;
+  const found = await runPreparedText<ProbedRow>(db, firstRound ? withFirstRound(answer, firstRound) : answer);
+  const pageRows = firstRound ? found.filter((row) => row.spec === null) : found;
+  const counts = pageRows[0];
+  const page = counts?.holds_page ? pageRows.filter(holdsVersion).sort((a, b) => a.place - b.place) : undefined;
   return {
-    resources: Number(found[0]?.matched_resources ?? 0),
-    all: Number(found[0]?.matched_rows ?? 0) <= limit,
-    page: found[0]?.holds_page ? found.filter(holdsVersion).sort((a, b) => a.place - b.place) : undefined,
+    resources: Number(counts?.matched_resources ?? 0),
+    all: Number(counts?.matched_rows ?? 0) <= limit,
+    page,
+    firstRound: page && firstRound ? found.filter((row): row is SpecRow & ProbedRow => row.spec !== null) : undefined,
   };
+}
+
+/** A row of the probe's answer: the counts and a page resource, or (`spec` set) a resource the page's first round of includes brings in. */
+type ProbedRow = JoinedVersionRow<ProbeCounts & PagePlace> & { spec?: number | null };
+
+/** The ids of the page's first `count` resources (not the one more that tells whether more follow), in `withFirstRound`'s statement. */
+const pageIds = (count: number): SqlFragment => fragment('ARRAY(SELECT page.id FROM page WHERE page.place <= ?)', count);
+
+/**
+ * The probe's answer and the first round of includes from its page (`pageIds`) in one
+ * statement: the round's rows after the page's, their counts and place null, `spec` set.
+ */
+function withFirstRound(answer: SqlFragment, round: SqlFragment): SqlFragment {
+  return fragment(
+    `WITH page AS MATERIALIZED (${answer.sql})
+     SELECT page.*, NULL::int AS spec FROM page
+     UNION ALL
+     SELECT NULL::bigint, NULL::numeric, NULL::boolean, NULL::int, linked.* FROM (${round.sql}) AS linked`,
+    ...answer.bindings,
+    ...round.bindings,
+  );
 }
 
 /** The first `limit` index rows that meet the criterion, by its value index, or a chain's by target (with their positions). */
