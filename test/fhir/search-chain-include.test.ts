@@ -187,6 +187,19 @@ describe('chaining', () => {
   });
 });
 
+/** The search's Bundle, and how many of the statements it ran `wanted` picks. */
+async function searchCountingStatements(path: string, wanted: (sql: string) => boolean): Promise<{ bundle: Bundle; statements: number }> {
+  let bundle: Bundle = { resourceType: 'Bundle', type: 'searchset' };
+  const statements = await statementsDuring(t, wanted, async () => {
+    bundle = (await t.http.get(`${FHIR_BASE}/${path}`).expect(200)).body as Bundle;
+  });
+  return { bundle, statements: statements.length };
+}
+
+/** The included resources' references, in the Bundle's order. */
+const includedInOrder = (bundle: Bundle): string[] =>
+  (bundle.entry ?? []).filter((e) => e.search?.mode === 'include').map((e) => `${e.resource?.resourceType}/${e.resource?.id}`);
+
 describe('_include and _revinclude', () => {
   test('_include adds the referenced resources with search.mode include', async () => {
     const bundle = await search(t, `PractitionerRole?_id=${role}&_include=PractitionerRole:practitioner&_include=PractitionerRole:organization`);
@@ -224,46 +237,24 @@ describe('_include and _revinclude', () => {
   });
 
   test('each round of includes is one statement, its resources in the order of the specs', async () => {
-    let bundle: Bundle | undefined;
     // The page is found by `_id` alone: every statement that reads references is a round of includes.
-    const rounds = await statementsDuring(
-      t,
+    const { bundle, statements } = await searchCountingStatements(
+      `ServiceRequest?_id=${order}&_include=ServiceRequest:subject&_include=ServiceRequest:requester&_include:iterate=PractitionerRole:practitioner&_include:iterate=PractitionerRole:organization`,
       (sql) => sql.includes('search_reference'),
-      async () => {
-        bundle = (
-          await t.http
-            .get(
-              `${FHIR_BASE}/ServiceRequest?_id=${order}&_include=ServiceRequest:subject&_include=ServiceRequest:requester&_include:iterate=PractitionerRole:practitioner&_include:iterate=PractitionerRole:organization`,
-            )
-            .expect(200)
-        ).body as Bundle;
-      },
     );
-    expect(rounds).toHaveLength(2);
-    const included = (bundle?.entry ?? []).filter((e) => e.search?.mode === 'include').map((e) => `${e.resource?.resourceType}/${e.resource?.id}`);
-    expect(included).toEqual([`Patient/${patient}`, `PractitionerRole/${role}`, `Practitioner/${practitioner}`, `Organization/${org}`]);
+    expect(statements).toBe(2);
+    expect(includedInOrder(bundle)).toEqual([`Patient/${patient}`, `PractitionerRole/${role}`, `Practitioner/${practitioner}`, `Organization/${org}`]);
   });
 
   test('a page found by one index criterion brings its first round of includes in the same statement', async () => {
-    let bundle: Bundle | undefined;
-    const statements = await statementsDuring(
-      t,
+    const { bundle, statements } = await searchCountingStatements(
+      `ServiceRequest?subject=Patient/${patient}&_include=ServiceRequest:subject&_include=ServiceRequest:requester&_include:iterate=PractitionerRole:practitioner&_include:iterate=Patient:organization`,
       (sql) => sql.includes('search_'),
-      async () => {
-        bundle = (
-          await t.http
-            .get(
-              `${FHIR_BASE}/ServiceRequest?subject=Patient/${patient}&_include=ServiceRequest:subject&_include=ServiceRequest:requester&_include:iterate=PractitionerRole:practitioner&_include:iterate=Patient:organization`,
-            )
-            .expect(200)
-        ).body as Bundle;
-      },
     );
     // The page and the first round, then the round the iterated specs follow from what it brought.
-    expect(statements).toHaveLength(2);
-    expect(matchIds(bundle as Bundle)).toEqual([order]);
-    const included = (bundle?.entry ?? []).filter((e) => e.search?.mode === 'include').map((e) => `${e.resource?.resourceType}/${e.resource?.id}`);
-    expect(included).toEqual([`Patient/${patient}`, `PractitionerRole/${role}`, `Practitioner/${practitioner}`, `Organization/${org}`]);
+    expect(statements).toBe(2);
+    expect(matchIds(bundle)).toEqual([order]);
+    expect(includedInOrder(bundle)).toEqual([`Patient/${patient}`, `PractitionerRole/${role}`, `Practitioner/${practitioner}`, `Organization/${org}`]);
   });
 
   test("includes follow the page's resources only, not the match that tells more follow", async () => {
