@@ -64,18 +64,24 @@ const MATCHES_PATTERN = /\blike\b/i;
  * and, after its first five executions, plans it again only while a plan for the values looks
  * cheaper than one for any value. A statement with a `LIKE` runs unnamed, planned for its
  * values: the planner turns a pattern's fixed prefix into index bounds only when it sees the
- * pattern, and a plan for any pattern would read every index entry of the parameter. On
- * embedded PGlite, through knex.raw.
+ * pattern, and a plan for any pattern would read every index entry of the parameter. Unless
+ * its patterns are all `%text%` (`containedPatterns`): a trigram index takes such a pattern when
+ * the statement runs, so a plan for any pattern holds the same index scans. On embedded PGlite,
+ * through knex.raw.
  */
-export async function runPreparedText<Row extends pg.QueryResultRow>(db: Knex, { sql, bindings }: SqlFragment): Promise<Row[]> {
+export async function runPreparedText<Row extends pg.QueryResultRow>(
+  db: Knex,
+  { sql, bindings }: SqlFragment,
+  { containedPatterns = false } = {},
+): Promise<Row[]> {
   if (db.client.config.client !== 'pg') return ((await db.raw(sql, bindings as Knex.RawBinding[])) as pg.QueryResult<Row>).rows;
   const text = numberedPlaceholders(sql);
-  return runNamed(db, builtName(text), text, bindings, { method: 'select', sql, bindings });
+  return runNamed(db, builtName(text, containedPatterns), text, bindings, { method: 'select', sql, bindings });
 }
 
-/** The name a built statement's text is kept prepared under; none (run unnamed) for a `LIKE` or past the bound. */
-function builtName(text: string): string | undefined {
-  if (MATCHES_PATTERN.test(text)) return undefined;
+/** The name a built statement's text is kept prepared under; none (run unnamed) for a `LIKE` that may be a prefix, or past the bound. */
+function builtName(text: string, containedPatterns: boolean): string | undefined {
+  if (!containedPatterns && MATCHES_PATTERN.test(text)) return undefined;
   let name = BUILT_NAMES.get(text);
   if (name === undefined && BUILT_NAMES.size < MAX_BUILT_STATEMENTS) {
     name = `fhir_built_${BUILT_NAMES.size}`;

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { escapeLiteral } from 'pg';
 
 /**
  * A piece of SQL with `?` placeholders and their values, in order. Column names in it are the
@@ -31,6 +32,17 @@ export const anyOf = (parts: readonly SqlFragment[]): SqlFragment => joined(part
 /** The rows of every part, each part a whole statement: `(…) UNION ALL (…)`. */
 export function unionAll(parts: readonly SqlFragment[]): SqlFragment {
   return { sql: parts.map((p) => `(${p.sql})`).join(' UNION ALL '), bindings: parts.flatMap((p) => p.bindings) };
+}
+
+/**
+ * The fragment with its values written into its text as literals, for the few values a plan made
+ * for any value must see: a partial index's predicate (`resource_type = 'Practitioner'`) is proven
+ * only by a constant. Only for the server's own names (a resource type, a parameter's codes):
+ * each distinct value makes another statement text.
+ */
+export function inlined({ sql, bindings }: SqlFragment): SqlFragment {
+  let next = 0;
+  return { sql: sql.replace(/\?/g, () => escapeLiteral(String(bindings[next++]))), bindings: [] };
 }
 
 /** `column IN (?, …)` for one or more values. */

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { INDEXED_PREFIX_CHARS } from '../../../migrations/009_bounded_index_keys';
 import { windowOfGroups, type DateWindow } from './date-window';
 import type { Criterion, IndexValue } from './query';
-import { allOf, anyOf, fragment, isIn, unseenValue, whereFragment, type SqlFragment } from '../sql-fragment';
+import { allOf, anyOf, fragment, inlined, isIn, unseenValue, whereFragment, type SqlFragment } from '../sql-fragment';
 import { anyValueCondition, dateRangeCondition, seenBound, type BoundPlaceholder } from './values';
 
 /** The resources row a criterion is about: its type and the alias of its `resources` row. */
@@ -33,22 +33,33 @@ export function isIndexRowCriterion(criterion: Criterion): criterion is IndexRow
   return criterion.kind === 'indexRow' || (criterion.kind === 'index' && !criterion.negate);
 }
 
+/** How a query's criteria are written. */
+export interface CriteriaOptions {
+  /** A range's bounds unseen by the planner, for a statement prepared for any value. */
+  forAnyValue?: boolean;
+  /** Each resource tested by probing its own rows (see `whereExists`). */
+  eachResource?: boolean;
+  /** The index rows' type and codes written into the text, where a plan for any value sees them (`scopeOfRows`). */
+  scopeInText?: boolean;
+}
+
 /**
- * Per-query state: the tenant every subquery is bound to, fresh aliases for nesting, how a
- * range's bounds are written: seen by the planner, or unseen in a statement prepared for any
- * value (`forAnyValue`), and whether each resource is tested by probing its own rows
- * (`eachResource`, see `whereExists`).
+ * Per-query state: the tenant every subquery is bound to, fresh aliases for nesting, and how the
+ * criteria are written (`CriteriaOptions`).
  */
 export class CriteriaContext {
   private next = 0;
   readonly bound: BoundPlaceholder;
+  readonly eachResource: boolean;
+  readonly scopeInText: boolean;
   constructor(
     readonly db: Knex | Knex.Transaction,
     readonly tenantId: string,
-    forAnyValue = false,
-    readonly eachResource = false,
+    { forAnyValue = false, eachResource = false, scopeInText = false }: CriteriaOptions = {},
   ) {
     this.bound = forAnyValue ? unseenValue : seenBound;
+    this.eachResource = eachResource;
+    this.scopeInText = scopeInText;
   }
 
   alias(prefix: string): string {
@@ -223,7 +234,8 @@ function rowsOfCodes(ctx: CriteriaContext, s: string, resourceType: string, tabl
 }
 
 export function scopeOfRows(ctx: CriteriaContext, s: string, resourceType: string, codes: readonly string[]): SqlFragment {
-  return allOf([fragment(`${s}.tenant_id = ?`, ctx.tenantId), fragment(`${s}.resource_type = ?`, resourceType), isIn(`${s}.code`, codes)]);
+  const scope = allOf([fragment(`${s}.resource_type = ?`, resourceType), isIn(`${s}.code`, codes)]);
+  return allOf([fragment(`${s}.tenant_id = ?`, ctx.tenantId), ctx.scopeInText ? inlined(scope) : scope]);
 }
 
 /**

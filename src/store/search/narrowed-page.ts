@@ -49,11 +49,17 @@ const FEW_ROWS = 100;
  * PostgreSQL cannot turn an `EXISTS` under an `OR` into a join; it walks the sort's order and
  * tests each resource against a hash of every row that matches, until the page is full: a rare
  * word walks every resource. A word of one or two letters, which no trigram finds, is not probed.
+ *
+ * The statement is prepared for any word: its patterns are all contained texts (the "any of"
+ * criteria are the directory's words; its other criteria are tokens and a role's site), which the
+ * trigram indexes take when it runs, and the probe's type and codes are in its text, where a plan
+ * for any word sees the partial trigram indexes' predicates (migration 033). Planned for each
+ * word, the statement cost PostgreSQL ~0.9 ms of parsing and planning against ~0.2 ms of work.
  */
 export async function narrowedPage(repo: Repository, resourceType: string, query: SearchQuery): Promise<JsonVersionRow[] | undefined> {
   const probed = query.criteria.filter(isProbedAnyOf);
   if (probed.length === 0) return undefined;
-  const ctx = new CriteriaContext(repo.db, repo.tenantId);
+  const ctx = new CriteriaContext(repo.db, repo.tenantId, { scopeInText: true });
   const candidates = probed.map((criterion) => fewMatches(ctx, resourceType, criterion));
   const firstFew =
     candidates.length === 1 ? candidates[0]! : fragment(`coalesce(${candidates.map((c) => c.sql).join(', ')})`, ...candidates.flatMap((c) => c.bindings));
@@ -78,6 +84,7 @@ export async function narrowedPage(repo: Repository, resourceType: string, query
       ...firstFew.bindings,
       ...pageSql.bindings,
     ),
+    { containedPatterns: true },
   );
   return rows[0]?.narrowed ? rows.filter(holdsVersion) : undefined;
 }

@@ -29,7 +29,7 @@ export async function pageAmongFirst(repo: Repository, resourceType: string, que
   if (anyOf.length === 0 || anyOf.some(isProbedAnyOf) || !query.sort.every(sortsByResourceColumn) || query.offset + wanted > FIRST_RESOURCES) return undefined;
   const first = matching(repo, resourceType, []).select('r.*').limit(FIRST_RESOURCES);
   applySort(first, repo.tenantId, resourceType, 'r', query.sort);
-  const ctx = new CriteriaContext(repo.db, repo.tenantId, false, true);
+  const ctx = new CriteriaContext(repo.db, repo.tenantId, { eachResource: true });
   const page = repo.db.from(first.as('r')).select(repo.db.raw(jsonVersionColumns('r')));
   for (const criterion of query.criteria) applyCriterion(ctx, page, { type: resourceType, row: 'r' }, criterion);
   applySort(page.limit(wanted).offset(query.offset), repo.tenantId, resourceType, 'r', query.sort);

@@ -168,7 +168,10 @@ async function chainPageAfterProbe(
 ): Promise<JsonVersionRow[]> {
   const further = await firstIndexMatches(repo, resourceType, chain, query, { withPage: true, byTarget, limit: 2 * (query.offset + query.count), include: [] });
   if (further.page) return further.page;
-  return runPreparedText(repo.db, chainPageByTarget(new CriteriaContext(repo.db, repo.tenantId, true), resourceType, byTarget, query.offset, query.count));
+  return runPreparedText(
+    repo.db,
+    chainPageByTarget(new CriteriaContext(repo.db, repo.tenantId, { forAnyValue: true }), resourceType, byTarget, query.offset, query.count),
+  );
 }
 
 /** What a probe reads and answers. */
@@ -199,7 +202,7 @@ async function firstIndexMatches(
   { withPage, byTarget, limit, include }: ProbeOptions,
 ): Promise<IndexMatches> {
   const { db, tenantId } = repo;
-  const ctx = new CriteriaContext(db, tenantId, true);
+  const ctx = new CriteriaContext(db, tenantId, { forAnyValue: true });
   const rows = probedRows(ctx, resourceType, criterion, byTarget, limit + 1);
   // A resource's place: its id, or its first position in a walk by target.
   const place = byTarget ? 'min(m.pos)' : 'm.resource_id';

@@ -1,0 +1,74 @@
+import { escapeLiteral } from 'pg';
+import { statementsDuring, type Statement } from '../helpers/statements';
+import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
+
+/**
+ * The clinician directory's words are found through trigram indexes of the Practitioners' rows
+ * alone (migration 033, partial by type and code). Its statement is prepared for any word: a
+ * connection parses it once and, after five executions, keeps one plan for every word, and that
+ * plan must still read those indexes, which it can only when the type and codes are in the
+ * statement's text. Prepared statements are a PostgreSQL server's, so this runs on PostgreSQL.
+ */
+const onPostgres = process.env.DATABASE_URL ? test : test.skip;
+
+let t: TestApp | undefined;
+afterAll(() => t?.close());
+
+const WORDS = ['Quillon', 'Marrowby', 'Tessary', 'Fenwaldt', 'Orrinde', 'Calloway', 'Brisketh', 'Dunmarro'];
+
+/** The statement with its values written in, prepared and explained as planned for any value. */
+async function genericPlanOf(app: TestApp, statement: Statement, setup: readonly string[]): Promise<string> {
+  let n = 0;
+  const text = statement.sql.replace(/\?/g, () => `$${++n}`);
+  const values = statement.bindings.map((v) => (typeof v === 'string' ? escapeLiteral(v) : String(v)));
+  const trx = await app.knex.transaction();
+  try {
+    for (const sql of [...setup, 'SET LOCAL plan_cache_mode = force_generic_plan']) await trx.raw(sql);
+    await trx.raw(`PREPARE directory_words AS ${text}`);
+    const { rows } = (await trx.raw(`EXPLAIN EXECUTE directory_words(${values.join(', ')})`)) as { rows: { 'QUERY PLAN': string }[] };
+    return rows.map((row) => row['QUERY PLAN']).join('\n');
+  } finally {
+    await trx.rollback();
+  }
+}
+
+onPostgres("the directory's words are one prepared statement, planned for any word on the Practitioners' trigram indexes", async () => {
+  // One connection: every statement of the app is prepared on it, and the view below is its own.
+  t = await startTestApp({ poolMax: 1, env: { LAB_ORDER_POLL_MS: String(3_600_000) } });
+  const app = t;
+  const ids: string[] = [];
+  for (const [k, family] of WORDS.entries()) {
+    const practitioner = { resourceType: 'Practitioner', name: [{ family, given: ['Ada'] }], telecom: [{ system: 'email', value: `desk${k}@clinic.example` }] };
+    ids.push((await app.http.post(`${FHIR_BASE}/Practitioner`).send(practitioner).expect(201)).body.id as string);
+  }
+
+  const isWordsStatement = (sql: string) => /\blike\b/i.test(sql);
+  const seen = await statementsDuring(app, isWordsStatement, async () => {
+    for (const [k, family] of WORDS.entries()) {
+      const found = await app.http
+        .get('/v1/clinician-profiles')
+        .query({ search: family.toLowerCase().slice(1) })
+        .expect(200);
+      expect(found.body.data.map((p: { id: string }) => p.id)).toEqual([ids[k]]);
+    }
+    const byEmail = await app.http.get('/v1/clinician-profiles').query({ search: 'desk3@' }).expect(200);
+    expect(byEmail.body.data.map((p: { id: string }) => p.id)).toEqual([ids[3]]);
+  });
+  expect(seen).toHaveLength(WORDS.length + 1);
+
+  const { rows } = (await app.knex.raw(
+    "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name LIKE 'fhir\\_built\\_%' AND statement ~* '\\mlike\\M'",
+  )) as { rows: { generic_plans: string; custom_plans: string }[] };
+  expect(rows.map((r) => [Number(r.generic_plans), Number(r.custom_plans)])).toEqual([[4, 5]]);
+
+  // Without the scans a few rows make cheaper, the plan for any word reads the partial trigram indexes.
+  const plan = await genericPlanOf(app, seen[0]!, [
+    'SET LOCAL enable_seqscan = off',
+    'DROP INDEX search_token_value_prefix',
+    'DROP INDEX search_token_tenant_id_resource_type_resource_id_index',
+    'DROP INDEX search_string_value_key',
+    'DROP INDEX search_string_tenant_id_resource_type_resource_id_index',
+  ]);
+  expect(plan).toMatch(/on search_string_practitioner_trgm\b/);
+  expect(plan).toMatch(/on search_token_practitioner_email_trgm\b/);
+});
