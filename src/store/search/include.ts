@@ -96,8 +96,8 @@ function referenced(spec: IncludeSpec, frontier: Frontier): SqlFragment | undefi
 /** Links from `sourceType` resources to a frontier resource through the spec's parameter (their sources are brought in). */
 function referencing(spec: IncludeSpec, frontier: Frontier): SqlFragment | undefined {
   if ('pageIds' in frontier) {
-    const ids = idsOfType(frontier, spec.targetType ?? frontier.pageType);
-    return ids && fragment(`s.target_type = ? AND s.target_id = ANY (${ids.sql})`, frontier.pageType, ...ids.bindings);
+    if (spec.targetType && spec.targetType !== frontier.pageType) return undefined;
+    return fragment(`s.target_type = ? AND s.target_id = ANY (${frontier.pageIds.sql})`, frontier.pageType, ...frontier.pageIds.bindings);
   }
   const targets = frontier.versions.filter((v) => !spec.targetType || v.resourceType === spec.targetType);
   if (targets.length === 0) return undefined;

@@ -51,7 +51,8 @@ export async function searchResources(repo: Repository, resourceType: string, qu
   const counted = !more && (rows.length > 0 || query.offset === 0) ? query.offset + rows.length : undefined;
   const total = query.countTotal ? (counted ?? (await countMatches(repo, resourceType, query, seen))) : undefined;
   const versions = rows.slice(0, query.count).map(versionOfJsonRow);
-  const included = await findIncluded(repo, versions, query.include, rows === seen?.page ? seen.firstRound : undefined);
+  // The probe's first round of includes is there only when the page is the probe's.
+  const included = await findIncluded(repo, versions, query.include, seen?.firstRound);
   return { versions, total, more, included };
 }
 
