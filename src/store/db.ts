@@ -41,10 +41,16 @@ const PROBE_TIMEOUT_MS = 2000;
  * a two-letter family prefix at 100,000 Patients read 40,009 reference rows for a page of 20 with
  * two workers (p95 470 ms), 1,530 without (p95 70 ms). On a few cores, workers take the CPU of
  * concurrent requests; what they speed up is a count of a broad match (`_total=accurate` over
- * half the Patients, one request at a time: 190 ms with them, 370 without). libpq's
- * `PGOPTIONS`, sent after it, still has the last word.
+ * half the Patients, one request at a time: 190 ms with them, 370 without).
+ *
+ * Nor are they compiled by JIT: PostgreSQL compiles every execution of a plan whose estimate
+ * passes `jit_above_cost`, ~100 ms here, where a request's statements take milliseconds. No
+ * request's plan does today, but one estimate gone wrong would (an update whose set-returning
+ * functions were taken for 10,000 rows cost 96 ms instead of 4).
+ *
+ * libpq's `PGOPTIONS`, sent after these, still has the last word.
  */
-const sessionOptions = (): string => ['-c max_parallel_workers_per_gather=0', process.env.PGOPTIONS].filter(Boolean).join(' ');
+const sessionOptions = (): string => ['-c max_parallel_workers_per_gather=0', '-c jit=off', process.env.PGOPTIONS].filter(Boolean).join(' ');
 /** How long a request waits for a pool connection before it is answered that the database is unavailable. */
 export const POOL_ACQUIRE_TIMEOUT_MS = 10_000;
 const DEFAULT_POOL_MAX = 10;
