@@ -44,9 +44,9 @@ const PROBE_TIMEOUT_MS = 2000;
  * half the Patients, one request at a time: 190 ms with them, 370 without).
  *
  * Nor are they compiled by JIT: PostgreSQL compiles every execution of a plan whose estimate
- * passes `jit_above_cost`, ~100 ms here, where a request's statements take milliseconds. No
- * request's plan does today, but one estimate gone wrong would (an update whose set-returning
- * functions were taken for 10,000 rows cost 96 ms instead of 4).
+ * passes `jit_above_cost`, 100–200 ms here, where a request's statements take milliseconds. No
+ * request's plan does today, but one estimate gone wrong would (an update statement whose
+ * set-returning functions were taken for 10,000 rows spent 109–194 ms of each execution compiling).
  *
  * libpq's `PGOPTIONS`, sent after these, still has the last word.
  */
