@@ -1,5 +1,4 @@
-import { escapeLiteral } from 'pg';
-import { statementsDuring, type Statement } from '../helpers/statements';
+import { planOf, statementsDuring } from '../helpers/statements';
 import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
 
 /**
@@ -15,22 +14,6 @@ let t: TestApp | undefined;
 afterAll(() => t?.close());
 
 const WORDS = ['Quillon', 'Marrowby', 'Tessary', 'Fenwaldt', 'Orrinde', 'Calloway', 'Brisketh', 'Dunmarro'];
-
-/** The statement with its values written in, prepared and explained as planned for any value. */
-async function genericPlanOf(app: TestApp, statement: Statement, setup: readonly string[]): Promise<string> {
-  let n = 0;
-  const text = statement.sql.replace(/\?/g, () => `$${++n}`);
-  const values = statement.bindings.map((v) => (typeof v === 'string' ? escapeLiteral(v) : String(v)));
-  const trx = await app.knex.transaction();
-  try {
-    for (const sql of [...setup, 'SET LOCAL plan_cache_mode = force_generic_plan']) await trx.raw(sql);
-    await trx.raw(`PREPARE directory_words AS ${text}`);
-    const { rows } = (await trx.raw(`EXPLAIN EXECUTE directory_words(${values.join(', ')})`)) as { rows: { 'QUERY PLAN': string }[] };
-    return rows.map((row) => row['QUERY PLAN']).join('\n');
-  } finally {
-    await trx.rollback();
-  }
-}
 
 onPostgres("the directory's words are one prepared statement, planned for any word on the Practitioners' trigram indexes", async () => {
   // One connection: every statement of the app is prepared on it, and the view below is its own.
@@ -62,13 +45,14 @@ onPostgres("the directory's words are one prepared statement, planned for any wo
   expect(rows.map((r) => [Number(r.generic_plans), Number(r.custom_plans)])).toEqual([[4, 5]]);
 
   // Without the scans a few rows make cheaper, the plan for any word reads the partial trigram indexes.
-  const plan = await genericPlanOf(app, seen[0]!, [
+  const setup = [
     'SET LOCAL enable_seqscan = off',
     'DROP INDEX search_token_value_prefix',
     'DROP INDEX search_token_tenant_id_resource_type_resource_id_index',
     'DROP INDEX search_string_value_key',
     'DROP INDEX search_string_tenant_id_resource_type_resource_id_index',
-  ]);
+  ];
+  const plan = (await planOf(app, seen[0]!, setup, { generic: true })).join('\n');
   expect(plan).toMatch(/on search_string_practitioner_trgm\b/);
   expect(plan).toMatch(/on search_token_practitioner_email_trgm\b/);
 });

@@ -270,7 +270,7 @@ describe('GET /v1/clinician-profiles', () => {
     // every row of the type: the statement that would probe them runs none of its probes.
     const probed = pages.find((page) => page.sql.includes('OFFSET 0'));
     expect(probed).toBeDefined();
-    const indexReads = (await planOf(fresh, probed!, [], true)).filter((line) => /\bon search_(string|token)\b/.test(line));
+    const indexReads = (await planOf(fresh, probed!, [], { analyze: true })).filter((line) => /\bon search_(string|token)\b/.test(line));
     expect(indexReads.length).toBeGreaterThan(0);
     for (const line of indexReads) expect(line).toContain('never executed');
   });

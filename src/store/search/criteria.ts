@@ -50,16 +50,12 @@ export interface CriteriaOptions {
 export class CriteriaContext {
   private next = 0;
   readonly bound: BoundPlaceholder;
-  readonly eachResource: boolean;
-  readonly scopeInText: boolean;
   constructor(
     readonly db: Knex | Knex.Transaction,
     readonly tenantId: string,
-    { forAnyValue = false, eachResource = false, scopeInText = false }: CriteriaOptions = {},
+    readonly options: CriteriaOptions = {},
   ) {
-    this.bound = forAnyValue ? unseenValue : seenBound;
-    this.eachResource = eachResource;
-    this.scopeInText = scopeInText;
+    this.bound = options.forAnyValue ? unseenValue : seenBound;
   }
 
   alias(prefix: string): string {
@@ -114,7 +110,7 @@ export function applyCriterion(ctx: CriteriaContext, qb: Knex.QueryBuilder, subj
  * resources).
  */
 function whereExists(ctx: CriteriaContext, qb: Knex.QueryBuilder, rows: Knex.QueryBuilder, exists = true): void {
-  if (ctx.eachResource) qb.whereRaw(`${exists ? '' : 'NOT '}EXISTS (? OFFSET 0)`, [rows]);
+  if (ctx.options.eachResource) qb.whereRaw(`${exists ? '' : 'NOT '}EXISTS (? OFFSET 0)`, [rows]);
   else if (exists) qb.whereExists(rows);
   else qb.whereNotExists(rows);
 }
@@ -235,7 +231,7 @@ function rowsOfCodes(ctx: CriteriaContext, s: string, resourceType: string, tabl
 
 export function scopeOfRows(ctx: CriteriaContext, s: string, resourceType: string, codes: readonly string[]): SqlFragment {
   const scope = allOf([fragment(`${s}.resource_type = ?`, resourceType), isIn(`${s}.code`, codes)]);
-  return allOf([fragment(`${s}.tenant_id = ?`, ctx.tenantId), ctx.scopeInText ? inlined(scope) : scope]);
+  return allOf([fragment(`${s}.tenant_id = ?`, ctx.tenantId), ctx.options.scopeInText ? inlined(scope) : scope]);
 }
 
 /**
