@@ -45,12 +45,11 @@ export async function searchResources(repo: Repository, resourceType: string, qu
   const seen = sole && (query.countTotal || pagedByIndex) ? await firstIndexMatches(repo, resourceType, sole, query, probe) : undefined;
   if (query.count === 0)
     return { versions: [], total: query.countTotal ? await countMatches(repo, resourceType, query, seen) : undefined, more: false, included: [] };
-  const rows = await pageRows(repo, resourceType, query, sole, seen, byTarget);
-  const more = rows.length > query.count;
+  const { rows, more } = await pageOfResources(repo, resourceType, query, sole, seen, byTarget);
   // The last page, if it holds anything (or is the first), tells the total without counting.
   const counted = !more && (rows.length > 0 || query.offset === 0) ? query.offset + rows.length : undefined;
   const total = query.countTotal ? (counted ?? (await countMatches(repo, resourceType, query, seen))) : undefined;
-  const versions = rows.slice(0, query.count).map(versionOfJsonRow);
+  const versions = rows.map(versionOfJsonRow);
   // The probe's first round of includes is there only when the page is the probe's.
   const included = await findIncluded(repo, versions, query.include, seen?.firstRound);
   return { versions, total, more, included };
@@ -67,14 +66,36 @@ function soleRowCriterion(query: SearchQuery): RowCriterion | undefined {
   return only.kind === 'chain' || isIndexRowCriterion(only) ? only : undefined;
 }
 
-/** The page (and one row more, to tell whether more follow), in the query's order. */
-async function pageRows(
+/** A page of resources in the query's order, and whether more follow it. */
+interface ResourcePage {
+  rows: JsonVersionRow[];
+  more: boolean;
+}
+
+/** The page of rows read with one row more, which tells whether more follow. */
+const pageOfOneMore = (rows: JsonVersionRow[], count: number): ResourcePage => ({ rows: rows.slice(0, count), more: rows.length > count });
+
+/** The query's page. */
+async function pageOfResources(
   repo: Repository,
   resourceType: string,
   query: SearchQuery,
   sole: RowCriterion | undefined,
   seen: IndexMatches | undefined,
   byTarget: ChainByTarget | undefined,
+): Promise<ResourcePage> {
+  if (seen?.page) return seen.page;
+  if (sole && byTarget) return chainPageAfterProbe(repo, resourceType, sole, byTarget, query);
+  return pageOfOneMore(await rowsWithOneMore(repo, resourceType, query, sole, seen), query.count);
+}
+
+/** The page and one row more, in the query's order. */
+async function rowsWithOneMore(
+  repo: Repository,
+  resourceType: string,
+  query: SearchQuery,
+  sole: RowCriterion | undefined,
+  seen: IndexMatches | undefined,
 ): Promise<JsonVersionRow[]> {
   const columns = repo.db.raw(jsonVersionColumns('r'));
   if (!sole || query.sort.length > 0) {
@@ -91,8 +112,6 @@ async function pageRows(
     applySort(page, repo.tenantId, resourceType, 'r', query.sort);
     return page;
   }
-  if (seen?.page) return seen.page;
-  if (byTarget) return chainPageAfterProbe(repo, resourceType, sole, byTarget, query);
   // Ordered by id in the index rows themselves, so that only the page's resources are read.
   const ids = matchingIndexRows(new CriteriaContext(repo.db, repo.tenantId), resourceType, sole, true)
     .clearSelect()
@@ -130,12 +149,14 @@ interface IndexMatches {
   /** Whether those rows were every matching row. */
   all: boolean;
   /**
-   * When the page was asked for and those rows hold it: the resources of the query's page (and
-   * one more), in the search's order. In id order they hold it when they were every matching row;
-   * in a chain's order by target (`chainByTarget`), also when they name more resources than the
-   * page reaches, as the walk's first rows place its first resources.
+   * When the page was asked for and those rows hold it: the resources of the query's page, in
+   * the search's order. In id order they hold it when they were every matching row; in a chain's
+   * order by target (`chainByTarget`), also when they name more resources than the page reaches,
+   * as the walk's first rows place its first resources. Either way the resources they name tell
+   * whether more follow the page, so no resource past it is read (at a million Patients each
+   * costs a read of its index page and its row from the disk).
    */
-  page?: JsonVersionRow[];
+  page?: ResourcePage;
   /** With `page`: the first round of the query's includes, from the page's resources (`ProbeOptions.include`). */
   firstRound?: SpecRow[];
 }
@@ -166,13 +187,14 @@ async function chainPageAfterProbe(
   chain: RowCriterion,
   byTarget: ChainByTarget,
   query: SearchQuery,
-): Promise<JsonVersionRow[]> {
+): Promise<ResourcePage> {
   const further = await firstIndexMatches(repo, resourceType, chain, query, { withPage: true, byTarget, limit: 2 * (query.offset + query.count), include: [] });
   if (further.page) return further.page;
-  return runPreparedText(
+  const rows = await runPreparedText<JsonVersionRow>(
     repo.db,
     chainPageByTarget(new CriteriaContext(repo.db, repo.tenantId, { forAnyValue: true }), resourceType, byTarget, query.offset, query.count),
   );
+  return pageOfOneMore(rows, query.count);
 }
 
 /** What a probe reads and answers. */
@@ -211,7 +233,7 @@ async function firstIndexMatches(
     `SELECT count(*) AS matched_resources, coalesce(sum(g.rows), 0) AS matched_rows, (array_agg(g.resource_id ORDER BY g.place))[?::int : ?::int] AS page
      FROM (SELECT m.resource_id, count(*) AS rows, ${place} AS place FROM (${rows.sql}) AS m GROUP BY m.resource_id) AS g`,
     query.offset + 1,
-    query.offset + query.count + 1,
+    query.offset + query.count,
     ...rows.bindings,
   );
   // Whether the rows hold the page (`IndexMatches.page`).
@@ -233,13 +255,16 @@ async function firstIndexMatches(
         resourceType,
       )
     : probe;
-  const firstRound = withPage && include.length > 0 ? firstRoundOfPage(repo, include, resourceType, pageIds(query.count)) : undefined;
+  const firstRound = withPage && include.length > 0 ? firstRoundOfPage(repo, include, resourceType, PAGE_IDS) : undefined;
   const found = await runPreparedText<ProbedRow>(db, firstRound ? withFirstRound(answer, firstRound) : answer);
   const pageRows = firstRound ? found.filter((row) => row.spec === null) : found;
   const counts = pageRows[0];
-  const page = counts?.holds_page ? pageRows.filter(holdsVersion).sort((a, b) => a.place - b.place) : undefined;
+  const resources = Number(counts?.matched_resources ?? 0);
+  const page = counts?.holds_page
+    ? { rows: pageRows.filter(holdsVersion).sort((a, b) => a.place - b.place), more: resources > query.offset + query.count }
+    : undefined;
   return {
-    resources: Number(counts?.matched_resources ?? 0),
+    resources,
     all: Number(counts?.matched_rows ?? 0) <= limit,
     page,
     firstRound: page && firstRound ? found.filter((row): row is SpecRow & ProbedRow => row.spec !== null) : undefined,
@@ -249,8 +274,8 @@ async function firstIndexMatches(
 /** A row of the probe's answer: the counts and a page resource, or (`spec` set) a resource the page's first round of includes brings in. */
 type ProbedRow = JoinedVersionRow<ProbeCounts & PagePlace> & { spec?: number | null };
 
-/** The ids of the page's first `count` resources (not the one more that tells whether more follow), in `withFirstRound`'s statement. */
-const pageIds = (count: number): SqlFragment => fragment('ARRAY(SELECT page.id FROM page WHERE page.place <= ?)', count);
+/** The ids of the page's resources, in `withFirstRound`'s statement. */
+const PAGE_IDS = fragment('ARRAY(SELECT page.id FROM page WHERE page.id IS NOT NULL)');
 
 /**
  * The probe's answer and the first round of includes from its page (`pageIds`) in one
