@@ -84,7 +84,7 @@ test('an order whose performers both match stands at the first one', async () =>
   expect(found.total).toBe(2);
 });
 
-describe('more than the 1,000 references the probe reads', () => {
+describe('more than 1,000 matches', () => {
   const tag = unique('q');
   let many: string[], few: string[];
   beforeAll(async () => {
@@ -124,5 +124,23 @@ describe('more than the 1,000 references the probe reads', () => {
 
   test('an accurate total counts every match', async () => {
     expect((await page(`${chain}&_count=1&_total=accurate`)).total).toBe(1007);
+  });
+});
+
+describe('the count of a chain walked by its targets', () => {
+  const tag = unique('q');
+  beforeAll(async () => {
+    await ordersOf(await patientNamed(`${tag}a`), 100);
+    await ordersOf(await patientNamed(`${tag}b`), 1);
+  });
+
+  test('is exact up to 100 matches, left out past them unless the client asks for it', async () => {
+    expect(await page(`ServiceRequest?subject:Patient.family=${tag}a&_count=5`)).toMatchObject({ next: true, total: 100 });
+    const chain = `ServiceRequest?subject:Patient.family=${tag}&_count=5`;
+    expect(await page(chain)).toMatchObject({ next: true, total: undefined });
+    expect((await page(`${chain}&_total=accurate`)).total).toBe(101);
+    expect((await page(`${chain}&_total=estimate`)).total).toBeGreaterThanOrEqual(101);
+    // The last page tells the total.
+    expect(await page(`${chain}&_offset=100`)).toMatchObject({ next: false, total: 101 });
   });
 });

@@ -29,6 +29,19 @@ export interface SearchResult {
 const INDEX_PROBE_ROWS = 1000;
 
 /**
+ * A chain walked by its targets (`chainByTarget`) counts at most this many matches unless the
+ * client asks for an accurate total: each target it passes is a descent of the reference index,
+ * where a thousand matches of one criterion are a few pages of one index. At a million Patients,
+ * counting a two-letter family's orders up to 1,000 read ~1,200 index pages from the disk, 140–155
+ * ms of a 160–175 ms search, only to leave the total out.
+ */
+const CHAIN_COUNT_BOUND = 100;
+
+/** The query with its count bound lowered to a chain's, when it is walked by its targets. */
+const boundedForChain = (query: SearchQuery, byTarget: ChainByTarget | undefined): SearchQuery =>
+  byTarget && query.countUpTo ? { ...query, countUpTo: { ...query.countUpTo, limit: Math.min(query.countUpTo.limit, CHAIN_COUNT_BOUND) } } : query;
+
+/**
  * Runs a search over the tenant's current resources of one type, reading only the index
  * tables and the `resources` columns. https://hl7.org/fhir/R4/search.html
  *
@@ -37,10 +50,11 @@ const INDEX_PROBE_ROWS = 1000;
  * page's resources are read, in the same statement. Joining `resources` would read the row of
  * every match.
  */
-export async function searchResources(repo: Repository, resourceType: string, query: SearchQuery): Promise<SearchResult> {
-  const sole = soleRowCriterion(query);
-  const pagedByIndex = query.count > 0 && query.sort.length === 0;
-  const byTarget = sole && query.sort.length === 0 ? chainByTarget(sole) : undefined;
+export async function searchResources(repo: Repository, resourceType: string, asked: SearchQuery): Promise<SearchResult> {
+  const sole = soleRowCriterion(asked);
+  const pagedByIndex = asked.count > 0 && asked.sort.length === 0;
+  const byTarget = sole && asked.sort.length === 0 ? chainByTarget(sole) : undefined;
+  const query = boundedForChain(asked, byTarget);
   const probe = { withPage: pagedByIndex, byTarget, limit: query.countUpTo?.limit ?? INDEX_PROBE_ROWS, include: query.include };
   const seen = sole && (query.countTotal || pagedByIndex) ? await firstIndexMatches(repo, resourceType, sole, query, probe) : undefined;
   if (query.count === 0)
