@@ -89,7 +89,7 @@ interface ResourcePage {
 /** The page of rows read with one row more, which tells whether more follow. */
 const pageOfOneMore = (rows: JsonVersionRow[], count: number): ResourcePage => ({ rows: rows.slice(0, count), more: rows.length > count });
 
-/** The query's page. */
+/** The query's page: the probe's when its rows hold it, else read with one row more. */
 async function pageOfResources(
   repo: Repository,
   resourceType: string,
