@@ -1,5 +1,5 @@
 import type { Bundle, Patient, ServiceRequest } from '@medplum/fhirtypes';
-import { statementsDuring } from '../helpers/statements';
+import { rowsOf, statementsDuring } from '../helpers/statements';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { create, matchIds, search, unique } from './search/fixtures';
 
@@ -62,9 +62,7 @@ test.each([
   expect(linksNext(first!)).toBe(true);
 
   expect(seen).toHaveLength(1);
-  const { rows } = (await t.knex.raw(seen[0]!.sql.replace(/\$\d+/g, '?'), seen[0]!.bindings as never[])) as {
-    rows: { id: string | null; spec?: number | null }[];
-  };
+  const rows = await rowsOf<{ id: string | null; spec?: number | null }>(t, seen[0]!);
   const pageResources = rows.filter((row) => row.id !== null && (row.spec ?? null) === null);
   expect(pageResources.map((row) => row.id as string).sort()).toEqual(matchIds(first!));
 

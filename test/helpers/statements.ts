@@ -27,6 +27,12 @@ export async function statementsDuring(app: TestApp, wanted: (sql: string) => bo
   return seen;
 }
 
+/** Runs a statement the app sent (`statementsDuring`) again, with its values: its rows. */
+export async function rowsOf<Row>(app: TestApp, statement: Statement): Promise<Row[]> {
+  const { rows } = (await app.knex.raw(asKnexPlaceholders(statement.sql), statement.bindings as never[])) as { rows: Row[] };
+  return rows;
+}
+
 export interface PlanOptions {
   /** Run the statement too (`EXPLAIN ANALYZE`). */
   analyze?: boolean;
