@@ -32,6 +32,7 @@ import * as m030 from './030_references_by_target';
 import * as m031 from './031_stored_json_as_written';
 import * as m032 from './032_created_order_of_practitioners';
 import * as m033 from './033_directory_trigrams_of_practitioners';
+import * as m034 from './034_directory_character_pairs';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -73,4 +74,5 @@ export const MIGRATIONS: ReadonlyArray<[name: string, migration: Migration]> = [
   ['031_stored_json_as_written', m031],
   ['032_created_order_of_practitioners', m032],
   ['033_directory_trigrams_of_practitioners', m033],
+  ['034_directory_character_pairs', m034],
 ];

@@ -321,6 +321,17 @@ test('032 keeps creation order for practitioners only, and its down indexes thei
   expect(afterDown).toEqual(["(tenant_id, resource_type, created_at, id) WHERE (resource_type = ANY (ARRAY['Practitioner'::text, 'PractitionerRole'::text]))"]);
 });
 
+test("034 indexes the Practitioners' names and emails by their pairs of characters, and its down drops them", async () => {
+  const PAIR_INDEXES = ['search_string_practitioner_pairs', 'search_token_practitioner_email_pairs'];
+  const { latest, afterDown } = await indexesAtLatestAndAfterDown('034_directory_character_pairs', PAIR_INDEXES);
+  // The definitions name the test's schema.
+  expect(latest.map((definition) => definition.replace(/^.* USING /, ''))).toEqual([
+    "gin (fhir_character_pairs(value)) WHERE ((resource_type = 'Practitioner'::text) AND (code = ANY (ARRAY['name'::text, 'family'::text, 'given'::text, 'display-name'::text])))",
+    "gin (fhir_character_pairs(lower(value))) WHERE ((code = 'email'::text) AND (resource_type = 'Practitioner'::text))",
+  ]);
+  expect(afterDown).toEqual([]);
+});
+
 test('023 keys the date range index by one hash of tenant, type and code, and its down restores the three columns', async () => {
   const db = await freshDatabase(1);
   try {
