@@ -10,20 +10,36 @@ import { startTestApp, FHIR_BASE, type TestApp } from '../helpers/test-app';
  */
 const onPostgres = process.env.DATABASE_URL ? test : test.skip;
 
-let t: TestApp | undefined;
-afterAll(() => t?.close());
+const apps: TestApp[] = [];
+afterAll(() => Promise.all(apps.map((app) => app.close())));
 
 const WORDS = ['Quillon', 'Marrowby', 'Tessary', 'Fenwaldt', 'Orrinde', 'Calloway', 'Brisketh', 'Dunmarro'];
+/** A pair of characters of each word that no other word, no given name and no email holds. */
+const PAIRS = ['qu', 'wb', 'ry', 'dt', 'nd', 'ay', 'th', 'nm'];
 
-onPostgres("the directory's words are one prepared statement, planned for any word on the Practitioners' trigram indexes", async () => {
-  // One connection: every statement of the app is prepared on it, and the view below is its own.
-  t = await startTestApp({ poolMax: 1, env: { LAB_ORDER_POLL_MS: String(3_600_000) } });
-  const app = t;
+/** An app on one connection (every statement of the app is prepared on it, and `pg_prepared_statements` is its own), with a Practitioner of each word. */
+async function directoryOnOneConnection(): Promise<{ app: TestApp; ids: string[] }> {
+  const app = await startTestApp({ poolMax: 1, env: { LAB_ORDER_POLL_MS: String(3_600_000) } });
+  apps.push(app);
   const ids: string[] = [];
   for (const [k, family] of WORDS.entries()) {
     const practitioner = { resourceType: 'Practitioner', name: [{ family, given: ['Ada'] }], telecom: [{ system: 'email', value: `desk${k}@clinic.example` }] };
     ids.push((await app.http.post(`${FHIR_BASE}/Practitioner`).send(practitioner).expect(201)).body.id as string);
   }
+  return { app, ids };
+}
+
+/** Without the scans a few rows make cheaper: what a plan for any word reads where the directory is large. */
+const LARGE_DIRECTORY = [
+  'SET LOCAL enable_seqscan = off',
+  'DROP INDEX search_token_value_prefix',
+  'DROP INDEX search_token_tenant_id_resource_type_resource_id_index',
+  'DROP INDEX search_string_value_key',
+  'DROP INDEX search_string_tenant_id_resource_type_resource_id_index',
+];
+
+onPostgres("the directory's words are one prepared statement, planned for any word on the Practitioners' trigram indexes", async () => {
+  const { app, ids } = await directoryOnOneConnection();
 
   const isWordsStatement = (sql: string) => /\blike\b/i.test(sql);
   const seen = await statementsDuring(app, isWordsStatement, async () => {
@@ -45,14 +61,32 @@ onPostgres("the directory's words are one prepared statement, planned for any wo
   expect(rows.map((r) => [Number(r.generic_plans), Number(r.custom_plans)])).toEqual([[4, 5]]);
 
   // Without the scans a few rows make cheaper, the plan for any word reads the partial trigram indexes.
-  const setup = [
-    'SET LOCAL enable_seqscan = off',
-    'DROP INDEX search_token_value_prefix',
-    'DROP INDEX search_token_tenant_id_resource_type_resource_id_index',
-    'DROP INDEX search_string_value_key',
-    'DROP INDEX search_string_tenant_id_resource_type_resource_id_index',
-  ];
-  const plan = (await planOf(app, seen[0]!, setup, { generic: true })).join('\n');
+  const plan = (await planOf(app, seen[0]!, LARGE_DIRECTORY, { generic: true })).join('\n');
   expect(plan).toMatch(/on search_string_practitioner_trgm\b/);
   expect(plan).toMatch(/on search_token_practitioner_email_trgm\b/);
 });
+
+onPostgres(
+  "the directory's two-letter words are one prepared statement too, planned for any word on the Practitioners' pair indexes and no trigram index",
+  async () => {
+    const { app, ids } = await directoryOnOneConnection();
+    const isPairsStatement = (sql: string) => sql.includes('fhir_character_pairs');
+    const seen = await statementsDuring(app, isPairsStatement, async () => {
+      for (const [k, pair] of PAIRS.entries()) {
+        const found = await app.http.get('/v1/clinician-profiles').query({ search: pair.toUpperCase() }).expect(200);
+        expect(found.body.data.map((p: { id: string }) => p.id)).toEqual([ids[k]]);
+      }
+    });
+    expect(seen).toHaveLength(PAIRS.length);
+
+    const { rows } = (await app.knex.raw(
+      "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name LIKE 'fhir\\_built\\_%' AND statement ~ 'fhir_character_pairs'",
+    )) as { rows: { generic_plans: string; custom_plans: string }[] };
+    expect(rows.map((r) => [Number(r.generic_plans), Number(r.custom_plans)])).toEqual([[3, 5]]);
+
+    const plan = (await planOf(app, seen[0]!, LARGE_DIRECTORY, { generic: true })).join('\n');
+    expect(plan).toMatch(/on search_string_practitioner_pairs\b/);
+    expect(plan).toMatch(/on search_token_practitioner_email_pairs\b/);
+    expect(plan).not.toMatch(/_trgm\b/);
+  },
+);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Practitioner } from '@medplum/fhirtypes';
 import { importInto, ndjson } from '../helpers/import';
-import { planOf, statementsDuring } from '../helpers/statements';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { planOf, statementsDuring, type Statement } from '../helpers/statements';
+import { FHIR_BASE, startTestApp, type TestApp } from '../helpers/test-app';
 
 /**
  * The directory's search words among many Practitioners: a word most of them hold (more index
@@ -103,15 +103,18 @@ test('a word no one holds lists nobody', async () => {
   expect(await everyId({ search: 'nobodyhere' })).toEqual([]);
 });
 
-test('a short word, which no trigram finds, is searched as before: every Practitioner holding it', async () => {
-  const holding = ids.filter((_, i) => String(i).includes('77'));
-  expect(await everyId({ search: '77' })).toEqual(await directoryOrderOf(holding));
+test('a one-letter word, which no index finds, is searched as before: every Practitioner holding it', async () => {
+  const holding = ids.filter((_, i) => String(i).includes('7'));
+  expect(await everyId({ search: '7' })).toEqual(await directoryOrderOf(holding));
 });
 
-test('a short word most Practitioners hold: each page is found among the first ones, each tested by its own rows, in one statement', async () => {
-  const holding = await directoryOrderOf(ids.filter((_, i) => !RARE_AT.includes(i)));
+/** The lines of the plan of each statement, those of one statement joined. */
+const plansOf = async (statements: Statement[]): Promise<string[]> => Promise.all(statements.map(async (s) => (await planOf(t, s)).join('\n')));
+
+test('a one-letter word every Practitioner holds: each page is found among the first ones, each tested by its own rows, in one statement', async () => {
+  const holding = await directoryOrderOf(ids);
   const statements = await stringIndexStatements(() =>
-    expectPage({ search: 'nn', limit: 100, offset: 100 }, holding.slice(100, 200), { has_more: true, next_offset: 200 }),
+    expectPage({ search: 'n', limit: 100, offset: 100 }, holding.slice(100, 200), { has_more: true, next_offset: 200 }),
   );
   expect(statements).toHaveLength(1);
   // Not a hash of every name and email row holding the word, read before the first Practitioner is tested.
@@ -123,7 +126,7 @@ test('a short word most Practitioners hold: each page is found among the first o
   expect(indexReads.length).toBeGreaterThan(0);
   for (const line of indexReads) expect(line).toContain('_resource_id_index');
   // Past the first resources, the pages come from the walk: every holder once, in order.
-  expect(await everyId({ search: 'nn' })).toEqual(holding);
+  expect(await everyId({ search: 'n' })).toEqual(holding);
 });
 
 test('a short word the first Practitioners do not hold enough of is walked past them', async () => {
@@ -131,4 +134,49 @@ test('a short word the first Practitioners do not hold enough of is walked past 
   expect(await everyId({ search: 'wi' })).toEqual(expected);
   await expectPage({ search: 'wi', limit: 1 }, expected.slice(0, 1), { has_more: true, next_offset: 1 });
   await expectPage({ search: 'wi', limit: 1, offset: 2 }, expected.slice(2), { has_more: false, next_offset: null });
+});
+
+describe('a two-letter word, found by its pairs of characters', () => {
+  const endingIn = (digit: number): string[] => ids.filter((_, i) => i % 10 === digit);
+
+  test('held by few, in a name: read from its matches through the pair index, in one statement', async () => {
+    const expected = await directoryOrderOf(rareIds());
+    const statements = await stringIndexStatements(async () => expect(await everyId({ search: 'wi' })).toEqual(expected));
+    expect(statements).toHaveLength(1);
+    expect((await plansOf(statements))[0]).toMatch(/on search_string_practitioner_pairs\b/);
+  });
+
+  test('held by few, in an email: the same, through the emails’ pair index', async () => {
+    // `doc5@dense.example`, `doc15@…`: 100 emails hold "5@", and no name does.
+    const statements = await stringIndexStatements(async () => expect(await everyId({ search: '5@' })).toEqual(await directoryOrderOf(endingIn(5))));
+    expect(statements).toHaveLength(1);
+    expect((await plansOf(statements))[0]).toMatch(/on search_token_practitioner_email_pairs\b/);
+  });
+
+  test('held by most: the probe finds too many, then a page among the first ones is found by testing each', async () => {
+    const holding = await directoryOrderOf(ids.filter((_, i) => !RARE_AT.includes(i)));
+    const statements = await stringIndexStatements(() => expectPage({ search: 'nn', limit: 100 }, holding.slice(0, 100), { has_more: true, next_offset: 100 }));
+    expect(statements).toHaveLength(2);
+    expect(statements[0]!.sql).toContain('n.ids');
+    expect((await plansOf(statements))[1]).not.toContain('hashed SubPlan');
+    expect(await everyId({ search: 'nn' })).toEqual(holding);
+  });
+
+  test('held by more than the probe reads and too few of the first ones: walked, testing each against the rows the pair index finds', async () => {
+    // 101 emails hold "1@" (doc1@, doc11@, …, doc1001@), about 20 of the first 200 Practitioners.
+    const expected = await directoryOrderOf(endingIn(1));
+    expect(expected).toHaveLength(101);
+    const statements = await stringIndexStatements(async () => expect(await everyId({ search: '1@' })).toEqual(expected));
+    const walk = (await plansOf(statements)).find((plan) => plan.includes('hashed SubPlan'));
+    expect(walk).toMatch(/on search_token_practitioner_email_pairs\b/);
+  });
+
+  test('is a FHIR search too: `:contains` of two characters on Practitioner reads the pair index', async () => {
+    const statements = await stringIndexStatements(async () => {
+      const res = await t.http.get(`${FHIR_BASE}/Practitioner`).query({ 'name:contains': 'WI', _count: 100 });
+      expect(res.status).toBe(200);
+      expect((res.body.entry as { resource: { id: string } }[]).map((e) => e.resource.id).sort()).toEqual([...rareIds()].sort());
+    });
+    expect((await plansOf(statements)).join('\n')).toMatch(/on search_string_practitioner_pairs\b/);
+  });
 });

@@ -4,6 +4,7 @@ import { windowOfGroups, type DateWindow } from './date-window';
 import type { Criterion, IndexValue } from './query';
 import { allOf, anyOf, fragment, inlined, isIn, unseenValue, whereFragment, type SqlFragment } from '../sql-fragment';
 import { anyValueCondition, dateRangeCondition, seenBound, type BoundPlaceholder } from './values';
+import { indexedByPairs } from './character-pairs';
 
 /** The resources row a criterion is about: its type and the alias of its `resources` row. */
 export interface Subject {
@@ -171,7 +172,9 @@ function restrictToMatches(ctx: CriteriaContext, query: Knex.QueryBuilder, s: st
 
 /** What index rows (alias `s`) of the tenant's `resourceType` must hold to meet the criterion. */
 export function matchesOf(ctx: CriteriaContext, s: string, resourceType: string, criterion: IndexRowCriterion): SqlFragment {
-  const anyValue = (values: readonly IndexValue[]): SqlFragment => anyValueCondition(s, values, ctx.bound);
+  // A resource's own rows are few: tested by a pattern, not through an index of every row.
+  const pairs = !ctx.options.eachResource && indexedByPairs(resourceType, criterion.table, criterion.codes);
+  const anyValue = (values: readonly IndexValue[]): SqlFragment => anyValueCondition(s, values, ctx.bound, pairs);
   if (criterion.kind === 'index') return anyValue(criterion.values);
   const [code] = criterion.codes;
   const window =

@@ -6,15 +6,28 @@ import { CriteriaContext, isIndexRowCriterion, matchingIndexRowsSql, type IndexR
 import { matching } from './matching';
 import type { Criterion, IndexValue, SearchQuery } from './query';
 import { applySort } from './sort';
+import { indexedByPairs, isCharacterPair } from './character-pairs';
 
 type AnyOfIndexRows = { kind: 'any'; criteria: IndexRowCriterion[] };
 
+type ContainedText = Extract<IndexValue, { text: string }>;
+
+/** "Any of" criteria each of whose members one index row meets, and whose contained texts `found` says an index finds. */
+const isFoundAnyOf = (criterion: Criterion, found: (member: IndexRowCriterion, value: ContainedText) => boolean): criterion is AnyOfIndexRows =>
+  criterion.kind === 'any' &&
+  criterion.criteria.length > 0 &&
+  criterion.criteria.every((member) => isIndexRowCriterion(member) && valuesOf(member).every((value) => !isSubstring(value) || found(member, value)));
+
 /**
- * "Any of" criteria each of whose members one index row meets, found from an index: their rows
- * name every resource that meets them.
+ * "Any of" criteria of `resourceType` found from an index: their rows name every resource that
+ * meets them. A contained text is found through its trigrams, or as a pair of characters where
+ * the rows are indexed by their pairs (migration 034).
  */
-export const isProbedAnyOf = (criterion: Criterion): criterion is AnyOfIndexRows =>
-  criterion.kind === 'any' && criterion.criteria.length > 0 && criterion.criteria.every((member) => isIndexRowCriterion(member) && foundByIndex(member));
+export const isProbedAnyOf = (criterion: Criterion, resourceType: string): criterion is AnyOfIndexRows =>
+  isFoundAnyOf(criterion, (member, value) => hasTrigram(value) || (isCharacterPair(value.text) && indexedByPairs(resourceType, member.table, member.codes)));
+
+/** "Any of" criteria whose contained texts are each found through their trigrams. */
+export const isFoundByTrigrams = (criterion: Criterion): boolean => isFoundAnyOf(criterion, (_, value) => hasTrigram(value));
 
 const valuesOf = (criterion: IndexRowCriterion): IndexValue[] => (criterion.kind === 'index' ? criterion.values : criterion.groups.flat());
 
@@ -24,9 +37,8 @@ const valuesOf = (criterion: IndexRowCriterion): IndexValue[] => (criterion.kind
  * would read every row of the codes (35–70 ms among 20,000 Practitioners, before any walk).
  */
 const TRIGRAM = /[\p{L}\p{N}]{3}/u;
-const foundByIndex = (criterion: IndexRowCriterion): boolean => valuesOf(criterion).every((value) => !isSubstring(value) || TRIGRAM.test(value.text));
-const isSubstring = (value: IndexValue): value is Extract<IndexValue, { text: string }> =>
-  value.type === 'tokenSubstring' || (value.type === 'string' && value.match === 'contains');
+const hasTrigram = (value: ContainedText): boolean => TRIGRAM.test(value.text);
+const isSubstring = (value: IndexValue): value is ContainedText => value.type === 'tokenSubstring' || (value.type === 'string' && value.match === 'contains');
 
 /**
  * Up to this many index rows, a criterion's matches are read rather than the sort's order walked:
@@ -48,7 +60,8 @@ const FEW_ROWS = 100;
  *
  * PostgreSQL cannot turn an `EXISTS` under an `OR` into a join; it walks the sort's order and
  * tests each resource against a hash of every row that matches, until the page is full: a rare
- * word walks every resource. A word of one or two letters, which no trigram finds, is not probed.
+ * word walks every resource. A word no index finds (one letter; two where their pairs are not
+ * indexed) is not probed.
  *
  * The statement is prepared for any word: its patterns are all contained texts (the "any of"
  * criteria are the directory's words; its other criteria are tokens and a role's site), which the
@@ -57,7 +70,7 @@ const FEW_ROWS = 100;
  * word, the statement cost PostgreSQL ~0.9 ms of parsing and planning against ~0.2 ms of work.
  */
 export async function narrowedPage(repo: Repository, resourceType: string, query: SearchQuery): Promise<JsonVersionRow[] | undefined> {
-  const probed = query.criteria.filter(isProbedAnyOf);
+  const probed = query.criteria.filter((criterion): criterion is AnyOfIndexRows => isProbedAnyOf(criterion, resourceType));
   if (probed.length === 0) return undefined;
   const ctx = new CriteriaContext(repo.db, repo.tenantId, { scopeInText: true });
   const candidates = probed.map((criterion) => fewMatches(ctx, resourceType, criterion));

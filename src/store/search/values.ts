@@ -1,6 +1,7 @@
 import { INDEXED_PREFIX_CHARS } from '../../../migrations/009_bounded_index_keys';
 import type { IndexValue, Prefix } from './query';
 import { allOf, anyOf, fragment, type SqlFragment } from '../sql-fragment';
+import { containsPair, isCharacterPair } from './character-pairs';
 
 /** `%`, `_` and `\` are LIKE wildcards/escape in PostgreSQL; search text matches them literally. */
 function escapeLike(text: string): string {
@@ -95,7 +96,7 @@ interface ValueList {
  * array: the statement's text is then the same however many values a client sends — one
  * prepared statement, where each count of values was a statement of its own.
  */
-export function anyValueCondition(s: string, values: readonly IndexValue[], bound: BoundPlaceholder): SqlFragment {
+export function anyValueCondition(s: string, values: readonly IndexValue[], bound: BoundPlaceholder, pairs = false): SqlFragment {
   const lists = new Map<string, ValueList>();
   const branches: (IndexValue | ValueList)[] = [];
   for (const value of values) {
@@ -108,7 +109,7 @@ export function anyValueCondition(s: string, values: readonly IndexValue[], boun
       branches.push(made);
     } else branches.push(value);
   }
-  return anyOf(branches.map((branch) => ('listed' in branch ? listCondition(s, branch, bound) : valueCondition(s, branch, bound))));
+  return anyOf(branches.map((branch) => ('listed' in branch ? listCondition(s, branch, bound) : valueCondition(s, branch, bound, pairs))));
 }
 
 /** A list of one value as that value alone; of more, `= ANY` (cast again: an unseen value is a sub-select, which `ANY (…)` reads as rows). */
@@ -123,19 +124,23 @@ function systemIs(column: string, system: string | null | undefined): SqlFragmen
   return [system === null ? fragment(`${column} IS NULL`) : fragment(`${column} = ?`, system)];
 }
 
-/** Index rows (alias `s`) matching one value. https://hl7.org/fhir/R4/search.html */
-export function valueCondition(s: string, value: IndexValue, bound: BoundPlaceholder): SqlFragment {
+/**
+ * Index rows (alias `s`) matching one value; `pairs`: the rows are indexed by their pairs of
+ * characters (`indexedByPairs`), where a contained text of two characters is found.
+ * https://hl7.org/fhir/R4/search.html
+ */
+export function valueCondition(s: string, value: IndexValue, bound: BoundPlaceholder, pairs = false): SqlFragment {
   switch (value.type) {
     case 'string':
       // `exact`: through the prefix index (its key equal to the folded text), then the original compared.
       if (value.match === 'exact')
         return allOf([fragment(`${s}.value_key = left(?, ${INDEXED_PREFIX_CHARS})`, value.folded), fragment(`${s}.exact = ?`, value.text)]);
-      if (value.match === 'contains') return fragment(`${s}.value LIKE ?`, `%${escapeLike(value.text)}%`);
+      if (value.match === 'contains') return containedText(`${s}.value`, value.text, pairs);
       return valueStartsWith(`${s}.value_key`, `${s}.value`, value.text, bound);
     case 'token':
       return allOf([...systemIs(`${s}.system`, value.system), ...(value.code !== undefined ? [valueIs(`${s}.value`, value.code)] : [])]);
     case 'tokenSubstring':
-      return fragment(`lower(${s}.value) LIKE ?`, `%${escapeLike(value.text)}%`);
+      return containedText(`lower(${s}.value)`, value.text, pairs);
     case 'tokenText':
       return fragment(`${s}.text LIKE ?`, `${escapeLike(value.text)}%`);
     case 'reference':
@@ -159,6 +164,11 @@ export function valueCondition(s: string, value: IndexValue, bound: BoundPlaceho
       if (value.match === 'below') return fragment(`${s}.value LIKE ?`, `${escapeLike(value.uri)}%`);
       return fragment(`left(?, length(${s}.value)) = ${s}.value`, value.uri);
   }
+}
+
+/** Rows whose `expression` contains the text: through its pairs of characters where they are indexed and it is one, else as a pattern. */
+function containedText(expression: string, text: string, pairs: boolean): SqlFragment {
+  return pairs && isCharacterPair(text) ? containsPair(expression, text) : fragment(`${expression} LIKE ?`, `%${escapeLike(text)}%`);
 }
 
 /**
