@@ -38,6 +38,14 @@ const LARGE_DIRECTORY = [
   'DROP INDEX search_string_tenant_id_resource_type_resource_id_index',
 ];
 
+/** `[generic plans, custom plans]` of each built statement prepared on the app's connection whose text matches `pattern` (case-insensitive). */
+async function plansOfBuiltStatements(app: TestApp, pattern: string): Promise<number[][]> {
+  const { rows } = (await app.knex.raw("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name LIKE 'fhir\\_built\\_%' AND statement ~* ?", [
+    pattern,
+  ])) as { rows: { generic_plans: string; custom_plans: string }[] };
+  return rows.map((r) => [Number(r.generic_plans), Number(r.custom_plans)]);
+}
+
 onPostgres("the directory's words are one prepared statement, planned for any word on the Practitioners' trigram indexes", async () => {
   const { app, ids } = await directoryOnOneConnection();
 
@@ -55,10 +63,7 @@ onPostgres("the directory's words are one prepared statement, planned for any wo
   });
   expect(seen).toHaveLength(WORDS.length + 1);
 
-  const { rows } = (await app.knex.raw(
-    "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name LIKE 'fhir\\_built\\_%' AND statement ~* '\\mlike\\M'",
-  )) as { rows: { generic_plans: string; custom_plans: string }[] };
-  expect(rows.map((r) => [Number(r.generic_plans), Number(r.custom_plans)])).toEqual([[4, 5]]);
+  expect(await plansOfBuiltStatements(app, '\\mlike\\M')).toEqual([[4, 5]]);
 
   // Without the scans a few rows make cheaper, the plan for any word reads the partial trigram indexes.
   const plan = (await planOf(app, seen[0]!, LARGE_DIRECTORY, { generic: true })).join('\n');
@@ -79,10 +84,7 @@ onPostgres(
     });
     expect(seen).toHaveLength(PAIRS.length);
 
-    const { rows } = (await app.knex.raw(
-      "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name LIKE 'fhir\\_built\\_%' AND statement ~ 'fhir_character_pairs'",
-    )) as { rows: { generic_plans: string; custom_plans: string }[] };
-    expect(rows.map((r) => [Number(r.generic_plans), Number(r.custom_plans)])).toEqual([[3, 5]]);
+    expect(await plansOfBuiltStatements(app, 'fhir_character_pairs')).toEqual([[3, 5]]);
 
     const plan = (await planOf(app, seen[0]!, LARGE_DIRECTORY, { generic: true })).join('\n');
     expect(plan).toMatch(/on search_string_practitioner_pairs\b/);
