@@ -9,18 +9,18 @@ import { applySort, sortsByResourceColumn } from './sort';
 /** How many of the type's resources, in the sort's order, the page is first looked for among. */
 const FIRST_RESOURCES = 1000;
 /**
- * As many, when a word is found by its pairs of characters (migration 034): the walk then hashes
- * only the rows holding it, cheaper than the first resources' probes unless a tenth or so of
- * them hold it (at 20,000 Practitioners, a pair held by ~1,500 of them cost the failed probes of
- * the first 1,000 ~13 ms and the walk after them 7; one in every email, 52 ms walked).
+ * How many, when a word is found by its pairs of characters (migration 034): the walk then
+ * hashes only the rows holding it, cheaper than the first resources' probes unless a tenth or so
+ * of them hold it. At 20,000 Practitioners, `pr`: the failed probes of the first 1,000 took 13 ms
+ * and the walk after them 7; `le`, in every email: walked at once 52 ms, among the first 200 11.
  */
 const FIRST_RESOURCES_BEFORE_A_WALK_BY_PAIRS = 200;
 
 /**
  * The page (and one row more) of a search whose "any of" criteria no trigram finds the matches of
- * (the clinician directory's words, when each has one or two letters), when there are more than
- * `FIRST_RESOURCES` resources and the first `FIRST_RESOURCES` in the sort's order hold it; else
- * undefined, and the caller walks them all.
+ * (the clinician directory's words, when each has one or two letters), when there are more
+ * resources than it looks among (`FIRST_RESOURCES`, or `FIRST_RESOURCES_BEFORE_A_WALK_BY_PAIRS`)
+ * and those first in the sort's order hold it; else undefined, and the caller walks them all.
  *
  * The walk tests each resource against a hash of every row that meets the criterion, built
  * before its first resource: for a word of one letter, every name and email row of the type (a
