@@ -10,4 +10,6 @@ module.exports = {
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: process.env.CI ? 2 : '50%',
+  // Each file leaves ~40 MB in its worker (module registry, PGlite's WASM memory): see docs/testing.md.
+  workerIdleMemoryLimit: '1GB',
 };
