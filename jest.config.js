@@ -10,8 +10,8 @@ module.exports = {
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: process.env.CI ? 2 : '50%',
-  // Each file leaves ~40 MB in its worker (module registry, PGlite's WASM memory), and a large
-  // worker takes longer to go than jest's default half second: see docs/testing.md.
+  // Each file leaves ~40 MB in its worker, and a large worker takes longer to go than jest's
+  // default half second: see docs/testing.md.
   workerIdleMemoryLimit: '1GB',
   workerGracefulExitTimeout: 5000,
 };
