@@ -92,3 +92,21 @@ onPostgres(
     expect(plan).not.toMatch(/_trgm\b/);
   },
 );
+
+onPostgres("FHIR's two-character :contains of a Practitioner's name is one prepared statement, planned for any word on the pair index", async () => {
+  const { app, ids } = await directoryOnOneConnection();
+  const isPairsStatement = (sql: string) => sql.includes('fhir_character_pairs');
+  const seen = await statementsDuring(app, isPairsStatement, async () => {
+    for (const [k, pair] of PAIRS.entries()) {
+      const found = await app.http.get(`${FHIR_BASE}/Practitioner`).query({ 'name:contains': pair }).expect(200);
+      expect(found.body.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual([ids[k]]);
+    }
+  });
+  expect(seen).toHaveLength(PAIRS.length);
+
+  expect(await plansOfBuiltStatements(app, 'fhir_character_pairs')).toEqual([[3, 5]]);
+
+  // The statement binds the type and codes it searches; the partial pair index is read only because they are in its text too.
+  const plan = (await planOf(app, seen[0]!, LARGE_DIRECTORY, { generic: true })).join('\n');
+  expect(plan).toMatch(/on search_string_practitioner_pairs\b/);
+});

@@ -96,7 +96,7 @@ interface ValueList {
  * array: the statement's text is then the same however many values a client sends — one
  * prepared statement, where each count of values was a statement of its own.
  */
-export function anyValueCondition(s: string, values: readonly IndexValue[], bound: BoundPlaceholder, pairs = false): SqlFragment {
+export function anyValueCondition(s: string, values: readonly IndexValue[], bound: BoundPlaceholder, pairIndex?: PairIndex): SqlFragment {
   const lists = new Map<string, ValueList>();
   const branches: (IndexValue | ValueList)[] = [];
   for (const value of values) {
@@ -109,7 +109,7 @@ export function anyValueCondition(s: string, values: readonly IndexValue[], boun
       branches.push(made);
     } else branches.push(value);
   }
-  return anyOf(branches.map((branch) => ('listed' in branch ? listCondition(s, branch, bound) : valueCondition(s, branch, bound, pairs))));
+  return anyOf(branches.map((branch) => ('listed' in branch ? listCondition(s, branch, bound) : valueCondition(s, branch, bound, pairIndex))));
 }
 
 /** A list of one value as that value alone; of more, `= ANY` (cast again: an unseen value is a sub-select, which `ANY (…)` reads as rows). */
@@ -125,22 +125,28 @@ function systemIs(column: string, system: string | null | undefined): SqlFragmen
 }
 
 /**
- * Index rows (alias `s`) matching one value; `pairs`: the rows are indexed by their pairs of
- * characters (`indexedByPairs`), where a contained text of two characters is found.
- * https://hl7.org/fhir/R4/search.html
+ * The rows are indexed by their pairs of characters (`indexedByPairs`), where a contained text of
+ * two characters is found: what a statement must also hold for that index to be read (its
+ * partial predicate as constants, or nothing where the statement's text holds it already).
  */
-export function valueCondition(s: string, value: IndexValue, bound: BoundPlaceholder, pairs = false): SqlFragment {
+export type PairIndex = readonly SqlFragment[];
+
+/**
+ * Index rows (alias `s`) matching one value, a contained text of two characters through the
+ * rows' pair index where they have one. https://hl7.org/fhir/R4/search.html
+ */
+export function valueCondition(s: string, value: IndexValue, bound: BoundPlaceholder, pairIndex?: PairIndex): SqlFragment {
   switch (value.type) {
     case 'string':
       // `exact`: through the prefix index (its key equal to the folded text), then the original compared.
       if (value.match === 'exact')
         return allOf([fragment(`${s}.value_key = left(?, ${INDEXED_PREFIX_CHARS})`, value.folded), fragment(`${s}.exact = ?`, value.text)]);
-      if (value.match === 'contains') return containedText(`${s}.value`, value.text, pairs);
+      if (value.match === 'contains') return containedText(`${s}.value`, value.text, pairIndex);
       return valueStartsWith(`${s}.value_key`, `${s}.value`, value.text, bound);
     case 'token':
       return allOf([...systemIs(`${s}.system`, value.system), ...(value.code !== undefined ? [valueIs(`${s}.value`, value.code)] : [])]);
     case 'tokenSubstring':
-      return containedText(`lower(${s}.value)`, value.text, pairs);
+      return containedText(`lower(${s}.value)`, value.text, pairIndex);
     case 'tokenText':
       return fragment(`${s}.text LIKE ?`, `${escapeLike(value.text)}%`);
     case 'reference':
@@ -167,8 +173,9 @@ export function valueCondition(s: string, value: IndexValue, bound: BoundPlaceho
 }
 
 /** Rows whose `expression` contains the text: through its pairs of characters where they are indexed and it is one, else as a pattern. */
-function containedText(expression: string, text: string, pairs: boolean): SqlFragment {
-  return pairs && isCharacterPair(text) ? containsPair(expression, text) : fragment(`${expression} LIKE ?`, `%${escapeLike(text)}%`);
+function containedText(expression: string, text: string, pairIndex: PairIndex | undefined): SqlFragment {
+  if (pairIndex && isCharacterPair(text)) return allOf([...pairIndex, containsPair(expression, text)]);
+  return fragment(`${expression} LIKE ?`, `%${escapeLike(text)}%`);
 }
 
 /**
