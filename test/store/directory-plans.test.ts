@@ -38,6 +38,8 @@ const LARGE_DIRECTORY = [
   'DROP INDEX search_string_tenant_id_resource_type_resource_id_index',
 ];
 
+const isPairsStatement = (sql: string): boolean => sql.includes('fhir_character_pairs');
+
 /** `[generic plans, custom plans]` of each built statement prepared on the app's connection whose text matches `pattern` (case-insensitive). */
 async function plansOfBuiltStatements(app: TestApp, pattern: string): Promise<number[][]> {
   const { rows } = (await app.knex.raw("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name LIKE 'fhir\\_built\\_%' AND statement ~* ?", [
@@ -75,7 +77,6 @@ onPostgres(
   "the directory's two-letter words are one prepared statement too, planned for any word on the Practitioners' pair indexes and no trigram index",
   async () => {
     const { app, ids } = await directoryOnOneConnection();
-    const isPairsStatement = (sql: string) => sql.includes('fhir_character_pairs');
     const seen = await statementsDuring(app, isPairsStatement, async () => {
       for (const [k, pair] of PAIRS.entries()) {
         const found = await app.http.get('/v1/clinician-profiles').query({ search: pair.toUpperCase() }).expect(200);
@@ -95,7 +96,6 @@ onPostgres(
 
 onPostgres("FHIR's two-character :contains of a Practitioner's name is one prepared statement, planned for any word on the pair index", async () => {
   const { app, ids } = await directoryOnOneConnection();
-  const isPairsStatement = (sql: string) => sql.includes('fhir_character_pairs');
   const seen = await statementsDuring(app, isPairsStatement, async () => {
     for (const [k, pair] of PAIRS.entries()) {
       const found = await app.http.get(`${FHIR_BASE}/Practitioner`).query({ 'name:contains': pair }).expect(200);
